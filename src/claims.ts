@@ -1,0 +1,83 @@
+import { AuthError } from './errors.js';
+
+/** A JWT claims set (RFC 7519 §4): the registered claims plus whatever the app puts in. */
+export interface Claims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [claim: string]: unknown;
+}
+
+/** What the claim checks need, resolved once by `createAuth`. */
+export interface ClaimRules {
+  readonly issuer: string | undefined;
+  readonly audience: readonly string[] | undefined;
+  readonly subject: string | undefined;
+  readonly requireExp: boolean;
+  readonly clockTolerance: number;
+  readonly maxTokenAge: number | undefined;
+  readonly requiredClaims: readonly string[];
+}
+
+const invalid = (claim: string): AuthError => new AuthError('ERR_CLAIM_INVALID', { claim });
+const has = (claims: object, name: string): boolean => Object.hasOwn(claims, name);
+
+function numericDate(claims: Record<string, unknown>, name: string): number | undefined {
+  if (!has(claims, name)) return undefined;
+  const value = claims[name];
+  // RFC 7519 §2 NumericDate: a JSON number; strings like "9999999999" are refused.
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name);
+  return value;
+}
+
+function optionalString(claims: Record<string, unknown>, name: string): string | undefined {
+  if (!has(claims, name)) return undefined;
+  const value = claims[name];
+  if (typeof value !== 'string') throw invalid(name);
+  return value;
+}
+
+function audienceOf(claims: Record<string, unknown>): readonly string[] | undefined {
+  if (!has(claims, 'aud')) return undefined;
+  const aud = claims.aud;
+  if (typeof aud === 'string') return [aud];
+  if (Array.isArray(aud) && aud.every((entry) => typeof entry === 'string')) return aud as string[];
+  throw invalid('aud');
+}
+
+/**
+ * Checks a payload whose signature has already been verified; returns it typed as Claims.
+ * Every member is read as an own property, so `__proto__` in a payload is only data.
+ */
+export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): Claims {
+  const iss = optionalString(payload, 'iss');
+  const sub = optionalString(payload, 'sub');
+  optionalString(payload, 'jti');
+  const aud = audienceOf(payload);
+  const exp = numericDate(payload, 'exp');
+  const nbf = numericDate(payload, 'nbf');
+  const iat = numericDate(payload, 'iat');
+
+  for (const name of rules.requiredClaims) if (!has(payload, name)) throw invalid(name);
+  if (rules.issuer !== undefined && iss !== rules.issuer) throw invalid('iss');
+  if (rules.subject !== undefined && sub !== rules.subject) throw invalid('sub');
+  if (rules.audience !== undefined && !aud?.some((entry) => rules.audience?.includes(entry))) throw invalid('aud');
+
+  const tolerance = rules.clockTolerance;
+  if (exp === undefined) {
+    if (rules.requireExp) throw invalid('exp');
+  } else if (exp <= nowSeconds - tolerance) {
+    throw new AuthError('ERR_TOKEN_EXPIRED');
+  }
+  if (nbf !== undefined && nbf > nowSeconds + tolerance) throw new AuthError('ERR_TOKEN_NOT_YET_VALID');
+  if (iat !== undefined && iat > nowSeconds + tolerance) throw invalid('iat');
+  if (rules.maxTokenAge !== undefined) {
+    if (iat === undefined) throw invalid('iat');
+    if (nowSeconds - iat > rules.maxTokenAge + tolerance) throw new AuthError('ERR_TOKEN_EXPIRED');
+  }
+  return payload as Claims;
+}

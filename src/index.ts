@@ -1,0 +1,17 @@
+export { createAuth } from './auth.js';
+export type { Auth, Authenticated, IssueOverrides, JwkSet } from './auth.js';
+export type { Claims } from './claims.js';
+export type { CookieOptions, SecureHint } from './cookie.js';
+export type { Duration } from './duration.js';
+export { AuthError, isAuthError, toHttpError, errorDescriptions } from './errors.js';
+export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus, BearerError, HttpError, HttpErrorBody } from './errors.js';
+export type { Algorithm, JwsHeader } from './jws.js';
+export { hs256 } from './keys/hs256.js';
+export type { HmacSecret, Hs256Options } from './keys/hs256.js';
+export type { KeyFilesOptions } from './keys/key-files.js';
+export type { BoundKey, KeyProvider, MaybePromise, PublicJwk } from './keys/provider.js';
+export { rs256 } from './keys/rs256.js';
+export type { Rs256, Rs256Options } from './keys/rs256.js';
+export type { RsaKeyInput } from './keys/rsa-import.js';
+export type { AuthOptions } from './options.js';
+export type { RequestLike } from './request.js';

@@ -1,0 +1,67 @@
+import type { KeyObject } from 'node:crypto';
+import type { Algorithm, JwsHeader } from '../jws.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** A key bound to the one algorithm it may be used with. */
+export interface BoundKey {
+  readonly alg: Algorithm;
+  readonly key: KeyObject;
+  readonly kid?: string | undefined;
+}
+
+/** An RSA public key as published in a JWK Set (RFC 7517 §4). */
+export interface PublicJwk {
+  readonly kty: 'RSA';
+  readonly n: string;
+  readonly e: string;
+  readonly alg: 'RS256';
+  readonly use: 'sig';
+  readonly kid?: string;
+}
+
+/**
+ * Where keys come from. The provider, not the token, decides the algorithm: a token whose
+ * `alg` is not in `algorithms` is refused before any crypto runs.
+ */
+export interface KeyProvider {
+  /** The algorithms this provider can verify. */
+  readonly algorithms: readonly Algorithm[];
+  /** The key for a token's header, or `undefined` when none matches (`ERR_KEY_NOT_FOUND`). */
+  verifyKey(header: JwsHeader): MaybePromise<BoundKey | undefined>;
+  /** The key `issue` signs with (the active one, or the one named by `kid`); absent when verify-only. */
+  signingKey?(kid?: string): BoundKey | undefined;
+  /** The public JWKs of the RSA keys held; never a private member or a secret. */
+  publicJwks?(): readonly PublicJwk[];
+}
+
+/** Checks a `kid` option at provider time. */
+export function checkKid(kid: unknown): string | undefined {
+  if (kid === undefined) return undefined;
+  if (typeof kid !== 'string' || kid.length === 0) throw new TypeError('jwt-gate: "kid" must be a non-empty string');
+  return kid;
+}
+
+/**
+ * A provider of one key: a token naming another `kid` finds nothing; a token naming none
+ * is checked against this key.
+ */
+export function singleKeyProvider(
+  verifying: BoundKey,
+  signing: BoundKey | undefined,
+  jwks: readonly PublicJwk[],
+): KeyProvider {
+  const algorithms = Object.freeze([verifying.alg]);
+  return Object.freeze({
+    algorithms,
+    verifyKey(header: JwsHeader): BoundKey | undefined {
+      return verifying.kid !== undefined && header.kid !== undefined && header.kid !== verifying.kid
+        ? undefined
+        : verifying;
+    },
+    signingKey(kid?: string): BoundKey | undefined {
+      return kid === undefined || kid === signing?.kid ? signing : undefined;
+    },
+    publicJwks: (): readonly PublicJwk[] => jwks,
+  });
+}

@@ -1,0 +1,159 @@
+import type { Claims, ClaimRules } from './claims.js';
+import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookie.js';
+import { toSeconds, type Duration } from './duration.js';
+import { DEFAULT_REALM, assertRealm } from './errors.js';
+import type { KeyProvider, MaybePromise } from './keys/provider.js';
+import { checkKnownKeys } from './known-keys.js';
+import type { RequestLike, TokenSources } from './request.js';
+
+/** Everything `createAuth` takes. Only `key` is required. */
+export interface AuthOptions<U = Claims, C extends Claims = Claims> {
+  /** Where keys come from: `hs256()`, `rs256()`, `rs256.fromFiles()`, or your own provider. */
+  key: KeyProvider;
+  /** Set as `iss` on issue and required to match on verify. */
+  issuer?: string;
+  /** Set as `aud` on issue; on verify the token's `aud` must contain one of them. */
+  audience?: string | readonly string[];
+  /** Set as `sub` on issue and required to match on verify. */
+  subject?: string;
+  /** Token lifetime. @default '1h' */
+  expiresIn?: Duration;
+  /** Refuse tokens without `exp`. @default true */
+  requireExp?: boolean;
+  /** Seconds of clock skew allowed for `exp`, `nbf` and `iat`. @default 0 */
+  clockTolerance?: number;
+  /** Refuse tokens whose `iat` is older than this, whatever their `exp`. */
+  maxTokenAge?: Duration;
+  /** Claims that must be present. */
+  requiredClaims?: readonly string[];
+  /** The `typ` header set on issue; a `typ` on a verified token must match (`application/` optional). @default 'JWT' */
+  typ?: string;
+  /** The clock, in milliseconds. @default Date.now */
+  now?: () => number;
+  /** Longer tokens are refused before any decoding. @default 8192 */
+  maxTokenBytes?: number;
+  /** The session cookie, or `false` to read and write no cookie. */
+  cookie?: CookieOptions | false;
+  /** Accept `Authorization: Bearer <token>` (RFC 6750 §2.1). @default true */
+  bearer?: boolean;
+  /** Replaces the built-in extraction (Bearer header, then cookie). */
+  getToken?: (req: RequestLike) => MaybePromise<string | null | undefined>;
+  /** What lands on `req.user` / `ctx.state.user`. @default the claims */
+  user?: (claims: C) => MaybePromise<U>;
+  /** Called for every token that passed every other check. */
+  isRevoked?: (claims: C) => MaybePromise<boolean>;
+  /** The realm of the `WWW-Authenticate` challenge. @default 'api' */
+  realm?: string;
+}
+
+/** The options with every default filled in and checked; read on the request path, never re-derived. */
+export interface ResolvedOptions<U, C extends Claims> {
+  readonly provider: KeyProvider;
+  readonly rules: ClaimRules;
+  readonly issuer: string | undefined;
+  readonly audience: string | readonly string[] | undefined;
+  readonly subject: string | undefined;
+  readonly expiresIn: number;
+  readonly typ: string;
+  readonly typKey: string;
+  readonly now: () => number;
+  readonly maxTokenBytes: number;
+  readonly cookie: ResolvedCookie | undefined;
+  readonly sources: TokenSources;
+  readonly getToken: AuthOptions<U, C>['getToken'];
+  readonly user: AuthOptions<U, C>['user'];
+  readonly isRevoked: AuthOptions<U, C>['isRevoked'];
+  readonly realm: string;
+}
+
+const KNOWN = [
+  'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
+  'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
+] as const;
+
+/** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
+export function typKey(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+const fail = (option: string, what: string): TypeError => new TypeError(`jwt-gate: "${option}" must be ${what}`);
+
+function optionalString(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw fail(option, 'a non-empty string');
+  return value;
+}
+
+function stringList(value: unknown, option: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string' && v !== '')) {
+    throw fail(option, 'a non-empty string or array of them');
+  }
+  return Object.freeze([...list]);
+}
+
+function optionalFunction<T>(value: T, option: string): T {
+  if (value !== undefined && typeof value !== 'function') throw fail(option, 'a function');
+  return value;
+}
+
+function flag(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw fail(option, 'true or false');
+  return value;
+}
+
+function isKeyProvider(value: unknown): value is KeyProvider {
+  const candidate = value as Partial<KeyProvider> | null;
+  return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.algorithms) && typeof candidate.verifyKey === 'function';
+}
+
+/** Checks every option once and fills in the defaults. */
+export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>): ResolvedOptions<U, C> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: createAuth needs an options object');
+  checkKnownKeys(options, KNOWN, 'createAuth');
+  if (!isKeyProvider(options.key)) throw fail('key', 'a key provider such as hs256(secret) or rs256({ publicKey })');
+  const clockTolerance = options.clockTolerance ?? 0;
+  if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
+    throw fail('clockTolerance', 'a number of seconds, 0 or more');
+  }
+  const maxTokenBytes = options.maxTokenBytes ?? 8192;
+  if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 16) throw fail('maxTokenBytes', 'a whole number of bytes');
+  const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');
+  if (expiresIn === 0) throw fail('expiresIn', 'longer than 0 seconds');
+  const typ = optionalString(options.typ, 'typ') ?? 'JWT';
+  const realm = options.realm ?? DEFAULT_REALM;
+  assertRealm(realm);
+  const issuer = optionalString(options.issuer, 'issuer');
+  const audience = stringList(options.audience, 'audience');
+  const subject = optionalString(options.subject, 'subject');
+  const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
+  return Object.freeze({
+    provider: options.key,
+    rules: Object.freeze({
+      issuer,
+      audience,
+      subject,
+      requireExp: flag(options.requireExp, 'requireExp', true),
+      clockTolerance,
+      maxTokenAge: options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge'),
+      requiredClaims: stringList(options.requiredClaims, 'requiredClaims') ?? [],
+    }),
+    issuer,
+    audience: audience?.length === 1 ? audience[0] : audience,
+    subject,
+    expiresIn,
+    typ,
+    typKey: typKey(typ),
+    now: optionalFunction(options.now, 'now') ?? Date.now,
+    maxTokenBytes,
+    cookie,
+    sources: Object.freeze({ bearer: flag(options.bearer, 'bearer', true), cookieName: cookie?.name }),
+    getToken: optionalFunction(options.getToken, 'getToken'),
+    user: optionalFunction(options.user, 'user'),
+    isRevoked: optionalFunction(options.isRevoked, 'isRevoked'),
+    realm,
+  });
+}
