@@ -157,7 +157,7 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       const cookie = cookieConfig();
       // Our own freshly issued token: its `exp` sets the cookie's lifetime.
       const { exp } = decodeJsonObject(parseCompact(token, o.maxTokenBytes).payloadSegment);
-      const lifetime = typeof exp === 'number' ? exp - o.now() / 1000 : undefined;
+      const lifetime = typeof exp === 'number' ? exp - Math.floor(o.now() / 1000) : undefined;
       return sessionCookieHeader(cookie, token, lifetime, hint);
     },
 

@@ -74,15 +74,19 @@ function assertKeyFits(alg: Algorithm, key: KeyObject, use: 'sign' | 'verify'): 
   if (!fits) throw new TypeError(`jwt-gate: the key provider returned a key that cannot ${use} ${alg}`);
 }
 
-/** Checks a signature; HMAC tags are compared in constant time, RSA through `crypto.verify`. */
+/** Checks a compact JWS's signature with `key`, which must fit `alg`. */
 export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws): boolean {
+  return verifyBytes(alg, key, jws.signingInput, decodeSegment(jws.signatureSegment));
+}
+
+/** HMAC tags are compared in constant time after a length check; RSA goes through `crypto.verify`. */
+export function verifyBytes(alg: Algorithm, key: KeyObject, data: string | Uint8Array, signature: Uint8Array): boolean {
   assertKeyFits(alg, key, 'verify');
-  const signature = decodeSegment(jws.signatureSegment);
   if (alg === 'HS256') {
-    const expected = createHmac('sha256', key).update(jws.signingInput).digest();
-    return signature.length === expected.length && timingSafeEqual(signature, expected);
+    const expected = createHmac('sha256', key).update(data).digest();
+    return signature.byteLength === expected.length && timingSafeEqual(signature, expected);
   }
-  return verify('sha256', Buffer.from(jws.signingInput), key, signature);
+  return verify('sha256', typeof data === 'string' ? Buffer.from(data) : data, key, signature);
 }
 
 /** Encodes a JSON value as one base64url segment. */
