@@ -20,12 +20,12 @@ function importSecret(secret: unknown): KeyObject {
     if ((secret.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) throw shortSecret();
     return secret;
   }
-  if (typeof secret === 'string') {
-    // An RSA key handed to HMAC is the classic algorithm-confusion set-up: refuse it outright.
-    if (secret.includes('-----BEGIN')) throw new TypeError('jwt-gate: hs256 was given a PEM key; use rs256 for RSA');
-    secret = Buffer.from(secret, 'utf8');
-  }
+  if (typeof secret === 'string') secret = Buffer.from(secret, 'utf8');
   if (!(secret instanceof Uint8Array)) throw new TypeError('jwt-gate: hs256 secret must be a string, bytes or a KeyObject');
+  // An RSA key handed to HMAC is the classic algorithm-confusion set-up: refuse it, as text or as bytes.
+  if (Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength).includes('-----BEGIN')) {
+    throw new TypeError('jwt-gate: hs256 was given a PEM key; use rs256 for RSA');
+  }
   if (secret.byteLength < MIN_SECRET_BYTES) throw shortSecret();
   return createSecretKey(secret);
 }

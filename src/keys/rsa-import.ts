@@ -5,7 +5,7 @@ export type RsaKeyInput = string | Uint8Array | JsonWebKey | KeyObject;
 
 type KeyKind = 'public' | 'private';
 const MIN_MODULUS_BITS = 2048;
-const PEM = /^\s*-----BEGIN /;
+const PEM_LABEL = '-----BEGIN ';
 
 function fail(kind: KeyKind, why: string, cause?: unknown): TypeError {
   return new TypeError(`jwt-gate: rs256 ${kind}Key ${why}`, cause === undefined ? undefined : { cause });
@@ -31,8 +31,8 @@ function toKeyObject(input: unknown, kind: KeyKind): KeyObject {
   if (input instanceof KeyObject) return input;
   if (input instanceof Uint8Array) {
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    const text = bytes.toString('latin1', 0, 64);
-    if (PEM.test(text)) return toKeyObject(bytes.toString('utf8'), kind);
+    // PEM read without an encoding; it may open with a BOM or OpenSSL's "Bag Attributes" lines.
+    if (bytes.includes(PEM_LABEL)) return toKeyObject(bytes.toString('utf8'), kind);
     // A private key given as a public one is refused, not silently reduced to its public half.
     if (kind === 'public' && importDer(bytes, 'private')) throw fail(kind, 'is a private key; pass it as privateKey');
     const key = importDer(bytes, kind);

@@ -1,0 +1,220 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuth, rs256, type KeyFilesOptions, type KeyProvider } from '../../src/index.js';
+import { fixedNow, fixture } from '../helpers.js';
+
+// Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
+const looseFromFiles = rs256.fromFiles as unknown as (options: unknown) => KeyProvider;
+
+const privatePem = fixture('test-only-rsa-2048-private.pem');
+const publicPem = fixture('test-only-rsa-2048-public.pem');
+const publicPemB = fixture('test-only-rsa-2048-b-public.pem');
+const fixtureN = createPublicKey(publicPem).export({ format: 'jwk' }).n;
+
+// A pinned past time: a file rewritten by the code under test would carry a newer mtime.
+const PAST = new Date('2020-01-01T00:00:00Z');
+
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'jwt-gate-key-files-'));
+});
+afterEach(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The error `fn` throws; fails the test when it throws nothing or a non-Error. */
+function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof Error) return err;
+    throw new Error(`threw a non-Error: ${String(err)}`);
+  }
+  throw new Error('expected a throw, got none');
+}
+
+function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
+  const err = caught(fn);
+  expect(err.constructor).toBe(type);
+  expect(err.message).toMatch(message);
+  for (const line of [...privatePem.split('\n'), ...publicPem.split('\n')].filter((l) => l.length >= 16 && !l.startsWith('-----'))) {
+    expect(err.message).not.toContain(line);
+  }
+  return err;
+}
+
+const mode = (path: string): number => statSync(path).mode & 0o777;
+
+/** Writes a key pair into `dir` the way an operator would, with the pinned mtime. */
+function writePair(dir: string, privateText: string | undefined, publicText: string | undefined): void {
+  for (const [name, text, fileMode] of [['private.pem', privateText, 0o600], ['public.pem', publicText, 0o644]] as const) {
+    if (text === undefined) continue;
+    writeFileSync(join(dir, name), text, { mode: fileMode });
+    utimesSync(join(dir, name), PAST, PAST);
+  }
+}
+
+/** Bytes and mtime of every file in `dir`, to show that nothing was written. */
+function snapshot(dir: string): Record<string, { bytes: string; mtimeMs: number }> {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, { bytes: readFileSync(join(dir, name)).toString('base64'), mtimeMs: statSync(join(dir, name)).mtimeMs }]),
+  );
+}
+
+describe('rs256.fromFiles: first start generates a pair', () => {
+  it('creates the missing folder (0700), private.pem (0600) and public.pem (0644) holding one 2048-bit RSA pair, whatever the umask', async () => {
+    const dir = join(tmp, 'state', 'keys');
+    expect(existsSync(dir)).toBe(false);
+    // A strict umask must not change the modes the files are written with.
+    const previousUmask = process.umask(0o077);
+    let provider: KeyProvider;
+    try {
+      provider = rs256.fromFiles({ dir });
+    } finally {
+      process.umask(previousUmask);
+    }
+
+    expect(statSync(dir).isDirectory()).toBe(true);
+    expect(mode(dir)).toBe(0o700);
+    expect(readdirSync(dir).sort()).toEqual(['private.pem', 'public.pem']);
+    expect(mode(join(dir, 'private.pem'))).toBe(0o600);
+    expect(mode(join(dir, 'public.pem'))).toBe(0o644);
+
+    const privateText = readFileSync(join(dir, 'private.pem'), 'utf8');
+    const publicText = readFileSync(join(dir, 'public.pem'), 'utf8');
+    expect(privateText).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(publicText).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    const privateKey = createPrivateKey(privateText);
+    expect(privateKey.asymmetricKeyType).toBe('rsa');
+    expect(privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const n = createPublicKey(publicText).export({ format: 'jwk' }).n;
+    expect(createPublicKey(privateKey).export({ format: 'jwk' }).n).toBe(n);
+    // A fresh key, not one of the fixtures.
+    expect(n).not.toBe(fixtureN);
+
+    expect(provider.algorithms).toStrictEqual(['RS256']);
+    expect(provider.publicJwks?.()).toStrictEqual([{ kty: 'RSA', n, e: 'AQAB', alg: 'RS256', use: 'sig' }]);
+    const auth = createAuth({ key: provider, now: fixedNow });
+    const token = await auth.issue({ sub: 'u1' });
+    await expect(createAuth({ key: rs256({ publicKey: publicText }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+  });
+
+  it('the next start loads the same pair and leaves both files untouched', async () => {
+    const dir = join(tmp, 'keys');
+    const first = rs256.fromFiles({ dir });
+    for (const name of ['private.pem', 'public.pem']) utimesSync(join(dir, name), PAST, PAST);
+    const before = snapshot(dir);
+
+    const second = rs256.fromFiles({ dir });
+
+    expect(snapshot(dir)).toStrictEqual(before);
+    expect(statSync(join(dir, 'private.pem')).mtimeMs).toBe(PAST.getTime());
+    expect(mode(join(dir, 'private.pem'))).toBe(0o600);
+    expect(mode(join(dir, 'public.pem'))).toBe(0o644);
+    expect(second.publicJwks?.()).toStrictEqual(first.publicJwks?.());
+    const token = await createAuth({ key: first, now: fixedNow }).issue({ sub: 'u1' });
+    await expect(createAuth({ key: second, now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    const back = await createAuth({ key: second, now: fixedNow }).issue({ sub: 'u2' });
+    await expect(createAuth({ key: first, now: fixedNow }).verify(back)).resolves.toMatchObject({ sub: 'u2' });
+  });
+});
+
+describe('rs256.fromFiles: an existing pair', () => {
+  it('is loaded exactly and never overwritten', async () => {
+    writePair(tmp, privatePem, publicPem);
+    const before = snapshot(tmp);
+    const provider = rs256.fromFiles({ dir: tmp });
+
+    expect(snapshot(tmp)).toStrictEqual(before);
+    expect(provider.publicJwks?.()[0]?.n).toBe(fixtureN);
+    const token = await createAuth({ key: provider, now: fixedNow }).issue({ sub: 'u1' });
+    await expect(createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+  });
+
+  it('with a kid: the kid is written to headers and published', async () => {
+    writePair(tmp, privatePem, publicPem);
+    const options: KeyFilesOptions = { dir: tmp, kid: 'k1' };
+    const auth = createAuth({ key: rs256.fromFiles(options), now: fixedNow });
+    const token = await auth.issue({ sub: 'u1' });
+    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toStrictEqual({ alg: 'RS256', typ: 'JWT', kid: 'k1' });
+    expect(auth.jwks().keys.map((k) => [k.kid, k.n])).toStrictEqual([['k1', fixtureN]]);
+  });
+
+  it('only private.pem present: TypeError naming public.pem, and nothing is written', () => {
+    writePair(tmp, privatePem, undefined);
+    const before = snapshot(tmp);
+    const err = expectRefused(() => rs256.fromFiles({ dir: tmp }), TypeError, /half a key pair/);
+    expect(err.message).toContain(`${join(tmp, 'public.pem')} is missing`);
+    expect(err.message).not.toContain('private.pem');
+    expect(snapshot(tmp)).toStrictEqual(before);
+  });
+
+  it('only public.pem present: TypeError naming private.pem, and nothing is written', () => {
+    writePair(tmp, undefined, publicPem);
+    const before = snapshot(tmp);
+    const err = expectRefused(() => rs256.fromFiles({ dir: tmp }), TypeError, /half a key pair/);
+    expect(err.message).toContain(`${join(tmp, 'private.pem')} is missing`);
+    expect(err.message).not.toContain('public.pem');
+    expect(snapshot(tmp)).toStrictEqual(before);
+  });
+
+  it('a 1024-bit pair: RangeError, files kept', () => {
+    writePair(tmp, fixture('test-only-rsa-1024-private.pem'), fixture('test-only-rsa-1024-public.pem'));
+    const before = snapshot(tmp);
+    expectRefused(() => rs256.fromFiles({ dir: tmp }), RangeError, /at least 2048 bits/);
+    expect(snapshot(tmp)).toStrictEqual(before);
+  });
+
+  it('a mismatched pair (2048 private with 2048-b public): TypeError, files kept', () => {
+    writePair(tmp, privatePem, publicPemB);
+    const before = snapshot(tmp);
+    expectRefused(() => rs256.fromFiles({ dir: tmp }), TypeError, /publicKey does not belong to privateKey/);
+    expect(snapshot(tmp)).toStrictEqual(before);
+  });
+
+  it('the two files swapped: TypeError, files kept', () => {
+    writePair(tmp, publicPem, privatePem);
+    const before = snapshot(tmp);
+    expectRefused(() => rs256.fromFiles({ dir: tmp }), TypeError, /^jwt-gate: rs256 (private|public)Key /);
+    expect(snapshot(tmp)).toStrictEqual(before);
+  });
+});
+
+describe('rs256.fromFiles: options are checked before anything touches the disk', () => {
+  it.each([
+    ['modulusLength', { modulusLength: 4096 }],
+    ['Dir', { Dir: 'x' }],
+  ] as const)('unknown option "%s": TypeError naming it, nothing generated', (key, extra) => {
+    const dir = join(tmp, 'keys');
+    expectRefused(() => looseFromFiles({ dir, ...extra }), TypeError, new RegExp(`unknown rs256.fromFiles option "${key}"`));
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it.each([
+    ['no dir option', {}],
+    ['an empty dir', { dir: '' }],
+    ['a numeric dir', { dir: 42 }],
+    ['a URL dir', { dir: new URL('file:///tmp/') }],
+  ] as const)('%s: TypeError naming "dir"', (_name, options) => {
+    expectRefused(() => looseFromFiles(options), TypeError, /"dir" must be a folder path/);
+  });
+
+  it.each([
+    ['null', (): unknown => null],
+    ['a bare path instead of { dir }', (): unknown => join(tmp, 'keys')],
+  ] as const)('%s: TypeError, nothing generated', (_name, options) => {
+    expectRefused(() => looseFromFiles(options()), TypeError, /rs256.fromFiles needs \{ dir \}/);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('an empty kid: TypeError before generating', () => {
+    const dir = join(tmp, 'keys');
+    expectRefused(() => looseFromFiles({ dir, kid: '' }), TypeError, /"kid" must be a non-empty string/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
