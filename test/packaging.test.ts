@@ -1,0 +1,239 @@
+// The published package, as a consumer gets it: `npm pack` (prepack builds dist/), install the tarball into
+// a scratch project, then load it with `require` and `import` and type-check against it. Everything runs in
+// child processes: inside vitest, 'jwt-gate' is aliased to src/.
+// The pack runs in a copy of the repo, so `npm test` never rebuilds the working tree's dist/ under a
+// concurrent build or `check:packaging`.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+// What `npm test` puts in the environment describes this repo, not the scratch project.
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+for (const name of Object.keys(env)) {
+  if (/^npm_(lifecycle_|package_|command$|config_local_prefix$)|^INIT_CWD$/.test(name)) delete env[name];
+}
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], cwd: string): Run {
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 90_000 });
+  if (r.error) throw new Error(`${command} ${args.join(' ')}: ${r.error.message}`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function failure(what: string, r: Run): string {
+  return `${what} exited ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+function mustRun(what: string, command: string, args: readonly string[], cwd: string): string {
+  const r = run(command, args, cwd);
+  if (r.status !== 0) throw new Error(failure(what, r));
+  return r.stdout;
+}
+
+// Prints what each module system sees; the assertions live in the test.
+const CJS_PROBE = `
+const m = require('jwt-gate');
+const pkgExports = require('jwt-gate/package.json').exports;
+(async () => {
+  const auth = m.createAuth({ key: m.hs256('x'.repeat(32)) });
+  const claims = await auth.verify(await auth.issue({ sub: 'a' }));
+  const subpaths = {};
+  for (const key of Object.keys(pkgExports)) {
+    if (key === './package.json') continue;
+    const spec = 'jwt-gate' + key.slice(1);
+    subpaths[spec] = Object.keys(require(spec)).sort();
+  }
+  console.log(JSON.stringify({ keys: Object.keys(m).sort(), sub: claims.sub, resolved: require.resolve('jwt-gate'), subpaths }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+const ESM_PROBE = `
+import * as esm from 'jwt-gate';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+const require = createRequire(import.meta.url);
+const cjs = require('jwt-gate');
+const pkgExports = require('jwt-gate/package.json').exports;
+
+const auth = esm.createAuth({ key: esm.hs256('x'.repeat(32)) });
+const claims = await auth.verify(await auth.issue({ sub: 'a' }));
+const subpaths = {};
+for (const key of Object.keys(pkgExports)) {
+  if (key === './package.json') continue;
+  const spec = 'jwt-gate' + key.slice(1);
+  subpaths[spec] = Object.keys(await import(spec)).sort();
+}
+
+// The dual-package hazard: the CJS and ESM copies are two modules with two AuthError classes.
+const cjsAuth = cjs.createAuth({ key: cjs.hs256('x'.repeat(32)) });
+const fromCjs = await cjsAuth.verify('nope').then(() => undefined, (err) => err);
+const fromEsm = await auth.verify('nope').then(() => undefined, (err) => err);
+const crossSub = (await auth.verify(await cjsAuth.issue({ sub: 'b' }))).sub;
+
+console.log(JSON.stringify({
+  keys: Object.keys(esm).sort(),
+  sub: claims.sub,
+  resolved: fileURLToPath(import.meta.resolve('jwt-gate')),
+  subpaths,
+  twoCopies: esm.AuthError !== cjs.AuthError,
+  cjsErrorInstanceofEsm: fromCjs instanceof esm.AuthError,
+  cjsErrorCode: fromCjs?.code,
+  esmRecognisesCjsError: esm.isAuthError(fromCjs),
+  cjsRecognisesEsmError: cjs.isAuthError(fromEsm),
+  esmErrorCode: fromEsm?.code,
+  crossSub,
+}));
+`;
+
+// Wrong on purpose where marked: if the published types degrade to `any`, the @ts-expect-error lines fail.
+const TS_CONSUMER = `
+import { createAuth, hs256, type Auth, type Claims } from 'jwt-gate';
+
+export async function roundTrip(): Promise<string | undefined> {
+  const auth: Auth = createAuth({ key: hs256('x'.repeat(32)), expiresIn: '5m' });
+  const token: string = await auth.issue({ sub: 'a', role: 'admin' });
+  const claims: Claims = await auth.verify(token);
+  // @ts-expect-error \`key\` is required
+  createAuth({});
+  // @ts-expect-error issue resolves to a string
+  const wrong: number = await auth.issue({ sub: 'a' });
+  void wrong;
+  return claims.sub;
+}
+`;
+
+interface CjsReport {
+  keys: string[];
+  sub: string;
+  resolved: string;
+  subpaths: Record<string, string[]>;
+}
+
+interface EsmReport extends CjsReport {
+  twoCopies: boolean;
+  cjsErrorInstanceofEsm: boolean;
+  cjsErrorCode: string;
+  esmRecognisesCjsError: boolean;
+  cjsRecognisesEsmError: boolean;
+  esmErrorCode: string;
+  crossSub: string;
+}
+
+describe('the packed tarball', () => {
+  let dir: string;
+  let app: string;
+  let files: string[];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jwt-gate-packaging-'));
+    const stage = join(dir, 'repo');
+    const packDir = join(dir, 'pack');
+    app = join(dir, 'app');
+    mkdirSync(packDir);
+    mkdirSync(app);
+
+    // Everything npm pack could see, minus build output and what is never published.
+    for (const entry of readdirSync(root)) {
+      if (['node_modules', 'dist', '.git', 'coverage'].includes(entry) || entry.endsWith('.tgz')) continue;
+      cpSync(join(root, entry), join(stage, entry), { recursive: true });
+    }
+    symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), 'junction');
+
+    const packed = JSON.parse(mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', packDir], stage)) as [
+      { filename: string },
+    ];
+    const tarball = join(packDir, packed[0].filename);
+    files = mustRun('tar -tzf', 'tar', ['-tzf', tarball], dir)
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    mustRun('npm install <tarball>', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
+
+    writeFileSync(join(app, 'probe.cjs'), CJS_PROBE);
+    writeFileSync(join(app, 'probe.mjs'), ESM_PROBE);
+    // In a "type": "module" project, .ts is ESM and .cts is CommonJS under nodenext.
+    writeFileSync(join(app, 'consumer.ts'), TS_CONSUMER);
+    writeFileSync(join(app, 'consumer.cts'), TS_CONSUMER);
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules', '@types')],
+        },
+        files: ['consumer.ts', 'consumer.cts'],
+      }),
+    );
+  }, 120_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function probe<T>(file: string): T {
+    const r = run(process.execPath, [file], app);
+    expect(r.status, failure(`node ${file}`, r)).toBe(0);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  it('holds dist/, package.json and README.md, and no sources or tests', () => {
+    expect(files).toContain('package.json');
+    expect(files, 'README.md is not in the tarball: npm packs it from the repo root when it exists').toContain('README.md');
+    for (const entry of ['dist/esm/src/index.js', 'dist/esm/src/index.d.ts', 'dist/cjs/src/index.js', 'dist/cjs/src/index.d.ts', 'dist/cjs/package.json']) {
+      expect(files).toContain(entry);
+    }
+    const stray = files.filter((f) => /^(src|test|adapters|examples|bench|scripts)\//.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)));
+    expect(stray, `unexpected files in the tarball:\n${stray.join('\n')}`).toEqual([]);
+  });
+
+  it('loads from require and import with the same exports', () => {
+    const cjs = probe<CjsReport>('probe.cjs');
+    const esm = probe<EsmReport>('probe.mjs');
+    expect(cjs.resolved).toMatch(/[\\/]dist[\\/]cjs[\\/]/);
+    expect(esm.resolved).toMatch(/[\\/]dist[\\/]esm[\\/]/);
+    expect(esm.keys).toEqual(cjs.keys);
+    expect(esm.keys).toEqual(expect.arrayContaining(['createAuth', 'hs256', 'rs256', 'AuthError', 'isAuthError', 'toHttpError']));
+    expect(esm.subpaths).toEqual(cjs.subpaths);
+  });
+
+  it('issues and verifies from both module systems', () => {
+    expect(probe<CjsReport>('probe.cjs').sub).toBe('a');
+    const esm = probe<EsmReport>('probe.mjs');
+    expect(esm.sub).toBe('a');
+    expect(esm.crossSub, 'a token issued by the CJS copy verifies in the ESM copy').toBe('b');
+  });
+
+  it('recognises an AuthError across the CJS and ESM copies (the brand, not instanceof)', () => {
+    const r = probe<EsmReport>('probe.mjs');
+    expect(r.twoCopies, 'require and import should load two copies, or this test proves nothing').toBe(true);
+    expect(r.cjsErrorInstanceofEsm).toBe(false);
+    expect(r.cjsErrorCode).toBe('ERR_TOKEN_MALFORMED');
+    expect(r.esmErrorCode).toBe('ERR_TOKEN_MALFORMED');
+    expect(r.esmRecognisesCjsError).toBe(true);
+    expect(r.cjsRecognisesEsmError).toBe(true);
+  });
+
+  it('type-checks an ESM (.ts) and a CommonJS (.cts) consumer under nodenext', () => {
+    const r = run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
+    expect(r.status, failure('tsc --noEmit', r)).toBe(0);
+  }, 60_000);
+});
