@@ -1,0 +1,75 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createGuard, toAuth } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides } from '../src/index.js';
+
+declare global {
+  // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
+  namespace Express {
+    interface User {}
+    interface Request {
+      user?: User | undefined;
+      /** The verified claims and the token they came from. */
+      auth?: { claims: Claims; token: string } | undefined;
+      /** Why `optionalAuth` let the request through anonymously. */
+      authError?: AuthError | undefined;
+    }
+  }
+}
+
+function middleware<U, C extends Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  options: GuardOptions<C>,
+  required: boolean,
+): RequestHandler {
+  const auth = toAuth(authOrOptions);
+  const guard = createGuard(auth, options, required);
+  const apply = (decision: GuardDecision<U, C>, req: Request, res: Response, next: NextFunction): void => {
+    switch (decision.kind) {
+      case 'user':
+        req.user = decision.authenticated.user as Express.User;
+        req.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
+        return next();
+      case 'anonymous':
+        req.user = undefined;
+        req.authError = decision.authError;
+        return next();
+      case 'forward':
+        return next(decision.error);
+      case 'respond':
+        res.status(decision.http.status).set(decision.http.headers).json(decision.http.body);
+    }
+  };
+  // Express 4 ignores a rejected promise, so it is caught here; next() runs outside it, so a
+  // downstream error is never reported as an auth failure.
+  return (req, res, next) => {
+    guard(req).then((decision) => apply(decision, req, res, next), next);
+  };
+}
+
+/** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `req.user`. */
+export function requireAuth<U = Claims, C extends Claims = Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  options: GuardOptions<C> = {},
+): RequestHandler {
+  return middleware(authOrOptions, options, true);
+}
+
+/** Sets `req.user` when the request has a valid token; otherwise goes on anonymously, keeping `req.authError`. */
+export function optionalAuth<U = Claims, C extends Claims = Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  options: GuardOptions<C> = {},
+): RequestHandler {
+  return middleware(authOrOptions, options, false);
+}
+
+/** Issues a token for `claims` and sets it as the session cookie; returns the token. */
+export async function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
+  const token = await auth.issue(claims, overrides);
+  res.append('Set-Cookie', auth.sessionCookie(token, { secure: res.req.secure }));
+  return token;
+}
+
+/** Clears the session cookie. */
+export function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>): void {
+  res.append('Set-Cookie', auth.clearCookie({ secure: res.req.secure }));
+}

@@ -1,0 +1,82 @@
+import type { Middleware } from 'koa';
+import { createGuard, toAuth } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides } from '../src/index.js';
+
+/** What `requireAuth` puts on `ctx.state`. */
+export interface AuthState<U = Claims, C extends Claims = Claims> {
+  user: U;
+  auth: { claims: C; token: string };
+}
+
+/** What `optionalAuth` puts on `ctx.state`. */
+export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
+  user: U | undefined;
+  auth: { claims: C; token: string } | undefined;
+  authError: AuthError | undefined;
+}
+
+function middleware<U, C extends Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  options: GuardOptions<C>,
+  required: boolean,
+): Middleware<OptionalAuthState<U, C>> {
+  const auth = toAuth(authOrOptions);
+  const guard = createGuard(auth, options, required);
+  return async (ctx, next) => {
+    const decision = await guard(ctx.request);
+    switch (decision.kind) {
+      case 'user':
+        ctx.state.user = decision.authenticated.user;
+        ctx.state.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
+        break;
+      case 'anonymous':
+        ctx.state.user = undefined;
+        ctx.state.auth = undefined;
+        ctx.state.authError = decision.authError;
+        break;
+      case 'forward':
+        throw decision.error;
+      case 'respond':
+        ctx.status = decision.http.status;
+        ctx.set(decision.http.headers);
+        ctx.body = decision.http.body;
+        return;
+    }
+    // Outside any try: an error thrown downstream stays the app's, never a 401.
+    await next();
+  };
+}
+
+/** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `ctx.state.user`. */
+export function requireAuth<U = Claims, C extends Claims = Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  options: GuardOptions<C> = {},
+): Middleware<AuthState<U, C>> {
+  return middleware(authOrOptions, options, true) as Middleware<AuthState<U, C>>;
+}
+
+/** Sets `ctx.state.user` when the request has a valid token; otherwise goes on anonymously, keeping `ctx.state.authError`. */
+export function optionalAuth<U = Claims, C extends Claims = Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  options: GuardOptions<C> = {},
+): Middleware<OptionalAuthState<U, C>> {
+  return middleware(authOrOptions, options, false);
+}
+
+/** The part of a Koa context that signing in and out uses. */
+export interface CookieContext {
+  readonly secure: boolean;
+  append(field: string, value: string): void;
+}
+
+/** Issues a token for `claims` and sets it as the session cookie; returns the token. */
+export async function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
+  const token = await auth.issue(claims, overrides);
+  ctx.append('Set-Cookie', auth.sessionCookie(token, { secure: ctx.secure }));
+  return token;
+}
+
+/** Clears the session cookie. */
+export function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>): void {
+  ctx.append('Set-Cookie', auth.clearCookie({ secure: ctx.secure }));
+}

@@ -1,0 +1,81 @@
+// One small app per framework major, with the same routes, for the shared contract suite.
+import express5 from 'express';
+import express4 from 'express4';
+import Koa3 from 'koa';
+import Koa2 from 'koa2';
+import type { Auth, Claims } from '../../src/index.js';
+import * as forExpress from '../../adapters/express.js';
+import * as forKoa from '../../adapters/koa.js';
+
+export type Handler = Parameters<typeof import('supertest')['default']>[0];
+
+export interface Variant {
+  readonly name: string;
+  readonly framework: 'express' | 'koa';
+  /** Builds the app around `auth`; `trustProxy` makes X-Forwarded-Proto count. */
+  build(auth: Auth, trustProxy?: boolean): Handler;
+}
+
+const member = { sub: 'user-1', role: 'member', scope: 'read' };
+
+function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): Handler {
+  const { requireAuth, optionalAuth, signIn, signOut } = forExpress;
+  const app = factory();
+  app.set('env', 'test');
+  if (trustProxy) app.set('trust proxy', true);
+  const show = (req: express5.Request, res: express5.Response): void => {
+    res.json({ user: req.user ?? null, claims: req.auth?.claims ?? null, authError: req.authError?.code ?? null });
+  };
+  app.get('/required', requireAuth(auth), show);
+  app.get('/optional', optionalAuth(auth), show);
+  app.get('/admin', requireAuth(auth, { roles: ['admin'] }), show);
+  app.get('/scoped', requireAuth(auth, { scopes: ['read', 'write'] }), show);
+  app.get('/checked', requireAuth(auth, { check: (claims: Claims) => claims.sub === 'user-1' }), show);
+  app.get('/forward', requireAuth(auth, { errors: 'forward' }), show);
+  app.get('/boom', requireAuth(auth), () => {
+    throw new Error('downstream failure');
+  });
+  app.post('/login', async (_req, res) => {
+    await signIn(res, auth, member);
+    res.sendStatus(204);
+  });
+  app.post('/logout', (_req, res) => {
+    signOut(res, auth);
+    res.sendStatus(204);
+  });
+  return app;
+}
+
+function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler {
+  const { requireAuth, optionalAuth, signIn, signOut } = forKoa;
+  const app = new Factory({ proxy: trustProxy });
+  app.silent = true;
+  const routes: Record<string, Koa3.Middleware[]> = {
+    'GET /required': [requireAuth(auth)],
+    'GET /optional': [optionalAuth(auth)],
+    'GET /admin': [requireAuth(auth, { roles: ['admin'] })],
+    'GET /scoped': [requireAuth(auth, { scopes: ['read', 'write'] })],
+    'GET /checked': [requireAuth(auth, { check: (claims: Claims) => claims.sub === 'user-1' })],
+    'GET /forward': [requireAuth(auth, { errors: 'forward' })],
+    'GET /boom': [requireAuth(auth), () => { throw new Error('downstream failure'); }],
+    'POST /login': [async (ctx) => { await signIn(ctx, auth, member); ctx.status = 204; }],
+    'POST /logout': [(ctx) => { signOut(ctx, auth); ctx.status = 204; }],
+  };
+  const show: Koa3.Middleware = (ctx) => {
+    ctx.body = { user: ctx.state.user ?? null, claims: ctx.state.auth?.claims ?? null, authError: ctx.state.authError?.code ?? null };
+  };
+  app.use(async (ctx, next) => {
+    const chain = routes[`${ctx.method} ${ctx.path}`];
+    if (!chain) return next();
+    const run = (i: number): Promise<void> => Promise.resolve((chain[i] ?? show)(ctx, () => run(i + 1)));
+    await run(0);
+  });
+  return app.callback();
+}
+
+export const variants: readonly Variant[] = [
+  { name: 'Express 5', framework: 'express', build: (auth, proxy = false) => expressApp(express5, auth, proxy) },
+  { name: 'Express 4', framework: 'express', build: (auth, proxy = false) => expressApp(express4, auth, proxy) },
+  { name: 'Koa 3', framework: 'koa', build: (auth, proxy = false) => koaApp(Koa3, auth, proxy) },
+  { name: 'Koa 2', framework: 'koa', build: (auth, proxy = false) => koaApp(Koa2, auth, proxy) },
+];
