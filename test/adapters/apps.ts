@@ -3,11 +3,12 @@ import express5 from 'express';
 import express4 from 'express4';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
+import type request from 'supertest';
 import type { Auth, Claims } from '../../src/index.js';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
 
-export type Handler = Parameters<typeof import('supertest')['default']>[0];
+export type Handler = Parameters<typeof request>[0];
 
 export interface Variant {
   readonly name: string;

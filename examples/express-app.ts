@@ -1,0 +1,66 @@
+// A complete small Express app: sign up, log in, a profile, an admin page, a public page, log out.
+// Run: npm start
+import express, { type Express } from 'express';
+import { pathToFileURL } from 'node:url';
+import { optionalAuth, requireAuth, signIn, signOut } from 'jwt-gate/express';
+import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
+import { readCredentials, type User as AppUser } from './users.js';
+
+// req.user is what the auth's `user` mapper returns.
+declare global {
+  namespace Express {
+    interface User extends AppUser {}
+  }
+}
+
+export async function createApp(options: ExampleOptions = {}): Promise<{ app: Express; setup: ExampleSetup }> {
+  const setup = await setUp(options);
+  const { auth, users } = setup;
+  const app = express();
+  app.use(express.json({ limit: '10kb' }));
+
+  app.post('/signup', async (req, res) => {
+    const credentials = readCredentials(req.body);
+    if (typeof credentials === 'string') return void res.status(400).json({ error: credentials });
+    const user = await users.signUp(credentials.email, credentials.password);
+    if (!user) return void res.status(409).json({ error: 'that email is taken' });
+    await signIn(res, auth, sessionClaims(user));
+    res.status(201).json({ user });
+  });
+
+  app.post('/login', async (req, res) => {
+    const credentials = readCredentials(req.body);
+    if (typeof credentials === 'string') return void res.status(400).json({ error: credentials });
+    const user = await users.logIn(credentials.email, credentials.password);
+    if (!user) return void res.status(401).json({ error: 'wrong email or password' });
+    const token = await signIn(res, auth, sessionClaims(user));
+    // The cookie is the session; the token is returned too for API clients that send a Bearer header.
+    res.json({ user, token });
+  });
+
+  app.get('/me', requireAuth(auth), (req, res) => {
+    res.json({ user: req.user });
+  });
+
+  app.get('/admin', requireAuth(auth, { roles: ['admin'] }), (req, res) => {
+    res.json({ message: `welcome to the admin page, ${req.user?.email}` });
+  });
+
+  app.get('/', optionalAuth(auth), (req, res) => {
+    const user: AppUser | undefined = req.user;
+    res.json({ message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) });
+  });
+
+  app.post('/logout', (_req, res) => {
+    signOut(res, auth);
+    res.sendStatus(204);
+  });
+
+  return { app, setup };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { app, setup } = await createApp();
+  const port = Number(process.env.PORT ?? 3000);
+  app.listen(port, '127.0.0.1', () => console.log(banner('Express example', `http://127.0.0.1:${port}`, setup)));
+}

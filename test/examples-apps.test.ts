@@ -1,0 +1,73 @@
+// The example apps, driven over HTTP as the README's curl lines drive them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp as createExpressApp } from '../examples/express-app.js';
+import { createApp as createKoaApp } from '../examples/koa-app.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-examples-'));
+beforeAll(() => {
+  vi.stubEnv('JWT_SECRET', '');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const apps = [
+  ['Express', async () => (await createExpressApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app],
+  ['Koa', async () => (await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app.callback()],
+] as const;
+
+describe.each(apps)('examples: %s app', (_name, build) => {
+  const ada = { email: 'ada@example.com', password: 'correct horse' };
+
+  it('runs the whole flow: sign up, log in, /me by cookie and Bearer, admin, public page, log out', async () => {
+    const agent = request.agent(await build());
+
+    expect((await agent.get('/')).body).toEqual({ message: 'hello, guest', signedIn: false });
+    const signup = await agent.post('/signup').send(ada);
+    expect(signup.status).toBe(201);
+    expect(signup.headers['set-cookie']?.[0]).toMatch(/^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect((await agent.post('/signup').send(ada)).status).toBe(409);
+
+    const login = await agent.post('/login').send(ada);
+    expect(login.status).toBe(200);
+    const token = login.body.token as string;
+    expect(token.split('.')).toHaveLength(3);
+
+    const me = await agent.get('/me');
+    expect(me.status).toBe(200);
+    expect(me.body.user).toMatchObject({ email: 'ada@example.com', role: 'member' });
+    const byBearer = await request(agent.app).get('/me').set('Authorization', `Bearer ${token}`);
+    expect(byBearer.body.user).toEqual(me.body.user);
+
+    const forbidden = await agent.get('/admin');
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('ERR_FORBIDDEN');
+    expect((await agent.get('/')).body).toEqual({ message: 'hello, ada@example.com', signedIn: true });
+
+    const logout = await agent.post('/logout');
+    expect(logout.status).toBe(204);
+    expect(logout.headers['set-cookie']?.[0]).toMatch(/^jwt=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/);
+    const after = await agent.get('/me');
+    expect(after.status).toBe(401);
+    expect(after.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+
+  it('lets the seeded admin in, and refuses bad passwords and bad bodies', async () => {
+    const app = await build();
+    const admin = await request(app).post('/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
+    expect(admin.status).toBe(200);
+    const page = await request(app).get('/admin').set('Authorization', `Bearer ${admin.body.token as string}`);
+    expect(page.status).toBe(200);
+    expect(page.body.message).toBe('welcome to the admin page, admin@example.com');
+
+    expect((await request(app).post('/login').send({ email: 'admin@example.com', password: 'wrong-password' })).status).toBe(401);
+    expect((await request(app).post('/login').send({ email: 'nobody@example.com', password: 'whatever-1' })).status).toBe(401);
+    expect((await request(app).post('/login').send({ email: 'not-an-email', password: 'whatever-1' })).status).toBe(400);
+    expect((await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":')).status).toBe(400);
+  });
+});
