@@ -25,7 +25,8 @@ describe.each(apps)('examples: %s app', (_name, build) => {
   const ada = { email: 'ada@example.com', password: 'correct horse' };
 
   it('runs the whole flow: sign up, log in, /me by cookie and Bearer, admin, public page, log out', async () => {
-    const agent = request.agent(await build());
+    const app = await build();
+    const agent = request.agent(app);
 
     expect((await agent.get('/')).body).toEqual({ message: 'hello, guest', signedIn: false });
     const signup = await agent.post('/signup').send(ada);
@@ -41,7 +42,7 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     const me = await agent.get('/me');
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ email: 'ada@example.com', role: 'member' });
-    const byBearer = await request(agent.app).get('/me').set('Authorization', `Bearer ${token}`);
+    const byBearer = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
     expect(byBearer.body.user).toEqual(me.body.user);
 
     const forbidden = await agent.get('/admin');

@@ -1,0 +1,57 @@
+// Compile-time checks of the adapters' typing, enforced by `npm run typecheck`.
+import type { RequestHandler } from 'express';
+import Koa from 'koa';
+import { describe, expectTypeOf, it } from 'vitest';
+import * as forExpress from '../../adapters/express.js';
+import * as forKoa from '../../adapters/koa.js';
+import { createAuth, hs256, type AuthError, type Claims } from '../../src/index.js';
+import { SECRET } from '../helpers.js';
+
+interface Member {
+  id: string;
+  admin: boolean;
+}
+const auth = createAuth({ key: hs256(SECRET), user: (claims): Member => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }) });
+
+describe('Express typing', () => {
+  it('types req.user through Express.User, and req.auth and req.authError', () => {
+    expectTypeOf(forExpress.requireAuth(auth)).toEqualTypeOf<RequestHandler>();
+    const handler: RequestHandler = (req) => {
+      expectTypeOf(req.user).toEqualTypeOf<Express.User | undefined>();
+      expectTypeOf(req.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
+      expectTypeOf(req.authError).toEqualTypeOf<AuthError | undefined>();
+    };
+    expectTypeOf(handler).toBeFunction();
+  });
+
+  it('checks guard options against the claims type', () => {
+    const wrong = (): void => {
+      // @ts-expect-error roles is a list
+      forExpress.requireAuth(auth, { roles: 'admin' });
+      // @ts-expect-error errors is respond or forward
+      forExpress.requireAuth(auth, { errors: 'throw' });
+    };
+    expectTypeOf(wrong).toBeFunction();
+    expectTypeOf(forExpress.signIn<Member, Claims>).returns.resolves.toEqualTypeOf<string>();
+  });
+});
+
+describe('Koa typing', () => {
+  it('types ctx.state.user from the Auth downstream of requireAuth', () => {
+    const app = new Koa();
+    app.use(forKoa.requireAuth(auth)).use((ctx) => {
+      expectTypeOf(ctx.state.user).toEqualTypeOf<Member>();
+      expectTypeOf(ctx.state.auth.claims).toEqualTypeOf<Claims>();
+    });
+    expectTypeOf(app).not.toBeAny();
+  });
+
+  it('types ctx.state.user as possibly undefined after optionalAuth', () => {
+    const app = new Koa();
+    app.use(forKoa.optionalAuth(auth)).use((ctx) => {
+      expectTypeOf(ctx.state.user).toEqualTypeOf<Member | undefined>();
+      expectTypeOf(ctx.state.authError).toEqualTypeOf<AuthError | undefined>();
+    });
+    expectTypeOf(app).not.toBeAny();
+  });
+});
