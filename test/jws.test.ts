@@ -13,7 +13,7 @@ interface RfcExample {
   token: string;
 }
 const rfc7515 = JSON.parse(fixture('rfc7515.json')) as { a1: RfcExample; a2: RfcExample; payloadClaims: object };
-const vectors = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
+const vectors = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/vectors/${name}`, import.meta.url), 'utf8'));
 
 // RFC 7515's examples expire at 1300819380 (2011-03-22T18:43:00Z).
 const rfcNow = (): number => (1300819380 - 60) * 1000;
