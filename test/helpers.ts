@@ -33,3 +33,14 @@ export function handToken(
       : cryptoSign('sha256', Buffer.from(input), sign.rsaPem);
   return `${input}.${signature.toString('base64url')}`;
 }
+
+/** The error `fn` throws; fails the test when it throws nothing or a non-Error. */
+export function caught(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof Error) return err;
+    throw new Error(`threw a non-Error: ${String(err)}`);
+  }
+  throw new Error('expected a throw, got none');
+}

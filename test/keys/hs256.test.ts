@@ -1,24 +1,13 @@
 import { createHmac, createPrivateKey, createPublicKey, createSecretKey, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, type KeyProvider } from '../../src/index.js';
-import { NOW, SECRET, b64, fixedNow, fixture } from '../helpers.js';
+import { b64, caught, fixedNow, fixture, NOW, SECRET } from '../helpers.js';
 
 // Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
 const looseHs256 = hs256 as unknown as (input: unknown) => KeyProvider;
 
 const rsaPublicPem = fixture('test-only-rsa-2048-public.pem');
 const rsaPrivatePem = fixture('test-only-rsa-2048-private.pem');
-
-/** The error `fn` throws; fails the test when it throws nothing or a non-Error. */
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`threw a non-Error: ${String(err)}`);
-  }
-  throw new Error('expected a throw, got none');
-}
 
 function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
   const err = caught(fn);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuth, rs256, type KeyFilesOptions, type KeyProvider } from '../../src/index.js';
-import { fixedNow, fixture } from '../helpers.js';
+import { caught, fixedNow, fixture } from '../helpers.js';
 
 // Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
 const looseFromFiles = rs256.fromFiles as unknown as (options: unknown) => KeyProvider;
@@ -24,17 +24,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** The error `fn` throws; fails the test when it throws nothing or a non-Error. */
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`threw a non-Error: ${String(err)}`);
-  }
-  throw new Error('expected a throw, got none');
-}
 
 function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
   const err = caught(fn);

@@ -1,7 +1,7 @@
 import { createHmac, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, rs256, type KeyProvider, type RsaKeyInput } from '../../src/index.js';
-import { NOW, SECRET, b64, fixedNow, fixture } from '../helpers.js';
+import { b64, caught, fixedNow, fixture, NOW, SECRET } from '../helpers.js';
 
 // Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
 const looseRs256 = rs256 as unknown as (options: unknown) => KeyProvider;
@@ -32,17 +32,6 @@ const keyMaterial: readonly string[] = [
     .filter((line) => line.length >= 16 && !line.startsWith('-----')),
   ...[publicJwk.n, ...PRIVATE_MEMBERS.map((m) => privateJwk[m])].flatMap((v) => (typeof v === 'string' ? [v, v.slice(0, 24)] : [])),
 ];
-
-/** The error `fn` throws; fails the test when it throws nothing or a non-Error. */
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error(`threw a non-Error: ${String(err)}`);
-  }
-  throw new Error('expected a throw, got none');
-}
 
 /** Asserts the exact error class and message, and that neither it nor its cause quotes key material. */
 function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
