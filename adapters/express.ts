@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createGuard, toAuth } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides } from '../src/index.js';
+import { createGuard, jwksResponse, toAuth } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides, JwksHandlerOptions } from '../src/index.js';
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
@@ -72,4 +72,12 @@ export async function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C
 /** Clears the session cookie. */
 export function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>): void {
   res.append('Set-Cookie', auth.clearCookie({ secure: res.req.secure }));
+}
+
+/** Serves the public JWK Set of `auth`'s keys, e.g. `app.get('/.well-known/jwks.json', jwksHandler(auth))`. */
+export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): RequestHandler {
+  const { status, headers, body } = jwksResponse(auth, options);
+  return (_req, res) => {
+    res.status(status).set(headers).send(body);
+  };
 }

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
-import { createGuard, toAuth } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides } from '../src/index.js';
+import { createGuard, jwksResponse, toAuth } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides, JwksHandlerOptions } from '../src/index.js';
 
 /** What `requireAuth` puts on `ctx.state`. */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
@@ -79,4 +79,14 @@ export async function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth
 /** Clears the session cookie. */
 export function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>): void {
   ctx.append('Set-Cookie', auth.clearCookie({ secure: ctx.secure }));
+}
+
+/** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */
+export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): Middleware {
+  const { status, headers, body } = jwksResponse(auth, options);
+  return (ctx) => {
+    ctx.status = status;
+    ctx.set(headers);
+    ctx.body = body;
+  };
 }

@@ -33,6 +33,8 @@ export interface KeyProvider {
   signingKey?(kid?: string): BoundKey | undefined;
   /** The public JWKs of the RSA keys held; never a private member or a secret. */
   publicJwks?(): readonly PublicJwk[];
+  /** The verification keys held in memory, each bound to its algorithm; what `keySet` is built from. */
+  readonly keys?: readonly BoundKey[];
 }
 
 /** Checks a `kid` option at provider time. */
@@ -63,5 +65,6 @@ export function singleKeyProvider(
       return kid === undefined || kid === signing?.kid ? signing : undefined;
     },
     publicJwks: (): readonly PublicJwk[] => jwks,
+    keys: Object.freeze([verifying]),
   });
 }

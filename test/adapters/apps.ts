@@ -20,13 +20,14 @@ export interface Variant {
 const member = { sub: 'user-1', role: 'member', scope: 'read' };
 
 function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): Handler {
-  const { requireAuth, optionalAuth, signIn, signOut } = forExpress;
+  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler } = forExpress;
   const app = factory();
   app.set('env', 'test');
   if (trustProxy) app.set('trust proxy', true);
   const show = (req: express5.Request, res: express5.Response): void => {
     res.json({ user: req.user ?? null, claims: req.auth?.claims ?? null, authError: req.authError?.code ?? null });
   };
+  app.get('/.well-known/jwks.json', jwksHandler(auth, { maxAge: 600 }));
   app.get('/required', requireAuth(auth), show);
   app.get('/optional', optionalAuth(auth), show);
   app.get('/admin', requireAuth(auth, { roles: ['admin'] }), show);
@@ -48,10 +49,11 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
 }
 
 function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler {
-  const { requireAuth, optionalAuth, signIn, signOut } = forKoa;
+  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler } = forKoa;
   const app = new Factory({ proxy: trustProxy });
   app.silent = true;
   const routes: Record<string, Koa3.Middleware[]> = {
+    'GET /.well-known/jwks.json': [jwksHandler(auth, { maxAge: 600 })],
     'GET /required': [requireAuth(auth)],
     'GET /optional': [optionalAuth(auth)],
     'GET /admin': [requireAuth(auth, { roles: ['admin'] })],

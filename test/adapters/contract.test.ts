@@ -1,9 +1,9 @@
 // One contract, four hosts: Express 4 and 5, Koa 2 and 3 must answer every case the same way.
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
-import { AuthError, createAuth, type KeyProvider } from '../../src/index.js';
-import { NOW } from '../helpers.js';
-import { claimsWith, hostileHsCases, hsOptions, signHs, validHsToken } from '../hostile-tokens.js';
+import { AuthError, createAuth, hs256, keySet, rs256, type KeyProvider } from '../../src/index.js';
+import { NOW, SECRET } from '../helpers.js';
+import { claimsWith, hostileHsCases, hsOptions, rsaPrivatePem, signHs, validHsToken } from '../hostile-tokens.js';
 import { variants } from './apps.js';
 
 const CHALLENGE = 'Bearer realm="api"';
@@ -206,6 +206,18 @@ describe.each(variants)('$name', ({ build, framework }) => {
       expect(res.status).toBe(204);
       expect(sessionCookie(res)).toBe('jwt=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax');
     });
+  });
+
+  it('jwksHandler publishes the public keys as JSON, cacheable for maxAge, and never a secret', async () => {
+    const rsa = build(createAuth({ key: keySet([rs256({ privateKey: rsaPrivatePem, kid: 'r1' }), hs256({ secret: SECRET, kid: 'h1' })], { active: 'r1' }) }));
+    const res = await request(rsa).get('/.well-known/jwks.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('public, max-age=600');
+    expect(res.body.keys).toHaveLength(1);
+    expect(res.body.keys[0]).toMatchObject({ kty: 'RSA', kid: 'r1', alg: 'RS256', use: 'sig', e: 'AQAB' });
+    expect(res.text).not.toContain(Buffer.from(SECRET).toString('base64url'));
+    expect((await request(app).get('/.well-known/jwks.json')).body).toEqual({ keys: [] });
   });
 
   it('requireAuth(options) builds its own Auth: the one-liner drop-in', async () => {

@@ -1,0 +1,81 @@
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkKnownKeys } from '../known-keys.js';
+import { checkKid } from './provider.js';
+
+export interface KeyDirOptions {
+  /** The folder of `<kid>.private.pem` / `<kid>.public.pem` files; created (mode 0700) when missing. */
+  readonly dir: string;
+  /** The kid to sign with. @default the only key that can sign */
+  readonly active?: string;
+}
+
+export interface KeyDirEntry {
+  readonly kid: string;
+  readonly privateKeyPem: string | undefined;
+  readonly publicKeyPem: string | undefined;
+}
+
+const KEY_FILE = /^([A-Za-z0-9_-][A-Za-z0-9._-]{0,127})\.(private|public)\.pem$/;
+
+/** The RFC 7638 thumbprint of an RSA public key: a kid that names the key itself. */
+export function thumbprint(publicKey: KeyObject): string {
+  const { e, n } = publicKey.export({ format: 'jwk' });
+  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+}
+
+export interface GenerateKeyFilesOptions {
+  readonly dir: string;
+  /** @default the key's RFC 7638 thumbprint */
+  readonly kid?: string;
+}
+
+/**
+ * Writes a new 2048-bit pair as `<kid>.private.pem` (0600) and `<kid>.public.pem` (0644) for
+ * `keySet.fromFiles`; never overwrites. Returns the kid.
+ */
+export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
+  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: generateKeyFiles needs { dir }');
+  checkKnownKeys(options, ['dir', 'kid'], 'generateKeyFiles');
+  const { dir } = options;
+  if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const name = checkKid(options.kid) ?? thumbprint(publicKey);
+  if (!KEY_FILE.test(`${name}.public.pem`)) throw new TypeError('jwt-gate: a kid used as a file name may hold only letters, digits, ".", "-" and "_"');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, `${name}.private.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  const publicPath = join(dir, `${name}.public.pem`);
+  writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
+  chmodSync(publicPath, 0o644);
+  return name;
+}
+
+/** Reads every key file in `dir`, generating one pair when there is none; picks the active kid. */
+export function loadKeyDir(options: KeyDirOptions): { pairs: KeyDirEntry[]; active: string } {
+  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet.fromFiles needs { dir }');
+  checkKnownKeys(options, ['dir', 'active'], 'keySet.fromFiles');
+  const { dir } = options;
+  if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
+  const listKeyFiles = (): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => KEY_FILE.test(f)) : []);
+  let files = listKeyFiles();
+  if (files.length === 0) {
+    generateKeyFiles({ dir });
+    files = listKeyFiles();
+  }
+  const byKid = new Map<string, { privateKeyPem: string | undefined; publicKeyPem: string | undefined }>();
+  for (const file of files.sort()) {
+    const [, kid, kind] = KEY_FILE.exec(file) as unknown as [string, string, 'private' | 'public'];
+    const entry = byKid.get(kid) ?? { privateKeyPem: undefined, publicKeyPem: undefined };
+    entry[kind === 'private' ? 'privateKeyPem' : 'publicKeyPem'] = readFileSync(join(dir, file), 'utf8');
+    byKid.set(kid, entry);
+  }
+  const pairs = [...byKid].map(([kid, pems]) => ({ kid, ...pems }));
+  const signing = pairs.filter((p) => p.privateKeyPem !== undefined).map((p) => p.kid);
+  const candidates = signing.length > 0 ? signing : pairs.map((p) => p.kid);
+  const active = options.active ?? (candidates.length === 1 ? candidates[0] : undefined);
+  if (active === undefined) {
+    throw new TypeError(`jwt-gate: ${dir} holds several keys (${candidates.join(', ')}); name the active one with "active"`);
+  }
+  return { pairs, active };
+}

@@ -1,0 +1,72 @@
+import type { Algorithm, JwsHeader } from '../jws.js';
+import { checkKnownKeys } from '../known-keys.js';
+import { loadKeyDir, type KeyDirOptions } from './key-dir.js';
+import type { BoundKey, KeyProvider, PublicJwk } from './provider.js';
+import { rs256 } from './rs256.js';
+
+export interface KeySetOptions {
+  /** The `kid` that `issue` signs with, and the only key a token without `kid` is checked against. */
+  readonly active: string;
+}
+
+export interface KeySet {
+  /** Several keys told apart by `kid`, for rotation: sign with the active one, verify with any. */
+  (providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider;
+  /**
+   * Every `<kid>.private.pem` (signs and verifies) and `<kid>.public.pem` (verifies only) in `dir`;
+   * on first start, one generated pair. See the README's rotation procedure.
+   */
+  fromFiles(options: KeyDirOptions): KeyProvider;
+}
+
+interface Member {
+  readonly key: BoundKey;
+  readonly provider: KeyProvider;
+}
+
+function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider {
+  if (!Array.isArray(providers) || providers.length === 0) throw new TypeError('jwt-gate: keySet needs a non-empty array of key providers');
+  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet needs { active }');
+  checkKnownKeys(options, ['active'], 'keySet');
+  // A Map, not an object: a token's kid is looked up as data, so "__proto__" or "toString" find nothing.
+  const byKid = new Map<string, Member>();
+  for (const provider of providers) {
+    if (!provider?.keys) throw new TypeError('jwt-gate: keySet members must hold their keys (hs256, rs256 or keySet; not jwks)');
+    for (const key of provider.keys) {
+      if (key.kid === undefined) throw new TypeError('jwt-gate: every key in a keySet needs a kid');
+      if (byKid.has(key.kid)) throw new TypeError(`jwt-gate: duplicate kid "${key.kid}" in keySet`);
+      byKid.set(key.kid, { key, provider });
+    }
+  }
+  const active = byKid.get(options.active);
+  if (typeof options.active !== 'string' || active === undefined) {
+    throw new TypeError(`jwt-gate: keySet "active" must be one of the kids: ${[...byKid.keys()].join(', ')}`);
+  }
+  const algorithms: readonly Algorithm[] = Object.freeze([...new Set([...byKid.values()].map((m) => m.key.alg))]);
+  const jwks: readonly PublicJwk[] = Object.freeze(providers.flatMap((p) => p.publicJwks?.() ?? []));
+  const keys: readonly BoundKey[] = Object.freeze([...byKid.values()].map((m) => m.key));
+
+  return Object.freeze({
+    algorithms,
+    keys,
+    // Exact kid match only; no kid means the active key, never "try every key".
+    verifyKey: (header: JwsHeader): BoundKey | undefined => (header.kid === undefined ? active : byKid.get(header.kid))?.key,
+    signingKey(kid?: string): BoundKey | undefined {
+      const member = kid === undefined ? active : byKid.get(kid);
+      return member?.provider.signingKey?.(member.key.kid);
+    },
+    publicJwks: (): readonly PublicJwk[] => jwks,
+  });
+}
+
+export const keySet: KeySet = Object.assign(createKeySet, {
+  fromFiles(options: KeyDirOptions): KeyProvider {
+    const { pairs, active } = loadKeyDir(options);
+    return createKeySet(
+      pairs.map(({ kid, privateKeyPem, publicKeyPem }) =>
+        rs256({ kid, ...(privateKeyPem === undefined ? {} : { privateKey: privateKeyPem }), ...(publicKeyPem === undefined ? {} : { publicKey: publicKeyPem }) }),
+      ),
+      { active },
+    );
+  },
+});
