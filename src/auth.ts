@@ -80,6 +80,13 @@ function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, 
     throw new TypeError('jwt-gate: claims.sub differs from the subject option');
   }
   const iat = Math.floor(o.now() / 1000);
+  const lifetime = over.expiresIn === undefined ? o.expiresIn : toSeconds(over.expiresIn, 'expiresIn');
+  const delay = over.notBefore === undefined ? undefined : toSeconds(over.notBefore, 'notBefore');
+  // Refuse what our own verify would always refuse, where the mistake is made.
+  if (lifetime === 0 || (delay !== undefined && delay >= lifetime)) throw new TypeError('jwt-gate: the token would never be valid');
+  if (subject !== undefined && typeof subject !== 'string') throw new TypeError('jwt-gate: "subject" must be a string');
+  if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TypeError('jwt-gate: claim "sub" must be a string');
+  if (over.jwtid !== undefined && typeof over.jwtid !== 'string') throw new TypeError('jwt-gate: "jwtid" must be a string');
   const audience = over.audience ?? o.audience;
   return {
     ...claims,
@@ -87,8 +94,8 @@ function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, 
     ...(o.issuer === undefined ? {} : { iss: o.issuer }),
     ...(audience === undefined ? {} : { aud: typeof audience === 'string' ? audience : [...audience] }),
     iat,
-    ...(over.notBefore === undefined ? {} : { nbf: iat + toSeconds(over.notBefore, 'notBefore') }),
-    exp: iat + (over.expiresIn === undefined ? o.expiresIn : toSeconds(over.expiresIn, 'expiresIn')),
+    ...(delay === undefined ? {} : { nbf: iat + delay }),
+    exp: iat + lifetime,
     jti: over.jwtid ?? newTokenId(),
   };
 }
@@ -110,7 +117,8 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     if (!verifySignature(key.alg, key.key, jws)) throw new AuthError('ERR_SIGNATURE_INVALID');
     const typ = jws.header.typ;
     if (typ !== undefined && typKey(typ) !== o.typKey) throw new AuthError('ERR_CLAIM_INVALID', { claim: 'typ' });
-    const claims = checkClaims(decodeJsonObject(jws.payloadSegment), o.rules, Math.floor(o.now() / 1000)) as C;
+    // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
+    const claims = checkClaims(decodeJsonObject(jws.payloadSegment), o.rules, o.now() / 1000) as C;
     if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
     return claims;
   }
@@ -130,7 +138,9 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       if (key === undefined) {
         throw new TypeError(overrides.kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${overrides.kid}"`);
       }
-      return signCompact(key.alg, key.key, headerSegment(key), payload);
+      const token = await signCompact(key.alg, key.key, headerSegment(key), payload);
+      if (token.length > o.maxTokenBytes) throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
+      return token;
     },
 
     async verify(token: string): Promise<C> {

@@ -15,10 +15,12 @@ export interface TokenSources {
 
 const SPACE = /[\s,]/;
 
-function single(value: string | string[] | undefined): string | undefined {
-  if (!Array.isArray(value)) return value;
-  if (value.length > 1) throw new AuthError('ERR_BAD_REQUEST');
-  return value[0];
+// Node gives strings; a hand-built request may not, and that must be a 400, never a crash.
+function single(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const only = Array.isArray(value) && value.length <= 1 ? value[0] : value;
+  if (only !== undefined && typeof only !== 'string') throw new AuthError('ERR_BAD_REQUEST');
+  return only;
 }
 
 /** The token of an `Authorization: Bearer` header (RFC 6750 §2.1), or `undefined` for other schemes. */
@@ -36,9 +38,10 @@ export function bearerToken(authorization: string | string[] | undefined): strin
 
 /** The value of cookie `name`, or `undefined` when it is absent or empty. */
 export function cookieToken(cookieHeader: string | string[] | undefined, name: string): string | undefined {
-  if (cookieHeader === undefined) return undefined;
-  const header = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : cookieHeader;
-  return parseCookie(header)[name] || undefined;
+  if (cookieHeader === undefined || cookieHeader === null) return undefined;
+  const parts: unknown[] = Array.isArray(cookieHeader) ? cookieHeader : [cookieHeader];
+  if (!parts.every((part) => typeof part === 'string')) throw new AuthError('ERR_BAD_REQUEST');
+  return parseCookie(parts.join('; '))[name] || undefined;
 }
 
 /** The request's token: the Bearer header first, then the session cookie. */

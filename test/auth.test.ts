@@ -20,8 +20,8 @@ describe('issue', () => {
   });
 
   it('applies overrides', async () => {
-    const token = await auth.issue({ role: 'x' }, { expiresIn: 60, subject: 's', audience: ['a', 'b'], notBefore: '1m', jwtid: 'id-1' });
-    expect(decodePart(token, 1)).toMatchObject({ sub: 's', aud: ['a', 'b'], nbf: NOW + 60, exp: NOW + 60, jti: 'id-1' });
+    const token = await auth.issue({ role: 'x' }, { expiresIn: 60, subject: 's', audience: ['a', 'b'], notBefore: '30s', jwtid: 'id-1' });
+    expect(decodePart(token, 1)).toMatchObject({ sub: 's', aud: ['a', 'b'], nbf: NOW + 30, exp: NOW + 60, jti: 'id-1' });
   });
 
   it('uses the default lifetime of one hour', async () => {
@@ -234,5 +234,18 @@ describe('createAuth options', () => {
     const { keys } = createAuth({ key: rs256({ privateKey: rsaPrivatePem, kid: 'k1' }) }).jwks();
     expect(keys).toHaveLength(1);
     expect(Object.keys(keys[0]!).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
+  });
+});
+
+describe('issue refuses tokens its own verify would refuse', () => {
+  const auth = createAuth({ ...hsOptions, maxTokenBytes: 512 });
+  it.each([
+    ['an expiresIn override of 0', {}, { expiresIn: 0 }, /never be valid/],
+    ['a notBefore at or after exp', {}, { expiresIn: 60, notBefore: 60 }, /never be valid/],
+    ['a numeric sub', { sub: 42 }, {}, /"sub" must be a string/],
+    ['a numeric jwtid', {}, { jwtid: 7 }, /"jwtid" must be a string/],
+    ['a token over maxTokenBytes', { blob: 'x'.repeat(600) }, {}, /over maxTokenBytes/],
+  ])('%s', async (_name, claims, overrides, message) => {
+    await expect(auth.issue(claims as never, overrides as never)).rejects.toThrow(message);
   });
 });
