@@ -25,3 +25,5 @@ export { generateKeyFiles } from './keys/key-dir.js';
 export type { GenerateKeyFilesOptions, KeyDirOptions } from './keys/key-dir.js';
 export { jwksResponse } from './publish.js';
 export type { JwksHandlerOptions, JwksResponse } from './publish.js';
+export { jwks } from './keys/jwks.js';
+export type { JwksOptions } from './keys/jwks.js';
