@@ -28,9 +28,11 @@ function middleware<U, C extends Claims>(
       case 'user':
         req.user = decision.authenticated.user as Express.User;
         req.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
+        req.authError = undefined;
         return next();
       case 'anonymous':
         req.user = undefined;
+        req.auth = undefined;
         req.authError = decision.authError;
         return next();
       case 'forward':

@@ -23,11 +23,12 @@ function middleware<U, C extends Claims>(
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, required);
   return async (ctx, next) => {
-    const decision = await guard(ctx.request);
+    const decision = await guard(ctx.req);
     switch (decision.kind) {
       case 'user':
         ctx.state.user = decision.authenticated.user;
         ctx.state.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
+        ctx.state.authError = undefined;
         break;
       case 'anonymous':
         ctx.state.user = undefined;

@@ -17,6 +17,7 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
   const setup = await setUp(options);
   const { auth, users } = setup;
   const app = express();
+  app.disable('x-powered-by');
   app.use(express.json({ limit: '10kb' }));
 
   app.post('/signup', async (req, res) => {
@@ -54,6 +55,13 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
   app.post('/logout', (_req, res) => {
     signOut(res, auth);
     res.sendStatus(204);
+  });
+
+  // A body that is not JSON gets the same answer as missing credentials, without the parser's words.
+  app.use((err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: 'a valid email is required' });
+    if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'body too large' });
+    next(err);
   });
 
   return { app, setup };

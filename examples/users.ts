@@ -18,17 +18,24 @@ const hashPassword = (password: string, salt: Buffer): Promise<Buffer> =>
 
 export class UserStore {
   readonly #byEmail = new Map<string, Stored>();
+  // Emails being signed up right now: a second sign-up of one email during the hash is refused.
+  readonly #pending = new Set<string>();
   // Unknown emails still cost one scrypt, so response time does not reveal who has an account.
   readonly #decoy = { salt: randomBytes(16), hash: randomBytes(KEY_LENGTH) };
 
   /** Adds a user; `undefined` when the email is taken. */
   async signUp(email: string, password: string, role: User['role'] = 'member'): Promise<User | undefined> {
     const key = email.toLowerCase();
-    if (this.#byEmail.has(key)) return undefined;
-    const salt = randomBytes(16);
-    const user: Stored = { id: randomBytes(8).toString('hex'), email: key, role, salt, hash: await hashPassword(password, salt) };
-    this.#byEmail.set(key, user);
-    return { id: user.id, email: user.email, role: user.role };
+    if (this.#byEmail.has(key) || this.#pending.has(key)) return undefined;
+    this.#pending.add(key);
+    try {
+      const salt = randomBytes(16);
+      const user: Stored = { id: randomBytes(8).toString('hex'), email: key, role, salt, hash: await hashPassword(password, salt) };
+      this.#byEmail.set(key, user);
+      return { id: user.id, email: user.email, role: user.role };
+    } finally {
+      this.#pending.delete(key);
+    }
   }
 
   /** The user whose password matches, or `undefined`. */

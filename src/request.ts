@@ -4,6 +4,8 @@ import { AuthError } from './errors.js';
 /** The only part of a request the core reads: Node's lower-cased header map. */
 export interface RequestLike {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Node's headers with repeats kept: `headers` keeps only the first `Authorization`. */
+  readonly headersDistinct?: Readonly<Record<string, string[] | undefined>>;
 }
 
 /** Where tokens may come from, resolved once by `createAuth`. */
@@ -13,7 +15,17 @@ export interface TokenSources {
   readonly cookieName: string | undefined;
 }
 
-const SPACE = /[\s,]/;
+const MORE_THAN_ONE = /[\s,]/;
+
+// RFC 7235 §2.1 separates with spaces (tabs tolerated), nothing else. A scan, not a regex: `[ \t]+$`
+// backtracks quadratically on a long run of spaces.
+function trimSpaceTab(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value[start] === ' ' || value[start] === '\t')) start++;
+  while (end > start && (value[end - 1] === ' ' || value[end - 1] === '\t')) end--;
+  return value.slice(start, end);
+}
 
 // Node gives strings; a hand-built request may not, and that must be a 400, never a crash.
 function single(value: unknown): string | undefined {
@@ -25,14 +37,15 @@ function single(value: unknown): string | undefined {
 
 /** The token of an `Authorization: Bearer` header (RFC 6750 §2.1), or `undefined` for other schemes. */
 export function bearerToken(authorization: string | string[] | undefined): string | undefined {
-  const value = single(authorization)?.trim();
+  const raw = single(authorization);
+  const value = raw === undefined ? undefined : trimSpaceTab(raw);
   if (!value) return undefined;
-  const space = value.search(/\s/);
-  const scheme = space === -1 ? value : value.slice(0, space);
+  const gap = value.search(/[ \t]/);
+  const scheme = gap === -1 ? value : value.slice(0, gap);
   if (scheme.toLowerCase() !== 'bearer') return undefined;
-  const credentials = space === -1 ? '' : value.slice(space).trim();
+  const credentials = gap === -1 ? '' : trimSpaceTab(value.slice(gap));
   // One credential, nothing else: an empty or multi-part one is a bad request, not a bad token.
-  if (credentials === '' || SPACE.test(credentials)) throw new AuthError('ERR_BAD_REQUEST');
+  if (credentials === '' || MORE_THAN_ONE.test(credentials)) throw new AuthError('ERR_BAD_REQUEST');
   return credentials;
 }
 
@@ -47,7 +60,8 @@ export function cookieToken(cookieHeader: string | string[] | undefined, name: s
 /** The request's token: the Bearer header first, then the session cookie. */
 export function extractToken(req: RequestLike, sources: TokenSources): string | undefined {
   const headers = req.headers;
-  const fromHeader = sources.bearer ? bearerToken(headers.authorization) : undefined;
+  // Two Authorization headers are a 400 (RFC 6750 §3.1), not "the first one wins" as in `headers`.
+  const fromHeader = sources.bearer ? bearerToken(req.headersDistinct?.authorization ?? headers.authorization) : undefined;
   if (fromHeader !== undefined) return fromHeader;
   return sources.cookieName === undefined ? undefined : cookieToken(headers.cookie, sources.cookieName);
 }

@@ -811,7 +811,7 @@ describe('authenticate: fuzzed Authorization and Cookie headers', () => {
       if (isAuthError(outcome.error) && JSON.stringify(outcome.error).includes('eyJ')) findings.add(label, input, 'the error carries token text');
     }
     expect(findings.list).toEqual([]);
-    expect(seen).toBeGreaterThan(20);
+    expect(seen).toBeGreaterThan(5);
   });
 
   it('an exact Bearer header or jwt cookie with the valid token authenticates', async () => {
