@@ -519,7 +519,7 @@ const hosts: readonly Host[] = [
   { name: 'Koa 2', framework: 'koa', mount: (auth, layers) => koaHost(Koa2, auth, layers) },
 ];
 
-describe.each(hosts)('$name, guards mounted by path', ({ framework, mount }) => {
+describe.each(hosts)('$name, guards mounted by path', ({ mount }) => {
   const auth = createAuth(hsOptions);
 
   describe('every method goes through the guard', () => {
