@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERIFIER_COOLDOWN_MS, createIssuer, createVerifier, type Issuer } from '../examples/issuer-verifier.js';
@@ -13,12 +14,14 @@ describe('examples/issuer-verifier', () => {
   let issuer: Issuer;
   let server: Server;
   let verifier: ReturnType<typeof createVerifier>;
+  let jwksUrl: string;
 
   beforeAll(async () => {
     issuer = await createIssuer(dir);
     server = issuer.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-    verifier = createVerifier(`http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`);
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    verifier = createVerifier(jwksUrl);
   });
   afterAll(() => {
     server.close();
@@ -53,5 +56,12 @@ describe('examples/issuer-verifier', () => {
     expect(res.status).toBe(200);
     expect(res.body.for).toMatchObject({ email: 'ada@example.com', iss: 'service-a', aud: 'shop' });
     expect((await orders(before)).status).toBe(200);
+  });
+
+  it("jose's createRemoteJWKSet accepts the published set and verifies A's tokens", async () => {
+    const token = await login();
+    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { issuer: 'service-a', audience: 'shop' });
+    expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: issuer.activeKid() });
+    expect(payload).toMatchObject({ email: 'ada@example.com' });
   });
 });
