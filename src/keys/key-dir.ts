@@ -1,7 +1,8 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, type KeyObject } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKnownKeys } from '../known-keys.js';
+import { newKeyPair, writeKeyPair } from './key-files.js';
 import { checkKid } from './provider.js';
 
 export interface KeyDirOptions {
@@ -40,14 +41,13 @@ export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
   checkKnownKeys(options, ['dir', 'kid'], 'generateKeyFiles');
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const name = checkKid(options.kid) ?? thumbprint(publicKey);
-  if (!KEY_FILE.test(`${name}.public.pem`)) throw new TypeError('jwt-gate: a kid used as a file name may hold only letters, digits, ".", "-" and "_"');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, `${name}.private.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  const publicPath = join(dir, `${name}.public.pem`);
-  writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
-  chmodSync(publicPath, 0o644);
+  const kid = checkKid(options.kid);
+  if (kid !== undefined && !KEY_FILE.test(`${kid}.public.pem`)) {
+    throw new TypeError('jwt-gate: a kid used as a file name may hold only letters, digits, ".", "-" and "_"');
+  }
+  const pair = newKeyPair();
+  const name = kid ?? thumbprint(pair.publicKey);
+  writeKeyPair(dir, join(dir, `${name}.private.pem`), join(dir, `${name}.public.pem`), pair);
   return name;
 }
 
