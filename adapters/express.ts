@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createGuard, jwksResponse, toAuth } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides, JwksHandlerOptions } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
@@ -64,16 +64,18 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
   return middleware(authOrOptions, options, false);
 }
 
-/** Issues a token for `claims` and sets it as the session cookie; returns the token. */
+/** Issues a token for `claims` and sets the session cookie; returns the token. */
 export async function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
-  const token = await auth.issue(claims, overrides);
-  res.append('Set-Cookie', auth.sessionCookie(token, { secure: res.req.secure }));
+  const { token, cookies } = await auth.startSession(claims, overrides, { secure: res.req.secure });
+  res.append('Set-Cookie', [...cookies]);
   return token;
 }
 
-/** Clears the session cookie. */
-export function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>): void {
-  res.append('Set-Cookie', auth.clearCookie({ secure: res.req.secure }));
+/** Revokes the request's session (with `everywhere`, every session of its user) and clears the cookie. */
+export async function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
+  const req = res.req;
+  const cookies = await auth.endSession(req, { ...options, secure: req.secure, claims: req.auth?.claims });
+  res.append('Set-Cookie', [...cookies]);
 }
 
 /** Serves the public JWK Set of `auth`'s keys, e.g. `app.get('/.well-known/jwks.json', jwksHandler(auth))`. */

@@ -1,6 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { createGuard, jwksResponse, toAuth } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides, JwksHandlerOptions } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 /** What `requireAuth` puts on `ctx.state`. */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
@@ -67,19 +68,22 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
 /** The part of a Koa context that signing in and out uses. */
 export interface CookieContext {
   readonly secure: boolean;
-  append(field: string, value: string): void;
+  readonly req: IncomingMessage;
+  readonly state: { auth?: { claims: Claims } | undefined };
+  append(field: string, value: string[]): void;
 }
 
-/** Issues a token for `claims` and sets it as the session cookie; returns the token. */
+/** Issues a token for `claims` and sets the session cookie; returns the token. */
 export async function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
-  const token = await auth.issue(claims, overrides);
-  ctx.append('Set-Cookie', auth.sessionCookie(token, { secure: ctx.secure }));
+  const { token, cookies } = await auth.startSession(claims, overrides, { secure: ctx.secure });
+  ctx.append('Set-Cookie', [...cookies]);
   return token;
 }
 
-/** Clears the session cookie. */
-export function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>): void {
-  ctx.append('Set-Cookie', auth.clearCookie({ secure: ctx.secure }));
+/** Revokes the request's session (with `everywhere`, every session of its user) and clears the cookie. */
+export async function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
+  const cookies = await auth.endSession(ctx.req, { ...options, secure: ctx.secure, claims: ctx.state.auth?.claims });
+  ctx.append('Set-Cookie', [...cookies]);
 }
 
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */

@@ -52,8 +52,14 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
     res.json({ message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) });
   });
 
-  app.post('/logout', (_req, res) => {
-    signOut(res, auth);
+  app.post('/logout', async (_req, res) => {
+    await signOut(res, auth);
+    res.sendStatus(204);
+  });
+
+  // Ends every session of this user, on every device: tokens issued before now are refused.
+  app.post('/logout-everywhere', requireAuth(auth), async (_req, res) => {
+    await signOut(res, auth, { everywhere: true });
     res.sendStatus(204);
   });
 

@@ -67,8 +67,12 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
       const user = ctx.state.user as User | undefined;
       ctx.body = { message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) };
     }],
-    'POST /logout': [(ctx) => {
-      signOut(ctx, auth);
+    'POST /logout': [async (ctx) => {
+      await signOut(ctx, auth);
+      ctx.status = 204;
+    }],
+    'POST /logout-everywhere': [requireAuth(auth), async (ctx) => {
+      await signOut(ctx, auth, { everywhere: true });
       ctx.status = 204;
     }],
   };

@@ -1,12 +1,14 @@
 import { checkClaims, type Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookie.js';
-import { toSeconds, type Duration } from './duration.js';
+import type { Duration } from './duration.js';
 import { AuthError, withRealm } from './errors.js';
 import { decodeJsonObject, encodeSegment, newTokenId, parseCompact, signCompact, verifySignature } from './jws.js';
+import { buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
-import { checkKnownKeys } from './known-keys.js';
-import { resolveOptions, typKey, type AuthOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, typKey, type AuthOptions } from './options.js';
+import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
 import { extractToken, type RequestLike } from './request.js';
+import { cameFromCookie, checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
 
 /** Per-token changes to what `issue` sets. */
 export interface IssueOverrides {
@@ -32,6 +34,23 @@ export interface JwkSet {
   readonly keys: readonly PublicJwk[];
 }
 
+/** A started session: the token and the `Set-Cookie` values that carry it. */
+export interface StartedSession {
+  readonly token: string;
+  readonly cookies: readonly string[];
+}
+
+/** What `signOut` takes. */
+export interface SignOutOptions {
+  /** Also refuse every other token of the same subject ("log out everywhere"). */
+  readonly everywhere?: boolean;
+}
+
+export interface EndSessionOptions extends SecureHint, SignOutOptions {
+  /** The session's claims when already verified (`req.auth.claims`); otherwise the request is authenticated. */
+  readonly claims?: Claims | undefined;
+}
+
 /** Issues and verifies tokens with one set of options. */
 export interface Auth<U = Claims, C extends Claims = Claims> {
   /** Signs `claims`, adding `iat`, `exp`, `iss`, `aud` and a random `jti`. */
@@ -46,15 +65,19 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   clearCookie(hint?: SecureHint): string;
   /** The public JWK Set of every RSA key the provider holds. */
   jwks(): JwkSet;
+  /** Refuses this token from now until it expires (needs a store). */
+  revoke(claims: Claims): Promise<void>;
+  /** Refuses every token of `sub` issued before now: "log out everywhere" (needs a store). */
+  revokeSubject(sub: string): Promise<void>;
+  /** Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value). */
+  startSession(claims: C, overrides?: IssueOverrides, hint?: SecureHint): Promise<StartedSession>;
+  /** Revokes the request's session (when there is one and a store) and returns the `Set-Cookie` values that clear it. */
+  endSession(req: RequestLike, options?: EndSessionOptions): Promise<readonly string[]>;
   /** The realm named in `WWW-Authenticate` challenges. */
   readonly realm: string;
   /** The session cookie's name, or `undefined` when cookies are off. */
   readonly cookieName: string | undefined;
 }
-
-// Set by `issue` itself; a caller who sets them means an override.
-const MANAGED_CLAIMS = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'] as const;
-const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;
 
 function headerSegmentCache(typ: string): (key: BoundKey) => string {
   const cache = new Map<string, string>();
@@ -66,37 +89,6 @@ function headerSegmentCache(typ: string): (key: BoundKey) => string {
       cache.set(id, segment);
     }
     return segment;
-  };
-}
-
-function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, over: IssueOverrides): Claims {
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('jwt-gate: claims must be an object');
-  for (const name of MANAGED_CLAIMS) {
-    if (Object.hasOwn(claims, name)) throw new TypeError(`jwt-gate: claim "${name}" is set from options; use the issue overrides`);
-  }
-  checkKnownKeys(over, OVERRIDES, 'issue');
-  const subject = over.subject ?? o.subject;
-  if (subject !== undefined && claims.sub !== undefined && claims.sub !== subject) {
-    throw new TypeError('jwt-gate: claims.sub differs from the subject option');
-  }
-  const iat = Math.floor(o.now() / 1000);
-  const lifetime = over.expiresIn === undefined ? o.expiresIn : toSeconds(over.expiresIn, 'expiresIn');
-  const delay = over.notBefore === undefined ? undefined : toSeconds(over.notBefore, 'notBefore');
-  // Refuse what our own verify would always refuse, where the mistake is made.
-  if (lifetime === 0 || (delay !== undefined && delay >= lifetime)) throw new TypeError('jwt-gate: the token would never be valid');
-  if (subject !== undefined && typeof subject !== 'string') throw new TypeError('jwt-gate: "subject" must be a string');
-  if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TypeError('jwt-gate: claim "sub" must be a string');
-  if (over.jwtid !== undefined && typeof over.jwtid !== 'string') throw new TypeError('jwt-gate: "jwtid" must be a string');
-  const audience = over.audience ?? o.audience;
-  return {
-    ...claims,
-    ...(subject === undefined ? {} : { sub: subject }),
-    ...(o.issuer === undefined ? {} : { iss: o.issuer }),
-    ...(audience === undefined ? {} : { aud: typeof audience === 'string' ? audience : [...audience] }),
-    iat,
-    ...(delay === undefined ? {} : { nbf: iat + delay }),
-    exp: iat + lifetime,
-    jti: over.jwtid ?? newTokenId(),
   };
 }
 
@@ -120,7 +112,31 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
     const claims = checkClaims(decodeJsonObject(jws.payloadSegment), o.rules, o.now() / 1000) as C;
     if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
+    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims);
     return claims;
+  }
+
+  function storeOrThrow(): NonNullable<typeof o.store> {
+    if (o.store === undefined) throw new TypeError('jwt-gate: revocation needs a store (store: false is set)');
+    return o.store;
+  }
+
+  // The longest a token issued now may live: how long a subject's not-before must be kept.
+  const longestLifetime = Math.max(o.expiresIn, o.rules.maxTokenAge ?? 0) + o.rules.clockTolerance;
+
+  async function revoke(claims: Claims): Promise<void> {
+    const store = storeOrThrow();
+    if (typeof claims.jti !== 'string') throw new TypeError('jwt-gate: only a token with a jti can be revoked');
+    const until = typeof claims.exp === 'number' ? claims.exp + o.rules.clockTolerance : o.now() / 1000 + longestLifetime;
+    await storeWrite(() => store.revoke(claims.jti as string, until));
+  }
+
+  async function revokeSubject(sub: string): Promise<void> {
+    const store = storeOrThrow();
+    if (typeof sub !== 'string' || sub === '') throw new TypeError('jwt-gate: revokeSubject needs a subject');
+    const now = o.now() / 1000;
+    // Not rounded: with whole-second iat, every token of this second is refused too (see startSession).
+    await storeWrite(() => store.revokeSubject(sub, now, now + longestLifetime));
   }
 
   function cookieConfig(): NonNullable<typeof o.cookie> {
@@ -128,20 +144,44 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return o.cookie;
   }
 
+  async function issue(claims: C, overrides: IssueOverrides = {}): Promise<string> {
+    const payload = buildPayload(o, claims, overrides);
+    const key = provider.signingKey?.(overrides.kid);
+    if (key === undefined) {
+      throw new TypeError(overrides.kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${overrides.kid}"`);
+    }
+    const token = await signCompact(key.alg, key.key, headerSegment(key), payload);
+    if (token.length > o.maxTokenBytes) throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
+    return token;
+  }
+
+  async function authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
+    try {
+      const token = o.getToken ? await o.getToken(req) : extractToken(req, o.sources);
+      if (token === undefined || token === null || token === '') return null;
+      const claims = await verifyToken(token);
+      // A cookie rides along on any request the browser makes; a Bearer header never does.
+      if (o.csrf !== undefined && !o.getToken && isUnsafe(req as MethodRequestLike) && cameFromCookie(req, o.sources.bearer)) {
+        checkCsrf(req as MethodRequestLike, claims, o.csrf);
+      }
+      const user = o.user ? await o.user(claims) : (claims as unknown as U);
+      return { user, claims, token };
+    } catch (err) {
+      throw withRealm(err, realm);
+    }
+  }
+
+  // Our own freshly issued token: its `exp` sets the cookies' lifetime.
+  function lifetimeOf(token: string): number | undefined {
+    const { exp } = decodeJsonObject(parseCompact(token, o.maxTokenBytes).payloadSegment);
+    return typeof exp === 'number' ? exp - Math.floor(o.now() / 1000) : undefined;
+  }
+
   return Object.freeze({
     realm,
     cookieName: o.cookie?.name,
-
-    async issue(claims: C, overrides: IssueOverrides = {}): Promise<string> {
-      const payload = buildPayload(o, claims, overrides);
-      const key = provider.signingKey?.(overrides.kid);
-      if (key === undefined) {
-        throw new TypeError(overrides.kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${overrides.kid}"`);
-      }
-      const token = await signCompact(key.alg, key.key, headerSegment(key), payload);
-      if (token.length > o.maxTokenBytes) throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
-      return token;
-    },
+    issue,
+    authenticate,
 
     async verify(token: string): Promise<C> {
       try {
@@ -151,24 +191,8 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       }
     },
 
-    async authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
-      try {
-        const token = o.getToken ? await o.getToken(req) : extractToken(req, o.sources);
-        if (token === undefined || token === null || token === '') return null;
-        const claims = await verifyToken(token);
-        const user = o.user ? await o.user(claims) : (claims as unknown as U);
-        return { user, claims, token };
-      } catch (err) {
-        throw withRealm(err, realm);
-      }
-    },
-
     sessionCookie(token: string, hint?: SecureHint): string {
-      const cookie = cookieConfig();
-      // Our own freshly issued token: its `exp` sets the cookie's lifetime.
-      const { exp } = decodeJsonObject(parseCompact(token, o.maxTokenBytes).payloadSegment);
-      const lifetime = typeof exp === 'number' ? exp - Math.floor(o.now() / 1000) : undefined;
-      return sessionCookieHeader(cookie, token, lifetime, hint);
+      return sessionCookieHeader(cookieConfig(), token, lifetimeOf(token), hint);
     },
 
     clearCookie(hint?: SecureHint): string {
@@ -177,6 +201,35 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
 
     jwks(): JwkSet {
       return { keys: [...(provider.publicJwks?.() ?? [])] };
+    },
+
+    revoke,
+    revokeSubject,
+
+    async startSession(claims: C, overrides: IssueOverrides = {}, hint?: SecureHint): Promise<StartedSession> {
+      const cookie = cookieConfig();
+      if (o.store !== undefined && typeof claims.sub === 'string') await waitOutNotBefore(o.store, claims.sub, o.now);
+      const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
+      const token = await issue(csrfValue === undefined ? claims : { ...claims, csrf: csrfValue }, overrides);
+      const lifetime = lifetimeOf(token);
+      const cookies = [sessionCookieHeader(cookie, token, lifetime, hint)];
+      if (csrfValue !== undefined && o.csrf !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
+      return { token, cookies };
+    },
+
+    async endSession(req: RequestLike, options: EndSessionOptions = {}): Promise<readonly string[]> {
+      const cookie = cookieConfig();
+      if (o.store !== undefined) {
+        // Only a verified session is revoked: a forged token must not revoke someone else's jti.
+        const claims = options.claims ?? (await authenticate(req).catch(() => null))?.claims;
+        if (claims !== undefined) {
+          if (typeof claims.jti === 'string') await revoke(claims);
+          if (options.everywhere && typeof claims.sub === 'string') await revokeSubject(claims.sub);
+        }
+      }
+      const cookies = [clearCookieHeader(cookie, options)];
+      if (o.csrf?.header !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+      return cookies;
     },
   });
 }

@@ -11,7 +11,9 @@ export type AuthErrorCode =
   | 'ERR_TOKEN_REVOKED'
   | 'ERR_FORBIDDEN'
   | 'ERR_BAD_REQUEST'
-  | 'ERR_KEYS_UNAVAILABLE';
+  | 'ERR_KEYS_UNAVAILABLE'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_CSRF';
 
 /** The RFC 6750 §3.1 error codes carried in `WWW-Authenticate`. */
 export type BearerError = 'invalid_token' | 'invalid_request' | 'insufficient_scope';
@@ -38,6 +40,8 @@ const TABLE = {
   ERR_FORBIDDEN: { status: 403, error: 'insufficient_scope', description: 'insufficient permissions' },
   ERR_BAD_REQUEST: { status: 400, error: 'invalid_request', description: 'malformed authorization header' },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: undefined, description: 'verification keys unavailable' },
+  ERR_STORE_UNAVAILABLE: { status: 503, error: undefined, description: 'session store unavailable' },
+  ERR_CSRF: { status: 403, error: undefined, description: 'cross-site request refused' },
 } as const satisfies Record<AuthErrorCode, CodeRow>;
 
 /** The fixed description of every code, as the README documents it. */
@@ -93,7 +97,8 @@ export function isAuthError(value: unknown): value is AuthError {
 
 function challengeHeaders(code: AuthErrorCode, realm: string): Readonly<Record<string, string>> {
   const row: CodeRow = TABLE[code];
-  if (row.status === 503) return {};
+  // An outage or a refused cross-site request is not a question of credentials: no challenge.
+  if (row.status === 503 || (row.status === 403 && row.error === undefined)) return {};
   const challenge =
     row.error === undefined
       ? `Bearer realm="${realm}"`
@@ -117,7 +122,7 @@ export function assertRealm(realm: unknown): asserts realm is string {
 }
 
 export interface HttpErrorBody {
-  readonly error: BearerError | 'unauthorized' | 'temporarily_unavailable';
+  readonly error: BearerError | 'unauthorized' | 'forbidden' | 'temporarily_unavailable';
   readonly error_description: string;
   readonly code: AuthErrorCode;
 }
@@ -131,7 +136,7 @@ export interface HttpError {
 /** The status, headers and JSON body an adapter writes for an AuthError. */
 export function toHttpError(err: AuthError, realm: string = DEFAULT_REALM): HttpError {
   const row: CodeRow = TABLE[err.code];
-  const error = row.error ?? (row.status === 503 ? 'temporarily_unavailable' : 'unauthorized');
+  const error = row.error ?? (row.status === 503 ? 'temporarily_unavailable' : row.status === 403 ? 'forbidden' : 'unauthorized');
   return {
     status: row.status,
     headers: challengeHeaders(err.code, realm),

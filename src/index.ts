@@ -1,5 +1,5 @@
 export { createAuth } from './auth.js';
-export type { Auth, Authenticated, IssueOverrides, JwkSet } from './auth.js';
+export type { Auth, Authenticated, EndSessionOptions, IssueOverrides, JwkSet, SignOutOptions, StartedSession } from './auth.js';
 export type { Claims } from './claims.js';
 export type { CookieOptions, SecureHint } from './cookie.js';
 export type { Duration } from './duration.js';
@@ -27,3 +27,9 @@ export { jwksResponse } from './publish.js';
 export type { JwksHandlerOptions, JwksResponse } from './publish.js';
 export { jwks } from './keys/jwks.js';
 export type { JwksOptions } from './keys/jwks.js';
+export { memoryStore } from './stores/memory-store.js';
+export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
+export { redisStore } from './stores/redis-store.js';
+export type { IoRedisClient, NodeRedisClient, RedisStoreOptions } from './stores/redis-store.js';
+export type { SessionStatus, SessionStore } from './stores/store.js';
+export type { CsrfOptions } from './csrf.js';

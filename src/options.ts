@@ -2,7 +2,10 @@ import type { Claims, ClaimRules } from './claims.js';
 import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
+import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './csrf.js';
 import type { KeyProvider, MaybePromise } from './keys/provider.js';
+import { memoryStore } from './stores/memory-store.js';
+import type { SessionStore } from './stores/store.js';
 import { checkKnownKeys } from './known-keys.js';
 import type { RequestLike, TokenSources } from './request.js';
 
@@ -44,6 +47,12 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
   isRevoked?: (claims: C) => MaybePromise<boolean>;
   /** The realm of the `WWW-Authenticate` challenge. @default 'api' */
   realm?: string;
+  /** Where revocations live: `memoryStore()` for one process, `redisStore()` for several, `false` for none. @default memoryStore() */
+  store?: SessionStore | false;
+  /** Let requests through when the store cannot answer, instead of a 503. Choose it knowingly. @default false */
+  failOpen?: boolean;
+  /** Cross-site checks for cookie sessions on unsafe methods, or `false`. @default {} (origin checks on) */
+  csrf?: CsrfOptions | false;
 }
 
 /** The options with every default filled in and checked; read on the request path, never re-derived. */
@@ -64,11 +73,15 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly user: AuthOptions<U, C>['user'];
   readonly isRevoked: AuthOptions<U, C>['isRevoked'];
   readonly realm: string;
+  readonly store: SessionStore | undefined;
+  readonly failOpen: boolean;
+  readonly csrf: ResolvedCsrf | undefined;
 }
 
 const KNOWN = [
   'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
   'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
+  'store', 'failOpen', 'csrf',
 ] as const;
 
 /** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
@@ -105,6 +118,16 @@ function flag(value: unknown, option: string, fallback: boolean): boolean {
   return value;
 }
 
+function resolveStore(value: unknown, now: () => number): SessionStore | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return memoryStore({ now });
+  const store = value as Partial<SessionStore> | null;
+  if (typeof store?.revoke !== 'function' || typeof store.revokeSubject !== 'function' || typeof store.status !== 'function') {
+    throw fail('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
+  }
+  return store as SessionStore;
+}
+
 function isKeyProvider(value: unknown): value is KeyProvider {
   const candidate = value as Partial<KeyProvider> | null;
   return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.algorithms) && typeof candidate.verifyKey === 'function';
@@ -130,6 +153,7 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
   const audience = stringList(options.audience, 'audience');
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
+  const now = optionalFunction(options.now, 'now') ?? Date.now;
   return Object.freeze({
     provider: options.key,
     rules: Object.freeze({
@@ -147,7 +171,7 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     expiresIn,
     typ,
     typKey: typKey(typ),
-    now: optionalFunction(options.now, 'now') ?? Date.now,
+    now,
     maxTokenBytes,
     cookie,
     sources: Object.freeze({ bearer: flag(options.bearer, 'bearer', true), cookieName: cookie?.name }),
@@ -155,5 +179,8 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     user: optionalFunction(options.user, 'user'),
     isRevoked: optionalFunction(options.isRevoked, 'isRevoked'),
     realm,
+    store: resolveStore(options.store, now),
+    failOpen: flag(options.failOpen, 'failOpen', false),
+    csrf: resolveCsrf(options.csrf),
   });
 }

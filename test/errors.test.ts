@@ -9,8 +9,9 @@ describe('AuthError', () => {
   it('covers every code of the contract', () => {
     expect(codes.sort()).toEqual([
       'ERR_ALG_NOT_ALLOWED', 'ERR_BAD_REQUEST', 'ERR_CLAIM_INVALID', 'ERR_FORBIDDEN', 'ERR_KEYS_UNAVAILABLE', 'ERR_KEY_NOT_FOUND',
-      'ERR_SIGNATURE_INVALID', 'ERR_TOKEN_EXPIRED', 'ERR_TOKEN_MALFORMED', 'ERR_TOKEN_MISSING', 'ERR_TOKEN_NOT_YET_VALID', 'ERR_TOKEN_REVOKED',
-    ]);
+      'ERR_SIGNATURE_INVALID', 'ERR_STORE_UNAVAILABLE', 'ERR_CSRF', 'ERR_TOKEN_EXPIRED', 'ERR_TOKEN_MALFORMED', 'ERR_TOKEN_MISSING',
+      'ERR_TOKEN_NOT_YET_VALID', 'ERR_TOKEN_REVOKED',
+    ].sort());
   });
 
   it.each([
@@ -19,6 +20,8 @@ describe('AuthError', () => {
     ['ERR_BAD_REQUEST', 400, 'invalid_request', 'Bearer realm="api", error="invalid_request", error_description="malformed authorization header"'],
     ['ERR_FORBIDDEN', 403, 'insufficient_scope', 'Bearer realm="api", error="insufficient_scope", error_description="insufficient permissions"'],
     ['ERR_KEYS_UNAVAILABLE', 503, undefined, undefined],
+    ['ERR_STORE_UNAVAILABLE', 503, undefined, undefined],
+    ['ERR_CSRF', 403, undefined, undefined],
   ] as const)('%s: status %i, error %s, challenge %s', (code, status, error, challenge) => {
     const err = new AuthError(code);
     expect(err).toBeInstanceOf(Error);
@@ -31,8 +34,8 @@ describe('AuthError', () => {
       const { status, headers, body } = toHttpError(new AuthError(code), 'shop');
       expect([400, 401, 403, 503]).toContain(status);
       expect(body.code).toBe(code);
-      expect(body.error_description).toMatch(/^[a-z ]+$/);
-      if (status === 503) expect(headers).toEqual({});
+      expect(body.error_description).toMatch(/^[a-z -]+$/);
+      if (status === 503 || code === 'ERR_CSRF') expect(headers).toEqual({});
       else expect(headers['WWW-Authenticate']).toMatch(/^Bearer realm="shop"/);
     }
   });
@@ -41,6 +44,7 @@ describe('AuthError', () => {
     expect(toHttpError(new AuthError('ERR_TOKEN_MISSING')).body).toEqual({ error: 'unauthorized', error_description: 'authentication required', code: 'ERR_TOKEN_MISSING' });
     expect(toHttpError(new AuthError('ERR_TOKEN_EXPIRED')).body).toEqual({ error: 'invalid_token', error_description: 'token expired', code: 'ERR_TOKEN_EXPIRED' });
     expect(toHttpError(new AuthError('ERR_KEYS_UNAVAILABLE')).body.error).toBe('temporarily_unavailable');
+    expect(toHttpError(new AuthError('ERR_CSRF')).body).toEqual({ error: 'forbidden', error_description: 'cross-site request refused', code: 'ERR_CSRF' });
   });
 
   it('isAuthError recognises the brand, not the class identity', () => {

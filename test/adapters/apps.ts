@@ -41,10 +41,15 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
     await signIn(res, auth, member);
     res.sendStatus(204);
   });
-  app.post('/logout', (_req, res) => {
-    signOut(res, auth);
+  app.post('/logout', async (_req, res) => {
+    await signOut(res, auth);
     res.sendStatus(204);
   });
+  app.post('/logout-everywhere', requireAuth(auth), async (_req, res) => {
+    await signOut(res, auth, { everywhere: true });
+    res.sendStatus(204);
+  });
+  app.post('/write', requireAuth(auth), show);
   return app;
 }
 
@@ -62,7 +67,9 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     'GET /forward': [requireAuth(auth, { errors: 'forward' })],
     'GET /boom': [requireAuth(auth), () => { throw new Error('downstream failure'); }],
     'POST /login': [async (ctx) => { await signIn(ctx, auth, member); ctx.status = 204; }],
-    'POST /logout': [(ctx) => { signOut(ctx, auth); ctx.status = 204; }],
+    'POST /logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
+    'POST /logout-everywhere': [requireAuth(auth), async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
+    'POST /write': [requireAuth(auth)],
   };
   const show: Koa3.Middleware = (ctx) => {
     ctx.body = { user: ctx.state.user ?? null, claims: ctx.state.auth?.claims ?? null, authError: ctx.state.authError?.code ?? null };

@@ -658,10 +658,13 @@ describe.each(examples)('example app: %s', (name, build) => {
     }
   });
 
-  it('logging out clears the cookie only: a copied Bearer token stays valid until it expires', async () => {
+  it('logging out revokes the token: a copied Bearer token is refused afterwards', async () => {
     const token = (await request(app).post('/login').send({ email: 'admin@example.com', password: ADMIN_PASSWORD })).body.token as string;
-    expect((await request(app).post('/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    expect((await request(app).post('/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    const after = await request(app).get('/admin').set('Authorization', `Bearer ${token}`);
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('ERR_TOKEN_REVOKED');
   });
 
   it('without ADMIN_PASSWORD the seeded admin gets a fresh random password', async () => {

@@ -1,0 +1,73 @@
+import type { Claims } from './claims.js';
+import { AuthError } from './errors.js';
+import { checkKnownKeys } from './known-keys.js';
+import type { RequestLike } from './request.js';
+
+/** Cross-site request checks for sessions carried by a cookie. Bearer requests are never subject to them. */
+export interface CsrfOptions {
+  /** Origins allowed besides the request's own host, e.g. `'https://app.example'`. */
+  readonly origins?: readonly string[];
+  /**
+   * Also require this request header to repeat the session's `csrf` claim (signed double submit):
+   * `signIn` then puts a random `csrf` claim in the token and sets it in a cookie scripts can read.
+   */
+  readonly header?: string;
+  /** The readable cookie that carries the value for `header`. @default 'csrf' */
+  readonly cookie?: string;
+}
+
+export interface ResolvedCsrf {
+  readonly origins: ReadonlySet<string>;
+  readonly header: string | undefined;
+  readonly cookie: string;
+}
+
+/** A request as far as the CSRF check reads it. */
+export interface MethodRequestLike extends RequestLike {
+  readonly method?: string;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedCsrf | undefined {
+  if (options === false) return undefined;
+  const given = options ?? {};
+  if (typeof given !== 'object' || given === null) throw new TypeError('jwt-gate: "csrf" must be an object or false');
+  checkKnownKeys(given, ['origins', 'header', 'cookie'], 'csrf');
+  const origins = (given.origins ?? []).map((origin) => {
+    const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (parsed === undefined || parsed.origin === 'null') throw new TypeError('jwt-gate: "csrf.origins" must be origins like "https://app.example"');
+    return parsed.origin;
+  });
+  if (given.header !== undefined && !/^[a-z0-9-]+$/.test(given.header)) throw new TypeError('jwt-gate: "csrf.header" must be a lower-case header name');
+  return Object.freeze({ origins: new Set(origins), header: given.header, cookie: given.cookie ?? 'csrf' });
+}
+
+/** Whether the request needs the check at all: an unsafe method (RFC 9110 §9.2.1). */
+export const isUnsafe = (req: MethodRequestLike): boolean => typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
+
+function header(req: RequestLike, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+// The browser says where the request came from; the check only has to believe it (Fetch Metadata, Origin).
+function fromOwnSite(req: RequestLike, csrf: ResolvedCsrf): boolean {
+  const site = header(req, 'sec-fetch-site');
+  if (site === 'same-origin' || site === 'none') return true;
+  const origin = header(req, 'origin');
+  // Neither header: not a browser, or one too old to send them; no ambient cookie attack to stop.
+  if (origin === undefined) return site === undefined;
+  if (csrf.origins.has(origin)) return true;
+  if (site !== undefined) return false;
+  const host = header(req, 'host');
+  return host !== undefined && URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
+}
+
+/** Throws `ERR_CSRF` (403) for a cookie-borne session used by an unsafe request from another site. */
+export function checkCsrf(req: MethodRequestLike, claims: Claims, csrf: ResolvedCsrf): void {
+  if (!fromOwnSite(req, csrf)) throw new AuthError('ERR_CSRF');
+  if (csrf.header === undefined) return;
+  const sent = header(req, csrf.header);
+  if (typeof claims.csrf !== 'string' || sent !== claims.csrf) throw new AuthError('ERR_CSRF');
+}

@@ -1,0 +1,42 @@
+import type { Claims } from './claims.js';
+import { toSeconds } from './duration.js';
+import { newTokenId } from './jws.js';
+import { checkKnownKeys } from './known-keys.js';
+import type { IssueOverrides } from './auth.js';
+import type { ResolvedOptions } from './options.js';
+
+// Set by `issue` itself; a caller who sets them means an override.
+const MANAGED_CLAIMS = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'] as const;
+const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;
+
+/** The claims `issue` signs: the caller's, plus the registered ones from options and overrides. */
+export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, over: IssueOverrides): Claims {
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('jwt-gate: claims must be an object');
+  for (const name of MANAGED_CLAIMS) {
+    if (Object.hasOwn(claims, name)) throw new TypeError(`jwt-gate: claim "${name}" is set from options; use the issue overrides`);
+  }
+  checkKnownKeys(over, OVERRIDES, 'issue');
+  const subject = over.subject ?? o.subject;
+  if (subject !== undefined && claims.sub !== undefined && claims.sub !== subject) {
+    throw new TypeError('jwt-gate: claims.sub differs from the subject option');
+  }
+  const iat = Math.floor(o.now() / 1000);
+  const lifetime = over.expiresIn === undefined ? o.expiresIn : toSeconds(over.expiresIn, 'expiresIn');
+  const delay = over.notBefore === undefined ? undefined : toSeconds(over.notBefore, 'notBefore');
+  // Refuse what our own verify would always refuse, where the mistake is made.
+  if (lifetime === 0 || (delay !== undefined && delay >= lifetime)) throw new TypeError('jwt-gate: the token would never be valid');
+  if (subject !== undefined && typeof subject !== 'string') throw new TypeError('jwt-gate: "subject" must be a string');
+  if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TypeError('jwt-gate: claim "sub" must be a string');
+  if (over.jwtid !== undefined && typeof over.jwtid !== 'string') throw new TypeError('jwt-gate: "jwtid" must be a string');
+  const audience = over.audience ?? o.audience;
+  return {
+    ...claims,
+    ...(subject === undefined ? {} : { sub: subject }),
+    ...(o.issuer === undefined ? {} : { iss: o.issuer }),
+    ...(audience === undefined ? {} : { aud: typeof audience === 'string' ? audience : [...audience] }),
+    iat,
+    ...(delay === undefined ? {} : { nbf: iat + delay }),
+    exp: iat + lifetime,
+    jti: over.jwtid ?? newTokenId(),
+  };
+}

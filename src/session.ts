@@ -1,0 +1,59 @@
+import type { Claims } from './claims.js';
+import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
+import { AuthError } from './errors.js';
+import { bearerToken, type RequestLike } from './request.js';
+import type { SessionStore, SessionStatus } from './stores/store.js';
+
+/** Asks the store about a verified token; fails closed (503) unless the app chose `failOpen`. */
+export async function checkStore(store: SessionStore, failOpen: boolean, claims: Claims): Promise<void> {
+  const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
+  const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+  let status: SessionStatus;
+  try {
+    status = await store.status(jti, sub);
+  } catch (cause) {
+    if (failOpen) return;
+    throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
+  }
+  if (status.revoked) throw new AuthError('ERR_TOKEN_REVOKED');
+  // "Log out everywhere": a token issued before the subject's not-before, or without iat, is refused.
+  if (status.notBefore !== undefined && !(typeof claims.iat === 'number' && claims.iat >= status.notBefore)) {
+    throw new AuthError('ERR_TOKEN_REVOKED');
+  }
+}
+
+/** Runs a store write; a failure there is the store's outage, never the caller's bad request. */
+export async function storeWrite(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (cause) {
+    throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
+  }
+}
+
+/**
+ * A login right after "log out everywhere", in the same second, would get a whole-second `iat`
+ * before the subject's not-before: a token refused from birth. Wait for the next second instead.
+ */
+export async function waitOutNotBefore(store: SessionStore, sub: string, now: () => number): Promise<void> {
+  let notBefore: number | undefined;
+  try {
+    ({ notBefore } = await store.status(undefined, sub));
+  } catch (cause) {
+    throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
+  }
+  if (notBefore === undefined) return;
+  const wait = Math.ceil(notBefore) * 1000 - now();
+  if (wait > 0 && wait <= 1000) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/** Whether the request's token came from the cookie (no Bearer credential was sent). */
+export function cameFromCookie(req: RequestLike, bearer: boolean): boolean {
+  return !bearer || bearerToken(req.headersDistinct?.authorization ?? req.headers.authorization) === undefined;
+}
+
+/** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
+export function csrfCookieHeader(cookie: ResolvedCookie, name: string, value: string | undefined, lifetime: number | undefined, hint?: SecureHint): string {
+  const readable: ResolvedCookie = { ...cookie, name, attributes: { ...cookie.attributes, httpOnly: false } };
+  return value === undefined ? clearCookieHeader(readable, hint) : sessionCookieHeader(readable, value, lifetime, hint);
+}

@@ -1,0 +1,73 @@
+import { checkKnownKeys } from '../known-keys.js';
+import type { SessionStatus, SessionStore } from './store.js';
+
+export interface MemoryStoreOptions {
+  /** The most entries kept; past it, expired entries go first, then the oldest. @default 100000 */
+  readonly max?: number;
+  /** The clock, in milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+export interface MemoryStore extends SessionStore {
+  /** Entries held now; never more than `max`. */
+  readonly size: number;
+}
+
+/** A bounded in-process store: state for one process only (use `redisStore` for several). */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  checkKnownKeys(options, ['max', 'now'], 'memoryStore');
+  const max = options.max ?? 100_000;
+  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('jwt-gate: memoryStore "max" must be a positive whole number');
+  const now = options.now ?? Date.now;
+  // Maps keep insertion order, which is close to expiry order: the first entry is evicted first.
+  const revoked = new Map<string, number>();
+  const subjects = new Map<string, { notBefore: number; until: number }>();
+  const size = (): number => revoked.size + subjects.size;
+
+  // Drops expired entries from the front only, so each insert costs O(1) amortised.
+  function dropExpired<V>(map: Map<string, V>, untilOf: (value: V) => number, t: number): void {
+    for (const [key, value] of map) {
+      if (untilOf(value) > t) return;
+      map.delete(key);
+    }
+  }
+
+  function makeRoom(): void {
+    if (size() < max) return;
+    const t = now() / 1000;
+    dropExpired(revoked, (until) => until, t);
+    dropExpired(subjects, (entry) => entry.until, t);
+    while (size() >= max) {
+      const oldest = revoked.keys().next();
+      if (!oldest.done) revoked.delete(oldest.value);
+      else subjects.delete(subjects.keys().next().value as string);
+    }
+  }
+
+  return Object.freeze({
+    get size(): number {
+      return size();
+    },
+    async revoke(jti: string, until: number): Promise<void> {
+      if (until <= now() / 1000) return;
+      revoked.delete(jti);
+      makeRoom();
+      revoked.set(jti, until);
+    },
+    async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
+      const current = subjects.get(sub);
+      subjects.delete(sub);
+      makeRoom();
+      subjects.set(sub, { notBefore: Math.max(notBefore, current?.notBefore ?? notBefore), until: Math.max(until, current?.until ?? until) });
+    },
+    async status(jti: string | undefined, sub: string | undefined): Promise<SessionStatus> {
+      const t = now() / 1000;
+      const until = jti === undefined ? undefined : revoked.get(jti);
+      const subject = sub === undefined ? undefined : subjects.get(sub);
+      return {
+        revoked: until !== undefined && until > t,
+        notBefore: subject !== undefined && subject.until > t ? subject.notBefore : undefined,
+      };
+    },
+  });
+}

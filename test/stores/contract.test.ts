@@ -1,0 +1,140 @@
+// One contract for every session store: in memory, and on a real Redis through both clients.
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth, hs256, memoryStore, redisStore, type SessionStore } from '../../src/index.js';
+import { SECRET } from '../helpers.js';
+import { redisAvailable, redisServer } from './redis-server.js';
+
+const server = redisServer();
+const closers: (() => Promise<unknown>)[] = [];
+beforeAll(async () => {
+  if (redisAvailable) await server.start();
+});
+afterAll(async () => {
+  for (const close of closers) await close().catch(() => undefined);
+  if (redisAvailable) await server.stop();
+});
+
+async function nodeRedisStore(prefix: string): Promise<SessionStore> {
+  const client = createClient({ url: server.url, disableOfflineQueue: true });
+  await client.connect();
+  closers.push(() => client.quit());
+  return redisStore({ client, prefix });
+}
+
+async function ioRedisStore(prefix: string): Promise<SessionStore> {
+  const client = new Redis(server.port, '127.0.0.1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+  await client.connect();
+  closers.push(() => client.quit());
+  return redisStore({ client, prefix });
+}
+
+type Kind = [name: string, make: (prefix: string) => Promise<SessionStore>];
+const redisKinds: Kind[] = [
+  ['redis (node-redis)', nodeRedisStore],
+  ['redis (ioredis)', ioRedisStore],
+];
+const kinds: Kind[] = [['memory', async () => memoryStore()], ...(redisAvailable || process.env.CI ? redisKinds : [])];
+if (!redisAvailable) console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
+
+const nowSeconds = (): number => Date.now() / 1000;
+let prefixes = 0;
+
+describe.each(kinds)('%s store', (_kind, make) => {
+  const fresh = (): Promise<SessionStore> => make(`test-${process.pid}-${++prefixes}:`);
+
+  it('revokes a jti until the given time, and only that jti', async () => {
+    const store = await fresh();
+    await store.revoke('jti-1', nowSeconds() + 60);
+    expect(await store.status('jti-1', undefined)).toEqual({ revoked: true, notBefore: undefined });
+    expect(await store.status('jti-2', undefined)).toEqual({ revoked: false, notBefore: undefined });
+  });
+
+  it('keeps nothing for a token that has already expired', async () => {
+    const store = await fresh();
+    await store.revoke('gone', nowSeconds() - 1);
+    expect((await store.status('gone', undefined)).revoked).toBe(false);
+  });
+
+  it('forgets a revocation once the token would have expired', async () => {
+    const store = await fresh();
+    await store.revoke('short', nowSeconds() + 1);
+    expect((await store.status('short', undefined)).revoked).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await store.status('short', undefined)).revoked).toBe(false);
+  });
+
+  it('keeps the later not-before of a subject', async () => {
+    const store = await fresh();
+    await store.revokeSubject('user-1', 1000, nowSeconds() + 60);
+    await store.revokeSubject('user-1', 900, nowSeconds() + 60);
+    expect(await store.status(undefined, 'user-1')).toEqual({ revoked: false, notBefore: 1000 });
+    await store.revokeSubject('user-1', 2000, nowSeconds() + 60);
+    expect((await store.status('x', 'user-1')).notBefore).toBe(2000);
+    expect((await store.status('x', 'user-2')).notBefore).toBeUndefined();
+  });
+
+  it('treats ids as data: __proto__, spaces, unicode and key separators', async () => {
+    const store = await fresh();
+    for (const id of ['__proto__', 'constructor', 'a b', 'ünï', 'x:sub:y', '*']) {
+      await store.revoke(id, nowSeconds() + 60);
+      expect((await store.status(id, undefined)).revoked, id).toBe(true);
+    }
+    expect((await store.status('toString', 'hasOwnProperty')).revoked).toBe(false);
+    expect((await store.status(undefined, undefined))).toEqual({ revoked: false, notBefore: undefined });
+  });
+
+  describe('through createAuth', () => {
+    it('refuses a revoked token and the older tokens of a subject logged out everywhere', async () => {
+      const store = await fresh();
+      let clock = Date.now();
+      const auth = createAuth({ key: hs256(SECRET), store, now: () => clock });
+      const first = await auth.issue({ sub: 'user-1' });
+      const second = await auth.issue({ sub: 'user-1' });
+      await auth.revoke(await auth.verify(first));
+      await expect(auth.verify(first)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', status: 401 });
+      await expect(auth.verify(second)).resolves.toMatchObject({ sub: 'user-1' });
+
+      clock += 1000;
+      await auth.revokeSubject('user-1');
+      await expect(auth.verify(second)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+      clock += 1000;
+      const later = await auth.issue({ sub: 'user-1' });
+      await expect(auth.verify(later)).resolves.toMatchObject({ sub: 'user-1' });
+      await expect(auth.verify(await auth.issue({ sub: 'user-2' }))).resolves.toMatchObject({ sub: 'user-2' });
+    });
+  });
+});
+
+describe('memoryStore bounds', () => {
+  it('stays within max under 100k revocations, dropping the oldest first', async () => {
+    const store = memoryStore({ max: 1000 });
+    const until = nowSeconds() + 3600;
+    for (let i = 0; i < 100_000; i++) {
+      await store.revoke(`jti-${i}`, until);
+      if (store.size > 1000) throw new Error(`size ${store.size} after ${i + 1} revocations`);
+    }
+    expect(store.size).toBe(1000);
+    expect((await store.status('jti-99999', undefined)).revoked).toBe(true);
+    expect((await store.status('jti-99000', undefined)).revoked).toBe(true);
+    expect((await store.status('jti-98999', undefined)).revoked).toBe(false);
+  });
+
+  it('drops expired entries before live ones', async () => {
+    let clock = 0;
+    const store = memoryStore({ max: 3, now: () => clock });
+    await store.revoke('expires-soon', 10);
+    await store.revoke('live-1', 1000);
+    await store.revoke('live-2', 1000);
+    clock = 20_000;
+    await store.revoke('live-3', 1000);
+    expect(store.size).toBe(3);
+    for (const id of ['live-1', 'live-2', 'live-3']) expect((await store.status(id, undefined)).revoked, id).toBe(true);
+  });
+
+  it('refuses a bad max', () => {
+    expect(() => memoryStore({ max: 0 })).toThrow(TypeError);
+    expect(() => memoryStore({ mx: 5 } as never)).toThrow(/"mx"/);
+  });
+});
