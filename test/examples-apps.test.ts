@@ -6,6 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp as createExpressApp } from '../examples/express-app.js';
 import { createApp as createKoaApp } from '../examples/koa-app.js';
+import { redisAvailable, redisServer } from './stores/redis-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-examples-'));
 beforeAll(() => {
@@ -70,5 +71,32 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect((await request(app).post('/login').send({ email: 'nobody@example.com', password: 'whatever-1' })).status).toBe(401);
     expect((await request(app).post('/login').send({ email: 'not-an-email', password: 'whatever-1' })).status).toBe(400);
     expect((await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":')).status).toBe(400);
+  });
+});
+
+describe.runIf(redisAvailable || Boolean(process.env.CI))('examples with REDIS_URL', () => {
+  const server = redisServer();
+  const setups: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    await server.start();
+    vi.stubEnv('REDIS_URL', server.url);
+  });
+  afterAll(async () => {
+    for (const setup of setups) await setup.close();
+    await server.stop();
+  });
+
+  it('two instances share sessions: log out everywhere on one, refused on the other', async () => {
+    const one = await createExpressApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' });
+    const two = await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' });
+    setups.push(one.setup, two.setup);
+    expect(one.setup.storeDescription).toBe(`in Redis at ${server.url}`);
+    const login = await request(one.app).post('/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
+    const token = login.body.token as string;
+    expect((await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    expect((await request(one.app).post('/logout-everywhere').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    const refused = await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('ERR_TOKEN_REVOKED');
   });
 });
