@@ -29,6 +29,7 @@ function middleware<U, C extends Claims>(
         req.user = decision.authenticated.user as Express.User;
         req.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
         req.authError = undefined;
+        if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
         return next();
       case 'anonymous':
         req.user = undefined;
@@ -44,7 +45,7 @@ function middleware<U, C extends Claims>(
   // Express 4 ignores a rejected promise, so it is caught here; next() runs outside it, so a
   // downstream error is never reported as an auth failure.
   return (req, res, next) => {
-    guard(req).then((decision) => apply(decision, req, res, next), next);
+    guard(req, { secure: req.secure }).then((decision) => apply(decision, req, res, next), next);
   };
 }
 

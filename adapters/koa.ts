@@ -24,12 +24,13 @@ function middleware<U, C extends Claims>(
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, required);
   return async (ctx, next) => {
-    const decision = await guard(ctx.req);
+    const decision = await guard(ctx.req, { secure: ctx.secure });
     switch (decision.kind) {
       case 'user':
         ctx.state.user = decision.authenticated.user;
         ctx.state.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
         ctx.state.authError = undefined;
+        if (decision.cookies) ctx.append('Set-Cookie', [...decision.cookies]);
         break;
       case 'anonymous':
         ctx.state.user = undefined;

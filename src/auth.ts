@@ -3,7 +3,7 @@ import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cooki
 import type { Duration } from './duration.js';
 import { AuthError, withRealm } from './errors.js';
 import { decodeJsonObject, encodeSegment, newTokenId, parseCompact, signCompact, verifySignature } from './jws.js';
-import { buildPayload } from './payload.js';
+import { MANAGED_CLAIMS, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, typKey, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
@@ -71,6 +71,8 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   revokeSubject(sub: string): Promise<void>;
   /** Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value). */
   startSession(claims: C, overrides?: IssueOverrides, hint?: SecureHint): Promise<StartedSession>;
+  /** A fresh session for a cookie token past `renew.after` of its lifetime (sliding sessions), else `undefined`. */
+  renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined>;
   /** Revokes the request's session (when there is one and a store) and returns the `Set-Cookie` values that clear it. */
   endSession(req: RequestLike, options?: EndSessionOptions): Promise<readonly string[]>;
   /** The realm named in `WWW-Authenticate` challenges. */
@@ -177,11 +179,38 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return typeof exp === 'number' ? exp - Math.floor(o.now() / 1000) : undefined;
   }
 
+  function sessionCookies(token: string, csrfValue: unknown, hint: SecureHint | undefined): string[] {
+    const cookie = cookieConfig();
+    const lifetime = lifetimeOf(token);
+    const cookies = [sessionCookieHeader(cookie, token, lifetime, hint)];
+    if (typeof csrfValue === 'string' && o.csrf !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
+    return cookies;
+  }
+
+  async function renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined> {
+    const rules = o.renew;
+    if (rules === undefined || o.cookie === undefined || !cameFromCookie(req, o.sources.bearer)) return undefined;
+    const { iat, exp } = claims;
+    if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+    const now = o.now() / 1000;
+    if (now - iat < rules.after * (exp - iat)) return undefined;
+    const loggedIn = typeof claims.auth_time === 'number' ? claims.auth_time : iat;
+    // The last renewal ends at login + maxAge, never later.
+    const lifetime = Math.min(o.expiresIn, Math.floor(loggedIn + rules.maxAge - now));
+    // Nothing to gain once the new token would end no later than this one.
+    if (lifetime <= 0 || Math.floor(now) + lifetime <= exp) return undefined;
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
+    const token = await issue(kept as C, { expiresIn: lifetime });
+    return { token, cookies: sessionCookies(token, claims.csrf, hint) };
+  }
+
   return Object.freeze({
     realm,
     cookieName: o.cookie?.name,
     issue,
     authenticate,
+    renew,
 
     async verify(token: string): Promise<C> {
       try {
@@ -207,14 +236,13 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     revokeSubject,
 
     async startSession(claims: C, overrides: IssueOverrides = {}, hint?: SecureHint): Promise<StartedSession> {
-      const cookie = cookieConfig();
+      cookieConfig();
       if (o.store !== undefined && typeof claims.sub === 'string') await waitOutNotBefore(o.store, claims.sub, o.now);
       const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
-      const token = await issue(csrfValue === undefined ? claims : { ...claims, csrf: csrfValue }, overrides);
-      const lifetime = lifetimeOf(token);
-      const cookies = [sessionCookieHeader(cookie, token, lifetime, hint)];
-      if (csrfValue !== undefined && o.csrf !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
-      return { token, cookies };
+      // auth_time (OIDC Core §2) keeps the login time through renewals.
+      const session = { auth_time: Math.floor(o.now() / 1000), ...claims, ...(csrfValue === undefined ? {} : { csrf: csrfValue }) };
+      const token = await issue(session, overrides);
+      return { token, cookies: sessionCookies(token, csrfValue, hint) };
     },
 
     async endSession(req: RequestLike, options: EndSessionOptions = {}): Promise<readonly string[]> {

@@ -1,6 +1,7 @@
 import { checkAccess, type AccessRules } from './access.js';
-import { createAuth, type Auth, type Authenticated } from './auth.js';
+import { createAuth, type Auth, type Authenticated, type StartedSession } from './auth.js';
 import type { Claims } from './claims.js';
+import type { SecureHint } from './cookie.js';
 import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from './errors.js';
 import { checkKnownKeys } from './known-keys.js';
 import type { AuthOptions } from './options.js';
@@ -14,12 +15,13 @@ export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> 
 
 /** What a guard decided for one request; adapters only write it out. */
 export type GuardDecision<U, C extends Claims> =
-  | { readonly kind: 'user'; readonly authenticated: Authenticated<U, C> }
+  | { readonly kind: 'user'; readonly authenticated: Authenticated<U, C>; readonly cookies: readonly string[] | undefined }
   | { readonly kind: 'anonymous'; readonly authError: AuthError | undefined }
   | { readonly kind: 'respond'; readonly error: AuthError; readonly http: HttpError }
   | { readonly kind: 'forward'; readonly error: AuthError };
 
-export type Guard<U, C extends Claims> = (req: RequestLike) => Promise<GuardDecision<U, C>>;
+/** `hint` says whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
+export type Guard<U, C extends Claims> = (req: RequestLike, hint?: SecureHint) => Promise<GuardDecision<U, C>>;
 
 /** Takes an `Auth`, or options to build one, so `requireAuth({ key })` works as a one-liner. */
 export function toAuth<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>): Auth<U, C> {
@@ -64,8 +66,9 @@ export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: Guar
   const refuse = (error: AuthError): GuardDecision<U, C> =>
     rules.errors === 'forward' ? { kind: 'forward', error } : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
 
-  return async (req) => {
+  return async (req, hint) => {
     let authenticated: Authenticated<U, C> | null;
+    let renewed: StartedSession | undefined;
     try {
       authenticated = await auth.authenticate(req);
       if (authenticated === null) {
@@ -73,12 +76,13 @@ export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: Guar
         return { kind: 'anonymous', authError: undefined };
       }
       if (hasRules) await checkAccess(authenticated.claims, rules);
+      renewed = await auth.renew(req, authenticated.claims, hint);
     } catch (err) {
       if (!isAuthError(err)) throw err;
       const error = withRealm(err, auth.realm) as AuthError;
       if (required || error.status === 503) return refuse(error);
       return { kind: 'anonymous', authError: error };
     }
-    return { kind: 'user', authenticated };
+    return { kind: 'user', authenticated, cookies: renewed?.cookies };
   };
 }

@@ -53,6 +53,15 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
   failOpen?: boolean;
   /** Cross-site checks for cookie sessions on unsafe methods, or `false`. @default {} (origin checks on) */
   csrf?: CsrfOptions | false;
+  /** Sliding sessions: a cookie token past `after` of its lifetime is replaced, until `maxAge` after login. */
+  renew?: RenewOptions | false;
+}
+
+export interface RenewOptions {
+  /** The fraction of a token's lifetime after which it is renewed. @default 0.5 */
+  readonly after?: number;
+  /** No renewal once this long has passed since login (`auth_time`): a stolen cookie cannot live forever. */
+  readonly maxAge: Duration;
 }
 
 /** The options with every default filled in and checked; read on the request path, never re-derived. */
@@ -76,12 +85,13 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly store: SessionStore | undefined;
   readonly failOpen: boolean;
   readonly csrf: ResolvedCsrf | undefined;
+  readonly renew: { readonly after: number; readonly maxAge: number } | undefined;
 }
 
 const KNOWN = [
   'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
   'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
-  'store', 'failOpen', 'csrf',
+  'store', 'failOpen', 'csrf', 'renew',
 ] as const;
 
 /** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
@@ -126,6 +136,17 @@ function resolveStore(value: unknown, now: () => number): SessionStore | undefin
     throw fail('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
   }
   return store as SessionStore;
+}
+
+function resolveRenew(value: unknown, provider: KeyProvider): ResolvedOptions<unknown, Claims>['renew'] {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'object' || value === null) throw fail('renew', 'an object like { maxAge: "12h" } or false');
+  checkKnownKeys(value, ['after', 'maxAge'], 'renew');
+  const { after = 0.5, maxAge } = value as RenewOptions;
+  if (typeof after !== 'number' || !(after > 0 && after < 1)) throw fail('renew.after', 'a fraction between 0 and 1');
+  if (maxAge === undefined) throw fail('renew.maxAge', 'set: renewal must end some time after login');
+  if (provider.signingKey?.() === undefined) throw fail('renew', 'used with a key provider that can sign');
+  return Object.freeze({ after, maxAge: toSeconds(maxAge, 'renew.maxAge') });
 }
 
 function isKeyProvider(value: unknown): value is KeyProvider {
@@ -182,5 +203,6 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     store: resolveStore(options.store, now),
     failOpen: flag(options.failOpen, 'failOpen', false),
     csrf: resolveCsrf(options.csrf),
+    renew: resolveRenew(options.renew, options.key),
   });
 }

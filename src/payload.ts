@@ -6,7 +6,7 @@ import type { IssueOverrides } from './auth.js';
 import type { ResolvedOptions } from './options.js';
 
 // Set by `issue` itself; a caller who sets them means an override.
-const MANAGED_CLAIMS = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'] as const;
+export const MANAGED_CLAIMS: readonly string[] = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'];
 const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;
 
 /** The claims `issue` signs: the caller's, plus the registered ones from options and overrides. */
