@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createGuard, jwksResponse, toAuth } from '../src/index.js';
+import { createGuard, isAuthError, jwksResponse, toAuth, toHttpError } from '../src/index.js';
 import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 declare global {
@@ -84,5 +84,21 @@ export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: Jwk
   const { status, headers, body } = jwksResponse(auth, options);
   return (_req, res) => {
     res.status(status).set(headers).send(body);
+  };
+}
+
+/** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
+export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
+  return (req, res, next) => {
+    auth.refresh(req, { secure: req.secure }).then(
+      ({ cookies }) => {
+        res.append('Set-Cookie', [...cookies]).sendStatus(204);
+      },
+      (err: unknown) => {
+        if (!isAuthError(err)) return next(err);
+        const { status, headers, body } = toHttpError(err, auth.realm);
+        res.status(status).set(headers).json(body);
+      },
+    );
   };
 }

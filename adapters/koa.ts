@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
-import { createGuard, jwksResponse, toAuth } from '../src/index.js';
+import { createGuard, isAuthError, jwksResponse, toAuth, toHttpError } from '../src/index.js';
 import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 /** What `requireAuth` puts on `ctx.state`. */
@@ -94,5 +94,22 @@ export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: Jwk
     ctx.status = status;
     ctx.set(headers);
     ctx.body = body;
+  };
+}
+
+/** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
+export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
+  return async (ctx) => {
+    try {
+      const { cookies } = await auth.refresh(ctx.req, { secure: ctx.secure });
+      ctx.append('Set-Cookie', [...cookies]);
+      ctx.status = 204;
+    } catch (err) {
+      if (!isAuthError(err)) throw err;
+      const { status, headers, body } = toHttpError(err, auth.realm);
+      ctx.status = status;
+      ctx.set(headers);
+      ctx.body = body;
+    }
   };
 }

@@ -3,11 +3,11 @@ import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cooki
 import type { Duration } from './duration.js';
 import { AuthError, withRealm } from './errors.js';
 import { decodeJsonObject, encodeSegment, newTokenId, parseCompact, signCompact, verifySignature } from './jws.js';
-import { MANAGED_CLAIMS, buildPayload } from './payload.js';
+import { MANAGED_CLAIMS, REFRESH_TYP, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, typKey, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
-import { extractToken, type RequestLike } from './request.js';
+import { cookieToken, extractToken, type RequestLike } from './request.js';
 import { cameFromCookie, checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
 
 /** Per-token changes to what `issue` sets. */
@@ -71,6 +71,8 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   revokeSubject(sub: string): Promise<void>;
   /** Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value). */
   startSession(claims: C, overrides?: IssueOverrides, hint?: SecureHint): Promise<StartedSession>;
+  /** Exchanges the request's refresh cookie for a new access token and a new refresh token. */
+  refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession>;
   /** A fresh session for a cookie token past `renew.after` of its lifetime (sliding sessions), else `undefined`. */
   renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined>;
   /** Revokes the request's session (when there is one and a store) and returns the `Set-Cookie` values that clear it. */
@@ -99,8 +101,9 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
   const o = resolveOptions(options);
   const { provider, realm } = o;
   const headerSegment = headerSegmentCache(o.typ);
+  const refreshHeaderSegment = headerSegmentCache(REFRESH_TYP);
 
-  async function verifyToken(token: unknown): Promise<C> {
+  async function verifyToken(token: unknown, expectedTyp: string = o.typKey): Promise<C> {
     const jws = parseCompact(token, o.maxTokenBytes);
     const alg = jws.header.alg;
     // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
@@ -110,7 +113,10 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     if (key.alg !== alg) throw new AuthError('ERR_ALG_NOT_ALLOWED');
     if (!verifySignature(key.alg, key.key, jws)) throw new AuthError('ERR_SIGNATURE_INVALID');
     const typ = jws.header.typ;
-    if (typ !== undefined && typKey(typ) !== o.typKey) throw new AuthError('ERR_CLAIM_INVALID', { claim: 'typ' });
+    // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
+    if ((typ === undefined ? undefined : typKey(typ)) !== expectedTyp && !(typ === undefined && expectedTyp === o.typKey)) {
+      throw new AuthError('ERR_CLAIM_INVALID', { claim: 'typ' });
+    }
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
     const claims = checkClaims(decodeJsonObject(jws.payloadSegment), o.rules, o.now() / 1000) as C;
     if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
@@ -130,7 +136,7 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     const store = storeOrThrow();
     if (typeof claims.jti !== 'string') throw new TypeError('jwt-gate: only a token with a jti can be revoked');
     const until = typeof claims.exp === 'number' ? claims.exp + o.rules.clockTolerance : o.now() / 1000 + longestLifetime;
-    await storeWrite(() => store.revoke(claims.jti as string, until));
+    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until));
   }
 
   async function revokeSubject(sub: string): Promise<void> {
@@ -146,13 +152,13 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return o.cookie;
   }
 
-  async function issue(claims: C, overrides: IssueOverrides = {}): Promise<string> {
+  async function sign(claims: C, overrides: IssueOverrides = {}, refreshToken = false): Promise<string> {
     const payload = buildPayload(o, claims, overrides);
     const key = provider.signingKey?.(overrides.kid);
     if (key === undefined) {
       throw new TypeError(overrides.kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${overrides.kid}"`);
     }
-    const token = await signCompact(key.alg, key.key, headerSegment(key), payload);
+    const token = await signCompact(key.alg, key.key, (refreshToken ? refreshHeaderSegment : headerSegment)(key), payload);
     if (token.length > o.maxTokenBytes) throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
     return token;
   }
@@ -187,6 +193,44 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return cookies;
   }
 
+  // The refresh token carries the session's claims, so a refresh needs nothing but the store.
+  async function refreshCookie(claims: C, lifetime: number, hint: SecureHint | undefined): Promise<string> {
+    const refresh = o.refresh as NonNullable<typeof o.refresh>;
+    const token = await sign(claims, { expiresIn: lifetime }, true);
+    return sessionCookieHeader(refresh.cookie, token, lifetime, hint);
+  }
+
+  /** Rotation with reuse detection (OAuth 2.0 Security BCP §4.14): a refresh token works once. */
+  async function refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession> {
+    const rules = o.refresh;
+    const store = o.store;
+    if (rules === undefined || store === undefined) throw new TypeError('jwt-gate: refresh is not configured');
+    try {
+      const token = cookieToken(req.headers.cookie, rules.cookie.name);
+      if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
+      const claims = await verifyToken(token, REFRESH_TYP);
+      if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
+      const { jti, sid, exp } = claims;
+      if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
+      let first = false;
+      await storeWrite(async () => {
+        first = await store.useOnce(`rt:${jti}`, exp);
+        // A second use means two holders: end the whole login, the thief's and the user's.
+        if (!first) await store.revoke(`sid:${sid}`, exp);
+      });
+      if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
+      const kept: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
+      const access = await sign(kept as C);
+      const cookies = sessionCookies(access, claims.csrf, hint);
+      // The login keeps its end: a rotated refresh token expires when the first one would have.
+      cookies.push(await refreshCookie(kept as C, exp - Math.floor(o.now() / 1000), hint));
+      return { token: access, cookies };
+    } catch (err) {
+      throw withRealm(err, realm);
+    }
+  }
+
   async function renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined> {
     const rules = o.renew;
     if (rules === undefined || o.cookie === undefined || !cameFromCookie(req, o.sources.bearer)) return undefined;
@@ -201,16 +245,17 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     if (lifetime <= 0 || Math.floor(now) + lifetime <= exp) return undefined;
     const kept: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
-    const token = await issue(kept as C, { expiresIn: lifetime });
+    const token = await sign(kept as C, { expiresIn: lifetime });
     return { token, cookies: sessionCookies(token, claims.csrf, hint) };
   }
 
   return Object.freeze({
     realm,
     cookieName: o.cookie?.name,
-    issue,
+    issue: (claims: C, overrides?: IssueOverrides): Promise<string> => sign(claims, overrides),
     authenticate,
     renew,
+    refresh,
 
     async verify(token: string): Promise<C> {
       try {
@@ -241,8 +286,11 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
       // auth_time (OIDC Core §2) keeps the login time through renewals.
       const session = { auth_time: Math.floor(o.now() / 1000), ...claims, ...(csrfValue === undefined ? {} : { csrf: csrfValue }) };
-      const token = await issue(session, overrides);
-      return { token, cookies: sessionCookies(token, csrfValue, hint) };
+      const sid = o.refresh === undefined ? undefined : newTokenId();
+      const token = await sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
+      const cookies = sessionCookies(token, csrfValue, hint);
+      if (sid !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, o.refresh?.expiresIn ?? 0, hint));
+      return { token, cookies };
     },
 
     async endSession(req: RequestLike, options: EndSessionOptions = {}): Promise<readonly string[]> {
@@ -252,11 +300,17 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
         const claims = options.claims ?? (await authenticate(req).catch(() => null))?.claims;
         if (claims !== undefined) {
           if (typeof claims.jti === 'string') await revoke(claims);
+          if (typeof claims.sid === 'string' && typeof claims.exp === 'number') {
+            const store = o.store;
+            const until = claims.exp + (o.refresh?.expiresIn ?? 0);
+            await storeWrite(() => store.revoke(`sid:${claims.sid as string}`, until));
+          }
           if (options.everywhere && typeof claims.sub === 'string') await revokeSubject(claims.sub);
         }
       }
       const cookies = [clearCookieHeader(cookie, options)];
       if (o.csrf?.header !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+      if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
       return cookies;
     },
   });

@@ -55,6 +55,17 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
   csrf?: CsrfOptions | false;
   /** Sliding sessions: a cookie token past `after` of its lifetime is replaced, until `maxAge` after login. */
   renew?: RenewOptions | false;
+  /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
+  refresh?: RefreshOptions | false;
+}
+
+export interface RefreshOptions {
+  /** How long a login lasts through refreshes, counted from sign-in. */
+  readonly expiresIn: Duration;
+  /** The only path the refresh cookie is sent to. @default '/auth/refresh' */
+  readonly path?: string;
+  /** The refresh cookie's name. @default 'jwt-refresh' */
+  readonly cookie?: string;
 }
 
 export interface RenewOptions {
@@ -86,12 +97,13 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly failOpen: boolean;
   readonly csrf: ResolvedCsrf | undefined;
   readonly renew: { readonly after: number; readonly maxAge: number } | undefined;
+  readonly refresh: { readonly expiresIn: number; readonly cookie: ResolvedCookie } | undefined;
 }
 
 const KNOWN = [
   'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
   'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
-  'store', 'failOpen', 'csrf', 'renew',
+  'store', 'failOpen', 'csrf', 'renew', 'refresh',
 ] as const;
 
 /** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
@@ -149,6 +161,20 @@ function resolveRenew(value: unknown, provider: KeyProvider): ResolvedOptions<un
   return Object.freeze({ after, maxAge: toSeconds(maxAge, 'renew.maxAge') });
 }
 
+function resolveRefresh(value: unknown, o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined }): ResolvedOptions<unknown, Claims>['refresh'] {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'object' || value === null) throw fail('refresh', 'an object like { expiresIn: "30d" } or false');
+  checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
+  const { expiresIn, path = '/auth/refresh', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
+  if (o.store === undefined) throw fail('refresh', 'used with a store: rotation keeps state');
+  if (o.cookie === undefined) throw fail('refresh', 'used with cookies on');
+  if (o.key.signingKey?.() === undefined) throw fail('refresh', 'used with a key provider that can sign');
+  const { sameSite, domain } = o.cookie.attributes;
+  // Strict: the refresh cookie is never sent on a cross-site request, not even a top-level link.
+  const cookie = resolveCookie({ name, path, sameSite: sameSite === 'none' ? 'none' : 'strict', ...(domain === undefined ? {} : { domain }), ...(o.cookie.secure === undefined ? {} : { secure: o.cookie.secure }) }, o.cookie.production);
+  return Object.freeze({ expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'), cookie: cookie as ResolvedCookie });
+}
+
 function isKeyProvider(value: unknown): value is KeyProvider {
   const candidate = value as Partial<KeyProvider> | null;
   return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.algorithms) && typeof candidate.verifyKey === 'function';
@@ -175,6 +201,7 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
   const now = optionalFunction(options.now, 'now') ?? Date.now;
+  const store = resolveStore(options.store, now);
   return Object.freeze({
     provider: options.key,
     rules: Object.freeze({
@@ -200,9 +227,10 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     user: optionalFunction(options.user, 'user'),
     isRevoked: optionalFunction(options.isRevoked, 'isRevoked'),
     realm,
-    store: resolveStore(options.store, now),
+    store,
     failOpen: flag(options.failOpen, 'failOpen', false),
     csrf: resolveCsrf(options.csrf),
     renew: resolveRenew(options.renew, options.key),
+    refresh: resolveRefresh(options.refresh, { key: options.key, store, cookie }),
   });
 }

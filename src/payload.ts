@@ -6,6 +6,9 @@ import type { IssueOverrides } from './auth.js';
 import type { ResolvedOptions } from './options.js';
 
 // Set by `issue` itself; a caller who sets them means an override.
+/** The `typ` of refresh tokens: never accepted where an access token is expected. */
+export const REFRESH_TYP = 'refresh+jwt';
+
 export const MANAGED_CLAIMS: readonly string[] = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'];
 const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;
 

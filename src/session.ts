@@ -4,13 +4,20 @@ import { AuthError } from './errors.js';
 import { bearerToken, type RequestLike } from './request.js';
 import type { SessionStore, SessionStatus } from './stores/store.js';
 
+/** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
+export function revocableIds(claims: Claims): string[] {
+  const ids: string[] = [];
+  if (typeof claims.jti === 'string') ids.push(`jti:${claims.jti}`);
+  if (typeof claims.sid === 'string') ids.push(`sid:${claims.sid}`);
+  return ids;
+}
+
 /** Asks the store about a verified token; fails closed (503) unless the app chose `failOpen`. */
 export async function checkStore(store: SessionStore, failOpen: boolean, claims: Claims): Promise<void> {
-  const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
   let status: SessionStatus;
   try {
-    status = await store.status(jti, sub);
+    status = await store.status(revocableIds(claims), sub);
   } catch (cause) {
     if (failOpen) return;
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
@@ -38,7 +45,7 @@ export async function storeWrite(write: () => Promise<void>): Promise<void> {
 export async function waitOutNotBefore(store: SessionStore, sub: string, now: () => number): Promise<void> {
   let notBefore: number | undefined;
   try {
-    ({ notBefore } = await store.status(undefined, sub));
+    ({ notBefore } = await store.status([], sub));
   } catch (cause) {
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }

@@ -21,8 +21,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
   // Maps keep insertion order, which is close to expiry order: the first entry is evicted first.
   const revoked = new Map<string, number>();
+  const used = new Map<string, number>();
   const subjects = new Map<string, { notBefore: number; until: number }>();
-  const size = (): number => revoked.size + subjects.size;
+  const size = (): number => revoked.size + subjects.size + used.size;
 
   // Drops expired entries from the front only, so each insert costs O(1) amortised.
   function dropExpired<V>(map: Map<string, V>, untilOf: (value: V) => number, t: number): void {
@@ -37,9 +38,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const t = now() / 1000;
     dropExpired(revoked, (until) => until, t);
     dropExpired(subjects, (entry) => entry.until, t);
+    dropExpired(used, (until) => until, t);
     while (size() >= max) {
-      const oldest = revoked.keys().next();
-      if (!oldest.done) revoked.delete(oldest.value);
+      const oldest = [revoked, used].find((map) => map.size > 0);
+      if (oldest) oldest.delete(oldest.keys().next().value as string);
       else subjects.delete(subjects.keys().next().value as string);
     }
   }
@@ -48,11 +50,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     get size(): number {
       return size();
     },
-    async revoke(jti: string, until: number): Promise<void> {
+    async revoke(id: string, until: number): Promise<void> {
       if (until <= now() / 1000) return;
-      revoked.delete(jti);
+      revoked.delete(id);
       makeRoom();
-      revoked.set(jti, until);
+      revoked.set(id, until);
+    },
+    async useOnce(id: string, until: number): Promise<boolean> {
+      const previous = used.get(id);
+      if (previous !== undefined && previous > now() / 1000) return false;
+      used.delete(id);
+      makeRoom();
+      used.set(id, until);
+      return true;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
       const current = subjects.get(sub);
@@ -60,12 +70,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       makeRoom();
       subjects.set(sub, { notBefore: Math.max(notBefore, current?.notBefore ?? notBefore), until: Math.max(until, current?.until ?? until) });
     },
-    async status(jti: string | undefined, sub: string | undefined): Promise<SessionStatus> {
+    async status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
       const t = now() / 1000;
-      const until = jti === undefined ? undefined : revoked.get(jti);
       const subject = sub === undefined ? undefined : subjects.get(sub);
       return {
-        revoked: until !== undefined && until > t,
+        revoked: ids.some((id) => (revoked.get(id) ?? 0) > t),
         notBefore: subject !== undefined && subject.until > t ? subject.notBefore : undefined,
       };
     },

@@ -57,28 +57,34 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     });
     return Promise.race([command(args), timeout]).finally(() => clearTimeout(timer));
   };
-  const jtiKey = (jti: string): string => `${prefix}jti:${jti}`;
+  const idKey = (id: string): string => `${prefix}id:${id}`;
+  const usedKey = (id: string): string => `${prefix}used:${id}`;
   const subKey = (sub: string): string => `${prefix}sub:${sub}`;
   const ttl = (until: number): number => Math.ceil(until - now() / 1000);
 
   return Object.freeze({
-    async revoke(jti: string, until: number): Promise<void> {
+    async revoke(id: string, until: number): Promise<void> {
       const seconds = ttl(until);
-      if (seconds > 0) await send(['SET', jtiKey(jti), '1', 'EX', String(seconds)]);
+      if (seconds > 0) await send(['SET', idKey(id), '1', 'EX', String(seconds)]);
+    },
+    async useOnce(id: string, until: number): Promise<boolean> {
+      // SET NX is the atomic check-and-set: of concurrent callers exactly one gets OK.
+      const reply = await send(['SET', usedKey(id), '1', 'NX', 'EX', String(Math.max(1, ttl(until)))]);
+      return reply !== null && reply !== undefined;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
       const seconds = ttl(until);
       if (seconds > 0) await send(['EVAL', SET_LATER_NOT_BEFORE, '1', subKey(sub), String(notBefore), String(seconds)]);
     },
-    async status(jti: string | undefined, sub: string | undefined): Promise<SessionStatus> {
-      if (jti === undefined && sub === undefined) return { revoked: false, notBefore: undefined };
-      // One round trip for both questions.
-      const reply = await send(['MGET', jti === undefined ? `${prefix}-` : jtiKey(jti), sub === undefined ? `${prefix}-` : subKey(sub)]);
-      const [revoked, notBefore] = Array.isArray(reply) ? reply : [];
-      const since = notBefore === null || notBefore === undefined ? undefined : Number(String(notBefore));
+    async status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
+      if (ids.length === 0 && sub === undefined) return { revoked: false, notBefore: undefined };
+      // One round trip for every question; a missing subject asks for a key nobody writes.
+      const reply = await send(['MGET', subKey(sub ?? ''), ...ids.map(idKey)]);
+      const [notBefore, ...revoked] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      const since = sub === undefined || notBefore === null || notBefore === undefined ? Number.NaN : Number(String(notBefore));
       return {
-        revoked: jti !== undefined && revoked !== null && revoked !== undefined,
-        notBefore: sub !== undefined && Number.isFinite(since) ? since : undefined,
+        revoked: revoked.some((value) => value !== null && value !== undefined),
+        notBefore: Number.isFinite(since) ? since : undefined,
       };
     },
   });

@@ -20,7 +20,7 @@ export interface Variant {
 const member = { sub: 'user-1', role: 'member', scope: 'read' };
 
 function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): Handler {
-  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler } = forExpress;
+  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler } = forExpress;
   const app = factory();
   app.set('env', 'test');
   if (trustProxy) app.set('trust proxy', true);
@@ -50,11 +50,12 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
     res.sendStatus(204);
   });
   app.post('/write', requireAuth(auth), show);
+  app.post('/auth/refresh', refreshHandler(auth));
   return app;
 }
 
 function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler {
-  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler } = forKoa;
+  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler } = forKoa;
   const app = new Factory({ proxy: trustProxy });
   app.silent = true;
   const routes: Record<string, Koa3.Middleware[]> = {
@@ -70,6 +71,7 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     'POST /logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
     'POST /logout-everywhere': [requireAuth(auth), async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
     'POST /write': [requireAuth(auth)],
+    'POST /auth/refresh': [refreshHandler(auth)],
   };
   const show: Koa3.Middleware = (ctx) => {
     ctx.body = { user: ctx.state.user ?? null, claims: ctx.state.auth?.claims ?? null, authError: ctx.state.authError?.code ?? null };

@@ -47,42 +47,57 @@ describe.each(kinds)('%s store', (_kind, make) => {
   it('revokes a jti until the given time, and only that jti', async () => {
     const store = await fresh();
     await store.revoke('jti-1', nowSeconds() + 60);
-    expect(await store.status('jti-1', undefined)).toEqual({ revoked: true, notBefore: undefined });
-    expect(await store.status('jti-2', undefined)).toEqual({ revoked: false, notBefore: undefined });
+    expect(await store.status(['jti-1'], undefined)).toEqual({ revoked: true, notBefore: undefined });
+    expect(await store.status(['jti-2'], undefined)).toEqual({ revoked: false, notBefore: undefined });
   });
 
   it('keeps nothing for a token that has already expired', async () => {
     const store = await fresh();
     await store.revoke('gone', nowSeconds() - 1);
-    expect((await store.status('gone', undefined)).revoked).toBe(false);
+    expect((await store.status(['gone'], undefined)).revoked).toBe(false);
   });
 
   it('forgets a revocation once the token would have expired', async () => {
     const store = await fresh();
     await store.revoke('short', nowSeconds() + 1);
-    expect((await store.status('short', undefined)).revoked).toBe(true);
+    expect((await store.status(['short'], undefined)).revoked).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await store.status('short', undefined)).revoked).toBe(false);
+    expect((await store.status(['short'], undefined)).revoked).toBe(false);
   });
 
   it('keeps the later not-before of a subject', async () => {
     const store = await fresh();
     await store.revokeSubject('user-1', 1000, nowSeconds() + 60);
     await store.revokeSubject('user-1', 900, nowSeconds() + 60);
-    expect(await store.status(undefined, 'user-1')).toEqual({ revoked: false, notBefore: 1000 });
+    expect(await store.status([], 'user-1')).toEqual({ revoked: false, notBefore: 1000 });
     await store.revokeSubject('user-1', 2000, nowSeconds() + 60);
-    expect((await store.status('x', 'user-1')).notBefore).toBe(2000);
-    expect((await store.status('x', 'user-2')).notBefore).toBeUndefined();
+    expect((await store.status(['x'], 'user-1')).notBefore).toBe(2000);
+    expect((await store.status(['x'], 'user-2')).notBefore).toBeUndefined();
+  });
+
+  it('answers for several ids in one look-up: revoked when any of them is', async () => {
+    const store = await fresh();
+    await store.revoke('sid:login-1', nowSeconds() + 60);
+    expect((await store.status(['jti:a', 'sid:login-1'], undefined)).revoked).toBe(true);
+    expect((await store.status(['jti:a', 'sid:login-2'], undefined)).revoked).toBe(false);
+  });
+
+  it('useOnce: exactly one of 50 concurrent calls wins', async () => {
+    const store = await fresh();
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.useOnce('refresh-1', nowSeconds() + 60)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.useOnce('refresh-1', nowSeconds() + 60)).toBe(false);
+    expect(await store.useOnce('refresh-2', nowSeconds() + 60)).toBe(true);
   });
 
   it('treats ids as data: __proto__, spaces, unicode and key separators', async () => {
     const store = await fresh();
     for (const id of ['__proto__', 'constructor', 'a b', 'ünï', 'x:sub:y', '*']) {
       await store.revoke(id, nowSeconds() + 60);
-      expect((await store.status(id, undefined)).revoked, id).toBe(true);
+      expect((await store.status([id], undefined)).revoked, id).toBe(true);
     }
-    expect((await store.status('toString', 'hasOwnProperty')).revoked).toBe(false);
-    expect((await store.status(undefined, undefined))).toEqual({ revoked: false, notBefore: undefined });
+    expect((await store.status(['toString'], 'hasOwnProperty')).revoked).toBe(false);
+    expect((await store.status([], undefined))).toEqual({ revoked: false, notBefore: undefined });
   });
 
   describe('through createAuth', () => {
@@ -116,9 +131,9 @@ describe('memoryStore bounds', () => {
       if (store.size > 1000) throw new Error(`size ${store.size} after ${i + 1} revocations`);
     }
     expect(store.size).toBe(1000);
-    expect((await store.status('jti-99999', undefined)).revoked).toBe(true);
-    expect((await store.status('jti-99000', undefined)).revoked).toBe(true);
-    expect((await store.status('jti-98999', undefined)).revoked).toBe(false);
+    expect((await store.status(['jti-99999'], undefined)).revoked).toBe(true);
+    expect((await store.status(['jti-99000'], undefined)).revoked).toBe(true);
+    expect((await store.status(['jti-98999'], undefined)).revoked).toBe(false);
   });
 
   it('drops expired entries before live ones', async () => {
@@ -130,7 +145,7 @@ describe('memoryStore bounds', () => {
     clock = 20_000;
     await store.revoke('live-3', 1000);
     expect(store.size).toBe(3);
-    for (const id of ['live-1', 'live-2', 'live-3']) expect((await store.status(id, undefined)).revoked, id).toBe(true);
+    for (const id of ['live-1', 'live-2', 'live-3']) expect((await store.status([id], undefined)).revoked, id).toBe(true);
   });
 
   it('refuses a bad max', () => {
