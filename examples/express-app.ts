@@ -2,7 +2,7 @@
 // Run: npm start
 import express, { type Express } from 'express';
 import { pathToFileURL } from 'node:url';
-import { optionalAuth, requireAuth, signIn, signOut } from 'jwt-gate/express';
+import { optionalAuth, refreshHandler, requireAuth, signIn, signOut } from 'jwt-gate/express';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import { readCredentials, type User as AppUser } from './users.js';
 
@@ -51,6 +51,8 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
     const user: AppUser | undefined = req.user;
     res.json({ message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) });
   });
+
+  app.post('/auth/refresh', refreshHandler(auth));
 
   app.post('/logout', async (_req, res) => {
     await signOut(res, auth);

@@ -2,7 +2,7 @@
 // Run: npx tsx examples/koa-app.ts
 import Koa, { type Context } from 'koa';
 import { pathToFileURL } from 'node:url';
-import { optionalAuth, requireAuth, signIn, signOut } from 'jwt-gate/koa';
+import { optionalAuth, refreshHandler, requireAuth, signIn, signOut } from 'jwt-gate/koa';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import { readCredentials, type User } from './users.js';
 
@@ -67,6 +67,7 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
       const user = ctx.state.user as User | undefined;
       ctx.body = { message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) };
     }],
+    'POST /auth/refresh': [refreshHandler(auth)],
     'POST /logout': [async (ctx) => {
       await signOut(ctx, auth);
       ctx.status = 204;

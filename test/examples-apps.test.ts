@@ -33,6 +33,7 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     const signup = await agent.post('/signup').send(ada);
     expect(signup.status).toBe(201);
     expect(signup.headers['set-cookie']?.[0]).toMatch(/^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(signup.headers['set-cookie']?.[1]).toMatch(/^jwt-refresh=.+; Max-Age=2592000; Path=\/auth\/refresh; HttpOnly; SameSite=Strict$/);
     expect((await agent.post('/signup').send(ada)).status).toBe(409);
 
     const login = await agent.post('/login').send(ada);
@@ -51,12 +52,18 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect(forbidden.body.code).toBe('ERR_FORBIDDEN');
     expect((await agent.get('/')).body).toEqual({ message: 'hello, ada@example.com', signedIn: true });
 
+    const refreshed = await agent.post('/auth/refresh');
+    expect(refreshed.status).toBe(204);
+    expect(refreshed.headers['set-cookie']).toHaveLength(2);
+    expect((await agent.get('/me')).body.user).toMatchObject({ email: 'ada@example.com' });
+
     const logout = await agent.post('/logout');
     expect(logout.status).toBe(204);
     expect(logout.headers['set-cookie']?.[0]).toMatch(/^jwt=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/);
     const after = await agent.get('/me');
     expect(after.status).toBe(401);
     expect(after.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect((await agent.post('/auth/refresh')).status).toBe(401);
   });
 
   it('lets the seeded admin in, and refuses bad passwords and bad bodies', async () => {
