@@ -33,10 +33,20 @@ describe('Express typing', () => {
     };
     expectTypeOf(wrong).toBeFunction();
     expectTypeOf(forExpress.signIn<Member, Claims>).returns.resolves.toEqualTypeOf<string>();
+    // signOut revokes in the store, so it must be awaited.
+    expectTypeOf(forExpress.signOut<Member, Claims>).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(forExpress.refreshHandler(auth)).toEqualTypeOf<RequestHandler>();
+    expectTypeOf(forExpress.jwksHandler(auth)).toEqualTypeOf<RequestHandler>();
   });
 });
 
 describe('Koa typing', () => {
+  it('signOut is awaited, refreshHandler and jwksHandler are middleware', () => {
+    expectTypeOf(forKoa.signOut<Member, Claims>).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(forKoa.refreshHandler(auth)).toEqualTypeOf<Koa.Middleware>();
+    expectTypeOf(forKoa.jwksHandler(auth)).toEqualTypeOf<Koa.Middleware>();
+  });
+
   it('types ctx.state.user from the Auth downstream of requireAuth', () => {
     const app = new Koa();
     app.use(forKoa.requireAuth(auth)).use((ctx) => {
