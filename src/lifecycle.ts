@@ -2,12 +2,14 @@ import type { Authenticated, EndSessionOptions, IssueOverrides, StartedSession }
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
-import { AuthError, withRealm } from './errors.js';
+import { AuthError, isAuthError, withRealm } from './errors.js';
 import { newTokenId } from './jws.js';
 import type { ResolvedOptions } from './options.js';
 import { MANAGED_CLAIMS, REFRESH_TYP } from './payload.js';
-import { cameFromCookie, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
+import { cameFromCookie, checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
 import { cookieToken, type RequestLike } from './request.js';
+
+const SUBJECT_MIN_KEEP = 30 * 86400;
 
 /** What the session lifecycle borrows from `createAuth`. */
 export interface AuthCore<U, C extends Claims> {
@@ -38,7 +40,9 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
   }
 
   // The longest a token issued now may live: how long a subject's not-before must be kept.
-  const longestLifetime = Math.max(o.expiresIn, o.rules.maxTokenAge ?? 0) + o.rules.clockTolerance;
+  // Per-token expiresIn overrides beyond these are not covered: bound them with maxTokenAge.
+  const longestLifetime =
+    Math.max(o.expiresIn, o.rules.maxTokenAge ?? 0, o.refresh?.expiresIn ?? 0, o.renew?.maxAge ?? 0) + o.expiresIn + o.rules.clockTolerance;
 
   async function revoke(claims: Claims): Promise<void> {
     const store = storeOrThrow();
@@ -52,7 +56,8 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     if (typeof sub !== 'string' || sub === '') throw new TypeError('jwt-gate: revokeSubject needs a subject');
     const now = o.now() / 1000;
     // Not rounded: with whole-second iat, every token of this second is refused too (see startSession).
-    await storeWrite(() => store.revokeSubject(sub, now, now + longestLifetime));
+    // One small entry per user: keep it long enough for per-token lifetimes ("remember me") too.
+    await storeWrite(() => store.revokeSubject(sub, now, now + Math.max(longestLifetime, SUBJECT_MIN_KEEP)));
   }
 
   function sessionCookies(token: string, csrfValue: unknown, hint: SecureHint | undefined): string[] {
@@ -82,19 +87,27 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
       const { jti, sid, exp } = claims;
       if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
+      const remaining = exp - Math.floor(o.now() / 1000);
+      // Inside clockTolerance after the login's end there is nothing left to hand out.
+      if (remaining <= 0) throw new AuthError('ERR_TOKEN_EXPIRED');
+      // Markers outlive every token this login may still hand out.
+      const until = exp + o.expiresIn + o.rules.clockTolerance;
       let first = false;
       await storeWrite(async () => {
-        first = await store.useOnce(`rt:${jti}`, exp);
+        first = await store.useOnce(`rt:${jti}`, until);
         // A second use means two holders: end the whole login, the thief's and the user's.
-        if (!first) await store.revoke(`sid:${sid}`, exp);
+        if (!first) await store.revoke(`sid:${sid}`, until);
       });
       if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
+      // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
+      // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
+      await checkStore(store, false, { sub: claims.sub, iat: claims.iat });
       const kept: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
       const access = await sign(kept as C);
       const cookies = sessionCookies(access, claims.csrf, hint);
       // The login keeps its end: a rotated refresh token expires when the first one would have.
-      cookies.push(await refreshCookie(kept as C, exp - Math.floor(o.now() / 1000), hint));
+      cookies.push(await refreshCookie(kept as C, remaining, hint));
       return { token: access, cookies };
     } catch (err) {
       throw withRealm(err, realm);
@@ -108,6 +121,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
     const now = o.now() / 1000;
     if (now - iat < rules.after * (exp - iat)) return undefined;
+    // A token without auth_time counts from its iat, and the renewed one carries that login time on.
     const loggedIn = typeof claims.auth_time === 'number' ? claims.auth_time : iat;
     // The last renewal ends at login + maxAge, never later.
     const lifetime = Math.min(o.expiresIn, Math.floor(loggedIn + rules.maxAge - now));
@@ -115,6 +129,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     if (lifetime <= 0 || Math.floor(now) + lifetime <= exp) return undefined;
     const kept: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
+    kept.auth_time = loggedIn;
     const token = await sign(kept as C, { expiresIn: lifetime });
     return { token, cookies: sessionCookies(token, claims.csrf, hint) };
   }
@@ -125,10 +140,11 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
     // auth_time (OIDC Core §2) keeps the login time through renewals.
     const session = { auth_time: Math.floor(o.now() / 1000), ...claims, ...(csrfValue === undefined ? {} : { csrf: csrfValue }) };
-    const sid = o.refresh === undefined ? undefined : newTokenId();
+    // sid names the login: renewed and refreshed tokens keep it, and sign-out revokes them all at once.
+    const sid = o.store === undefined ? undefined : newTokenId();
     const token = await sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
     const cookies = sessionCookies(token, csrfValue, hint);
-    if (sid !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, o.refresh?.expiresIn ?? 0, hint));
+    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, o.refresh.expiresIn, hint));
     return { token, cookies };
   }
 
@@ -136,12 +152,18 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const cookie = cookieConfig();
     if (o.store !== undefined) {
       // Only a verified session is revoked: a forged token must not revoke someone else's jti.
-      const claims = options.claims ?? (await authenticate(req).catch(() => null))?.claims;
+      // A store outage must not pass for a sign-out that revoked something.
+      const claims =
+        options.claims ??
+        (await authenticate(req).catch((err: unknown) => {
+          if (isAuthError(err) && err.code === 'ERR_STORE_UNAVAILABLE') throw err;
+          return null;
+        }))?.claims;
       if (claims !== undefined) {
         if (typeof claims.jti === 'string') await revoke(claims);
         if (typeof claims.sid === 'string' && typeof claims.exp === 'number') {
           const store = o.store;
-          const until = claims.exp + (o.refresh?.expiresIn ?? 0);
+          const until = o.now() / 1000 + longestLifetime;
           await storeWrite(() => store.revoke(`sid:${claims.sid as string}`, until));
         }
         if (options.everywhere && typeof claims.sub === 'string') await revokeSubject(claims.sub);

@@ -33,12 +33,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   }
 
+  let lastSweep = -Infinity;
   function makeRoom(): void {
     if (size() < max) return;
     const t = now() / 1000;
     dropExpired(revoked, (until) => until, t);
     dropExpired(subjects, (entry) => entry.until, t);
     dropExpired(used, (until) => until, t);
+    // Entries live for different times, so expired ones may hide behind live ones: a full sweep,
+    // at most once a second, before anything live is evicted.
+    if (size() >= max && t - lastSweep >= 1) {
+      lastSweep = t;
+      for (const [key, until] of revoked) if (until <= t) revoked.delete(key);
+      for (const [key, until] of used) if (until <= t) used.delete(key);
+      for (const [key, entry] of subjects) if (entry.until <= t) subjects.delete(key);
+    }
     while (size() >= max) {
       const oldest = [revoked, used].find((map) => map.size > 0);
       if (oldest) oldest.delete(oldest.keys().next().value as string);
