@@ -101,7 +101,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
       // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
       // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
-      await checkStore(store, false, { sub: claims.sub, iat: claims.iat });
+      await checkStore(store, false, { ...(claims.sub === undefined ? {} : { sub: claims.sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) });
       const kept: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
       const access = await sign(kept as C);
