@@ -41,12 +41,21 @@ function optionalString(claims: Record<string, unknown>, name: string): string |
   return value;
 }
 
-function audienceOf(claims: Record<string, unknown>): readonly string[] | undefined {
+function audienceOf(claims: Record<string, unknown>): string | readonly unknown[] | undefined {
   if (!has(claims, 'aud')) return undefined;
   const aud = claims.aud;
-  if (typeof aud === 'string') return [aud];
-  if (Array.isArray(aud) && aud.every((entry) => typeof entry === 'string')) return aud as string[];
-  throw invalid('aud');
+  if (typeof aud === 'string') return aud;
+  if (!Array.isArray(aud)) throw invalid('aud');
+  for (let i = 0; i < aud.length; i++) if (typeof aud[i] !== 'string') throw invalid('aud');
+  return aud;
+}
+
+// Loops rather than some/includes closures: this runs on every request.
+function audienceMatches(aud: string | readonly unknown[] | undefined, allowed: readonly string[]): boolean {
+  if (aud === undefined) return false;
+  if (typeof aud === 'string') return allowed.includes(aud);
+  for (let i = 0; i < aud.length; i++) if (allowed.includes(aud[i] as string)) return true;
+  return false;
 }
 
 /**
@@ -65,7 +74,7 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
   for (const name of rules.requiredClaims) if (!has(payload, name)) throw invalid(name);
   if (rules.issuer !== undefined && iss !== rules.issuer) throw invalid('iss');
   if (rules.subject !== undefined && sub !== rules.subject) throw invalid('sub');
-  if (rules.audience !== undefined && !aud?.some((entry) => rules.audience?.includes(entry))) throw invalid('aud');
+  if (rules.audience !== undefined && !audienceMatches(aud, rules.audience)) throw invalid('aud');
 
   const tolerance = rules.clockTolerance;
   if (exp === undefined) {
@@ -80,4 +89,24 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
     if (nowSeconds - iat > rules.maxTokenAge + tolerance) throw new AuthError('ERR_TOKEN_EXPIRED');
   }
   return payload as Claims;
+}
+
+/**
+ * A copy of claims whose members are all primitives or arrays of primitives, as JSON gave them;
+ * `undefined` for anything deeper. Lets a cached verification hand each caller its own object
+ * without parsing the payload again. Spread keeps a `__proto__` member as plain data.
+ */
+export function copyFlatClaims(claims: Claims): Claims | undefined {
+  const copy: Claims = { ...claims };
+  for (const name of Object.keys(copy)) {
+    const value = copy[name];
+    if (typeof value !== 'object' || value === null) continue;
+    if (!Array.isArray(value)) return undefined;
+    for (let i = 0; i < value.length; i++) {
+      const entry: unknown = value[i];
+      if (typeof entry === 'object' && entry !== null) return undefined;
+    }
+    copy[name] = [...(value as unknown[])];
+  }
+  return copy;
 }

@@ -6,6 +6,8 @@ export interface RequestLike {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Node's headers with repeats kept: `headers` keeps only the first `Authorization`. */
   readonly headersDistinct?: Readonly<Record<string, string[] | undefined>>;
+  /** Node's raw name/value list; read instead of `headersDistinct` when present, which is cheaper. */
+  readonly rawHeaders?: readonly string[];
 }
 
 /** Where tokens may come from, resolved once by `createAuth`. */
@@ -57,11 +59,29 @@ export function cookieToken(cookieHeader: string | string[] | undefined, name: s
   return parseCookie(parts.join('; '))[name] || undefined;
 }
 
+/**
+ * The request's `Authorization` header as `headersDistinct?.authorization ?? headers.authorization`
+ * reads it: every value when it came more than once (RFC 6750 §3.1 makes that a 400), where
+ * `headers` keeps only the first. Node builds `headersDistinct` on first read by copying every
+ * header of the request into an array; one pass over `rawHeaders` finds the same values.
+ */
+export function authorizationOf(req: RequestLike): string | string[] | undefined {
+  const raw = req.rawHeaders;
+  if (!Array.isArray(raw)) return req.headersDistinct?.authorization ?? req.headers.authorization;
+  let values: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name: unknown = raw[i];
+    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1] as string);
+  }
+  if (values === undefined) return req.headers.authorization;
+  return values.length === 1 ? values[0] : values;
+}
+
 /** The request's token: the Bearer header first, then the session cookie. */
 export function extractToken(req: RequestLike, sources: TokenSources): string | undefined {
   const headers = req.headers;
   // Two Authorization headers are a 400 (RFC 6750 §3.1), not "the first one wins" as in `headers`.
-  const fromHeader = sources.bearer ? bearerToken(req.headersDistinct?.authorization ?? headers.authorization) : undefined;
+  const fromHeader = sources.bearer ? bearerToken(authorizationOf(req)) : undefined;
   if (fromHeader !== undefined) return fromHeader;
   return sources.cookieName === undefined ? undefined : cookieToken(headers.cookie, sources.cookieName);
 }

@@ -1,0 +1,147 @@
+import type { RequestHandler } from 'express';
+import { expressjwt } from 'express-jwt';
+import type { Middleware } from 'koa';
+import koaJwt from 'koa-jwt';
+import { hs256, rs256, type Auth } from 'jwt-gate';
+import { requireAuth as expressRequireAuth } from 'jwt-gate/express';
+import { requireAuth as koaRequireAuth } from 'jwt-gate/koa';
+import { AUDIENCE, ISSUER, SECRET, keys } from '../fixtures.js';
+import { floorVerifyHs256, floorVerifyRs256 } from '../floor.js';
+import { gate, gateAuth } from '../gate.js';
+
+/** What guards a route in one HTTP case. */
+export type GuardName =
+  | 'none'
+  | 'floor-hs256'
+  | 'jwt-gate-hs256'
+  | 'jwt-gate-hs256-store'
+  | 'jwt-gate-hs256-cache'
+  | 'peer-hs256'
+  | 'peer-hs256-string'
+  | 'floor-rs256'
+  | 'jwt-gate-rs256'
+  | 'jwt-gate-rs256-cache'
+  | 'peer-rs256'
+  | LadderName;
+
+/** The layers between the floor and requireAuth, one step each, for BENCH_HTTP_LADDER. */
+export type LadderName = 'floor-hs256-microtask' | 'verify-hs256' | 'authenticate-hs256';
+
+export const GUARDS: readonly GuardName[] = [
+  'none', 'floor-hs256', 'jwt-gate-hs256', 'jwt-gate-hs256-store', 'jwt-gate-hs256-cache', 'peer-hs256', 'peer-hs256-string',
+  'floor-rs256', 'jwt-gate-rs256', 'jwt-gate-rs256-cache', 'peer-rs256',
+];
+
+export const LADDER: readonly GuardName[] = [
+  'none', 'floor-hs256', 'floor-hs256-microtask', 'verify-hs256', 'authenticate-hs256', 'jwt-gate-hs256', 'jwt-gate-hs256-cache',
+];
+
+export const algOf = (guard: GuardName): 'HS256' | 'RS256' => (guard.includes('rs256') ? 'RS256' : 'HS256');
+
+function auth(guard: GuardName): Auth {
+  const key = algOf(guard) === 'HS256' ? hs256(keys.secret) : rs256({ publicKey: keys.publicKey });
+  if (guard.endsWith('-cache')) {
+    const cached = gate(key, { cache: true });
+    if (cached === undefined) throw new Error('bench: this createAuth has no cache option yet');
+    return cached;
+  }
+  return gateAuth(key, { store: guard === 'jwt-gate-hs256-store' });
+}
+
+// The floor inside a server: the Bearer credential, then the floor's verify and nothing else.
+function floorUser(authorization: string | undefined, alg: 'HS256' | 'RS256'): Record<string, unknown> | undefined {
+  if (authorization === undefined || !authorization.startsWith('Bearer ')) return undefined;
+  try {
+    const token = authorization.slice(7);
+    return alg === 'HS256' ? floorVerifyHs256(token, keys.secret) : floorVerifyRs256(token, keys.publicKey);
+  } catch {
+    return undefined;
+  }
+}
+
+// The peers in their fastest documented set-up (keys imported once), and with the secret as a
+// string, as most apps pass it; iss and aud checked.
+const peerOptions = (guard: GuardName) => ({
+  secret: guard === 'peer-hs256-string' ? SECRET : algOf(guard) === 'HS256' ? keys.secret : keys.publicKey,
+  algorithms: [algOf(guard)],
+  issuer: ISSUER,
+  audience: AUDIENCE,
+});
+
+// The ladder's middle steps: the core called by hand, without the guard and the adapter.
+async function byHand(guard: GuardName, a: Auth, authorization: string | undefined, req: { headers: Record<string, string | string[] | undefined> }): Promise<unknown> {
+  if (guard === 'verify-hs256') return a.verify(authorization?.slice(7) ?? '');
+  return (await a.authenticate(req))?.claims;
+}
+
+/** Express middleware for `guard`; each leaves the claims on `req.auth`, as express-jwt does. */
+export function expressGuard(guard: GuardName): RequestHandler {
+  const alg = algOf(guard);
+  if (guard === 'none') return (_req, _res, next) => next();
+  if (guard.startsWith('floor')) {
+    const later = guard.endsWith('-microtask');
+    return (req, res, next) => {
+      const user = floorUser(req.headers.authorization, alg);
+      if (user === undefined) res.status(401).end();
+      else {
+        req.auth = { claims: user, token: '' };
+        if (later) queueMicrotask(next);
+        else next();
+      }
+    };
+  }
+  if (guard === 'verify-hs256' || guard === 'authenticate-hs256') {
+    const a = auth(guard);
+    return (req, res, next) => {
+      byHand(guard, a, req.headers.authorization, req).then((claims) => {
+        req.auth = { claims: claims as Record<string, unknown>, token: '' };
+        next();
+      }, () => res.status(401).end());
+    };
+  }
+  if (guard.startsWith('peer')) return expressjwt(peerOptions(guard)) as unknown as RequestHandler;
+  return expressRequireAuth(auth(guard));
+}
+
+/** Koa middleware for `guard`; each leaves the claims on `ctx.state.user`, as koa-jwt does. */
+export function koaGuard(guard: GuardName): Middleware {
+  const alg = algOf(guard);
+  if (guard === 'none') return (_ctx, next) => next();
+  if (guard === 'floor-hs256-microtask') {
+    return async (ctx, next) => {
+      const user = floorUser(ctx.get('authorization') || undefined, alg);
+      if (user === undefined) {
+        ctx.status = 401;
+        return;
+      }
+      ctx.state.user = user;
+      await Promise.resolve();
+      await next();
+    };
+  }
+  if (guard.startsWith('floor')) {
+    return (ctx, next) => {
+      const user = floorUser(ctx.get('authorization') || undefined, alg);
+      if (user === undefined) {
+        ctx.status = 401;
+        return undefined;
+      }
+      ctx.state.user = user;
+      return next();
+    };
+  }
+  if (guard === 'verify-hs256' || guard === 'authenticate-hs256') {
+    const a = auth(guard);
+    return async (ctx, next) => {
+      try {
+        ctx.state.user = await byHand(guard, a, ctx.get('authorization') || undefined, ctx.req);
+      } catch {
+        ctx.status = 401;
+        return;
+      }
+      await next();
+    };
+  }
+  if (guard.startsWith('peer')) return koaJwt(peerOptions(guard) as unknown as koaJwt.Options) as unknown as Middleware;
+  return koaRequireAuth(auth(guard)) as unknown as Middleware;
+}

@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { runHttp } from './http/index.js';
+import { runLoop } from './loop/index.js';
+import { runMemory } from './memory/index.js';
+import { runMicro } from './micro/index.js';
+
+// npm run bench [-- micro|http|loop|memory|all [group]]; BENCH_ROUNDS, BENCH_TIME_MS, BENCH_HTTP_SLICE, BENCH_HTTP_ROUNDS tune the length,
+// BENCH_CASES (a regular expression over row names) keeps some rows of the micro groups, BENCH_HTTP_CASES some
+// guards; BENCH_HTTP_LADDER=1 measures the layers between the floor and requireAuth instead of the peers.
+const what = process.argv[2] ?? 'all';
+const number = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`bench: ${name} must be a positive number`);
+  return value;
+};
+
+const reports: string[] = [];
+if (what === 'micro' || what === 'all') {
+  const cases = process.env.BENCH_CASES === undefined ? undefined : new RegExp(process.env.BENCH_CASES);
+  reports.push(await runMicro({ rounds: number('BENCH_ROUNDS', 15), timeMs: number('BENCH_TIME_MS', 100), warmupMs: 30 }, process.argv[3], cases));
+}
+if (what === 'http' || what === 'all') {
+  reports.push(
+    await runHttp({
+      slice: number('BENCH_HTTP_SLICE', 1),
+      rounds: number('BENCH_HTTP_ROUNDS', 6),
+      connections: number('BENCH_HTTP_CONNECTIONS', 10),
+      profileDir: process.env.BENCH_HTTP_PROFILE,
+      ladder: process.env.BENCH_HTTP_LADDER === '1',
+      only: process.env.BENCH_HTTP_CASES === undefined ? undefined : new RegExp(process.env.BENCH_HTTP_CASES),
+      frameworks: process.env.BENCH_HTTP_FRAMEWORKS === undefined ? undefined : (process.env.BENCH_HTTP_FRAMEWORKS.split(',') as ('express' | 'koa')[]),
+    }),
+  );
+}
+if (what === 'loop' || what === 'all') {
+  reports.push(await runLoop({ logins: 50, bursts: number('BENCH_LOOP_BURSTS', 20) }));
+}
+if (what === 'memory' || what === 'all') reports.push(await runMemory());
+if (!['micro', 'http', 'loop', 'memory', 'all'].includes(what)) throw new TypeError('bench: say micro, http, loop, memory or all');
+writeFileSync(new URL(`./last-${what}.md`, import.meta.url), `${reports.join('\n\n')}\n`);
