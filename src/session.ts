@@ -1,7 +1,7 @@
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { AuthError } from './errors.js';
-import { bearerToken, type RequestLike } from './request.js';
+import { authorizationOf, bearerToken, type RequestLike } from './request.js';
 import type { SessionStore, SessionStatus } from './stores/store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
@@ -56,7 +56,7 @@ export async function waitOutNotBefore(store: SessionStore, sub: string, now: ()
 
 /** Whether the request's token came from the cookie (no Bearer credential was sent). */
 export function cameFromCookie(req: RequestLike, bearer: boolean): boolean {
-  return !bearer || bearerToken(req.headersDistinct?.authorization ?? req.headers.authorization) === undefined;
+  return !bearer || bearerToken(authorizationOf(req)) === undefined;
 }
 
 /** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
