@@ -1,15 +1,16 @@
-import { checkClaims, type Claims } from './claims.js';
+import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookie.js';
 import type { Duration } from './duration.js';
-import { AuthError, withRealm } from './errors.js';
-import { decodeJsonObject, encodeSegment, parseCompact, signCompact, verifySignature } from './jws.js';
+import { withRealm } from './errors.js';
+import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
 import { createLifecycle } from './lifecycle.js';
 import { REFRESH_TYP, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
-import { resolveOptions, typKey, type AuthOptions } from './options.js';
+import { resolveOptions, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
 import { extractToken, type RequestLike } from './request.js';
-import { cameFromCookie, checkStore } from './session.js';
+import { cameFromCookie } from './session.js';
+import { createVerifier, isPromiseLike } from './verifier.js';
 
 /** Per-token changes to what `issue` sets. */
 export interface IssueOverrides {
@@ -104,25 +105,15 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
   const headerSegment = headerSegmentCache(o.typ);
   const refreshHeaderSegment = headerSegmentCache(REFRESH_TYP);
 
-  async function verifyToken(token: unknown, expectedTyp: string = o.typKey): Promise<C> {
-    const jws = parseCompact(token, o.maxTokenBytes);
-    const alg = jws.header.alg;
-    // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
-    if (!(provider.algorithms as readonly string[]).includes(alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
-    const key = await provider.verifyKey(jws.header);
-    if (key === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
-    if (key.alg !== alg) throw new AuthError('ERR_ALG_NOT_ALLOWED');
-    if (!verifySignature(key.alg, key.key, jws)) throw new AuthError('ERR_SIGNATURE_INVALID');
-    const typ = jws.header.typ;
-    // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
-    if ((typ === undefined ? undefined : typKey(typ)) !== expectedTyp && !(typ === undefined && expectedTyp === o.typKey)) {
-      throw new AuthError('ERR_CLAIM_INVALID', { claim: 'typ' });
+  const checkToken = createVerifier(o);
+
+  function verifyToken(token: unknown, expectedTyp: string = o.typKey): Promise<C> {
+    try {
+      const result = checkToken(token, expectedTyp);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
-    const claims = checkClaims(decodeJsonObject(jws.payloadSegment), o.rules, o.now() / 1000) as C;
-    if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims);
-    return claims;
   }
 
   function cookieConfig(): NonNullable<typeof o.cookie> {
@@ -141,19 +132,41 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return token;
   }
 
-  async function authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
+  function authenticated(req: RequestLike, token: string, claims: C): Authenticated<U, C> | Promise<Authenticated<U, C>> {
+    // A cookie rides along on any request the browser makes; a Bearer header never does.
+    if (o.csrf !== undefined && !o.getToken && isUnsafe(req as MethodRequestLike) && cameFromCookie(req, o.sources.bearer)) {
+      checkCsrf(req as MethodRequestLike, claims, o.csrf);
+    }
+    if (o.user === undefined) return { user: claims as unknown as U, claims, token };
+    const user = o.user(claims);
+    return isPromiseLike(user) ? Promise.resolve(user).then((u) => ({ user: u, claims, token })) : { user, claims, token };
+  }
+
+  async function authenticateLater(req: RequestLike, pending: Promise<string | null | undefined> | Promise<C>, token?: string): Promise<Authenticated<U, C> | null> {
     try {
-      const token = o.getToken ? await o.getToken(req) : extractToken(req, o.sources);
-      if (token === undefined || token === null || token === '') return null;
-      const claims = await verifyToken(token);
-      // A cookie rides along on any request the browser makes; a Bearer header never does.
-      if (o.csrf !== undefined && !o.getToken && isUnsafe(req as MethodRequestLike) && cameFromCookie(req, o.sources.bearer)) {
-        checkCsrf(req as MethodRequestLike, claims, o.csrf);
+      if (token === undefined) {
+        const found = (await pending) as string | null | undefined;
+        if (found === undefined || found === null || found === '') return null;
+        return await authenticated(req, found, await verifyToken(found));
       }
-      const user = o.user ? await o.user(claims) : (claims as unknown as U);
-      return { user, claims, token };
+      return await authenticated(req, token, (await pending) as C);
     } catch (err) {
       throw withRealm(err, realm);
+    }
+  }
+
+  // Synchronous as far as the token, the key, the user mapper and the store allow: one promise per request.
+  function authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
+    try {
+      if (o.getToken) return authenticateLater(req, Promise.resolve(o.getToken(req)));
+      const token = extractToken(req, o.sources);
+      if (token === undefined || token === '') return Promise.resolve(null);
+      const claims = checkToken(token, o.typKey);
+      if (claims instanceof Promise) return authenticateLater(req, claims, token);
+      const result = authenticated(req, token, claims);
+      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(withRealm(err, realm))) : Promise.resolve(result);
+    } catch (err) {
+      return Promise.reject(withRealm(err, realm));
     }
   }
 
@@ -172,11 +185,12 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     authenticate,
     ...lifecycle,
 
-    async verify(token: string): Promise<C> {
+    verify(token: string): Promise<C> {
       try {
-        return await verifyToken(token);
+        const result = checkToken(token, o.typKey);
+        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(withRealm(err, realm))) : Promise.resolve(result);
       } catch (err) {
-        throw withRealm(err, realm);
+        return Promise.reject(withRealm(err, realm));
       }
     },
 

@@ -15,6 +15,7 @@ export type { Rs256, Rs256Options } from './keys/rs256.js';
 export type { RsaKeyInput } from './keys/rsa-import.js';
 export type { AuthOptions } from './options.js';
 export type { RequestLike } from './request.js';
+export type { TokenCacheOptions } from './token-cache.js';
 export { checkAccess } from './access.js';
 export type { AccessRules } from './access.js';
 export { createGuard, toAuth } from './guard.js';

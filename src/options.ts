@@ -8,6 +8,7 @@ import { memoryStore } from './stores/memory-store.js';
 import type { SessionStore } from './stores/store.js';
 import { checkKnownKeys } from './known-keys.js';
 import type { RequestLike, TokenSources } from './request.js';
+import type { TokenCacheOptions } from './token-cache.js';
 
 /** Everything `createAuth` takes. Only `key` is required. */
 export interface AuthOptions<U = Claims, C extends Claims = Claims> {
@@ -57,6 +58,12 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
   renew?: RenewOptions | false;
   /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
   refresh?: RefreshOptions | false;
+  /**
+   * Remembers verified tokens (least recently used first out) so a repeated token skips the
+   * signature check; claims, the key, `isRevoked` and the store are still checked every time.
+   * @default { max: 1000 }
+   */
+  cache?: TokenCacheOptions | false;
 }
 
 export interface RefreshOptions {
@@ -98,12 +105,14 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly csrf: ResolvedCsrf | undefined;
   readonly renew: { readonly after: number; readonly maxAge: number } | undefined;
   readonly refresh: { readonly expiresIn: number; readonly cookie: ResolvedCookie } | undefined;
+  /** The verified-token cache's bounds, or `undefined` when `cache: false`. */
+  readonly cache: TokenCacheOptions | undefined;
 }
 
 const KNOWN = [
   'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
   'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
-  'store', 'failOpen', 'csrf', 'renew', 'refresh',
+  'store', 'failOpen', 'csrf', 'renew', 'refresh', 'cache',
 ] as const;
 
 /** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
@@ -175,6 +184,15 @@ function resolveRefresh(value: unknown, o: { key: KeyProvider; store: SessionSto
   return Object.freeze({ expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'), cookie: cookie as ResolvedCookie });
 }
 
+function resolveCache(value: unknown, maxTokenBytes: number): TokenCacheOptions | undefined {
+  if (value === false) return undefined;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw fail('cache', 'an object like { max: 1000 } or false');
+  const options = (value ?? {}) as TokenCacheOptions;
+  checkKnownKeys(options, ['max', 'maxTokenLength'], 'cache');
+  // TokenCache checks both numbers when createAuth builds it.
+  return Object.freeze({ max: options.max ?? 1000, maxTokenLength: options.maxTokenLength ?? Math.min(2048, maxTokenBytes) });
+}
+
 function isKeyProvider(value: unknown): value is KeyProvider {
   const candidate = value as Partial<KeyProvider> | null;
   return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.algorithms) && typeof candidate.verifyKey === 'function';
@@ -232,5 +250,6 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     csrf: resolveCsrf(options.csrf),
     renew: resolveRenew(options.renew, options.key),
     refresh: resolveRefresh(options.refresh, { key: options.key, store, cookie }),
+    cache: resolveCache(options.cache, maxTokenBytes),
   });
 }

@@ -212,6 +212,10 @@ describe('createAuth options', () => {
     ['a realm with a quote', { realm: 'a"b' }, /"realm"/],
     ['a realm with a line break', { realm: 'a\r\nSet-Cookie: x=1' }, /"realm"/],
     ['a tiny maxTokenBytes', { maxTokenBytes: 1 }, /"maxTokenBytes"/],
+    ['cache: true', { cache: true }, /"cache"/],
+    ['a cache with max 0', { cache: { max: 0 } }, /"cache.max"/],
+    ['a cache with a fractional maxTokenLength', { cache: { max: 10, maxTokenLength: 1.5 } }, /"cache.maxTokenLength"/],
+    ['a cache option misspelt', { cache: { size: 10 } }, /unknown cache option "size"/],
   ])('throws a TypeError for %s', (_name, change, message) => {
     expect(() => createAuth({ ...hsOptions, ...change } as never)).toThrow(message);
     expect(() => createAuth({ ...hsOptions, ...change } as never)).toThrow(TypeError);

@@ -83,17 +83,7 @@ describe('TokenCache', () => {
   });
 });
 
-// The wiring in createAuth (bench/PATCHES.md): these run once `createAuth` takes `cache`.
-const cacheWired = ((): boolean => {
-  try {
-    createAuth({ key: hs256(SECRET), cache: { max: 10 } } as AuthOptions);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe.runIf(cacheWired)('createAuth({ cache })', () => {
+describe('createAuth({ cache })', () => {
   const claims = { sub: 'user-1', role: 'member', aud: ['api', 'other'], iat: NOW - 10, exp: NOW + 60 };
   const good = handToken({ alg: 'HS256', typ: 'JWT' }, claims, { hmac: SECRET });
   const cached = (options: Partial<AuthOptions> = {}): ReturnType<typeof createAuth> =>
@@ -120,6 +110,40 @@ describe.runIf(cacheWired)('createAuth({ cache })', () => {
     (second as Record<string, unknown>).role = 'admin';
     (second.aud as string[]).push('evil');
     expect(await auth.verify(good)).toEqual(claims);
+  });
+
+  it('is on by default, and cache: false verifies every time', async () => {
+    const on = countingProvider();
+    const byDefault = createAuth({ key: on.provider, now: fixedNow, store: false });
+    for (let i = 0; i < 3; i++) await byDefault.verify(good);
+    expect(on.reads()).toBe(1);
+    const off = countingProvider();
+    const without = createAuth({ key: off.provider, now: fixedNow, store: false, cache: false });
+    for (let i = 0; i < 3; i++) await without.verify(good);
+    expect(off.reads()).toBe(3);
+  });
+
+  it('gives each hit its own copy of nested claims, parsed again', async () => {
+    const nested = handToken({ alg: 'HS256' }, { ...claims, profile: { name: 'Ada', tags: ['a'] } }, { hmac: SECRET });
+    const { provider, reads } = countingProvider();
+    const auth = cached({ key: provider });
+    const first = await auth.verify(nested);
+    (first.profile as { name: string }).name = 'Mallory';
+    const second = await auth.verify(nested);
+    expect(reads()).toBe(1);
+    expect(second.profile).toEqual({ name: 'Ada', tags: ['a'] });
+  });
+
+  it('never keeps a token it refused, nor one without exp', async () => {
+    const { provider, reads } = countingProvider();
+    const auth = cached({ key: provider, requireExp: false });
+    const refreshTyped = handToken({ alg: 'HS256', typ: 'refresh+jwt' }, claims, { hmac: SECRET });
+    const noExp = handToken({ alg: 'HS256' }, { sub: 'user-1' }, { hmac: SECRET });
+    for (let i = 0; i < 2; i++) {
+      await expect(auth.verify(refreshTyped)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'typ' });
+      await expect(auth.verify(noExp)).resolves.toMatchObject({ sub: 'user-1' });
+    }
+    expect(reads()).toBe(4);
   });
 
   it('checks the clock on every hit: exp, nbf, iat and maxTokenAge', async () => {

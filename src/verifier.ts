@@ -1,0 +1,104 @@
+import { checkClaims, copyFlatClaims, type Claims } from './claims.js';
+import { AuthError } from './errors.js';
+import { decodePayloadText, parseCompact, parseJsonObject, verifySignature, type CompactJws, type JwsHeader } from './jws.js';
+import type { BoundKey } from './keys/provider.js';
+import { typKey, type ResolvedOptions } from './options.js';
+import { checkStore } from './session.js';
+import { TokenCache } from './token-cache.js';
+
+/** What a verified token leaves in the cache: enough to check it again without its signature. */
+interface Verified {
+  readonly header: JwsHeader;
+  /** The key that verified it: a hit counts only while the provider still answers with this key. */
+  readonly key: BoundKey;
+  /** A private copy of flat claims, copied again for each hit; otherwise the payload, parsed again. */
+  readonly claims: Claims | undefined;
+  readonly payload: string | undefined;
+}
+
+// The same key: the same bound object, or the same KeyObject for the same algorithm.
+const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean => a === b || (a !== undefined && a.alg === b.alg && a.key === b.key);
+
+export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+
+/**
+ * The whole verification of one token: shape, algorithm, key, signature, typ, claims, then
+ * revocation and the store. Returns the claims, or a promise of them only when a key provider,
+ * `isRevoked` or the store answers asynchronously; throws (or rejects with) an AuthError.
+ */
+export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (token: unknown, expectedTyp: string) => C | Promise<C> {
+  const { provider } = o;
+  const cache = o.cache === undefined ? undefined : new TokenCache<Verified>(o.cache);
+
+  // Synchronous until a key, `isRevoked` or the store answers with a promise: awaiting a value
+  // that is already there costs a trip through the microtask queue on every request.
+  function checkToken(token: unknown, expectedTyp: string): C | Promise<C> {
+    // Refresh tokens are used once: only access tokens are worth remembering.
+    if (cache === undefined || typeof token !== 'string' || expectedTyp !== o.typKey) return checkSigned(token, expectedTyp);
+    const now = o.now() / 1000;
+    const hit = cache.get(token, now);
+    if (hit === undefined) return checkSigned(token, expectedTyp);
+    // A rotated or withdrawn key ends the entry: the provider must still answer with the same key.
+    const found = provider.verifyKey(hit.header);
+    if (isPromiseLike(found)) return Promise.resolve(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
+    return checkHit(token, hit, found, now);
+  }
+
+  function checkHit(token: string, hit: Verified, key: BoundKey | undefined, now: number): C | Promise<C> {
+    return sameKey(key, hit.key) ? checkState(checkCached(hit, now)) : checkSigned(token, o.typKey);
+  }
+
+  function checkSigned(token: unknown, expectedTyp: string): C | Promise<C> {
+    const jws = parseCompact(token, o.maxTokenBytes);
+    // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
+    if (!(provider.algorithms as readonly string[]).includes(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
+    const found = provider.verifyKey(jws.header);
+    return isPromiseLike(found)
+      ? Promise.resolve(found).then((key) => checkJws(token as string, jws, key, expectedTyp))
+      : checkJws(token as string, jws, found, expectedTyp);
+  }
+
+  function checkJws(token: string, jws: CompactJws, key: BoundKey | undefined, expectedTyp: string): C | Promise<C> {
+    if (key === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
+    if (key.alg !== jws.header.alg) throw new AuthError('ERR_ALG_NOT_ALLOWED');
+    if (!verifySignature(key.alg, key.key, jws)) throw new AuthError('ERR_SIGNATURE_INVALID');
+    const typ = jws.header.typ;
+    // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
+    const tokenTyp = typ === undefined ? undefined : typ === o.typ ? o.typKey : typKey(typ);
+    if (tokenTyp !== expectedTyp && !(typ === undefined && expectedTyp === o.typKey)) {
+      throw new AuthError('ERR_CLAIM_INVALID', { claim: 'typ' });
+    }
+    const payload = decodePayloadText(jws);
+    const now = o.now() / 1000;
+    // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
+    const claims = checkClaims(parseJsonObject(payload), o.rules, now) as C;
+    if (cache !== undefined && expectedTyp === o.typKey && typeof claims.exp === 'number') {
+      // Never kept past exp; checkCached checks every claim against the clock again on each hit.
+      const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.rules.clockTolerance : undefined;
+      const kept = copyFlatClaims(claims);
+      cache.set(token, { header: jws.header, key, claims: kept, payload: kept === undefined ? payload : undefined }, { expires: claims.exp, notBefore }, now);
+    }
+    return checkState(claims);
+  }
+
+  // Every claim against the rules and the clock, on an object of the caller's own: a hit gives
+  // what a miss would have given.
+  function checkCached(hit: Verified, now: number): C {
+    const claims = (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ?? parseJsonObject(hit.payload as string);
+    return checkClaims(claims, o.rules, now) as C;
+  }
+
+  // The checks that ask the app or the store: on every verification, cached or not.
+  function checkState(claims: C): C | Promise<C> {
+    return o.isRevoked === undefined && o.store === undefined ? claims : askState(claims);
+  }
+
+  async function askState(claims: C): Promise<C> {
+    if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
+    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims);
+    return claims;
+  }
+
+  return checkToken;
+}
