@@ -28,7 +28,8 @@ function middleware<U, C extends Claims>(
       case 'user':
         req.user = decision.authenticated.user as Express.User;
         req.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
-        req.authError = undefined;
+        // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
+        if (req.authError !== undefined) req.authError = undefined;
         if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
         return next();
       case 'anonymous':
@@ -45,7 +46,8 @@ function middleware<U, C extends Claims>(
   // Express 4 ignores a rejected promise, so it is caught here; next() runs outside it, so a
   // downstream error is never reported as an auth failure.
   return (req, res, next) => {
-    guard(req, { secure: req.secure }).then((decision) => apply(decision, req, res, next), next);
+    // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
+    guard(req, { get secure() { return req.secure; } }).then((decision) => apply(decision, req, res, next), next);
   };
 }
 
