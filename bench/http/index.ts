@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cacheWired } from '../gate.js';
 import { cpuTimes, machine, stealPercent, type CpuTimes } from '../machine.js';
 import { GUARDS, LADDER, type GuardName } from './guards.js';
 import { load, processCpu, requestsFor, type Slice } from './load.js';
@@ -112,7 +111,7 @@ async function runFramework(framework: Framework, guards: readonly GuardName[], 
 
 /** The HTTP benchmark: one server process per framework serving every guard, autocannon in this process. */
 export async function runHttp(options: HttpOptions): Promise<string> {
-  const guards = (options.ladder ? LADDER : GUARDS).filter((g) => (!g.endsWith('-cache') || cacheWired) && (options.only === undefined || options.only.test(g)));
+  const guards = (options.ladder ? LADDER : GUARDS).filter((g) => options.only === undefined || options.only.test(g));
   const out = [
     `## HTTP (${machine()})`,
     '',

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as tick } from 'node:timers/promises';
 import { rs256 } from 'jwt-gate';
 import { keys, payload } from '../fixtures.js';
-import { gateAuth } from '../gate.js';
+import { gate } from '../gate.js';
 import { machine } from '../machine.js';
 
 export interface LoopOptions {
@@ -36,7 +36,7 @@ async function measure(name: string, options: LoopOptions, login: (i: number) =>
 
 /** 50 concurrent RS256 logins: jwt-gate's issue (crypto.sign on the thread pool) against synchronous crypto.sign. */
 export async function runLoop(options: LoopOptions): Promise<string> {
-  const auth = gateAuth(rs256({ privateKey: keys.privateKey }));
+  const auth = gate(rs256({ privateKey: keys.privateKey }));
   const input = (i: number): Buffer => Buffer.from(JSON.stringify({ ...payload(), sub: `user-${i}` }));
   const rows = [
     await measure('none (the loop idle but for the logins\' tasks)', options, async () => undefined),
