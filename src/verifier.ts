@@ -38,7 +38,8 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     if (cache === undefined || typeof token !== 'string' || expectedTyp !== o.typKey) return checkSigned(token, expectedTyp);
     const now = o.now() / 1000;
     const hit = cache.get(token, now);
-    if (hit === undefined) return checkSigned(token, expectedTyp);
+    // The provider's list decides on a hit too: an algorithm it no longer allows is refused as on a miss.
+    if (hit === undefined || !(provider.algorithms as readonly string[]).includes(hit.header.alg)) return checkSigned(token, expectedTyp);
     // A rotated or withdrawn key ends the entry: the provider must still answer with the same key.
     const found = provider.verifyKey(hit.header);
     if (isPromiseLike(found)) return Promise.resolve(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
@@ -77,7 +78,10 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
       const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.rules.clockTolerance : undefined;
       const kept = copyFlatClaims(claims);
-      cache.set(token, { header: jws.header, key, claims: kept, payload: kept === undefined ? payload : undefined }, { expires: claims.exp, notBefore }, now);
+      // The token's own copy: a slice of a long Cookie or Authorization header would keep the whole
+      // header alive as long as the entry. parseCompact let only ASCII through, so latin1 is exact.
+      const own = Buffer.from(token, 'latin1').toString('latin1');
+      cache.set(own, { header: jws.header, key, claims: kept, payload: kept === undefined ? payload : undefined }, { expires: claims.exp, notBefore }, now);
     }
     return checkState(claims);
   }
