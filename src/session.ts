@@ -50,8 +50,10 @@ export async function waitOutNotBefore(store: SessionStore, sub: string, now: ()
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
   if (notBefore === undefined) return;
-  const wait = Math.ceil(notBefore) * 1000 - now();
-  if (wait > 0 && wait <= 1000) await new Promise((resolve) => setTimeout(resolve, wait));
+  // A loop, not one timer: timers may fire a millisecond before the wall clock gets there.
+  for (let wait = Math.ceil(notBefore) * 1000 - now(); wait > 0 && wait <= 1000; wait = Math.ceil(notBefore) * 1000 - now()) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 /** Whether the request's token came from the cookie (no Bearer credential was sent). */

@@ -2,7 +2,8 @@
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, hs256, memoryStore, redisStore, type AuthOptions } from '../../src/index.js';
+import { createAuth, hs256, memoryStore, redisStore, type AuthOptions, type SessionStore } from '../../src/index.js';
+import { waitOutNotBefore } from '../../src/session.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
 import { redisAvailable, redisServer } from './redis-server.js';
@@ -151,5 +152,17 @@ describe.each(variants)('$name', ({ build }) => {
       expect(cookies.map((c) => c.split('=')[0])).toEqual(['jwt', 'csrf']);
       for (const cookie of cookies) expect(cookie).toContain('Max-Age=0');
     });
+  });
+});
+
+describe('a login right after log out everywhere', () => {
+  it('waits until the wall clock passes the not-before, even when timers run ahead of it', async () => {
+    const start = Date.now();
+    // A wall clock running 10 % slow against the timers: one timer of the computed wait ends early.
+    const now = (): number => start + (Date.now() - start) * 0.9;
+    const notBefore = Math.floor(start / 1000) + 0.999;
+    const store = { status: async () => ({ revoked: false, notBefore }) } as unknown as SessionStore;
+    await waitOutNotBefore(store, 'user-1', now);
+    expect(Math.floor(now() / 1000)).toBeGreaterThanOrEqual(Math.ceil(notBefore));
   });
 });
