@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHmac, sign as cryptoSign } from 'node:crypto';
+import { hs256, isAuthError, type AuthError, type BoundKey, type KeyProvider } from '../src/index.js';
 
 /** Reads a file of test/fixtures as text. */
 export function fixture(name: string): string {
@@ -43,4 +44,40 @@ export function caught(fn: () => unknown): Error {
     throw new Error(`threw a non-Error: ${String(err)}`);
   }
   throw new Error('expected a throw, got none');
+}
+
+/** The AuthError `promise` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function refusal(promise: Promise<unknown>): Promise<AuthError> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.value)}`);
+  if (!isAuthError(outcome.error)) throw outcome.error;
+  return outcome.error;
+}
+
+/**
+ * An HS256 provider of SECRET whose verifying KeyObject counts its reads: only a full (signature)
+ * verification reads it, a cache hit does not. `set` swaps the key, or withdraws it with `undefined`.
+ */
+export function countingProvider(): { provider: KeyProvider & { signingKey(): BoundKey }; reads: () => number; set: (key: BoundKey | undefined) => void } {
+  const inner = hs256(SECRET).keys?.[0] as BoundKey;
+  let reads = 0;
+  const counted: BoundKey = Object.freeze({
+    alg: inner.alg,
+    kid: undefined,
+    get key() {
+      reads++;
+      return inner.key;
+    },
+  });
+  let current: BoundKey | undefined = counted;
+  const provider = Object.freeze({
+    algorithms: Object.freeze(['HS256' as const]),
+    verifyKey: (): BoundKey | undefined => current,
+    // Signing never goes through the counted key.
+    signingKey: (): BoundKey => inner,
+  });
+  return { provider, reads: () => reads, set: (key) => (current = key) };
 }

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAuth, hs256, type AuthOptions, type BoundKey, type KeyProvider } from '../src/index.js';
+import { createAuth, hs256, type AuthOptions } from '../src/index.js';
 import { TokenCache } from '../src/token-cache.js';
-import { NOW, SECRET, b64, fixedNow, handToken } from './helpers.js';
+import { NOW, SECRET, b64, countingProvider, fixedNow, handToken } from './helpers.js';
 
 // Tokens long enough to be cached (the index is their last 32 characters), distinct by prefix or tail.
 const token = (n: number, tail = 'signature-tail-of-32-characters!'): string => `header.payload-${n}.${tail}`;
@@ -89,15 +89,6 @@ describe('createAuth({ cache })', () => {
   const cached = (options: Partial<AuthOptions> = {}): ReturnType<typeof createAuth> =>
     createAuth({ key: hs256(SECRET), now: fixedNow, store: false, cache: { max: 10 }, ...options } as AuthOptions);
 
-  // A provider whose key counts how often its KeyObject is read: only a full verification reads it.
-  function countingProvider(): { provider: KeyProvider; reads: () => number; withdraw: () => void } {
-    const inner = hs256(SECRET).keys?.[0] as BoundKey;
-    let reads = 0;
-    let current: BoundKey | undefined = Object.freeze({ alg: inner.alg, kid: undefined, get key() { reads++; return inner.key; } });
-    const provider = Object.freeze({ algorithms: Object.freeze(['HS256' as const]), verifyKey: () => current });
-    return { provider, reads: () => reads, withdraw: () => (current = undefined) };
-  }
-
   it('verifies a repeated token once, and gives every caller its own equal claims', async () => {
     const { provider, reads } = countingProvider();
     const auth = cached({ key: provider });
@@ -180,10 +171,10 @@ describe('createAuth({ cache })', () => {
   });
 
   it('ends an entry when the provider no longer answers with the key that verified it', async () => {
-    const { provider, reads, withdraw } = countingProvider();
+    const { provider, reads, set } = countingProvider();
     const auth = cached({ key: provider });
     await auth.verify(good);
-    withdraw();
+    set(undefined);
     await expect(auth.verify(good)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
     expect(reads()).toBe(1);
   });

@@ -31,7 +31,7 @@ import {
 } from '../src/index.js';
 import { TokenCache } from '../src/token-cache.js';
 import { variants } from './adapters/apps.js';
-import { NOW, NOW_MS, SECRET, b64, fixedNow, fixture, handToken } from './helpers.js';
+import { NOW, NOW_MS, SECRET, b64, countingProvider, fixedNow, fixture, handToken, refusal } from './helpers.js';
 import { redisAvailable, redisServer } from './stores/redis-server.js';
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -58,38 +58,7 @@ function noSyncThrow<T>(fn: () => T): T {
   return result as T;
 }
 
-async function rejection(p: Promise<unknown>): Promise<AuthError> {
-  const outcome = await p.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.value)}`);
-  if (!isAuthError(outcome.error)) throw outcome.error;
-  return outcome.error;
-}
-
 const inner = hs256(SECRET).keys?.[0] as BoundKey;
-
-/** A provider whose KeyObject counts its reads: only a full (signature) verification reads it. */
-function countingProvider(): { provider: KeyProvider & { signingKey(): BoundKey }; reads: () => number; set: (key: BoundKey | undefined) => void } {
-  let reads = 0;
-  const counted: BoundKey = Object.freeze({
-    alg: inner.alg,
-    kid: undefined,
-    get key() {
-      reads++;
-      return inner.key;
-    },
-  });
-  let current: BoundKey | undefined = counted;
-  const provider = Object.freeze({
-    algorithms: Object.freeze(['HS256' as const]),
-    verifyKey: (): BoundKey | undefined => current,
-    // Signing never goes through the counted key.
-    signingKey: (): BoundKey => inner,
-  });
-  return { provider, reads: () => reads, set: (key) => (current = key) };
-}
 
 const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({ key: hs256(SECRET), now: fixedNow, store: false, ...extra }) as AuthOptions;
 const pair = (extra: Partial<AuthOptions> = {}): { cached: Auth; plain: Auth } => ({
@@ -338,7 +307,7 @@ describe('key providers on a hit', () => {
     for (let i = 0; i < 2; i++) await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'user-1' });
     expect(calls).toBe(2);
     keys.delete('k1');
-    const err = await rejection(auth.verify(token));
+    const err = await refusal(auth.verify(token));
     expect(err.code).toBe('ERR_KEY_NOT_FOUND');
     expect(err.headers['WWW-Authenticate']).toContain('realm="shop"');
     keys.set('k1', hs256(OTHER_SECRET).keys![0]!);
@@ -726,7 +695,7 @@ describe('errors always come back as rejected promises, with their code and real
     await auth.verify(good);
     const pending = noSyncThrow(() => auth.verify(input as string));
     expect(pending).toBeInstanceOf(Promise);
-    const err = await rejection(pending);
+    const err = await refusal(pending);
     expect(err.code).toBe('ERR_TOKEN_MALFORMED');
     expect(err.headers['WWW-Authenticate']).toContain('realm="shop"');
   });
@@ -746,7 +715,7 @@ describe('errors always come back as rejected promises, with their code and real
   ])('getToken returning %s: a rejected promise with the realm', async (_name, getToken, code) => {
     const withGetter = createAuth(options({ realm: 'shop', getToken: getToken as unknown as NonNullable<AuthOptions['getToken']> }));
     const pending = noSyncThrow(() => withGetter.authenticate({ headers: {} }));
-    const err = await rejection(pending);
+    const err = await refusal(pending);
     expect(err.code).toBe(code);
     expect(err.headers['WWW-Authenticate']).toContain('realm="shop"');
   });
@@ -809,7 +778,7 @@ describe('errors always come back as rejected promises, with their code and real
     for (let i = 0; i < 2; i++) {
       const req = { headers: { authorization: `Bearer ${good}` } };
       await expect(noSyncThrow(() => failing.authenticate(req))).rejects.toThrow('mapper down');
-      const err = await rejection(noSyncThrow(() => forbidden.authenticate(req)));
+      const err = await refusal(noSyncThrow(() => forbidden.authenticate(req)));
       expect(err.code).toBe('ERR_FORBIDDEN');
       expect(err.status).toBe(403);
     }
@@ -822,13 +791,13 @@ describe('errors always come back as rejected promises, with their code and real
     await a.verify(good);
     revoked = true;
     for (const call of [(): Promise<unknown> => a.verify(good), (): Promise<unknown> => a.authenticate({ headers: { authorization: `Bearer ${good}` } })]) {
-      const err = await rejection(noSyncThrow(call));
+      const err = await refusal(noSyncThrow(call));
       expect(err.code).toBe('ERR_TOKEN_REVOKED');
       expect(err.headers['WWW-Authenticate']).toContain('realm="shop"');
     }
     revoked = false;
     now = (claims.exp + 1) * 1000;
-    const err = await rejection(noSyncThrow(() => a.verify(good)));
+    const err = await refusal(noSyncThrow(() => a.verify(good)));
     expect(err.code).toBe('ERR_TOKEN_EXPIRED');
     expect(err.headers['WWW-Authenticate']).toContain('realm="shop"');
     let storeDown = false;

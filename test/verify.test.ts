@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAuth, isAuthError, type AuthError } from '../src/index.js';
-import { NOW, SECRET } from './helpers.js';
+import { createAuth, type AuthError } from '../src/index.js';
+import { NOW, SECRET, refusal } from './helpers.js';
 import {
   AUDIENCE,
   MARKER,
@@ -16,16 +16,6 @@ import {
   validRsToken,
   type HostileCase,
 } from './hostile-tokens.js';
-
-async function refusal(promise: Promise<unknown>): Promise<AuthError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.value)}`);
-  if (!isAuthError(outcome.error)) throw outcome.error;
-  return outcome.error;
-}
 
 /** Nothing an error carries may repeat the token, a segment of it, the payload or the key. */
 function expectNoEcho(err: AuthError, token: string): void {
