@@ -29,6 +29,7 @@ export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
  */
 export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (token: unknown, expectedTyp: string) => C | Promise<C> {
   const { provider } = o;
+  const allowed = (alg: string): boolean => (provider.algorithms as readonly string[]).includes(alg);
   const cache = o.cache === undefined ? undefined : new TokenCache<Verified>(o.cache);
 
   // Synchronous until a key, `isRevoked` or the store answers with a promise: awaiting a value
@@ -39,7 +40,7 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     const now = o.now() / 1000;
     const hit = cache.get(token, now);
     // The provider's list decides on a hit too: an algorithm it no longer allows is refused as on a miss.
-    if (hit === undefined || !(provider.algorithms as readonly string[]).includes(hit.header.alg)) return checkSigned(token, expectedTyp);
+    if (hit === undefined || !allowed(hit.header.alg)) return checkSigned(token, expectedTyp);
     // A rotated or withdrawn key ends the entry: the provider must still answer with the same key.
     const found = provider.verifyKey(hit.header);
     if (isPromiseLike(found)) return Promise.resolve(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
@@ -53,7 +54,7 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   function checkSigned(token: unknown, expectedTyp: string): C | Promise<C> {
     const jws = parseCompact(token, o.maxTokenBytes);
     // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
-    if (!(provider.algorithms as readonly string[]).includes(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
+    if (!allowed(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
     const found = provider.verifyKey(jws.header);
     return isPromiseLike(found)
       ? Promise.resolve(found).then((key) => checkJws(token as string, jws, key, expectedTyp))
