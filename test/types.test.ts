@@ -43,7 +43,13 @@ describe('public types', () => {
       createAuth({ key: hs256(SECRET), expiresIn: '1 hour' });
       // @ts-expect-error sameSite is lax, strict or none
       createAuth({ key: hs256(SECRET), cookie: { sameSite: 'sometimes' } });
+      // @ts-expect-error cache is bounds or false, not true
+      createAuth({ key: hs256(SECRET), cache: true });
+      // @ts-expect-error cache needs max
+      createAuth({ key: hs256(SECRET), cache: { maxTokenLength: 100 } });
     };
+    createAuth({ key: hs256(SECRET), cache: { max: 10_000, maxTokenLength: 1024 } });
+    createAuth({ key: hs256(SECRET), cache: false });
     expectTypeOf(wrong).toBeFunction();
     expectTypeOf(hs256).returns.toEqualTypeOf<KeyProvider>();
   });
