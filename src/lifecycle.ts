@@ -48,7 +48,8 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const store = storeOrThrow();
     if (typeof claims.jti !== 'string') throw new TypeError('jwt-gate: only a token with a jti can be revoked');
     const until = typeof claims.exp === 'number' ? claims.exp + o.rules.clockTolerance : o.now() / 1000 + longestLifetime;
-    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until));
+    const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until, sub));
   }
 
   async function revokeSubject(sub: string): Promise<void> {
@@ -86,6 +87,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       const claims = await verifyToken(token, REFRESH_TYP);
       if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
       const { jti, sid, exp } = claims;
+      const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
       if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
       const remaining = exp - Math.floor(o.now() / 1000);
       // Inside clockTolerance after the login's end there is nothing left to hand out.
@@ -94,9 +96,9 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       const until = exp + o.expiresIn + o.rules.clockTolerance;
       let first = false;
       await storeWrite(async () => {
-        first = await store.useOnce(`rt:${jti}`, until);
+        first = await store.useOnce(`rt:${jti}`, until, sub);
         // A second use means two holders: end the whole login, the thief's and the user's.
-        if (!first) await store.revoke(`sid:${sid}`, until);
+        if (!first) await store.revoke(`sid:${sid}`, until, sub);
       });
       if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
       // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
@@ -164,7 +166,8 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
         if (typeof claims.sid === 'string' && typeof claims.exp === 'number') {
           const store = o.store;
           const until = o.now() / 1000 + longestLifetime;
-          await storeWrite(() => store.revoke(`sid:${claims.sid as string}`, until));
+          const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+          await storeWrite(() => store.revoke(`sid:${claims.sid as string}`, until, sub));
         }
         if (options.everywhere && typeof claims.sub === 'string') await revokeSubject(claims.sub);
       }

@@ -1,20 +1,31 @@
 /**
- * Session state a signed token cannot carry. Ids are opaque strings; times are NumericDate seconds.
- * Every method may reject (a network store); the core then fails closed with
- * `ERR_STORE_UNAVAILABLE` (503).
+ * Session state a signed token cannot carry. Ids are opaque strings; times are NumericDate seconds,
+ * and an `until` of `Infinity` means "for as long as the store lives" (a token without `exp`, or a
+ * subject's not-before that no token lifetime bounds). Every method may reject (a network store);
+ * the core then fails closed with `ERR_STORE_UNAVAILABLE` (503).
+ *
+ * `sub` names the subject an id belongs to, when the token has one: a clustered store keeps all of
+ * a subject's entries in one place (one Redis hash slot), so one look-up answers for a token.
+ *
+ * A store may forget an entry before its `until` only by refusing more instead: it raises the
+ * `notBefore` it reports for every subject so that the forgotten entry's tokens are refused too.
  */
 export interface SessionStore {
   /** Refuses `id` (a token, or a whole login) until `until`, when it would have expired anyway. */
-  revoke(id: string, until: number): Promise<void>;
+  revoke(id: string, until: number, sub?: string): Promise<void>;
   /** Refuses every token of `sub` issued before `notBefore`; the entry may go at `until`. */
   revokeSubject(sub: string, notBefore: number, until: number): Promise<void>;
   /** One look-up: is any of `ids` revoked, and since when are `sub`'s tokens refused. */
   status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus>;
   /** Atomically marks `id` used until `until`: `true` for the first call only, even when concurrent. */
-  useOnce(id: string, until: number): Promise<boolean>;
+  useOnce(id: string, until: number, sub?: string): Promise<boolean>;
 }
 
 export interface SessionStatus {
   readonly revoked: boolean;
+  /**
+   * Tokens with an `iat` before this are refused (and tokens without `iat`): the subject's
+   * "log out everywhere", or the store's own floor after it had to forget a live entry.
+   */
   readonly notBefore: number | undefined;
 }
