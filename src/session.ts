@@ -39,8 +39,9 @@ export async function storeWrite(write: () => Promise<void>): Promise<void> {
 }
 
 /**
- * A login right after "log out everywhere", in the same second, would get a whole-second `iat`
- * before the subject's not-before: a token refused from birth. Wait for the next second instead.
+ * A login right after "log out everywhere" (or after a full memory store raised its not-before), in
+ * the same second, would get a whole-second `iat` before the not-before: a token refused from birth.
+ * Wait for the next second instead.
  */
 export async function waitOutNotBefore(store: SessionStore, sub: string, now: () => number): Promise<void> {
   let notBefore: number | undefined;
@@ -50,8 +51,10 @@ export async function waitOutNotBefore(store: SessionStore, sub: string, now: ()
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
   if (notBefore === undefined) return;
-  // A loop, not one timer: timers may fire a millisecond before the wall clock gets there.
-  for (let wait = Math.ceil(notBefore) * 1000 - now(); wait > 0 && wait <= 1000; wait = Math.ceil(notBefore) * 1000 - now()) {
+  // A loop, not one timer: timers may fire a millisecond before the wall clock gets there. Bounded
+  // in real time too, so a clock that stands still (a test's, a paused VM's) cannot hold a sign-in.
+  const giveUp = performance.now() + 2000;
+  for (let wait = Math.ceil(notBefore) * 1000 - now(); wait > 0 && wait <= 1000 && performance.now() < giveUp; wait = Math.ceil(notBefore) * 1000 - now()) {
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

@@ -1,8 +1,12 @@
 import { checkKnownKeys } from '../known-keys.js';
+import { ExpiryHeap } from './expiry-heap.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
 export interface MemoryStoreOptions {
-  /** The most entries kept; past it, expired entries go first, then the oldest. @default 100000 */
+  /**
+   * The most entries kept (about 240 bytes each). When full, expired entries go first; then the
+   * oldest live one goes and every token issued before it was written is refused. @default 100000
+   */
   readonly max?: number;
   /** The clock, in milliseconds. @default Date.now */
   readonly now?: () => number;
@@ -13,78 +17,82 @@ export interface MemoryStore extends SessionStore {
   readonly size: number;
 }
 
+interface Entry {
+  readonly key: string;
+  readonly until: number;
+  /** When it was written: every token it speaks for was issued at or before this. */
+  readonly written: number;
+  /** A subject's not-before; `undefined` for a revoked or used id. */
+  readonly notBefore: number | undefined;
+}
+
 /** A bounded in-process store: state for one process only (use `redisStore` for several). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkKnownKeys(options, ['max', 'now'], 'memoryStore');
   const max = options.max ?? 100_000;
   if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('jwt-gate: memoryStore "max" must be a positive whole number');
   const now = options.now ?? Date.now;
-  // Maps keep insertion order, which is close to expiry order: the first entry is evicted first.
-  const revoked = new Map<string, number>();
-  const used = new Map<string, number>();
-  const subjects = new Map<string, { notBefore: number; until: number }>();
-  const size = (): number => revoked.size + subjects.size + used.size;
+  // Insertion order is write order (a rewrite moves to the back): the front is the oldest entry.
+  const entries = new Map<string, Entry>();
+  const expiries = new ExpiryHeap<Entry>();
+  // The store-wide not-before, raised only when a live entry had to go.
+  let floor: number | undefined;
 
-  // Drops expired entries from the front only, so each insert costs O(1) amortised.
-  function dropExpired<V>(map: Map<string, V>, untilOf: (value: V) => number, t: number): void {
-    for (const [key, value] of map) {
-      if (untilOf(value) > t) return;
-      map.delete(key);
+  const live = (key: string, t: number): Entry | undefined => {
+    const entry = entries.get(key);
+    return entry !== undefined && entry.until > t ? entry : undefined;
+  };
+
+  // Forgets only by refusing more: a live entry goes last, and takes every older token with it.
+  function makeRoom(t: number): void {
+    for (let next = expiries.peek(); entries.size >= max && next !== undefined && next.until <= t; next = expiries.peek()) {
+      expiries.pop();
+      if (entries.get(next.key) === next) entries.delete(next.key);
     }
+    while (entries.size >= max) {
+      const oldest = entries.values().next().value as Entry;
+      entries.delete(oldest.key);
+      // A revoked or used token was issued at or before its entry was written, in whole seconds.
+      const refuseBefore = oldest.notBefore ?? Math.floor(oldest.written) + 1;
+      floor = Math.max(floor ?? refuseBefore, refuseBefore);
+    }
+    // Entries overwritten or deleted leave stale heap nodes; rebuild before they outnumber the live.
+    if (expiries.size > 2 * entries.size + 64) expiries.rebuild([...entries.values()]);
   }
 
-  let lastSweep = -Infinity;
-  function makeRoom(): void {
-    if (size() < max) return;
-    const t = now() / 1000;
-    dropExpired(revoked, (until) => until, t);
-    dropExpired(subjects, (entry) => entry.until, t);
-    dropExpired(used, (until) => until, t);
-    // Entries live for different times, so expired ones may hide behind live ones: a full sweep,
-    // at most once a second, before anything live is evicted.
-    if (size() >= max && t - lastSweep >= 1) {
-      lastSweep = t;
-      for (const [key, until] of revoked) if (until <= t) revoked.delete(key);
-      for (const [key, until] of used) if (until <= t) used.delete(key);
-      for (const [key, entry] of subjects) if (entry.until <= t) subjects.delete(key);
-    }
-    while (size() >= max) {
-      const oldest = [revoked, used].find((map) => map.size > 0);
-      if (oldest) oldest.delete(oldest.keys().next().value as string);
-      else subjects.delete(subjects.keys().next().value as string);
-    }
+  function put(key: string, until: number, notBefore: number | undefined, t: number): void {
+    entries.delete(key);
+    makeRoom(t);
+    const entry: Entry = { key, until, written: t, notBefore };
+    entries.set(key, entry);
+    if (until !== Infinity) expiries.push(entry);
   }
 
   return Object.freeze({
     get size(): number {
-      return size();
+      return entries.size;
     },
     async revoke(id: string, until: number): Promise<void> {
-      if (until <= now() / 1000) return;
-      revoked.delete(id);
-      makeRoom();
-      revoked.set(id, until);
+      const t = now() / 1000;
+      if (until > t) put(`i:${id}`, until, undefined, t);
     },
     async useOnce(id: string, until: number): Promise<boolean> {
-      const previous = used.get(id);
-      if (previous !== undefined && previous > now() / 1000) return false;
-      used.delete(id);
-      makeRoom();
-      used.set(id, until);
+      const t = now() / 1000;
+      if (live(`u:${id}`, t) !== undefined) return false;
+      put(`u:${id}`, until, undefined, t);
       return true;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
-      const current = subjects.get(sub);
-      subjects.delete(sub);
-      makeRoom();
-      subjects.set(sub, { notBefore: Math.max(notBefore, current?.notBefore ?? notBefore), until: Math.max(until, current?.until ?? until) });
+      const t = now() / 1000;
+      const current = live(`s:${sub}`, t);
+      put(`s:${sub}`, Math.max(until, current?.until ?? until), Math.max(notBefore, current?.notBefore ?? notBefore), t);
     },
     async status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
       const t = now() / 1000;
-      const subject = sub === undefined ? undefined : subjects.get(sub);
+      const subject = sub === undefined ? undefined : live(`s:${sub}`, t)?.notBefore;
       return {
-        revoked: ids.some((id) => (revoked.get(id) ?? 0) > t),
-        notBefore: subject !== undefined && subject.until > t ? subject.notBefore : undefined,
+        revoked: ids.some((id) => live(`i:${id}`, t) !== undefined),
+        notBefore: subject === undefined ? floor : floor === undefined ? subject : Math.max(subject, floor),
       };
     },
   });

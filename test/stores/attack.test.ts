@@ -721,6 +721,31 @@ describe.each(variants)('$name', (variant) => {
       }
     });
 
+    it('an account that floods the store never brings back another user’s revoked token or spent refresh token', async () => {
+      let clock = NOW_MS;
+      const store = memoryStore({ max: 30, now: () => clock });
+      const app = variant.build(createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now: () => clock, refresh: { expiresIn: '30d' } }));
+      const victim = await login(app);
+      const rotated = await refreshWith(app, victim.refresh);
+      expect(rotated.status).toBe(204);
+      expect((await logout(app, sessionOf(rotated).access)).status).toBe(204);
+      // The attacker's own loop: sign in, refresh twice, sign out; about 5 entries a round.
+      for (let i = 0; i < 20; i++) {
+        clock += 1000;
+        const s = await login(app);
+        const once = await refreshWith(app, s.refresh);
+        expect((await refreshWith(app, sessionOf(once).refresh)).status).toBe(204);
+        expect((await logout(app, s.access)).status).toBe(204);
+        expect(store.size).toBeLessThanOrEqual(30);
+      }
+      expectRefused(await required(app, sessionOf(rotated).access), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await refreshWith(app, victim.refresh), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await refreshWith(app, sessionOf(rotated).refresh), 401, 'ERR_TOKEN_REVOKED');
+      clock += 1000;
+      const fresh = await login(app);
+      expect((await required(app, fresh.access)).status).toBe(200);
+    });
+
     // BUG: memory-store.ts makeRoom drops expired entries only from the front of each map and stops at
     // the first live one; a long-lived `sid:` revocation (exp + refresh.expiresIn) at the front shields
     // the expired `jti:` entries behind it, and is then evicted as "the oldest": the victim's stolen

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, redisStore, type SessionStore } from '../../src/index.js';
-import { SECRET } from '../helpers.js';
+import { NOW_MS, SECRET } from '../helpers.js';
 import { redisAvailable, redisServer } from './redis-server.js';
 
 const server = redisServer();
@@ -123,20 +123,29 @@ describe.each(kinds)('%s store', (_kind, make) => {
 });
 
 describe('memoryStore bounds', () => {
-  it('stays within max under 100k revocations, dropping the oldest first', async () => {
-    const store = memoryStore({ max: 1000 });
-    const until = nowSeconds() + 3600;
+  it('stays within max under 100k revocations, and forgets none of them: the oldest go by a store-wide not-before', async () => {
+    let clock = NOW_MS;
+    const store = memoryStore({ max: 1000, now: () => clock });
+    const auth = createAuth({ key: hs256(SECRET), store, now: () => clock });
+    const victim = await auth.issue({ sub: 'victim' });
+    await auth.revoke(await auth.verify(victim));
+    const untouched = await auth.issue({ sub: 'bystander' });
+    clock += 1000;
+    const until = clock / 1000 + 3600;
     for (let i = 0; i < 100_000; i++) {
-      await store.revoke(`jti-${i}`, until);
+      await store.revoke(`jti-${i}`, until, 'attacker');
       if (store.size > 1000) throw new Error(`size ${store.size} after ${i + 1} revocations`);
     }
     expect(store.size).toBe(1000);
-    expect((await store.status(['jti-99999'], undefined)).revoked).toBe(true);
-    expect((await store.status(['jti-99000'], undefined)).revoked).toBe(true);
-    expect((await store.status(['jti-98999'], undefined)).revoked).toBe(false);
+    expect((await store.status(['jti-99999'], 'attacker')).revoked).toBe(true);
+    await expect(auth.verify(victim)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    // The price: tokens issued before the forgotten entries were written are refused too.
+    await expect(auth.verify(untouched)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    clock += 1000;
+    await expect(auth.verify(await auth.issue({ sub: 'bystander' }))).resolves.toMatchObject({ sub: 'bystander' });
   });
 
-  it('drops expired entries before live ones', async () => {
+  it('raises no store-wide not-before while expired entries can go', async () => {
     let clock = 0;
     const store = memoryStore({ max: 3, now: () => clock });
     await store.revoke('expires-soon', 10);
@@ -145,7 +154,74 @@ describe('memoryStore bounds', () => {
     clock = 20_000;
     await store.revoke('live-3', 1000);
     expect(store.size).toBe(3);
-    for (const id of ['live-1', 'live-2', 'live-3']) expect((await store.status([id], undefined)).revoked, id).toBe(true);
+    for (const id of ['live-1', 'live-2', 'live-3']) expect(await store.status([id], undefined), id).toEqual({ revoked: true, notBefore: undefined });
+  });
+
+  it('drops an expired entry before a live one wherever it sits, however soon after the last full store', async () => {
+    let clock = 100_000;
+    const store = memoryStore({ max: 3, now: () => clock });
+    await store.revoke('live-0', 1000);
+    await store.revoke('expires-first', 100.05);
+    await store.revoke('expires-next', 100.5);
+    clock = 100_100;
+    await store.revoke('live-1', 1000);
+    clock = 100_600;
+    await store.revoke('live-2', 1000);
+    for (const id of ['live-0', 'live-1', 'live-2']) expect(await store.status([id], undefined), id).toEqual({ revoked: true, notBefore: undefined });
+  });
+
+  it('forgetting a subject’s not-before refuses every token issued before it', async () => {
+    let clock = NOW_MS;
+    const store = memoryStore({ max: 2, now: () => clock });
+    const auth = createAuth({ key: hs256(SECRET), store, now: () => clock });
+    const before = await auth.issue({ sub: 'user-1' });
+    clock += 1000;
+    await auth.revokeSubject('user-1');
+    clock += 1000;
+    await auth.revokeSubject('user-2');
+    await auth.revokeSubject('user-3');
+    expect(store.size).toBe(2);
+    await expect(auth.verify(before)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    clock += 1000;
+    await expect(auth.verify(await auth.issue({ sub: 'user-1' }))).resolves.toMatchObject({ sub: 'user-1' });
+  });
+
+  it('under random load, every entry it held answers until its end: revoked, or behind the not-before', async () => {
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    let clock = 1_000_000;
+    const store = memoryStore({ max: 50, now: () => clock });
+    const written: { id: string; at: number; until: number }[] = [];
+    for (let i = 0; i < 5000; i++) {
+      clock += random(400);
+      const until = clock / 1000 + (random(4) === 0 ? Infinity : random(60));
+      const id = `${random(2) === 0 ? 'r' : 'u'}${i}`;
+      if (id.startsWith('r')) await store.revoke(id, until);
+      else await store.useOnce(id, until);
+      written.push({ id, at: clock / 1000, until });
+      expect(store.size).toBeLessThanOrEqual(50);
+    }
+    const t = clock / 1000;
+    const { notBefore = -Infinity } = await store.status([], undefined);
+    for (const { id, at, until } of written) {
+      if (until <= t || id.startsWith('u')) continue;
+      const held = (await store.status([id], undefined)).revoked || Math.floor(at) < notBefore;
+      if (!held) throw new Error(`${id}, written at ${at} until ${until}, was forgotten (not-before ${notBefore})`);
+    }
+  });
+
+  it('keeps an entry with no end until it must make room, and never lets a live used id be used again', async () => {
+    let clock = 0;
+    const store = memoryStore({ max: 2, now: () => clock });
+    await store.revoke('forever', Infinity);
+    expect(await store.useOnce('once', 50_000)).toBe(true);
+    clock = 10_000_000;
+    expect((await store.status(['forever'], undefined)).revoked).toBe(true);
+    expect(await store.useOnce('once', 50_000)).toBe(false);
+    await store.revoke('third', 20_000);
+    // 'forever' went, the oldest; it was written at 0 s, so no token issued by then passes either.
+    expect(await store.status(['forever'], undefined)).toEqual({ revoked: false, notBefore: 1 });
+    expect(await store.useOnce('once', 50_000)).toBe(false);
   });
 
   it('refuses a bad max', () => {
