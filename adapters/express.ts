@@ -74,11 +74,15 @@ export async function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C
   return token;
 }
 
-/** Revokes the request's session (with `everywhere`, every session of its user) and clears the cookie. */
-export async function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
+/**
+ * Clears the session cookies at once, then revokes the request's login (with `everywhere`, every
+ * login of its user). Await it to learn of a store outage; forgotten, it still logs the browser out.
+ */
+export function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
   const req = res.req;
-  const cookies = await auth.endSession(req, { ...options, secure: req.secure, claims: req.auth?.claims });
+  const { cookies, revoked } = auth.endSession(req, { ...options, secure: req.secure, claims: req.auth?.claims, path: req.originalUrl });
   res.append('Set-Cookie', [...cookies]);
+  return revoked;
 }
 
 /** Serves the public JWK Set of `auth`'s keys, e.g. `app.get('/.well-known/jwks.json', jwksHandler(auth))`. */

@@ -69,6 +69,8 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
 /** The part of a Koa context that signing in and out uses. */
 export interface CookieContext {
   readonly secure: boolean;
+  /** The path the browser asked for, before any router rewrote `ctx.path`. */
+  readonly originalUrl: string;
   readonly req: IncomingMessage;
   readonly state: { auth?: { claims: Claims } | undefined };
   append(field: string, value: string[]): void;
@@ -81,10 +83,14 @@ export async function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth
   return token;
 }
 
-/** Revokes the request's session (with `everywhere`, every session of its user) and clears the cookie. */
-export async function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
-  const cookies = await auth.endSession(ctx.req, { ...options, secure: ctx.secure, claims: ctx.state.auth?.claims });
+/**
+ * Clears the session cookies at once, then revokes the request's login (with `everywhere`, every
+ * login of its user). Await it to learn of a store outage; forgotten, it still logs the browser out.
+ */
+export function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
+  const { cookies, revoked } = auth.endSession(ctx.req, { ...options, secure: ctx.secure, claims: ctx.state.auth?.claims, path: ctx.originalUrl });
   ctx.append('Set-Cookie', [...cookies]);
+  return revoked;
 }
 
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */

@@ -54,13 +54,14 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
 
   app.post('/auth/refresh', refreshHandler(auth));
 
-  app.post('/logout', async (_req, res) => {
+  app.post('/auth/logout', async (_req, res) => {
     await signOut(res, auth);
     res.sendStatus(204);
   });
 
-  // Ends every session of this user, on every device: tokens issued before now are refused.
-  app.post('/logout-everywhere', requireAuth(auth), async (_req, res) => {
+  // Ends every session of this user, on every device: tokens issued before now are refused. No
+  // requireAuth: the refresh cookie alone names the user once the access token has expired.
+  app.post('/auth/logout-everywhere', async (_req, res) => {
     await signOut(res, auth, { everywhere: true });
     res.sendStatus(204);
   });

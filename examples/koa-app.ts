@@ -68,11 +68,12 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
       ctx.body = { message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) };
     }],
     'POST /auth/refresh': [refreshHandler(auth)],
-    'POST /logout': [async (ctx) => {
+    'POST /auth/logout': [async (ctx) => {
       await signOut(ctx, auth);
       ctx.status = 204;
     }],
-    'POST /logout-everywhere': [requireAuth(auth), async (ctx) => {
+    // No requireAuth: the refresh cookie alone names the user once the access token has expired.
+    'POST /auth/logout-everywhere': [async (ctx) => {
       await signOut(ctx, auth, { everywhere: true });
       ctx.status = 204;
     }],

@@ -43,8 +43,9 @@ export async function setUp(options: ExampleOptions = {}): Promise<ExampleSetup>
     issuer: 'jwt-gate-example',
     audience: 'jwt-gate-example',
     expiresIn: '1h',
-    // A login lasts 30 days through /auth/refresh; each refresh token works once.
-    refresh: { expiresIn: '30d', path: '/auth/refresh' },
+    // A login lasts 30 days through /auth/refresh; each refresh token works once. Its cookie goes to
+    // every route under /auth, so /auth/logout ends the login even once the access token has expired.
+    refresh: { expiresIn: '30d' },
     user: (claims: Claims): User => ({ id: claims.sub ?? '', email: String(claims.email), role: claims.role === 'admin' ? 'admin' : 'member' }),
   });
   const users = new UserStore();
@@ -73,9 +74,9 @@ export function banner(name: string, url: string, setup: ExampleSetup): string {
     `  curl -i ${jar} ${url}/admin          # 403: ada is a member`,
     `  curl -i ${jar} ${url}/               # the public page knows ada`,
     `  curl -i ${jar} -X POST ${url}/auth/refresh      # a new access token, and a new refresh token`,
-    `  curl -i ${jar} -X POST ${url}/logout-everywhere   # ends ada's sessions on every device`,
+    `  curl -i ${jar} -X POST ${url}/auth/logout-everywhere   # ends ada's sessions on every device`,
     `  curl -i ${jar} -H 'Content-Type: application/json' -d '{"email":"ada@example.com","password":"correct horse"}' ${url}/login`,
-    `  curl -i ${jar} -X POST ${url}/logout`,
+    `  curl -i ${jar} -X POST ${url}/auth/logout`,
     `  curl -i ${jar} ${url}/me             # 401 again`,
     `  TOKEN=$(curl -s -H 'Content-Type: application/json' -d '{"email":"${setup.admin.email}","password":"${setup.admin.password}"}' ${url}/login | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`,
     `  curl -i -H "Authorization: Bearer $TOKEN" ${url}/admin`,

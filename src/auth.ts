@@ -4,12 +4,11 @@ import type { Duration } from './duration.js';
 import { withRealm } from './errors.js';
 import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
 import { createLifecycle } from './lifecycle.js';
-import { REFRESH_TYP, buildPayload } from './payload.js';
+import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
-import { extractToken, type RequestLike } from './request.js';
-import { cameFromCookie } from './session.js';
+import { extractToken, foundToken, type FoundToken, type RequestLike, type TokenSource } from './request.js';
 import { createVerifier, isPromiseLike } from './verifier.js';
 
 /** Per-token changes to what `issue` sets. */
@@ -29,6 +28,8 @@ export interface Authenticated<U = Claims, C extends Claims = Claims> {
   readonly user: U;
   readonly claims: C;
   readonly token: string;
+  /** Where the request carried it: only a cookie token is checked for CSRF and renewed. */
+  readonly source: TokenSource;
 }
 
 /** A public JWK Set (RFC 7517 §5). */
@@ -51,6 +52,18 @@ export interface SignOutOptions {
 export interface EndSessionOptions extends SecureHint, SignOutOptions {
   /** The session's claims when already verified (`req.auth.claims`); otherwise the request is authenticated. */
   readonly claims?: Claims | undefined;
+  /**
+   * The request's path as the browser sent it (Express `req.originalUrl`, Koa `ctx.originalUrl`);
+   * with refresh tokens on, it must lie under `refresh.path`. @default the path of `req.url`
+   */
+  readonly path?: string | undefined;
+}
+
+/** A sign-out: the `Set-Cookie` values that clear the session, ready at once, and the revocation. */
+export interface EndedSession {
+  readonly cookies: readonly string[];
+  /** Settles when the login is revoked; rejects with `ERR_STORE_UNAVAILABLE` when the store cannot answer. */
+  readonly revoked: Promise<void>;
 }
 
 /** Issues and verifies tokens with one set of options. */
@@ -76,9 +89,13 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   /** Exchanges the request's refresh cookie for a new access token and a new refresh token. */
   refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession>;
   /** A fresh session for a cookie token past `renew.after` of its lifetime (sliding sessions), else `undefined`. */
-  renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined>;
-  /** Revokes the request's session (when there is one and a store) and returns the `Set-Cookie` values that clear it. */
-  endSession(req: RequestLike, options?: EndSessionOptions): Promise<readonly string[]>;
+  renew(session: Authenticated<U, C>, hint?: SecureHint): Promise<StartedSession | undefined>;
+  /**
+   * The `Set-Cookie` values that clear the session, at once, and the revocation of the request's login
+   * (from its access token, or its refresh cookie once that has expired), when there is a store.
+   * Throws a TypeError when refresh tokens are on and the request's path is outside `refresh.path`.
+   */
+  endSession(req: RequestLike, options?: EndSessionOptions): EndedSession;
   /** The realm named in `WWW-Authenticate` challenges. */
   readonly realm: string;
   /** The session cookie's name, or `undefined` when cookies are off. */
@@ -122,7 +139,7 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
   }
 
   async function sign(claims: C, overrides: IssueOverrides = {}, refreshToken = false): Promise<string> {
-    const payload = buildPayload(o, claims, overrides);
+    const payload = buildPayload(o, claims, refreshToken ? { ...overrides, audience: REFRESH_AUDIENCE } : overrides);
     const key = provider.signingKey?.(overrides.kid);
     if (key === undefined) {
       throw new TypeError(overrides.kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${overrides.kid}"`);
@@ -132,24 +149,22 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return token;
   }
 
-  function authenticated(req: RequestLike, token: string, claims: C): Authenticated<U, C> | Promise<Authenticated<U, C>> {
+  function authenticated(req: RequestLike, { token, source }: FoundToken, claims: C): Authenticated<U, C> | Promise<Authenticated<U, C>> {
     // A cookie rides along on any request the browser makes; a Bearer header never does.
-    if (o.csrf !== undefined && !o.getToken && isUnsafe(req as MethodRequestLike) && cameFromCookie(req, o.sources.bearer)) {
-      checkCsrf(req as MethodRequestLike, claims, o.csrf);
-    }
-    if (o.user === undefined) return { user: claims as unknown as U, claims, token };
+    if (o.csrf !== undefined && source === 'cookie' && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
+    if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
     const user = o.user(claims);
-    return isPromiseLike(user) ? Promise.resolve(user).then((u) => ({ user: u, claims, token })) : { user, claims, token };
+    return isPromiseLike(user) ? Promise.resolve(user).then((u) => ({ user: u, claims, token, source })) : { user, claims, token, source };
   }
 
-  async function authenticateLater(req: RequestLike, pending: Promise<string | null | undefined> | Promise<C>, token?: string): Promise<Authenticated<U, C> | null> {
+  async function authenticateLater(req: RequestLike, pending: Promise<unknown> | Promise<C>, found?: FoundToken): Promise<Authenticated<U, C> | null> {
     try {
-      if (token === undefined) {
-        const found = (await pending) as string | null | undefined;
-        if (found === undefined || found === null || found === '') return null;
-        return await authenticated(req, found, await verifyToken(found));
+      if (found === undefined) {
+        const fromApp = foundToken(await pending);
+        if (fromApp === undefined) return null;
+        return await authenticated(req, fromApp, await verifyToken(fromApp.token));
       }
-      return await authenticated(req, token, (await pending) as C);
+      return await authenticated(req, found, (await pending) as C);
     } catch (err) {
       throw withRealm(err, realm);
     }
@@ -159,11 +174,11 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
   function authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
     try {
       if (o.getToken) return authenticateLater(req, Promise.resolve(o.getToken(req)));
-      const token = extractToken(req, o.sources);
-      if (token === undefined || token === '') return Promise.resolve(null);
-      const claims = checkToken(token, o.typKey);
-      if (claims instanceof Promise) return authenticateLater(req, claims, token);
-      const result = authenticated(req, token, claims);
+      const found = extractToken(req, o.sources);
+      if (found === undefined || found.token === '') return Promise.resolve(null);
+      const claims = checkToken(found.token, o.typKey);
+      if (claims instanceof Promise) return authenticateLater(req, claims, found);
+      const result = authenticated(req, found, claims);
       return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(withRealm(err, realm))) : Promise.resolve(result);
     } catch (err) {
       return Promise.reject(withRealm(err, realm));

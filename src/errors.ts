@@ -61,6 +61,17 @@ export interface AuthErrorOptions {
   /** The realm named in `WWW-Authenticate`. @default 'api' */
   readonly realm?: string;
   readonly cause?: unknown;
+  /**
+   * `Set-Cookie` values the response must carry whoever renders the error: a sign-out that could
+   * not revoke still clears the browser's cookies (Koa's error handler drops the headers set before).
+   */
+  readonly setCookie?: readonly string[];
+}
+
+/** The headers an AuthError asks its response to carry; Express's and Koa's error handlers set them. */
+export interface AuthErrorHeaders {
+  readonly 'WWW-Authenticate'?: string;
+  readonly 'Set-Cookie'?: readonly string[];
 }
 
 /** The one error jwt-gate throws for a request that fails authentication. */
@@ -74,7 +85,7 @@ export class AuthError extends Error {
   readonly claim: string | undefined;
   /** Koa renders the message of an exposed error instead of logging it as a crash. */
   readonly expose: true = true;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: AuthErrorHeaders;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const row: CodeRow = TABLE[code];
@@ -85,7 +96,8 @@ export class AuthError extends Error {
     this.statusCode = row.status;
     this.error = row.error;
     this.claim = options.claim;
-    this.headers = challengeHeaders(code, options.realm ?? DEFAULT_REALM);
+    const challenge = challengeHeaders(code, options.realm ?? DEFAULT_REALM);
+    this.headers = options.setCookie === undefined ? challenge : Object.freeze({ ...challenge, 'Set-Cookie': [...options.setCookie] });
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -95,7 +107,7 @@ export function isAuthError(value: unknown): value is AuthError {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }
 
-function challengeHeaders(code: AuthErrorCode, realm: string): Readonly<Record<string, string>> {
+function challengeHeaders(code: AuthErrorCode, realm: string): { readonly 'WWW-Authenticate'?: string } {
   const row: CodeRow = TABLE[code];
   // An outage or a refused cross-site request is not a question of credentials: no challenge.
   if (row.status === 503 || (row.status === 403 && row.error === undefined)) return {};

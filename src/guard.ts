@@ -76,7 +76,7 @@ export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: Guar
         return { kind: 'anonymous', authError: undefined };
       }
       if (hasRules) await checkAccess(authenticated.claims, rules);
-      renewed = await auth.renew(req, authenticated.claims, hint);
+      renewed = await auth.renew(authenticated, hint);
     } catch (err) {
       if (!isAuthError(err)) throw err;
       const error = withRealm(err, auth.realm) as AuthError;

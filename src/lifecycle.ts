@@ -1,4 +1,4 @@
-import type { Authenticated, EndSessionOptions, IssueOverrides, StartedSession } from './auth.js';
+import type { Authenticated, EndSessionOptions, EndedSession, IssueOverrides, StartedSession } from './auth.js';
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
@@ -6,10 +6,8 @@ import { AuthError, isAuthError, withRealm } from './errors.js';
 import { newTokenId } from './jws.js';
 import type { ResolvedOptions } from './options.js';
 import { MANAGED_CLAIMS, REFRESH_TYP } from './payload.js';
-import { cameFromCookie, checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
-import { cookieToken, type RequestLike } from './request.js';
-
-const SUBJECT_MIN_KEEP = 30 * 86400;
+import { checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
+import { cookieToken, requestPath, type RequestLike } from './request.js';
 
 /** What the session lifecycle borrows from `createAuth`. */
 export interface AuthCore<U, C extends Claims> {
@@ -20,45 +18,71 @@ export interface AuthCore<U, C extends Claims> {
   lifetimeOf(token: string): number | undefined;
 }
 
-export interface Lifecycle<C extends Claims> {
+export interface Lifecycle<U, C extends Claims> {
   revoke(claims: Claims): Promise<void>;
   revokeSubject(sub: string): Promise<void>;
   startSession(claims: C, overrides?: IssueOverrides, hint?: SecureHint): Promise<StartedSession>;
-  endSession(req: RequestLike, options?: EndSessionOptions): Promise<readonly string[]>;
-  renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined>;
+  endSession(req: RequestLike, options?: EndSessionOptions): EndedSession;
+  renew(session: Authenticated<U, C>, hint?: SecureHint): Promise<StartedSession | undefined>;
   refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession>;
 }
 
+const subjectOf = (claims: Claims): string | undefined => (typeof claims.sub === 'string' ? claims.sub : undefined);
+
+function withoutManaged(claims: Claims): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
+  return kept;
+}
+
+// RFC 6265 §5.1.4: whether a cookie with path `cookiePath` is sent to `path`.
+function cookieReaches(path: string, cookiePath: string): boolean {
+  if (path === cookiePath) return true;
+  return path.startsWith(cookiePath) && (cookiePath.endsWith('/') || path[cookiePath.length] === '/');
+}
+
 /** Sign-in, sign-out, revocation, sliding renewal and refresh rotation: the stateful half of a session. */
-export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, core: AuthCore<U, C>): Lifecycle<C> {
+export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, core: AuthCore<U, C>): Lifecycle<U, C> {
   const { sign, verifyToken, authenticate, cookieConfig, lifetimeOf } = core;
-  const realm = o.realm;
+  const { realm, rules } = o;
 
   function storeOrThrow(): NonNullable<typeof o.store> {
     if (o.store === undefined) throw new TypeError('jwt-gate: revocation needs a store (store: false is set)');
     return o.store;
   }
 
-  // The longest a token issued now may live: how long a subject's not-before must be kept.
-  // Per-token expiresIn overrides beyond these are not covered: bound them with maxTokenAge.
-  const longestLifetime =
-    Math.max(o.expiresIn, o.rules.maxTokenAge ?? 0, o.refresh?.expiresIn ?? 0, o.renew?.maxAge ?? 0) + o.expiresIn + o.rules.clockTolerance;
+  // How long after sign-in any token of one login may still be valid: its access tokens, its
+  // renewals, its refresh tokens and the access tokens they hand out.
+  const loginSpan = Math.max(o.expiresIn, o.refresh === undefined ? 0 : o.refresh.expiresIn + o.expiresIn, o.renew?.maxAge ?? 0);
+
+  // Until when a whole login must stay refused, judged from one of its tokens.
+  function loginEnd(claims: Claims, refreshToken: boolean): number {
+    const exp = typeof claims.exp === 'number' ? claims.exp : Infinity;
+    const loggedIn = typeof claims.auth_time === 'number' ? claims.auth_time : typeof claims.iat === 'number' ? claims.iat : o.now() / 1000;
+    // A refresh token's exp is the login's end; what it hands out lives one access lifetime more.
+    return Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan) + rules.clockTolerance;
+  }
 
   async function revoke(claims: Claims): Promise<void> {
     const store = storeOrThrow();
     if (typeof claims.jti !== 'string') throw new TypeError('jwt-gate: only a token with a jti can be revoked');
-    const until = typeof claims.exp === 'number' ? claims.exp + o.rules.clockTolerance : o.now() / 1000 + longestLifetime;
-    const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
-    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until, sub));
+    let until: number;
+    if (typeof claims.exp === 'number') until = claims.exp + rules.clockTolerance;
+    // A token without exp that verify would refuse anyway needs no entry.
+    else if (rules.requireExp) return;
+    // Otherwise it is valid for ever, unless maxTokenAge ends it.
+    else until = rules.maxTokenAge !== undefined && typeof claims.iat === 'number' ? claims.iat + rules.maxTokenAge + rules.clockTolerance : Infinity;
+    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until, subjectOf(claims)));
   }
 
   async function revokeSubject(sub: string): Promise<void> {
     const store = storeOrThrow();
     if (typeof sub !== 'string' || sub === '') throw new TypeError('jwt-gate: revokeSubject needs a subject');
     const now = o.now() / 1000;
-    // Not rounded: with whole-second iat, every token of this second is refused too (see startSession).
-    // One small entry per user: keep it long enough for per-token lifetimes ("remember me") too.
-    await storeWrite(() => store.revokeSubject(sub, now, now + Math.max(longestLifetime, SUBJECT_MIN_KEEP)));
+    // Every token ever issued to `sub`, whatever its own expiresIn or none, is covered: only maxTokenAge
+    // bounds how long one may live. Not rounded: with whole-second iat, this second's tokens go too.
+    const until = rules.maxTokenAge === undefined ? Infinity : now + rules.maxTokenAge + rules.clockTolerance;
+    await storeWrite(() => store.revokeSubject(sub, now, until));
   }
 
   function sessionCookies(token: string, csrfValue: unknown, hint: SecureHint | undefined): string[] {
@@ -78,22 +102,22 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
 
   /** Rotation with reuse detection (OAuth 2.0 Security BCP §4.14): a refresh token works once. */
   async function refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession> {
-    const rules = o.refresh;
+    const options = o.refresh;
     const store = o.store;
-    if (rules === undefined || store === undefined) throw new TypeError('jwt-gate: refresh is not configured');
+    if (options === undefined || store === undefined) throw new TypeError('jwt-gate: refresh is not configured');
     try {
-      const token = cookieToken(req.headers.cookie, rules.cookie.name);
+      const token = cookieToken(req.headers.cookie, options.cookie.name);
       if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
       const claims = await verifyToken(token, REFRESH_TYP);
       if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
       const { jti, sid, exp } = claims;
-      const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
       if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
+      const sub = subjectOf(claims);
       const remaining = exp - Math.floor(o.now() / 1000);
       // Inside clockTolerance after the login's end there is nothing left to hand out.
       if (remaining <= 0) throw new AuthError('ERR_TOKEN_EXPIRED');
       // Markers outlive every token this login may still hand out.
-      const until = exp + o.expiresIn + o.rules.clockTolerance;
+      const until = loginEnd(claims, true);
       let first = false;
       await storeWrite(async () => {
         first = await store.useOnce(`rt:${jti}`, until, sub);
@@ -103,36 +127,37 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
       // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
       // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
-      await checkStore(store, false, { ...(claims.sub === undefined ? {} : { sub: claims.sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) });
-      const kept: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
-      const access = await sign(kept as C);
+      await checkStore(store, false, { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) });
+      const kept = withoutManaged(claims) as C;
+      const access = await sign(kept);
       const cookies = sessionCookies(access, claims.csrf, hint);
       // The login keeps its end: a rotated refresh token expires when the first one would have.
-      cookies.push(await refreshCookie(kept as C, remaining, hint));
+      cookies.push(await refreshCookie(kept, remaining, hint));
       return { token: access, cookies };
     } catch (err) {
       throw withRealm(err, realm);
     }
   }
 
-  async function renew(req: RequestLike, claims: C, hint?: SecureHint): Promise<StartedSession | undefined> {
-    const rules = o.renew;
-    if (rules === undefined || o.cookie === undefined || !cameFromCookie(req, o.sources.bearer)) return undefined;
+  async function renew(session: Authenticated<U, C>, hint?: SecureHint): Promise<StartedSession | undefined> {
+    const options = o.renew;
+    const { claims } = session;
+    if (options === undefined || o.cookie === undefined || session.source !== 'cookie') return undefined;
     const { iat, exp } = claims;
     if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
     const now = o.now() / 1000;
-    if (now - iat < rules.after * (exp - iat)) return undefined;
+    if (now - iat < options.after * (exp - iat)) return undefined;
     // A token without auth_time counts from its iat, and the renewed one carries that login time on.
     const loggedIn = typeof claims.auth_time === 'number' ? claims.auth_time : iat;
     // The last renewal ends at login + maxAge, never later.
-    const lifetime = Math.min(o.expiresIn, Math.floor(loggedIn + rules.maxAge - now));
+    const lifetime = Math.min(o.expiresIn, Math.floor(loggedIn + options.maxAge - now));
     // Nothing to gain once the new token would end no later than this one.
     if (lifetime <= 0 || Math.floor(now) + lifetime <= exp) return undefined;
-    const kept: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
+    const kept = withoutManaged(claims);
     kept.auth_time = loggedIn;
     const token = await sign(kept as C, { expiresIn: lifetime });
+    // A sign-out or "log out everywhere" that landed while this one was signed must still win.
+    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims);
     return { token, cookies: sessionCookies(token, claims.csrf, hint) };
   }
 
@@ -146,36 +171,67 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const sid = o.store === undefined ? undefined : newTokenId();
     const token = await sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
     const cookies = sessionCookies(token, csrfValue, hint);
-    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, o.refresh.expiresIn, hint));
+    // A longer first token ("remember me") makes a longer login: its refresh token ends no sooner.
+    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, Math.max(o.refresh.expiresIn, lifetimeOf(token) ?? 0), hint));
     return { token, cookies };
   }
 
-  async function endSession(req: RequestLike, options: EndSessionOptions = {}): Promise<readonly string[]> {
-    const cookie = cookieConfig();
-    if (o.store !== undefined) {
-      // Only a verified session is revoked: a forged token must not revoke someone else's jti.
-      // A store outage must not pass for a sign-out that revoked something.
-      const claims =
-        options.claims ??
-        (await authenticate(req).catch((err: unknown) => {
-          if (isAuthError(err) && err.code === 'ERR_STORE_UNAVAILABLE') throw err;
-          return null;
-        }))?.claims;
-      if (claims !== undefined) {
-        if (typeof claims.jti === 'string') await revoke(claims);
-        if (typeof claims.sid === 'string' && typeof claims.exp === 'number') {
-          const store = o.store;
-          const until = o.now() / 1000 + longestLifetime;
-          const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
-          await storeWrite(() => store.revoke(`sid:${claims.sid as string}`, until, sub));
-        }
-        if (options.everywhere && typeof claims.sub === 'string') await revokeSubject(claims.sub);
-      }
+  // A verified token of this request's login, or nothing: a forged, expired or cross-site one
+  // revokes nothing. A store outage must not pass for a sign-out that revoked something.
+  async function verifiedOrNull(verifying: Promise<Claims | undefined>): Promise<Claims | undefined> {
+    return verifying.catch((err: unknown) => {
+      if (isAuthError(err) && err.code === 'ERR_STORE_UNAVAILABLE') throw err;
+      return undefined;
+    });
+  }
+
+  async function revokeLogin(req: RequestLike, options: EndSessionOptions): Promise<void> {
+    const store = o.store;
+    if (store === undefined) return;
+    const access = options.claims ?? (await verifiedOrNull(authenticate(req).then((found) => found?.claims)));
+    // The refresh cookie names the login even after its access token has expired.
+    const refreshToken = o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
+    const refreshClaims =
+      refreshToken === undefined
+        ? undefined
+        : await verifiedOrNull(
+            verifyToken(refreshToken, REFRESH_TYP).then((claims) => {
+              if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
+              return claims;
+            }),
+          );
+    if (access !== undefined && typeof access.jti === 'string') await revoke(access);
+    const logins = new Map<string, { sub: string | undefined; until: number }>();
+    for (const [claims, isRefresh] of [[access, false], [refreshClaims, true]] as const) {
+      if (claims === undefined || typeof claims.sid !== 'string') continue;
+      const until = Math.max(loginEnd(claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
+      logins.set(claims.sid, { sub: subjectOf(claims), until });
     }
+    for (const [sid, { sub, until }] of logins) await storeWrite(() => store.revoke(`sid:${sid}`, until, sub));
+    const sub = subjectOf(access ?? {}) ?? subjectOf(refreshClaims ?? {});
+    if (options.everywhere && sub !== undefined) await revokeSubject(sub);
+  }
+
+  function endSession(req: RequestLike, options: EndSessionOptions = {}): EndedSession {
+    const cookie = cookieConfig();
+    const path = options.path ?? requestPath(req);
+    // A sign-out the refresh cookie cannot reach would leave a login alive once its access token
+    // expired: refuse that routing loudly, at the first sign-out.
+    if (o.refresh !== undefined && path !== undefined && !cookieReaches(path, o.refresh.cookie.attributes.path ?? '/')) {
+      throw new TypeError(
+        `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
+      );
+    }
+    // The clearing cookies come first, so a sign-out that is not awaited still logs the browser out.
     const cookies = [clearCookieHeader(cookie, options)];
     if (o.csrf?.header !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
     if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
-    return cookies;
+    const revoked = revokeLogin(req, options).catch((err: unknown) => {
+      throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
+    });
+    // Marked as handled: an un-awaited sign-out must not take the process down; awaiting still rejects.
+    revoked.catch(() => undefined);
+    return { cookies, revoked };
   }
 
   return { revoke, revokeSubject, startSession, endSession, renew, refresh };

@@ -7,7 +7,7 @@ import type { KeyProvider, MaybePromise } from './keys/provider.js';
 import { memoryStore } from './stores/memory-store.js';
 import type { SessionStore } from './stores/store.js';
 import { checkKnownKeys } from './known-keys.js';
-import type { RequestLike, TokenSources } from './request.js';
+import type { FoundToken, RequestLike, TokenSources } from './request.js';
 import type { TokenCacheOptions } from './token-cache.js';
 
 /** Everything `createAuth` takes. Only `key` is required. */
@@ -40,8 +40,12 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
   cookie?: CookieOptions | false;
   /** Accept `Authorization: Bearer <token>` (RFC 6750 §2.1). @default true */
   bearer?: boolean;
-  /** Replaces the built-in extraction (Bearer header, then cookie). */
-  getToken?: (req: RequestLike) => MaybePromise<string | null | undefined>;
+  /**
+   * Replaces the built-in extraction (Bearer header, then cookie). A string is treated as cookie-borne
+   * (CSRF checks on unsafe methods, sliding renewal); return `{ token, source: 'bearer' }` for a token
+   * the client presented on purpose, which no browser sends by itself.
+   */
+  getToken?: (req: RequestLike) => MaybePromise<string | FoundToken | null | undefined>;
   /** What lands on `req.user` / `ctx.state.user`. @default the claims */
   user?: (claims: C) => MaybePromise<U>;
   /** Called for every token that passed every other check. */
@@ -69,7 +73,11 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
 export interface RefreshOptions {
   /** How long a login lasts through refreshes, counted from sign-in. */
   readonly expiresIn: Duration;
-  /** The only path the refresh cookie is sent to. @default '/auth/refresh' */
+  /**
+   * The only path the refresh cookie is sent to, with everything under it: mount `refreshHandler` and
+   * sign-out there (`/auth/refresh`, `/auth/logout`), so sign-out can end a login whose access token
+   * has expired. @default '/auth'
+   */
   readonly path?: string;
   /** The refresh cookie's name. @default 'jwt-refresh' */
   readonly cookie?: string;
@@ -174,7 +182,7 @@ function resolveRefresh(value: unknown, o: { key: KeyProvider; store: SessionSto
   if (value === undefined || value === false) return undefined;
   if (typeof value !== 'object' || value === null) throw fail('refresh', 'an object like { expiresIn: "30d" } or false');
   checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
-  const { expiresIn, path = '/auth/refresh', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
+  const { expiresIn, path = '/auth', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
   if (o.store === undefined) throw fail('refresh', 'used with a store: rotation keeps state');
   if (o.cookie === undefined) throw fail('refresh', 'used with cookies on');
   if (o.key.signingKey?.() === undefined) throw fail('refresh', 'used with a key provider that can sign');

@@ -8,6 +8,11 @@ import type { ResolvedOptions } from './options.js';
 // Set by `issue` itself; a caller who sets them means an override.
 /** The `typ` of refresh tokens: never accepted where an access token is expected. */
 export const REFRESH_TYP = 'refresh+jwt';
+/**
+ * The `aud` of refresh tokens: a verifier elsewhere that checks only the signature, `iss` and its
+ * own audience refuses them (RFC 8725 §3.11), whatever `typ` it reads.
+ */
+export const REFRESH_AUDIENCE = 'jwt-gate:refresh';
 
 export const MANAGED_CLAIMS: readonly string[] = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'];
 const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;

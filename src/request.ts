@@ -8,6 +8,8 @@ export interface RequestLike {
   readonly headersDistinct?: Readonly<Record<string, string[] | undefined>>;
   /** Node's raw name/value list; read instead of `headersDistinct` when present, which is cheaper. */
   readonly rawHeaders?: readonly string[];
+  /** The request target, as Node's `req.url`: where sign-out checks that the refresh cookie reaches. */
+  readonly url?: string | undefined;
 }
 
 /** Where tokens may come from, resolved once by `createAuth`. */
@@ -77,11 +79,46 @@ export function authorizationOf(req: RequestLike): string | string[] | undefined
   return values.length === 1 ? values[0] : values;
 }
 
+/**
+ * Where a token came from. A cookie rides along on any request the browser makes, so it needs the
+ * CSRF checks and may be renewed; a `bearer` token was presented on purpose by the client.
+ */
+export type TokenSource = 'bearer' | 'cookie';
+
+/** A token and where the request carried it. */
+export interface FoundToken {
+  readonly token: string;
+  readonly source: TokenSource;
+}
+
 /** The request's token: the Bearer header first, then the session cookie. */
-export function extractToken(req: RequestLike, sources: TokenSources): string | undefined {
-  const headers = req.headers;
+export function extractToken(req: RequestLike, sources: TokenSources): FoundToken | undefined {
   // Two Authorization headers are a 400 (RFC 6750 §3.1), not "the first one wins" as in `headers`.
   const fromHeader = sources.bearer ? bearerToken(authorizationOf(req)) : undefined;
-  if (fromHeader !== undefined) return fromHeader;
-  return sources.cookieName === undefined ? undefined : cookieToken(headers.cookie, sources.cookieName);
+  if (fromHeader !== undefined) return { token: fromHeader, source: 'bearer' };
+  const fromCookie = sources.cookieName === undefined ? undefined : cookieToken(req.headers.cookie, sources.cookieName);
+  return fromCookie === undefined ? undefined : { token: fromCookie, source: 'cookie' };
+}
+
+/**
+ * What `getToken` returned, as a found token. A bare string may have come from anywhere, a cookie
+ * included, so it gets the cookie's checks; `{ token, source: 'bearer' }` says it did not.
+ */
+export function foundToken(value: unknown): FoundToken | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') return { token: value, source: 'cookie' };
+  const found = value as Partial<FoundToken>;
+  if (typeof found === 'object' && (found.source === 'bearer' || found.source === 'cookie') && typeof found.token === 'string') {
+    return found.token === '' ? undefined : { token: found.token, source: found.source };
+  }
+  // Whatever else it found is no token at all, as a number in the header would be.
+  throw new AuthError('ERR_TOKEN_MALFORMED');
+}
+
+/** The path of `req.url`, without its query, or `undefined` when the request has none. */
+export function requestPath(req: RequestLike): string | undefined {
+  const url = req.url;
+  if (typeof url !== 'string' || url === '') return undefined;
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
 }

@@ -1,7 +1,6 @@
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { AuthError } from './errors.js';
-import { authorizationOf, bearerToken, type RequestLike } from './request.js';
 import type { SessionStore, SessionStatus } from './stores/store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
@@ -57,11 +56,6 @@ export async function waitOutNotBefore(store: SessionStore, sub: string, now: ()
   for (let wait = Math.ceil(notBefore) * 1000 - now(); wait > 0 && wait <= 1000 && performance.now() < giveUp; wait = Math.ceil(notBefore) * 1000 - now()) {
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
-}
-
-/** Whether the request's token came from the cookie (no Bearer credential was sent). */
-export function cameFromCookie(req: RequestLike, bearer: boolean): boolean {
-  return !bearer || bearerToken(authorizationOf(req)) === undefined;
 }
 
 /** The cookie that lets page scripts send the session's `csrf` claim back in a header. */

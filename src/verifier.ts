@@ -1,8 +1,9 @@
-import { checkClaims, copyFlatClaims, type Claims } from './claims.js';
+import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
 import { AuthError } from './errors.js';
 import { decodePayloadText, parseCompact, parseJsonObject, verifySignature, type CompactJws, type JwsHeader } from './jws.js';
 import type { BoundKey } from './keys/provider.js';
 import { typKey, type ResolvedOptions } from './options.js';
+import { REFRESH_AUDIENCE } from './payload.js';
 import { checkStore } from './session.js';
 import { TokenCache } from './token-cache.js';
 
@@ -31,6 +32,8 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   const { provider } = o;
   const allowed = (alg: string): boolean => (provider.algorithms as readonly string[]).includes(alg);
   const cache = o.cache === undefined ? undefined : new TokenCache<Verified>(o.cache);
+  // Refresh tokens are addressed to the refresh endpoint alone, never to the app's audience.
+  const refreshRules: ClaimRules = Object.freeze({ ...o.rules, audience: [REFRESH_AUDIENCE] });
 
   // Synchronous until a key, `isRevoked` or the store answers with a promise: awaiting a value
   // that is already there costs a trip through the microtask queue on every request.
@@ -74,7 +77,7 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     const payload = decodePayloadText(jws);
     const now = o.now() / 1000;
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
-    const claims = checkClaims(parseJsonObject(payload), o.rules, now) as C;
+    const claims = checkClaims(parseJsonObject(payload), expectedTyp === o.typKey ? o.rules : refreshRules, now) as C;
     if (cache !== undefined && expectedTyp === o.typKey && typeof claims.exp === 'number') {
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
       const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.rules.clockTolerance : undefined;

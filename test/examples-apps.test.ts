@@ -33,7 +33,7 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     const signup = await agent.post('/signup').send(ada);
     expect(signup.status).toBe(201);
     expect(signup.headers['set-cookie']?.[0]).toMatch(/^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
-    expect(signup.headers['set-cookie']?.[1]).toMatch(/^jwt-refresh=.+; Max-Age=2592000; Path=\/auth\/refresh; HttpOnly; SameSite=Strict$/);
+    expect(signup.headers['set-cookie']?.[1]).toMatch(/^jwt-refresh=.+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/);
     expect((await agent.post('/signup').send(ada)).status).toBe(409);
 
     const login = await agent.post('/login').send(ada);
@@ -57,7 +57,7 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect(refreshed.headers['set-cookie']).toHaveLength(2);
     expect((await agent.get('/me')).body.user).toMatchObject({ email: 'ada@example.com' });
 
-    const logout = await agent.post('/logout');
+    const logout = await agent.post('/auth/logout');
     expect(logout.status).toBe(204);
     expect(logout.headers['set-cookie']?.[0]).toMatch(/^jwt=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/);
     const after = await agent.get('/me');
@@ -101,7 +101,7 @@ describe.runIf(redisAvailable || Boolean(process.env.CI))('examples with REDIS_U
     const login = await request(one.app).post('/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
     const token = login.body.token as string;
     expect((await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
-    expect((await request(one.app).post('/logout-everywhere').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    expect((await request(one.app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`)).status).toBe(204);
     const refused = await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`);
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('ERR_TOKEN_REVOKED');

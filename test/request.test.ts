@@ -52,9 +52,9 @@ describe('cookieToken', () => {
 
 describe('extractToken', () => {
   const both = { bearer: true, cookieName: 'jwt' };
-  it('reads the header first, then the cookie', () => {
-    expect(extractToken({ headers: { authorization: 'Bearer h', cookie: 'jwt=c' } }, both)).toBe('h');
-    expect(extractToken({ headers: { authorization: 'Basic x', cookie: 'jwt=c' } }, both)).toBe('c');
+  it('reads the header first, then the cookie, and says which it was', () => {
+    expect(extractToken({ headers: { authorization: 'Bearer h', cookie: 'jwt=c' } }, both)).toEqual({ token: 'h', source: 'bearer' });
+    expect(extractToken({ headers: { authorization: 'Basic x', cookie: 'jwt=c' } }, both)).toEqual({ token: 'c', source: 'cookie' });
     expect(extractToken({ headers: { authorization: 'Bearer h' } }, { bearer: false, cookieName: 'jwt' })).toBeUndefined();
     expect(extractToken({ headers: { cookie: 'jwt=c' } }, { bearer: true, cookieName: undefined })).toBeUndefined();
   });

@@ -22,11 +22,19 @@ export interface RedisStoreOptions {
 }
 
 // Keeps the later not-before of two concurrent "log out everywhere", in one atomic step.
+// An ARGV[2] of 0 keeps the key with no end.
 const SET_LATER_NOT_BEFORE = `local current = redis.call('GET', KEYS[1])
+local ttl = tonumber(ARGV[2])
 if (not current) or tonumber(current) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-elseif redis.call('TTL', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  if ttl == 0 or redis.call('TTL', KEYS[1]) == -1 then
+    redis.call('SET', KEYS[1], ARGV[1])
+  else
+    redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+  end
+elseif ttl == 0 then
+  redis.call('PERSIST', KEYS[1])
+elseif redis.call('TTL', KEYS[1]) ~= -1 and redis.call('TTL', KEYS[1]) < ttl then
+  redis.call('EXPIRE', KEYS[1], ttl)
 end
 return 1`;
 
@@ -65,7 +73,8 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   return Object.freeze({
     async revoke(id: string, until: number): Promise<void> {
       const seconds = ttl(until);
-      if (seconds > 0) await send(['SET', idKey(id), '1', 'EX', String(seconds)]);
+      if (seconds === Infinity) await send(['SET', idKey(id), '1']);
+      else if (seconds > 0) await send(['SET', idKey(id), '1', 'EX', String(seconds)]);
     },
     async useOnce(id: string, until: number): Promise<boolean> {
       // SET NX is the atomic check-and-set: of concurrent callers exactly one gets OK.
@@ -74,7 +83,8 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
       const seconds = ttl(until);
-      if (seconds > 0) await send(['EVAL', SET_LATER_NOT_BEFORE, '1', subKey(sub), String(notBefore), String(seconds)]);
+      // 0 stands for "no end" in the script.
+      if (seconds > 0) await send(['EVAL', SET_LATER_NOT_BEFORE, '1', subKey(sub), String(notBefore), seconds === Infinity ? '0' : String(seconds)]);
     },
     async status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
       if (ids.length === 0 && sub === undefined) return { revoked: false, notBefore: undefined };

@@ -23,6 +23,10 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler } = forExpress;
   const app = factory();
   app.set('env', 'test');
+  // What an Express 4 app does for its async routes (Express 5 does it by itself).
+  const forwarded =
+    (route: (req: express5.Request, res: express5.Response) => Promise<void>): express5.RequestHandler =>
+    (req, res, next) => void route(req, res).catch(next);
   if (trustProxy) app.set('trust proxy', true);
   const show = (req: express5.Request, res: express5.Response): void => {
     res.json({ user: req.user ?? null, claims: req.auth?.claims ?? null, authError: req.authError?.code ?? null });
@@ -37,18 +41,32 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   app.get('/boom', requireAuth(auth), () => {
     throw new Error('downstream failure');
   });
-  app.post('/login', async (_req, res) => {
+  app.post('/login', forwarded(async (_req, res) => {
     await signIn(res, auth, member);
     res.sendStatus(204);
-  });
-  app.post('/logout', async (_req, res) => {
+  }));
+  app.post('/auth/logout', forwarded(async (_req, res) => {
     await signOut(res, auth);
     res.sendStatus(204);
-  });
-  app.post('/logout-everywhere', requireAuth(auth), async (_req, res) => {
+  }));
+  app.post('/auth/logout-everywhere', requireAuth(auth), forwarded(async (_req, res) => {
     await signOut(res, auth, { everywhere: true });
     res.sendStatus(204);
+  }));
+  app.post('/auth/logout-all', forwarded(async (_req, res) => {
+    await signOut(res, auth, { everywhere: true });
+    res.sendStatus(204);
+  }));
+  // The common mistake: signOut not awaited.
+  app.post('/auth/logout-unawaited', (_req, res) => {
+    void signOut(res, auth);
+    res.sendStatus(204);
   });
+  // Outside refresh.path: the refresh cookie never reaches it.
+  app.post('/logout', forwarded(async (_req, res) => {
+    await signOut(res, auth);
+    res.sendStatus(204);
+  }));
   app.post('/write', requireAuth(auth), show);
   app.post('/auth/refresh', refreshHandler(auth));
   return app;
@@ -68,8 +86,11 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     'GET /forward': [requireAuth(auth, { errors: 'forward' })],
     'GET /boom': [requireAuth(auth), () => { throw new Error('downstream failure'); }],
     'POST /login': [async (ctx) => { await signIn(ctx, auth, member); ctx.status = 204; }],
+    'POST /auth/logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
+    'POST /auth/logout-everywhere': [requireAuth(auth), async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
+    'POST /auth/logout-all': [async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
+    'POST /auth/logout-unawaited': [(ctx) => { void signOut(ctx, auth); ctx.status = 204; }],
     'POST /logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
-    'POST /logout-everywhere': [requireAuth(auth), async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
     'POST /write': [requireAuth(auth)],
     'POST /auth/refresh': [refreshHandler(auth)],
   };

@@ -661,7 +661,7 @@ describe.each(examples)('example app: %s', (name, build) => {
   it('logging out revokes the token: a copied Bearer token is refused afterwards', async () => {
     const token = (await request(app).post('/login').send({ email: 'admin@example.com', password: ADMIN_PASSWORD })).body.token as string;
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${token}`)).status).toBe(200);
-    expect((await request(app).post('/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
     const after = await request(app).get('/admin').set('Authorization', `Bearer ${token}`);
     expect(after.status).toBe(401);
     expect(after.body.code).toBe('ERR_TOKEN_REVOKED');

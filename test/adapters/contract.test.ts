@@ -202,7 +202,7 @@ describe.each(variants)('$name', ({ build, framework }) => {
     });
 
     it('clears the cookie on sign-out with the same name and path', async () => {
-      const res = await request(app).post('/logout');
+      const res = await request(app).post('/auth/logout');
       expect(res.status).toBe(204);
       expect(sessionCookie(res)).toBe('jwt=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax');
     });

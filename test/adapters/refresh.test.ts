@@ -47,7 +47,7 @@ describe.each(storeKinds)('%s store', (_kind, makeStore) => {
 
     it('signIn sets a long-lived refresh cookie scoped to the refresh path', async () => {
       const { cookies } = await signedIn(build(createAuth(options())));
-      expect(cookies['jwt-refresh']).toMatch(/^jwt-refresh=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=2592000; Path=\/auth\/refresh; HttpOnly; SameSite=Strict$/);
+      expect(cookies['jwt-refresh']).toMatch(/^jwt-refresh=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/);
       expect(cookies.jwt).toMatch(/; Max-Age=900; Path=\/; HttpOnly; SameSite=Lax$/);
     });
 
@@ -95,8 +95,8 @@ describe.each(storeKinds)('%s store', (_kind, makeStore) => {
     it('sign-out ends the login: its refresh token no longer works, and the cookie is cleared', async () => {
       const app = build(createAuth(options()));
       const { access, refresh: token } = await signedIn(app);
-      const out = await request(app).post('/logout').set('Cookie', `jwt=${access}`);
-      expect(cookiesOf(out)['jwt-refresh']).toMatch(/^jwt-refresh=; Max-Age=0; Path=\/auth\/refresh;/);
+      const out = await request(app).post('/auth/logout').set('Cookie', `jwt=${access}`);
+      expect(cookiesOf(out)['jwt-refresh']).toMatch(/^jwt-refresh=; Max-Age=0; Path=\/auth;/);
       expect((await refresh(app, token)).body.code).toBe('ERR_TOKEN_REVOKED');
     });
 

@@ -38,7 +38,7 @@ describe.each(variants)('$name', ({ build }) => {
       const b = build(createAuth({ ...base, store: await sharedStore() }));
       const token = cookieOf(await request(a).post('/login'));
       expect((await request(b).get('/required').set('Cookie', `jwt=${token}`)).status).toBe(200);
-      expect((await request(a).post('/logout').set('Cookie', `jwt=${token}`)).status).toBe(204);
+      expect((await request(a).post('/auth/logout').set('Cookie', `jwt=${token}`)).status).toBe(204);
       const refused = await request(b).get('/required').set('Cookie', `jwt=${token}`);
       expect(refused.status).toBe(401);
       expect(refused.body.code).toBe('ERR_TOKEN_REVOKED');
@@ -73,7 +73,7 @@ describe.each(variants)('$name', ({ build }) => {
       const app = build(createAuth({ ...base, store: memoryStore() }));
       const laptop = cookieOf(await request(app).post('/login'));
       const phone = cookieOf(await request(app).post('/login'));
-      expect((await request(app).post('/logout-everywhere').set('Cookie', `jwt=${phone}`)).status).toBe(204);
+      expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone}`)).status).toBe(204);
       for (const token of [laptop, phone]) {
         const res = await request(app).get('/required').set('Cookie', `jwt=${token}`);
         expect(res.status).toBe(401);
@@ -148,7 +148,7 @@ describe.each(variants)('$name', ({ build }) => {
     });
 
     it('signOut clears both cookies', async () => {
-      const cookies = (await request(app).post('/logout')).headers['set-cookie'] as unknown as string[];
+      const cookies = (await request(app).post('/auth/logout')).headers['set-cookie'] as unknown as string[];
       expect(cookies.map((c) => c.split('=')[0])).toEqual(['jwt', 'csrf']);
       for (const cookie of cookies) expect(cookie).toContain('Max-Age=0');
     });
