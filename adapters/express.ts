@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createGuard, isAuthError, jwksResponse, toAuth, toHttpError } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
+import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, HttpError, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
@@ -14,6 +14,27 @@ declare global {
       authError?: AuthError | undefined;
     }
   }
+}
+
+function respond(res: Response, { status, headers, body }: HttpError): void {
+  res.status(status).set(headers).json(body);
+}
+
+/**
+ * Writes the outcome of `work` unless the response is already gone (a timeout middleware answered
+ * while a key set or store was slow). Then nothing is written and next() is not called: the request
+ * has been answered, and Express's final handler would destroy the socket. Express 4 ignores a
+ * rejected promise and Node exits on an unhandled one, so every error, a throw in `write` included,
+ * goes to next(err). next() runs after `work` settled: a downstream error is never an auth failure.
+ */
+function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write: (value: T) => void): void {
+  work
+    .then((value) => {
+      if (!res.headersSent) write(value);
+    })
+    .catch((err: unknown) => {
+      if (!res.headersSent) next(err);
+    });
 }
 
 function middleware<U, C extends Claims>(
@@ -40,14 +61,12 @@ function middleware<U, C extends Claims>(
       case 'forward':
         return next(decision.error);
       case 'respond':
-        res.status(decision.http.status).set(decision.http.headers).json(decision.http.body);
+        respond(res, decision.http);
     }
   };
-  // Express 4 ignores a rejected promise, so it is caught here; next() runs outside it, so a
-  // downstream error is never reported as an auth failure.
   return (req, res, next) => {
     // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
-    guard(req, { get secure() { return req.secure; } }).then((decision) => apply(decision, req, res, next), next);
+    whenOpen(guard(req, { get secure() { return req.secure; } }), res, next, (decision) => apply(decision, req, res, next));
   };
 }
 
@@ -96,15 +115,16 @@ export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: Jwk
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
   return (req, res, next) => {
-    auth.refresh(req, { secure: req.secure }).then(
-      ({ cookies }) => {
-        res.append('Set-Cookie', [...cookies]).sendStatus(204);
-      },
+    const outcome = auth.refresh(req, { secure: req.secure }).then(
+      ({ cookies }) => ({ cookies }),
       (err: unknown) => {
-        if (!isAuthError(err)) return next(err);
-        const { status, headers, body } = toHttpError(err, auth.realm);
-        res.status(status).set(headers).json(body);
+        if (!isAuthError(err)) throw err;
+        return { refused: toHttpError(err, auth.realm) };
       },
     );
+    whenOpen(outcome, res, next, (answer) => {
+      if ('refused' in answer) respond(res, answer.refused);
+      else res.append('Set-Cookie', [...answer.cookies]).sendStatus(204);
+    });
   };
 }

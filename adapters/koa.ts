@@ -25,6 +25,9 @@ function middleware<U, C extends Claims>(
   const guard = createGuard(auth, options, required);
   return async (ctx, next) => {
     const decision = await guard(ctx.req, { secure: ctx.secure });
+    // Answered while the guard waited (a timeout middleware, or a write to ctx.res): Koa would drop
+    // our writes, but next() would still run the route, and a forwarded error would be reported.
+    if (ctx.headerSent) return;
     switch (decision.kind) {
       case 'user':
         ctx.state.user = decision.authenticated.user;
