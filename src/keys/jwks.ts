@@ -102,10 +102,20 @@ function toBoundKey(jwk: unknown): BoundKey | undefined {
   return Object.freeze({ alg: 'RS256', key, kid });
 }
 
-function toCachedSet(doc: unknown, fetchedAt: number): CachedSet {
+// An unchanged key stays the same object across refetches: the verified-token cache compares keys
+// by identity, and would otherwise check every cached token's signature again after each refetch.
+function keptKey(key: BoundKey, previous: CachedSet | undefined): BoundKey {
+  const old = key.kid === undefined ? (previous?.all.length === 1 ? previous.all[0] : undefined) : previous?.byKid.get(key.kid);
+  return old !== undefined && old.kid === key.kid && old.key.equals(key.key) ? old : key;
+}
+
+function toCachedSet(doc: unknown, fetchedAt: number, previous: CachedSet | undefined): CachedSet {
   const keys = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as { keys?: unknown }).keys : undefined;
   if (!Array.isArray(keys)) throw new Error('jwt-gate: JWKS response is not a JSON object with a "keys" array');
-  const all = keys.map(toBoundKey).filter((key) => key !== undefined);
+  const all = keys
+    .map(toBoundKey)
+    .filter((key) => key !== undefined)
+    .map((key) => keptKey(key, previous));
   const byKid = new Map<string, BoundKey>();
   const repeated = new Set<string>();
   for (const key of all) {
@@ -151,7 +161,7 @@ export function jwks(options: JwksOptions): KeyProvider {
       // The parser's message quotes the body.
       throw new Error('jwt-gate: JWKS response is not JSON');
     }
-    cached = toCachedSet(doc, now());
+    cached = toCachedSet(doc, now(), cached);
     return cached;
   }
 

@@ -269,6 +269,22 @@ describe('jwks: refetching', { timeout: 5_000 }, () => {
     expect(server.hits).toHaveLength(3);
   });
 
+  it('a refetched set hands out the same key object for an unchanged key, so cached tokens keep their hits', async () => {
+    let keys = [K1, K2];
+    const server = await serveJson(() => ({ keys }));
+    const { provider, advance } = verifier(server.url);
+    const first = await provider.verifyKey({ alg: 'RS256', kid: 'k1' });
+    const firstK2 = await provider.verifyKey({ alg: 'RS256', kid: 'k2' });
+    keys = [K1, { ...K1, kid: 'k2' }];
+    advance(MAX_AGE);
+    expect(await provider.verifyKey({ alg: 'RS256', kid: 'k1' })).toBe(first);
+    expect(server.hits).toHaveLength(2);
+    // Another key under the same kid is a new key.
+    const changed = await provider.verifyKey({ alg: 'RS256', kid: 'k2' });
+    expect(changed).not.toBe(firstK2);
+    expect(changed?.key.equals(first!.key)).toBe(true);
+  });
+
   it('refetches a set older than cacheMaxAge', async () => {
     const server = await serveJson(() => ({ keys: [K1] }));
     const { auth, advance } = verifier(server.url, { cacheMaxAge: 60_000 });
