@@ -9,17 +9,22 @@ import { importRsaKey } from './rsa-import.js';
 export interface JwksOptions {
   /** The JWK Set's `http:` or `https:` URL. Only this URL is fetched: a token's `jku` or `x5u` never is. */
   readonly url: string | URL;
-  /** How long one fetch may take, body included. @default 5000 */
+  /** How long one fetch may take, body included; at least 1. @default 5000 */
   readonly timeoutDuration?: number;
-  /** How long a fetched set is used before it is fetched again. @default 600000 (10 minutes) */
+  /**
+   * How long a fetched set is used before it is fetched again. 0: the set is stale as soon as it
+   * is fetched, so a verification refetches it whenever `cooldownDuration` allows, keeping the held
+   * keys when that fetch fails. @default 600000 (10 minutes)
+   */
   readonly cacheMaxAge?: number;
   /**
    * Once a set is cached, the least time between two fetch attempts: an unknown `kid`, or a
    * refresh of a stale set while the endpoint is failing, fetches at most once per period.
+   * 0: no cooldown, so every token with an unknown `kid` costs a fetch (concurrent ones share it).
    * @default 30000
    */
   readonly cooldownDuration?: number;
-  /** The largest response body accepted, in bytes. @default 1048576 (1 MiB) */
+  /** The largest response body accepted, in bytes; at least 1. @default 1048576 (1 MiB) */
   readonly maxBytes?: number;
   /** The clock for cache ages and cooldowns, in ms (tests pin it; the fetch timeout uses real time). @default Date.now */
   readonly now?: () => number;
@@ -52,11 +57,12 @@ function checkUrl(url: unknown): string {
   return parsed.href;
 }
 
-function checkPositive(value: unknown, option: string, unit: string, fallback: number, max: number = Number.MAX_SAFE_INTEGER): number {
+function checkWhole(value: unknown, option: string, unit: string, fallback: number, min: 0 | 1, max: number = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = min === 0 ? `a whole number of ${unit}, 0 or more` : `a positive whole number of ${unit}`;
     const limit = max === Number.MAX_SAFE_INTEGER ? '' : ` up to ${max}`;
-    throw new TypeError(`jwt-gate: jwks "${option}" must be a positive whole number of ${unit}${limit}`);
+    throw new TypeError(`jwt-gate: jwks "${option}" must be ${range}${limit}`);
   }
   return value;
 }
@@ -139,10 +145,11 @@ export function jwks(options: JwksOptions): KeyProvider {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: jwks needs { url }');
   checkKnownKeys(options, KNOWN_OPTIONS, 'jwks');
   const url = checkUrl(options.url);
-  const timeoutDuration = checkPositive(options.timeoutDuration, 'timeoutDuration', 'ms', 5000, MAX_TIMER_MS);
-  const cacheMaxAge = checkPositive(options.cacheMaxAge, 'cacheMaxAge', 'ms', 600_000);
-  const cooldownDuration = checkPositive(options.cooldownDuration, 'cooldownDuration', 'ms', 30_000);
-  const maxBytes = checkPositive(options.maxBytes, 'maxBytes', 'bytes', 1_048_576);
+  // A fetch given no time, or a body of no bytes, could never succeed; 0 is refused there only.
+  const timeoutDuration = checkWhole(options.timeoutDuration, 'timeoutDuration', 'ms', 5000, 1, MAX_TIMER_MS);
+  const cacheMaxAge = checkWhole(options.cacheMaxAge, 'cacheMaxAge', 'ms', 600_000, 0);
+  const cooldownDuration = checkWhole(options.cooldownDuration, 'cooldownDuration', 'ms', 30_000, 0);
+  const maxBytes = checkWhole(options.maxBytes, 'maxBytes', 'bytes', 1_048_576, 1);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('jwt-gate: jwks "now" must be a function returning milliseconds');
 

@@ -299,6 +299,62 @@ describe('jwks: refetching', { timeout: 5_000 }, () => {
   });
 });
 
+describe('jwks: durations of 0', { timeout: 5_000 }, () => {
+  it('cooldownDuration 0: an unknown kid refetches at once after a fetch, every time', async () => {
+    let keys = [K1];
+    const server = await serveJson(() => ({ keys }));
+    const { auth } = verifier(server.url, { cooldownDuration: 0 });
+    await auth.verify(await signK1.issue({}));
+    keys = [K1, K2];
+    await expect(auth.verify(await signK2.issue({ sub: 'rotated' }))).resolves.toMatchObject({ sub: 'rotated' });
+    expect(server.hits).toHaveLength(2);
+    await expect(auth.verify(tokenWith({ kid: 'nope' }))).rejects.toMatchObject(notFound);
+    await expect(auth.verify(tokenWith({ kid: 'nope' }))).rejects.toMatchObject(notFound);
+    expect(server.hits).toHaveLength(4);
+    // Known kids within cacheMaxAge fetch nothing.
+    await auth.verify(await signK1.issue({}));
+    expect(server.hits).toHaveLength(4);
+  });
+
+  it('cooldownDuration 0: concurrent unknown kids still share one fetch', async () => {
+    const server = await serve((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })), 50);
+    });
+    const { auth } = verifier(server.url, { cooldownDuration: 0 });
+    await auth.verify(await signK1.issue({}));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => auth.verify(tokenWith({ kid: `unknown-${i}` }))));
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code?: unknown }).code === 'ERR_KEY_NOT_FOUND')).toBe(true);
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it('cacheMaxAge 0: the set is stale at once and refetched at most once per cooldown', async () => {
+    const server = await serveJson(() => ({ keys: [K1] }));
+    const { auth, advance } = verifier(server.url, { cacheMaxAge: 0 });
+    const token = await signK1.issue({});
+    await auth.verify(token);
+    await auth.verify(token);
+    expect(server.hits).toHaveLength(1);
+    advance(COOLDOWN - 1);
+    await auth.verify(token);
+    expect(server.hits).toHaveLength(1);
+    advance(1);
+    await auth.verify(token);
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it('cacheMaxAge 0 and cooldownDuration 0: every verification fetches; a failed fetch keeps the held keys', async () => {
+    let status = 200;
+    const server = await serve((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })));
+    const { auth } = verifier(server.url, { cacheMaxAge: 0, cooldownDuration: 0 });
+    const token = await signK1.issue({ sub: 'kept' });
+    for (let i = 0; i < 3; i++) await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'kept' });
+    expect(server.hits).toHaveLength(3);
+    status = 503;
+    await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'kept' });
+    expect(server.hits).toHaveLength(4);
+  });
+});
+
 describe('jwks: outages', { timeout: 5_000 }, () => {
   it('keeps verifying cached kids after the server goes down, past cacheMaxAge too', async () => {
     const server = await serveJson(() => ({ keys: [K1] }));
@@ -532,14 +588,17 @@ describe('jwks: options', () => {
     ['a file url', { url: new URL('file:///etc/passwd') }, /"url"/],
     ['a url with credentials', { url: 'https://user:pw@issuer.example/jwks.json' }, /"url"/],
     ['an unknown option', { url, timeout: 100 }, /unknown jwks option "timeout"/],
-    ['timeoutDuration 0', { url, timeoutDuration: 0 }, /"timeoutDuration"/],
+    // A fetch that may take no time, or a body of no bytes, can never succeed.
+    ['timeoutDuration 0', { url, timeoutDuration: 0 }, /^jwt-gate: jwks "timeoutDuration" must be a positive whole number of ms up to 2147483647$/],
     ['timeoutDuration as a string', { url, timeoutDuration: '5000' }, /"timeoutDuration"/],
     ['timeoutDuration beyond a timer', { url, timeoutDuration: 2 ** 31 }, /"timeoutDuration"/],
-    ['cacheMaxAge negative', { url, cacheMaxAge: -1 }, /"cacheMaxAge"/],
+    ['cacheMaxAge negative', { url, cacheMaxAge: -1 }, /^jwt-gate: jwks "cacheMaxAge" must be a whole number of ms, 0 or more$/],
     ['cacheMaxAge fractional', { url, cacheMaxAge: 1.5 }, /"cacheMaxAge"/],
     ['cacheMaxAge Infinity', { url, cacheMaxAge: Infinity }, /"cacheMaxAge"/],
+    ['cooldownDuration negative', { url, cooldownDuration: -1 }, /^jwt-gate: jwks "cooldownDuration" must be a whole number of ms, 0 or more$/],
+    ['cooldownDuration -0.5', { url, cooldownDuration: -0.5 }, /"cooldownDuration"/],
     ['cooldownDuration NaN', { url, cooldownDuration: NaN }, /"cooldownDuration"/],
-    ['maxBytes 0', { url, maxBytes: 0 }, /"maxBytes"/],
+    ['maxBytes 0', { url, maxBytes: 0 }, /^jwt-gate: jwks "maxBytes" must be a positive whole number of bytes$/],
     ['now not a function', { url, now: 123 }, /"now"/],
   ];
 
@@ -550,8 +609,8 @@ describe('jwks: options', () => {
     expect(err.message).toMatch(message);
   });
 
-  it('accepts every option at its smallest value', () => {
-    const provider = jwks({ url, timeoutDuration: 1, cacheMaxAge: 1, cooldownDuration: 1, maxBytes: 1, now: Date.now });
+  it('accepts every option at its smallest value: 0 for cacheMaxAge and cooldownDuration', () => {
+    const provider = jwks({ url, timeoutDuration: 1, cacheMaxAge: 0, cooldownDuration: 0, maxBytes: 1, now: Date.now });
     expect(provider.algorithms).toEqual(['RS256']);
   });
 });
