@@ -2,7 +2,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKnownKeys } from '../known-keys.js';
-import { newKeyPair, writeKeyPair } from './key-files.js';
+import { generateOnce, newKeyPair, writeKeyPair } from './key-files.js';
 import { checkKid } from './provider.js';
 
 export interface KeyDirOptions {
@@ -34,7 +34,7 @@ export interface GenerateKeyFilesOptions {
 
 /**
  * Writes a new 2048-bit pair as `<kid>.private.pem` (0600) and `<kid>.public.pem` (0644) for
- * `keySet.fromFiles`; never overwrites. Returns the kid.
+ * `keySet.fromFiles`: both or neither, and never over an existing file. Returns the kid.
  */
 export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: generateKeyFiles needs { dir }');
@@ -60,7 +60,8 @@ export function loadKeyDir(options: KeyDirOptions): { pairs: KeyDirEntry[]; acti
   const listKeyFiles = (): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => KEY_FILE.test(f)) : []);
   let files = listKeyFiles();
   if (files.length === 0) {
-    generateKeyFiles({ dir });
+    // Each process would name its own key by its thumbprint: only one of them may generate.
+    generateOnce(dir, () => listKeyFiles().length === 0, () => generateKeyFiles({ dir }));
     files = listKeyFiles();
   }
   const byKid = new Map<string, { privateKeyPem: string | undefined; publicKeyPem: string | undefined }>();

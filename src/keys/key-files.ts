@@ -1,6 +1,6 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { checkKnownKeys } from '../known-keys.js';
 import { checkKid } from './provider.js';
 
@@ -24,13 +24,78 @@ export interface KeyPair {
 /** A new 2048-bit RSA pair. */
 export const newKeyPair = (): KeyPair => generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-/** Writes `pair` into two new files: private 0600, public 0644, in a 0700 folder. */
+const LOCK = '.jwt-gate.lock';
+// Generating a 2048-bit pair takes well under a second: a lock older than this was left by a crash.
+const LOCK_STALE_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+const exists = (path: string): Error =>
+  Object.assign(new Error(`jwt-gate: ${path} already exists (EEXIST); a key file is never overwritten`), { code: 'EEXIST', path });
+
+/** A name beside `path` that no key file pattern matches, unique to this call. */
+const tempBeside = (path: string): string => join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+
+/**
+ * Writes `pair` into two new files, private 0600 and public 0644, in a 0700 folder: both or
+ * neither. Each half goes to a temp file first, then is linked into place; a link, unlike a
+ * rename, fails on an existing file, so nothing is ever overwritten.
+ */
 export function writeKeyPair(dir: string, privatePath: string, publicPath: string, { privateKey, publicKey }: KeyPair): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // 'wx' fails if the file appeared meanwhile: an existing key is never overwritten.
-  writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
-  chmodSync(publicPath, 0o644);
+  for (const path of [privatePath, publicPath]) if (existsSync(path)) throw exists(path);
+  const halves = [
+    { path: privatePath, temp: tempBeside(privatePath), pem: privateKey.export({ type: 'pkcs8', format: 'pem' }), mode: 0o600 },
+    { path: publicPath, temp: tempBeside(publicPath), pem: publicKey.export({ type: 'spki', format: 'pem' }), mode: 0o644 },
+  ];
+  const linked: string[] = [];
+  try {
+    for (const { temp, pem, mode } of halves) {
+      writeFileSync(temp, pem, { mode, flag: 'wx' });
+      // The umask may have narrowed the public file's mode.
+      chmodSync(temp, mode);
+    }
+    for (const { temp, path } of halves) {
+      linkSync(temp, path);
+      linked.push(path);
+    }
+  } catch (err) {
+    for (const path of linked) unlinkSync(path);
+    throw err;
+  } finally {
+    for (const { temp } of halves) rmSync(temp, { force: true });
+  }
+}
+
+/** Takes `lock` by creating it, waiting while another process holds it. */
+function takeLock(lock: string): number {
+  for (;;) {
+    try {
+      return openSync(lock, 'wx', 0o600);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+    }
+    const heldSince = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+    if (heldSince !== undefined && Date.now() - heldSince > LOCK_STALE_MS) {
+      throw new TypeError(`jwt-gate: ${lock} is left from generating keys (a process stopped); remove it if no other process is starting`);
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
+/**
+ * Runs `generate` when `needed()` still holds once this process has `dir`'s lock file, so two
+ * processes starting at once end with one pair: the second waits, then finds the first one's.
+ */
+export function generateOnce(dir: string, needed: () => boolean, generate: () => void): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lock = join(dir, LOCK);
+  const fd = takeLock(lock);
+  try {
+    if (needed()) generate();
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
+  }
 }
 
 /** Reads the key pair in `dir`, generating it once when neither file exists. */
@@ -39,14 +104,17 @@ export function loadOrCreateKeyFiles(options: KeyFilesOptions): KeyFiles {
   checkKnownKeys(options, ['dir', 'kid'], 'rs256.fromFiles');
   if (typeof options.dir !== 'string' || options.dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
   const kid = checkKid(options.kid);
-  const privatePath = join(options.dir, 'private.pem');
-  const publicPath = join(options.dir, 'public.pem');
-  const hasPrivate = existsSync(privatePath);
-  const hasPublic = existsSync(publicPath);
-  if (hasPrivate !== hasPublic) {
-    const missing = hasPrivate ? publicPath : privatePath;
-    throw new TypeError(`jwt-gate: half a key pair in ${options.dir}: ${missing} is missing (restore it, or remove both to generate a new pair)`);
+  const { dir } = options;
+  const privatePath = join(dir, 'private.pem');
+  const publicPath = join(dir, 'public.pem');
+  const found = (): number => Number(existsSync(privatePath)) + Number(existsSync(publicPath));
+  // Half a pair while another process holds the lock is that process between its two links.
+  if (found() === 0 || (found() === 1 && existsSync(join(dir, LOCK)))) {
+    generateOnce(dir, () => found() === 0, () => writeKeyPair(dir, privatePath, publicPath, newKeyPair()));
   }
-  if (!hasPrivate) writeKeyPair(options.dir, privatePath, publicPath, newKeyPair());
+  if (found() === 1) {
+    const missing = existsSync(privatePath) ? publicPath : privatePath;
+    throw new TypeError(`jwt-gate: half a key pair in ${dir}: ${missing} is missing (restore it, or remove both to generate a new pair)`);
+  }
   return { privateKeyPem: readFileSync(privatePath, 'utf8'), publicKeyPem: readFileSync(publicPath, 'utf8'), kid };
 }

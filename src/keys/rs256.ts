@@ -18,7 +18,8 @@ export interface Rs256 {
   (options: Rs256Options): KeyProvider;
   /**
    * Loads `private.pem` and `public.pem` from `dir`, or on first start generates a 2048-bit
-   * pair there (private key mode 0600). Existing files are never overwritten.
+   * pair there (private key mode 0600): both files or neither, one pair for processes that
+   * start together. Existing files are never overwritten.
    */
   fromFiles(options: KeyFilesOptions): KeyProvider;
 }

@@ -1,10 +1,31 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuth, rs256, type KeyFilesOptions, type KeyProvider } from '../../src/index.js';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAuth, generateKeyFiles, rs256, type KeyFilesOptions, type KeyProvider } from '../../src/index.js';
 import { caught, fixedNow, fixture } from '../helpers.js';
+
+// A disk that fails one chosen write or link, to show that a failed generation leaves nothing behind.
+const failing = vi.hoisted(() => ({ call: undefined as 'writeFileSync' | 'linkSync' | undefined, target: /$^/ }));
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  const failOn = <A extends unknown[], R>(name: 'writeFileSync' | 'linkSync', target: (...args: A) => unknown, fn: (...args: A) => R) =>
+    (...args: A): R => {
+      if (failing.call === name && failing.target.test(String(target(...args)))) {
+        throw Object.assign(new Error(`EIO: i/o error, ${name} (simulated)`), { code: 'EIO' });
+      }
+      return fn(...args);
+    };
+  return {
+    ...real,
+    writeFileSync: failOn('writeFileSync', (path: unknown) => path, real.writeFileSync as (...args: unknown[]) => void),
+    linkSync: failOn('linkSync', (_from: unknown, to: unknown) => to, real.linkSync as (...args: unknown[]) => void),
+  };
+});
 
 // Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
 const looseFromFiles = rs256.fromFiles as unknown as (options: unknown) => KeyProvider;
@@ -22,6 +43,7 @@ beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'jwt-gate-key-files-'));
 });
 afterEach(() => {
+  failing.call = undefined;
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -205,5 +227,167 @@ describe('rs256.fromFiles: options are checked before anything touches the disk'
     const dir = join(tmp, 'keys');
     expectRefused(() => looseFromFiles({ dir, kid: '' }), TypeError, /"kid" must be a non-empty string/);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+// ---- writing a pair: all or nothing, never over an existing file ---------------------------
+
+/** The names in `dir`, so leftovers (a temp file, a lock, half a pair) show. */
+const names = (dir: string): string[] => readdirSync(dir).sort();
+
+/** Both halves are one key, with the modes they must have. */
+function expectPair(privatePath: string, publicPath: string): string {
+  expect(mode(privatePath)).toBe(0o600);
+  expect(mode(publicPath)).toBe(0o644);
+  const n = createPublicKey(readFileSync(publicPath, 'utf8')).export({ format: 'jwk' }).n;
+  expect(createPublicKey(createPrivateKey(readFileSync(privatePath, 'utf8'))).export({ format: 'jwk' }).n).toBe(n);
+  return n as string;
+}
+
+describe('generateKeyFiles: a pair is written whole or not at all', () => {
+  it('writes 0600 and 0644 whatever the umask, and nothing else', () => {
+    const previousUmask = process.umask(0o077);
+    try {
+      expect(generateKeyFiles({ dir: tmp, kid: 'k1' })).toBe('k1');
+    } finally {
+      process.umask(previousUmask);
+    }
+    expect(names(tmp)).toEqual(['k1.private.pem', 'k1.public.pem']);
+    expectPair(join(tmp, 'k1.private.pem'), join(tmp, 'k1.public.pem'));
+  });
+
+  it.each([
+    ['a public file', 'k1.public.pem', (path: string) => writeFileSync(path, publicPem)],
+    ['a private file', 'k1.private.pem', (path: string) => writeFileSync(path, privatePem, { mode: 0o600 })],
+    ['a folder where the public file goes', 'k1.public.pem', (path: string) => mkdirSync(path)],
+  ] as const)('%s already there: EEXIST naming it, nothing written, nothing overwritten', (_name, taken, make) => {
+    make(join(tmp, taken));
+    for (const name of names(tmp)) utimesSync(join(tmp, name), PAST, PAST);
+    const before = snapshotAll(tmp);
+    const err = caught(() => generateKeyFiles({ dir: tmp, kid: 'k1' }));
+    expect(err).toMatchObject({ code: 'EEXIST' });
+    expect(err.message).toContain(join(tmp, taken));
+    expect(snapshotAll(tmp)).toStrictEqual(before);
+  });
+
+  it.each([
+    ['the private temp file cannot be written', 'writeFileSync', /private/],
+    ['the public temp file cannot be written', 'writeFileSync', /public/],
+    ['the private file cannot be linked', 'linkSync', /k1\.private\.pem$/],
+    ['the public file cannot be linked, after the private one was', 'linkSync', /k1\.public\.pem$/],
+  ] as const)('%s: the error is thrown and the folder is left as it was', (_name, call, target) => {
+    writeFileSync(join(tmp, 'README.txt'), 'kept');
+    failing.call = call;
+    failing.target = target;
+    expect(() => generateKeyFiles({ dir: tmp, kid: 'k1' })).toThrow(/EIO/);
+    expect(names(tmp)).toEqual(['README.txt']);
+    failing.call = undefined;
+    expect(generateKeyFiles({ dir: tmp, kid: 'k1' })).toBe('k1');
+    expect(names(tmp)).toEqual(['README.txt', 'k1.private.pem', 'k1.public.pem']);
+  });
+});
+
+describe('rs256.fromFiles: a failed first start leaves nothing behind', () => {
+  it.each([
+    ['writing the public temp file', 'writeFileSync', /public/],
+    ['linking public.pem', 'linkSync', /public\.pem$/],
+  ] as const)('a failure %s: thrown, no file left, the next start generates', (_name, call, target) => {
+    const dir = join(tmp, 'keys');
+    failing.call = call;
+    failing.target = target;
+    expect(() => rs256.fromFiles({ dir })).toThrow(/EIO/);
+    expect(names(dir)).toEqual([]);
+    failing.call = undefined;
+    rs256.fromFiles({ dir });
+    expect(names(dir)).toEqual(['private.pem', 'public.pem']);
+    expectPair(join(dir, 'private.pem'), join(dir, 'public.pem'));
+  });
+
+  it('a lock left by a process that died while generating: TypeError naming it, nothing generated', () => {
+    const lock = join(tmp, '.jwt-gate.lock');
+    writeFileSync(lock, '');
+    utimesSync(lock, PAST, PAST);
+    const err = expectRefused(() => rs256.fromFiles({ dir: tmp }), TypeError, /generating keys/);
+    expect(err.message).toContain(lock);
+    expect(names(tmp)).toEqual(['.jwt-gate.lock']);
+  });
+});
+
+/** Bytes, mode and mtime of every entry in `dir`, folders included. */
+function snapshotAll(dir: string): Record<string, { bytes: string | null; mode: number; mtimeMs: number }> {
+  return Object.fromEntries(
+    names(dir).map((name) => {
+      const stat = statSync(join(dir, name));
+      return [name, { bytes: stat.isFile() ? readFileSync(join(dir, name)).toString('base64') : null, mode: stat.mode, mtimeMs: stat.mtimeMs }];
+    }),
+  );
+}
+
+// ---- two processes starting at once ---------------------------------------------------------
+
+const SOURCE = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+// Each child loads the source, says it is ready, waits for the others, then loads or generates the keys.
+const CHILD = `
+import { existsSync, writeFileSync } from 'node:fs';
+const { rs256, keySet } = await import(process.env.SOURCE);
+const { KIND, KEYS, BARRIER, ME, COUNT } = process.env;
+writeFileSync(BARRIER + '/' + ME, '');
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (let i = 0; i < Number(COUNT); i++) while (!existsSync(BARRIER + '/' + i)) Atomics.wait(pause, 0, 0, 1);
+const provider = KIND === 'rs256' ? rs256.fromFiles({ dir: KEYS }) : keySet.fromFiles({ dir: KEYS });
+process.stdout.write(JSON.stringify(provider.publicJwks()));
+`;
+
+async function startTogether(kind: 'rs256' | 'keySet', keys: string, count: number): Promise<unknown[]> {
+  const barrier = mkdtempSync(join(tmp, 'barrier-'));
+  const runs = Array.from({ length: count }, (_, me) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+      env: { ...process.env, SOURCE, KIND: kind, KEYS: keys, BARRIER: barrier, ME: String(me), COUNT: String(count) },
+      timeout: 30_000,
+    }),
+  );
+  return (await Promise.all(runs)).map(({ stdout }) => JSON.parse(stdout) as unknown);
+}
+
+describe('two processes starting at once end with one pair', { timeout: 60_000 }, () => {
+  it('half a pair while another process holds the lock is that process still writing: waited for, then loaded', async () => {
+    // The other process: takes the lock, links private.pem, pauses, links public.pem, lets go.
+    const other = promisify(execFile)(process.execPath, ['--input-type=module', '-e', `
+      import { openSync, rmSync, writeFileSync } from 'node:fs';
+      const { DIR, PRIVATE, PUBLIC } = process.env;
+      openSync(DIR + '/.jwt-gate.lock', 'wx');
+      writeFileSync(DIR + '/private.pem', PRIVATE, { mode: 0o600 });
+      writeFileSync(DIR + '/ready', '');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      writeFileSync(DIR + '/public.pem', PUBLIC, { mode: 0o644 });
+      rmSync(DIR + '/.jwt-gate.lock');
+    `], { env: { ...process.env, DIR: tmp, PRIVATE: privatePem, PUBLIC: publicPem } });
+    while (!existsSync(join(tmp, 'ready'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const provider = rs256.fromFiles({ dir: tmp });
+    await other;
+    expect(provider.publicJwks?.()[0]?.n).toBe(fixtureN);
+    expect(names(tmp)).toEqual(['private.pem', 'public.pem', 'ready']);
+  });
+
+
+  it('rs256.fromFiles: both load the one pair written', async () => {
+    const dir = join(tmp, 'keys');
+    const [first, second] = await startTogether('rs256', dir, 2);
+    expect(second).toStrictEqual(first);
+    expect(names(dir)).toEqual(['private.pem', 'public.pem']);
+    const n = expectPair(join(dir, 'private.pem'), join(dir, 'public.pem'));
+    expect(first).toStrictEqual([expect.objectContaining({ n })]);
+  });
+
+  it('keySet.fromFiles: both load the one pair written, under one thumbprint', async () => {
+    const dir = join(tmp, 'keys');
+    const [first, second] = await startTogether('keySet', dir, 2);
+    expect(second).toStrictEqual(first);
+    const files = names(dir);
+    expect(files).toHaveLength(2);
+    const kid = files[0]!.replace('.private.pem', '');
+    expect(files).toEqual([`${kid}.private.pem`, `${kid}.public.pem`]);
+    const n = expectPair(join(dir, files[0]!), join(dir, files[1]!));
+    expect(first).toStrictEqual([expect.objectContaining({ kid, n })]);
   });
 });
