@@ -1,12 +1,12 @@
-import { createAuth, type Auth, type KeyProvider } from 'jwt-gate';
+import { createAuth, type Auth, type KeyProvider, type SessionStore } from 'jwt-gate';
 import { AUDIENCE, ISSUER } from './fixtures.js';
 
 /** The cache size the benchmarks use: jwt-gate's default, and fast-jwt's `cache: true`. */
 export const CACHE_MAX = 1_000;
 
 export interface GateSetup {
-  /** Keep the default in-memory revocation store, which every verification then consults. */
-  readonly store?: boolean;
+  /** Keep the default in-memory revocation store (`true`) or use this one; every verification then consults it. */
+  readonly store?: boolean | SessionStore;
   /** The verified-token cache; off unless asked for, whatever the library's default. */
   readonly cache?: boolean;
   /** Its size. @default CACHE_MAX */
@@ -22,7 +22,7 @@ export function gate(key: KeyProvider, setup: GateSetup = {}): Auth {
     key,
     issuer: ISSUER,
     audience: AUDIENCE,
-    ...(setup.store ? {} : { store: false }),
+    ...(setup.store === true ? {} : { store: setup.store ?? false }),
     cache: setup.cache ? { max: setup.cacheMax ?? CACHE_MAX } : false,
   });
 }

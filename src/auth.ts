@@ -9,7 +9,8 @@ import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
 import { extractToken, foundToken, type FoundToken, type RequestLike, type TokenSource } from './request.js';
-import { createVerifier, isPromiseLike } from './verifier.js';
+import { isPromiseLike } from './promise.js';
+import { createVerifier } from './verifier.js';
 
 /** Per-token changes to what `issue` sets. */
 export interface IssueOverrides {

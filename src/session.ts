@@ -2,6 +2,7 @@ import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { AuthError } from './errors.js';
 import type { SessionStore, SessionStatus } from './stores/store.js';
+import { isPromiseLike } from './promise.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
 export function revocableIds(claims: Claims): string[] {
@@ -11,21 +12,35 @@ export function revocableIds(claims: Claims): string[] {
   return ids;
 }
 
-/** Asks the store about a verified token; fails closed (503) unless the app chose `failOpen`. */
-export async function checkStore(store: SessionStore, failOpen: boolean, claims: Claims): Promise<void> {
-  const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
-  let status: SessionStatus;
-  try {
-    status = await store.status(revocableIds(claims), sub);
-  } catch (cause) {
-    if (failOpen) return;
-    throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
-  }
+/** The store's answer for one token: throws `ERR_TOKEN_REVOKED` when it is refused. */
+function judge(status: SessionStatus, claims: Claims): void {
   if (status.revoked) throw new AuthError('ERR_TOKEN_REVOKED');
   // "Log out everywhere": a token issued before the subject's not-before, or without iat, is refused.
   if (status.notBefore !== undefined && !(typeof claims.iat === 'number' && claims.iat >= status.notBefore)) {
     throw new AuthError('ERR_TOKEN_REVOKED');
   }
+}
+
+/**
+ * Asks the store about a verified token; fails closed (503) unless the app chose `failOpen`.
+ * Synchronous when the store answers at once, so a memory store costs no promise.
+ */
+export function checkStore(store: SessionStore, failOpen: boolean, claims: Claims): void | Promise<void> {
+  const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+  let answer: SessionStatus | Promise<SessionStatus>;
+  try {
+    answer = store.status(revocableIds(claims), sub);
+  } catch (cause) {
+    if (failOpen) return;
+    throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
+  }
+  if (!isPromiseLike(answer)) return judge(answer, claims);
+  return Promise.resolve(answer).then(
+    (status) => judge(status, claims),
+    (cause: unknown) => {
+      if (!failOpen) throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
+    },
+  );
 }
 
 /** Runs a store write; a failure there is the store's outage, never the caller's bad request. */

@@ -6,6 +6,7 @@ import { typKey, type ResolvedOptions } from './options.js';
 import { REFRESH_AUDIENCE } from './payload.js';
 import { checkStore } from './session.js';
 import { TokenCache } from './token-cache.js';
+import { isPromiseLike } from './promise.js';
 
 /** What a verified token leaves in the cache: enough to check it again without its signature. */
 interface Verified {
@@ -20,8 +21,6 @@ interface Verified {
 // The same key: the same bound object, or the same KeyObject for the same algorithm.
 const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean => a === b || (a !== undefined && a.alg === b.alg && a.key === b.key);
 
-export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
 /**
  * The whole verification of one token: shape, algorithm, key, signature, typ, claims, then
@@ -97,9 +96,13 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     return checkClaims(claims, o.rules, now) as C;
   }
 
-  // The checks that ask the app or the store: on every verification, cached or not.
+  // The checks that ask the app or the store: on every verification, cached or not. Synchronous
+  // while they answer at once (no isRevoked, a memory store or a near cache).
   function checkState(claims: C): C | Promise<C> {
-    return o.isRevoked === undefined && o.store === undefined ? claims : askState(claims);
+    if (o.isRevoked !== undefined) return askState(claims);
+    if (o.store === undefined) return claims;
+    const checked = checkStore(o.store, o.failOpen, claims);
+    return checked === undefined ? claims : checked.then(() => claims);
   }
 
   async function askState(claims: C): Promise<C> {

@@ -8,6 +8,7 @@ import { requireAuth as koaRequireAuth } from 'jwt-gate/koa';
 import { AUDIENCE, ISSUER, SECRET, keys } from '../fixtures.js';
 import { floorVerifyHs256, floorVerifyRs256 } from '../floor.js';
 import { gate } from '../gate.js';
+import { benchRedisStore } from '../redis.js';
 
 /** What guards a route in one HTTP case. */
 export type GuardName =
@@ -16,6 +17,8 @@ export type GuardName =
   | 'jwt-gate-hs256'
   | 'jwt-gate-hs256-store'
   | 'jwt-gate-hs256-cache'
+  | 'jwt-gate-hs256-default'
+  | 'jwt-gate-hs256-redis'
   | 'peer-hs256'
   | 'peer-hs256-string'
   | 'floor-rs256'
@@ -27,8 +30,10 @@ export type GuardName =
 /** The layers between the floor and requireAuth, one step each, for BENCH_HTTP_LADDER. */
 export type LadderName = 'floor-hs256-microtask' | 'verify-hs256' | 'authenticate-hs256';
 
+// The defaults first: the cache with the memory store (as shipped), with Redis, and with no store.
 export const GUARDS: readonly GuardName[] = [
-  'none', 'floor-hs256', 'jwt-gate-hs256', 'jwt-gate-hs256-store', 'jwt-gate-hs256-cache', 'peer-hs256', 'peer-hs256-string',
+  'jwt-gate-hs256-default', 'jwt-gate-hs256-redis', 'jwt-gate-hs256-cache',
+  'none', 'floor-hs256', 'jwt-gate-hs256', 'jwt-gate-hs256-store', 'peer-hs256', 'peer-hs256-string',
   'floor-rs256', 'jwt-gate-rs256', 'jwt-gate-rs256-cache', 'peer-rs256',
 ];
 
@@ -40,6 +45,8 @@ export const algOf = (guard: GuardName): 'HS256' | 'RS256' => (guard.includes('r
 
 function auth(guard: GuardName): Auth {
   const key = algOf(guard) === 'HS256' ? hs256(keys.secret) : rs256({ publicKey: keys.publicKey });
+  if (guard === 'jwt-gate-hs256-default') return gate(key, { cache: true, store: true });
+  if (guard === 'jwt-gate-hs256-redis') return gate(key, { cache: true, store: benchRedisStore() });
   return gate(key, { cache: guard.endsWith('-cache'), store: guard === 'jwt-gate-hs256-store' });
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpuTimes, machine, stealPercent, type CpuTimes } from '../machine.js';
+import { startRedis } from '../redis.js';
 import { GUARDS, LADDER, type GuardName } from './guards.js';
 import { load, processCpu, requestsFor, type Slice } from './load.js';
 import { httpTable, type CaseResult } from './table.js';
@@ -25,11 +26,11 @@ const SERVER = new URL('./server.ts', import.meta.url).pathname;
 // The server runs the build in dist/, as this process does (see bench/tsconfig.json).
 const TSCONFIG = new URL('../tsconfig.json', import.meta.url).pathname;
 
-function start(framework: Framework, guards: readonly GuardName[], profileDir: string | undefined): Promise<{ child: ChildProcess; port: number }> {
+function start(framework: Framework, guards: readonly GuardName[], profileDir: string | undefined, redisUrl: string | undefined): Promise<{ child: ChildProcess; port: number }> {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${framework}`];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', SERVER, framework, guards.join(',')], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG, ...(redisUrl === undefined ? {} : { BENCH_REDIS_URL: redisUrl }) },
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -53,8 +54,8 @@ interface Totals {
   readonly cpu: { before: CpuTimes | undefined; after: CpuTimes | undefined }[];
 }
 
-async function runFramework(framework: Framework, guards: readonly GuardName[], options: HttpOptions): Promise<CaseResult[]> {
-  const { child, port } = await start(framework, guards, options.profileDir);
+async function runFramework(framework: Framework, guards: readonly GuardName[], options: HttpOptions, redisUrl: string | undefined): Promise<CaseResult[]> {
+  const { child, port } = await start(framework, guards, options.profileDir, redisUrl);
   const requests = { HS256: requestsFor('HS256'), RS256: requestsFor('RS256') };
   const target = (guard: GuardName) => ({ port, path: `/${guard}`, requests: requests[guard.includes('rs256') ? 'RS256' : 'HS256'], connections: options.connections });
   const totals = new Map<GuardName, Totals>(guards.map((g) => [g, { responses: 0, seconds: 0, serverCpu: 0, otherCpu: 0, rates: [], p99s: [], latencies: [], cpu: [] }]));
@@ -111,7 +112,10 @@ async function runFramework(framework: Framework, guards: readonly GuardName[], 
 
 /** The HTTP benchmark: one server process per framework serving every guard, autocannon in this process. */
 export async function runHttp(options: HttpOptions): Promise<string> {
-  const guards = (options.ladder ? LADDER : GUARDS).filter((g) => options.only === undefined || options.only.test(g));
+  const wanted = (options.ladder ? LADDER : GUARDS).filter((g) => options.only === undefined || options.only.test(g));
+  const redis = wanted.some((g) => g.endsWith('-redis')) ? await startRedis() : undefined;
+  if (redis === undefined && wanted.some((g) => g.endsWith('-redis'))) console.warn('bench: redis-server is not installed; the Redis rows are left out');
+  const guards = wanted.filter((g) => redis !== undefined || !g.endsWith('-redis'));
   const out = [
     `## HTTP (${machine()})`,
     '',
@@ -119,10 +123,14 @@ export async function runHttp(options: HttpOptions): Promise<string> {
     `Every guard serves its own route in one warm server; they take turns in ${options.slice} s slices, ${options.rounds} rounds. req/s: the median slice; p50/p99: over all responses; × columns: the median of the ratios within each round (side by side).`,
   ];
   console.log(out.join('\n'));
-  for (const framework of options.frameworks ?? (['express', 'koa'] as const)) {
-    const text = httpTable(framework, await runFramework(framework, guards, options));
-    console.log(`\n${text}`);
-    out.push('', text);
+  try {
+    for (const framework of options.frameworks ?? (['express', 'koa'] as const)) {
+      const text = httpTable(framework, await runFramework(framework, guards, options, redis?.url));
+      console.log(`\n${text}`);
+      out.push('', text);
+    }
+  } finally {
+    redis?.stop();
   }
   return out.join('\n');
 }

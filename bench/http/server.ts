@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Koa, { type Middleware } from 'koa';
+import { connectBenchRedis } from '../redis.js';
 import { GUARDS, LADDER, expressGuard, koaGuard, type GuardName } from './guards.js';
 
 // The server of the HTTP benchmark, in its own process: `server.ts <express|koa> <guard,...>`.
@@ -13,6 +14,8 @@ const known = new Set([...GUARDS, ...LADDER]);
 if ((framework !== 'express' && framework !== 'koa') || !guards.every((g) => known.has(g))) {
   throw new TypeError(`usage: server.ts <express|koa> <${[...known].join('|')}>[,...]`);
 }
+
+await connectBenchRedis();
 
 function expressApp(): express.Express {
   const app = express();

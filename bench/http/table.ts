@@ -30,7 +30,9 @@ const LABELS: Record<GuardName, (peer: string) => string> = {
   'floor-hs256-microtask': () => 'hand-rolled HS256, next() from a microtask',
   'verify-hs256': () => 'auth.verify(token) in a hand-written middleware',
   'authenticate-hs256': () => 'auth.authenticate(req) in a hand-written middleware',
-  'jwt-gate-hs256-cache': () => 'jwt-gate requireAuth HS256, cache',
+  'jwt-gate-hs256-cache': () => 'jwt-gate requireAuth HS256, cache, store: false',
+  'jwt-gate-hs256-default': () => 'jwt-gate requireAuth HS256, defaults (cache + memory store)',
+  'jwt-gate-hs256-redis': () => 'jwt-gate requireAuth HS256, defaults with redisStore',
 };
 
 const fmt = (n: number | undefined, digits = 0): string =>
@@ -52,15 +54,18 @@ export function httpTable(framework: 'express' | 'koa', results: readonly CaseRe
   const lines = [
     `### ${framework === 'express' ? 'Express 5' : 'Koa 3'}`,
     '',
-    '| case | req/s | p50 ms | p99 ms | req/s × no auth | p99 × no auth | req/s × floor | req/s × peer | server CPU | other CPU | steal |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| case | req/s | p50 ms | p99 ms | req/s × no auth | p99 × no auth | req/s × floor | req/s × peer | req/s × store: false | server CPU | other CPU | steal |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const alg = r.guard.includes('rs256') ? 'rs256' : 'hs256';
     const ratio = (other: CaseResult | undefined): string => (other === undefined || r.guard === 'none' ? '—' : fmt(perRound(r.rates, other.rates), 2));
     const p99 = base === undefined || r.guard === 'none' ? '—' : fmt(perRound(r.p99s, base.p99s), 2);
+    // What revocation costs: a store row against the same cache with no store.
+    const noStore = by.get('jwt-gate-hs256-cache');
+    const storeRatio = (r.guard === 'jwt-gate-hs256-default' || r.guard === 'jwt-gate-hs256-redis') && noStore !== undefined ? fmt(perRound(r.rates, noStore.rates), 2) : '—';
     lines.push(
-      `| ${LABELS[r.guard](peer)} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${ratio(base)} | ${p99} | ${ratio(by.get(`floor-${alg}`))} | ${ratio(by.get(`peer-${alg}`))} | ${fmt(r.serverCpu)}% | ${fmt(r.otherCpu)}% | ${fmt(r.steal, 1)}% |`,
+      `| ${LABELS[r.guard](peer)} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${ratio(base)} | ${p99} | ${ratio(by.get(`floor-${alg}`))} | ${ratio(by.get(`peer-${alg}`))} | ${storeRatio} | ${fmt(r.serverCpu)}% | ${fmt(r.otherCpu)}% | ${fmt(r.steal, 1)}% |`,
     );
   }
   return lines.join('\n');

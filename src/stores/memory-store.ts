@@ -87,7 +87,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const current = live(`s:${sub}`, t);
       put(`s:${sub}`, Math.max(until, current?.until ?? until), Math.max(notBefore, current?.notBefore ?? notBefore), t);
     },
-    async status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
+    status(ids: readonly string[], sub: string | undefined): SessionStatus {
       const t = now() / 1000;
       const subject = sub === undefined ? undefined : live(`s:${sub}`, t)?.notBefore;
       return {

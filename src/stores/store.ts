@@ -15,8 +15,12 @@ export interface SessionStore {
   revoke(id: string, until: number, sub?: string): Promise<void>;
   /** Refuses every token of `sub` issued before `notBefore`; the entry may go at `until`. */
   revokeSubject(sub: string, notBefore: number, until: number): Promise<void>;
-  /** One look-up: is any of `ids` revoked, and since when are `sub`'s tokens refused. */
-  status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus>;
+  /**
+   * One look-up: is any of `ids` revoked, and since when are `sub`'s tokens refused. A store that
+   * knows at once (in memory, or from a near cache) answers without a promise: verification then
+   * stays synchronous, with no microtask per request.
+   */
+  status(ids: readonly string[], sub: string | undefined): SessionStatus | Promise<SessionStatus>;
   /** Atomically marks `id` used until `until`: `true` for the first call only, even when concurrent. */
   useOnce(id: string, until: number, sub?: string): Promise<boolean>;
 }

@@ -229,3 +229,42 @@ describe('memoryStore bounds', () => {
     expect(() => memoryStore({ mx: 5 } as never)).toThrow(/"mx"/);
   });
 });
+
+describe('the synchronous path', () => {
+  // A verification that never waits settles in the first microtask; one that awaits a store needs more.
+  const settlesAtOnce = async (pending: Promise<unknown>): Promise<boolean> => {
+    let settled = false;
+    void pending.then(() => (settled = true), () => (settled = true));
+    await Promise.resolve();
+    return settled;
+  };
+
+  it('memoryStore answers status without a promise', () => {
+    const answer = memoryStore().status(['jti:x'], 'user-1');
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toEqual({ revoked: false, notBefore: undefined });
+  });
+
+  it('with the default memory store, verify and authenticate never wait, cached or not, accepted or revoked', async () => {
+    const auth = createAuth({ key: hs256(SECRET) });
+    const token = await auth.issue({ sub: 'user-1' });
+    for (let i = 0; i < 2; i++) {
+      expect(await settlesAtOnce(auth.verify(token))).toBe(true);
+      expect(await settlesAtOnce(auth.authenticate({ headers: { authorization: `Bearer ${token}` } }))).toBe(true);
+    }
+    await auth.revoke(await auth.verify(token));
+    expect(await settlesAtOnce(auth.verify(token))).toBe(true);
+    await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+  });
+
+  it('a store that answers with a promise is awaited, and its failure is a 503', async () => {
+    const inner = memoryStore();
+    const slow: SessionStore = { ...inner, status: async (ids, sub) => inner.status(ids, sub), revoke: inner.revoke, revokeSubject: inner.revokeSubject, useOnce: inner.useOnce };
+    const auth = createAuth({ key: hs256(SECRET), store: slow });
+    const token = await auth.issue({ sub: 'user-1' });
+    expect(await settlesAtOnce(auth.verify(token))).toBe(false);
+    await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'user-1' });
+    const throwing = createAuth({ key: hs256(SECRET), store: { ...slow, status: () => { throw new Error('down'); } } });
+    await expect(throwing.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+  });
+});
