@@ -1,6 +1,11 @@
-// A real redis-server on a loopback port for the store tests, started and stopped by the tests.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+// Real Redis servers on loopback ports for the store tests: the ones named by REDIS_URL and
+// REDIS_CLUSTER_NODES when set (.ci/run starts them), else started and stopped by the tests.
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export interface RedisServer {
   readonly port: number;
@@ -9,12 +14,37 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RedisCluster {
+  /** Every master; set once `start()` has resolved. */
+  readonly nodes: readonly RedisNode[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RedisSentinel {
+  /** The name Sentinel knows the master by. */
+  readonly name: string;
+  readonly sentinel: RedisNode;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** Whether redis-server can run here; `.ci/run` installs it on CI. */
 export const redisAvailable: boolean = spawnSync('redis-server', ['--version']).status === 0;
 
-const canConnect = (port: number): Promise<boolean> =>
+/** Whether the Redis tests run: never skipped on CI, where a missing redis-server must fail them. */
+export const runRedis: boolean = redisAvailable || Boolean(process.env.CI) || Boolean(process.env.REDIS_URL && process.env.REDIS_CLUSTER_NODES);
+
+const run = promisify(execFile);
+
+const canConnect = (port: number, host = '127.0.0.1'): Promise<boolean> =>
   new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -22,15 +52,24 @@ const canConnect = (port: number): Promise<boolean> =>
     socket.once('error', () => resolve(false));
   });
 
-async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+const isFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+async function waitFor(condition: () => Promise<boolean>, what: string, seconds = 5): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`redis-server did not ${what} within 5 s`);
+  throw new Error(`redis-server did not ${what} within ${seconds} s`);
 }
 
-export function redisServer(port: number = 20000 + Math.floor(Math.random() * 20000)): RedisServer {
+// Single servers take 25000-40000, Sentinels 40000-41000; cluster nodes 10000-15000, whose bus ports
+// (+10000) fall in 20000-25000: no test run's node or bus port can land on another's.
+export function redisServer(port: number = 25000 + Math.floor(Math.random() * 15000)): RedisServer {
   let child: ChildProcess | undefined;
   return {
     port,
@@ -45,4 +84,111 @@ export function redisServer(port: number = 20000 + Math.floor(Math.random() * 20
       await waitFor(async () => !(await canConnect(port)), 'stop');
     },
   };
+}
+
+/** A 3-master Redis Cluster on loopback ports, in a temporary folder removed at `stop()`. */
+export function redisCluster(): RedisCluster {
+  let children: ChildProcess[] = [];
+  let dir: string | undefined;
+  let nodes: RedisNode[] = [];
+
+  async function stop(): Promise<void> {
+    const stopping = children;
+    children = [];
+    for (const child of stopping) child.kill('SIGKILL');
+    await Promise.all(stopping.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  }
+
+  async function startOn(ports: readonly number[]): Promise<void> {
+    dir = mkdtempSync(join(tmpdir(), 'jwt-gate-cluster-'));
+    const folder = dir;
+    children = ports.map((port) =>
+      spawn('redis-server', [
+        '--cluster-enabled', 'yes', '--cluster-config-file', join(folder, `nodes-${port}.conf`), '--dir', folder,
+        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      ], { stdio: 'ignore' }),
+    );
+    // A node that lost its port to another process exits at once; never talk to that other process.
+    const alive = (): boolean => children.every((child) => child.exitCode === null && child.signalCode === null);
+    await waitFor(async () => {
+      if (!alive()) throw new Error('a cluster node exited at start');
+      return (await Promise.all(ports.map((port) => canConnect(port)))).every(Boolean);
+    }, 'start');
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await waitFor(async () => {
+      const infos = await Promise.all(ports.map((port) => run('redis-cli', ['-p', String(port), 'CLUSTER', 'INFO'])));
+      return infos.every(({ stdout }) => stdout.includes('cluster_state:ok'));
+    }, 'form a cluster', 20);
+    nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+  }
+
+  return {
+    get nodes() {
+      return nodes;
+    },
+    async start() {
+      for (let attempt = 1; ; attempt++) {
+        const base = 10000 + 3 * Math.floor(Math.random() * 1666);
+        const ports = [base, base + 1, base + 2];
+        try {
+          if (!(await Promise.all([...ports, ...ports.map((port) => port + 10000)].map(isFree))).every(Boolean)) throw new Error('ports in use');
+          await startOn(ports);
+          return;
+        } catch (err) {
+          await stop();
+          if (attempt >= 5) throw err;
+        }
+      }
+    },
+    stop,
+  };
+}
+
+/** One Sentinel watching one master, each on its own loopback port. */
+export function redisSentinel(): RedisSentinel {
+  const master = redisServer();
+  const port = 40000 + Math.floor(Math.random() * 1000);
+  let child: ChildProcess | undefined;
+  let dir: string | undefined;
+  return {
+    name: 'jwt-gate-test',
+    sentinel: { host: '127.0.0.1', port },
+    async start() {
+      await master.start();
+      dir = mkdtempSync(join(tmpdir(), 'jwt-gate-sentinel-'));
+      // Sentinel rewrites its configuration file, so it gets one of its own.
+      const conf = join(dir, 'sentinel.conf');
+      writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1\n`);
+      child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+      await waitFor(() => canConnect(port), 'start as a Sentinel');
+    },
+    async stop() {
+      child?.kill('SIGKILL');
+      child = undefined;
+      await waitFor(async () => !(await canConnect(port)), 'stop');
+      await master.stop();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    },
+  };
+}
+
+/** The single Redis of a test file: REDIS_URL when set, else one started here. */
+export function sharedRedisServer(): RedisServer {
+  const url = process.env.REDIS_URL;
+  if (!url) return redisServer();
+  return { port: Number(new URL(url).port || 6379), url, start: async () => undefined, stop: async () => undefined };
+}
+
+/** The Redis Cluster of a test file: REDIS_CLUSTER_NODES ("host:port,host:port,...") when set, else one started here. */
+export function sharedRedisCluster(): RedisCluster {
+  const list = process.env.REDIS_CLUSTER_NODES;
+  if (!list) return redisCluster();
+  const nodes = list.split(',').map((entry): RedisNode => {
+    const at = entry.trim().lastIndexOf(':');
+    return { host: entry.trim().slice(0, at), port: Number(entry.trim().slice(at + 1)) };
+  });
+  return { nodes, start: async () => undefined, stop: async () => undefined };
 }
