@@ -1,48 +1,42 @@
-// One contract for every session store: in memory, and on a real Redis through both clients.
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
+// One contract for every session store: in memory, and on a real Redis, Redis Sentinel and Redis Cluster through both clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, redisStore, type SessionStore } from '../../src/index.js';
 import { NOW_MS, SECRET } from '../helpers.js';
-import { redisAvailable, redisServer } from './redis-server.js';
+import { CLUSTER_KINDS, SENTINEL_KINDS, SINGLE_KINDS, redisClients, type ClientKind } from './redis-clients.js';
+import { redisAvailable, redisSentinel, runRedis, sharedRedisCluster, sharedRedisServer } from './redis-server.js';
 
-const server = redisServer();
-const closers: (() => Promise<unknown>)[] = [];
+const server = sharedRedisServer();
+const cluster = sharedRedisCluster();
+// No environment variable names a Sentinel: the tests start their own wherever redis-server is.
+const sentinel = redisSentinel();
+const runSentinel = redisAvailable || Boolean(process.env.CI);
+const clients = redisClients({ server, cluster, sentinel });
 beforeAll(async () => {
-  if (redisAvailable) await server.start();
-});
+  if (runRedis) await Promise.all([server.start(), cluster.start()]);
+  if (runSentinel) await sentinel.start();
+}, 60_000);
 afterAll(async () => {
-  for (const close of closers) await close().catch(() => undefined);
-  if (redisAvailable) await server.stop();
+  await clients.closeAll();
+  if (runRedis) await Promise.all([server.stop(), cluster.stop()]);
+  if (runSentinel) await sentinel.stop();
 });
-
-async function nodeRedisStore(prefix: string): Promise<SessionStore> {
-  const client = createClient({ url: server.url, disableOfflineQueue: true });
-  await client.connect();
-  closers.push(() => client.quit());
-  return redisStore({ client, prefix });
-}
-
-async function ioRedisStore(prefix: string): Promise<SessionStore> {
-  const client = new Redis(server.port, '127.0.0.1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
-  await client.connect();
-  closers.push(() => client.quit());
-  return redisStore({ client, prefix });
-}
 
 type Kind = [name: string, make: (prefix: string) => Promise<SessionStore>];
-const redisKinds: Kind[] = [
-  ['redis (node-redis)', nodeRedisStore],
-  ['redis (ioredis)', ioRedisStore],
+const redisKind = (kind: ClientKind): Kind => [`redis: ${kind}`, async (prefix) => redisStore({ client: await clients.connect(kind), prefix })];
+const kinds: Kind[] = [
+  ['memory', async () => memoryStore()],
+  ...(runRedis ? [...SINGLE_KINDS, ...CLUSTER_KINDS].map(redisKind) : []),
+  ...(runSentinel ? SENTINEL_KINDS.map(redisKind) : []),
 ];
-const kinds: Kind[] = [['memory', async () => memoryStore()], ...(redisAvailable || process.env.CI ? redisKinds : [])];
-if (!redisAvailable) console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
+if (!runRedis) console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
 
 const nowSeconds = (): number => Date.now() / 1000;
 let prefixes = 0;
+// Keys of an earlier run on a long-lived Redis (REDIS_URL) must not answer for this one.
+const run = Math.random().toString(36).slice(2, 8);
 
 describe.each(kinds)('%s store', (_kind, make) => {
-  const fresh = (): Promise<SessionStore> => make(`test-${process.pid}-${++prefixes}:`);
+  const fresh = (): Promise<SessionStore> => make(`test-${process.pid}-${run}-${++prefixes}:`);
 
   it('revokes a jti until the given time, and only that jti', async () => {
     const store = await fresh();
@@ -98,6 +92,46 @@ describe.each(kinds)('%s store', (_kind, make) => {
     }
     expect((await store.status(['toString'], 'hasOwnProperty')).revoked).toBe(false);
     expect((await store.status([], undefined))).toEqual({ revoked: false, notBefore: undefined });
+  });
+
+  it('answers for a subject and several of its ids in one look-up', async () => {
+    const store = await fresh();
+    const until = nowSeconds() + 60;
+    await store.revoke('jti:a', until, 'user-1');
+    await store.revokeSubject('user-1', 1000, until);
+    expect(await store.status(['jti:a', 'sid:login-1'], 'user-1')).toEqual({ revoked: true, notBefore: 1000 });
+    expect(await store.status(['jti:b', 'sid:login-1'], 'user-1')).toEqual({ revoked: false, notBefore: 1000 });
+    await store.revoke('sid:login-1', until, 'user-1');
+    expect(await store.status(['jti:b', 'sid:login-1'], 'user-1')).toEqual({ revoked: true, notBefore: 1000 });
+    expect(await store.status(['jti:c', 'sid:login-2'], 'user-2')).toEqual({ revoked: false, notBefore: undefined });
+  });
+
+  it('useOnce under a subject: exactly one of 50 concurrent calls wins', async () => {
+    const store = await fresh();
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.useOnce('rt:1', nowSeconds() + 60, 'user-1')));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.useOnce('rt:2', nowSeconds() + 60, 'user-1')).toBe(true);
+  });
+
+  it('keeps an entry whose until is Infinity', async () => {
+    const store = await fresh();
+    await store.revoke('jti:forever', Infinity, 'user-1');
+    await store.revoke('jti:forever-too', Infinity);
+    await store.revokeSubject('user-1', 1000, Infinity);
+    expect(await store.status(['jti:forever'], 'user-1')).toEqual({ revoked: true, notBefore: 1000 });
+    expect((await store.status(['jti:forever-too'], undefined)).revoked).toBe(true);
+    for (const sub of ['user-1', undefined]) {
+      expect(await store.useOnce(`rt:forever-${sub}`, Infinity, sub)).toBe(true);
+      expect(await store.useOnce(`rt:forever-${sub}`, Infinity, sub)).toBe(false);
+    }
+  });
+
+  it('keeps crafted subjects apart: braces, colons and percent signs', async () => {
+    const store = await fresh();
+    const subjects = ['user-1', '{user-1}', 'user-1}', '{user-1', '%7Buser-1%7D', 'user-1:nb', 'user-1}:nb', 'sub:user-1', '', ':', '%', '{}', '}{'];
+    const until = nowSeconds() + 60;
+    for (const [i, sub] of subjects.entries()) await store.revokeSubject(sub, 1000 + i, until);
+    for (const [i, sub] of subjects.entries()) expect((await store.status(['jti:x'], sub)).notBefore, JSON.stringify(sub)).toBe(1000 + i);
   });
 
   describe('through createAuth', () => {

@@ -1,0 +1,286 @@
+// redisStore on real servers: where its keys go (one hash slot per subject), their TTLs, the client
+// shapes it recognises, its timeout, a whole session over HTTP on a Redis Cluster, and what each step costs.
+import { createServer } from 'node:net';
+import { Cluster, Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth, hs256, redisStore, type SessionStore } from '../../src/index.js';
+import { variants } from '../adapters/apps.js';
+import { SECRET } from '../helpers.js';
+import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import { runRedis, sharedRedisCluster, sharedRedisServer, type RedisNode } from './redis-server.js';
+
+if (!runRedis) console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
+
+const server = sharedRedisServer();
+const cluster = sharedRedisCluster();
+const clients = redisClients({ server, cluster });
+const admins: (Redis | Cluster)[] = [];
+
+/** One way to reach Redis: the store's client, and an ioredis connection of our own to look at the keys. */
+interface Target {
+  readonly name: ClientKind;
+  readonly cluster: boolean;
+  client: StoreClient;
+  admin: Redis | Cluster;
+  nodes: readonly RedisNode[];
+}
+const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map((name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target);
+
+beforeAll(async () => {
+  if (!runRedis) return;
+  await Promise.all([server.start(), cluster.start()]);
+  const url = new URL(server.url);
+  for (const target of targets) {
+    target.client = await clients.connect(target.name);
+    target.nodes = target.cluster ? cluster.nodes : [{ host: url.hostname, port: Number(url.port) }];
+    target.admin = target.cluster ? new Cluster([...cluster.nodes], { lazyConnect: true }) : new Redis(Number(url.port), url.hostname, { lazyConnect: true });
+    await target.admin.connect();
+    admins.push(target.admin);
+  }
+}, 60_000);
+afterAll(async () => {
+  await clients.closeAll();
+  for (const admin of admins) admin.disconnect();
+  if (runRedis) await Promise.all([server.stop(), cluster.stop()]);
+});
+
+let prefixes = 0;
+const run = Math.random().toString(36).slice(2, 8);
+const freshPrefix = (): string => `store-${process.pid}-${run}-${++prefixes}:`;
+const nowSeconds = (): number => Date.now() / 1000;
+
+async function keysOf(target: Target, prefix: string): Promise<string[]> {
+  const nodes = target.admin instanceof Cluster ? target.admin.nodes('master') : [target.admin];
+  const keys = await Promise.all(nodes.map((node) => node.keys(`${prefix}*`)));
+  return keys.flat().sort();
+}
+const ttlOf = async (target: Target, key: string): Promise<number> => Number(await target.admin.call('TTL', key));
+const slotOf = async (target: Target, key: string): Promise<number> => Number(await target.admin.call('CLUSTER', 'KEYSLOT', key));
+
+const cookie = (res: request.Response, name: string): string => {
+  const found = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${name}=`)) ?? '';
+  return /^[^=]+=([^;]*)/.exec(found)![1]!;
+};
+
+/** Whatever a subject can be: crafted to move a hash tag, or to pose as another subject's keys. */
+const CRAFTED = ['user-1', '{user-1}', 'user-1}', '{user-1', '}{', '{}', '', 'user-1}:nb', 'user-1:id:jti:a', '%7Buser-1%7D', '%', 'sub:user-1', '\uD800', '\uFFFD'];
+
+describe('redisStore options', () => {
+  const client = { call: async (): Promise<unknown> => null };
+
+  it.each(['app{1}:', 'app}', '{', 'a{b}c'])('refuses the prefix %j: a brace would pick the hash slot', (prefix) => {
+    expect(() => redisStore({ client, prefix })).toThrow(TypeError);
+    expect(() => redisStore({ client, prefix })).toThrow(/"prefix"/);
+  });
+
+  it('refuses what is not a redis or ioredis client', () => {
+    for (const bad of [undefined, {}, { sendCommand: 'no' }, { call: 1 }]) expect(() => redisStore({ client: bad as never })).toThrow(/"client"/);
+  });
+});
+
+describe('client shapes and the per-command timeout', () => {
+  const never = (): Promise<never> => new Promise<never>(() => undefined);
+  const shapes: [name: string, make: (calls: unknown[][]) => StoreClient, expected: (keys: string[]) => unknown[]][] = [
+    ['node-redis createClient', (calls) => ({ sendCommand: (args: string[]) => (calls.push([args]), never()) }), (keys) => [['MGET', ...keys]]],
+    [
+      'node-redis createCluster',
+      (calls) => ({ masters: [], sendCommand: (firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]) => (calls.push([firstKey, isReadonly, args]), never()) }),
+      // Routed by its first key, and never to a replica, which may lag behind a revocation.
+      (keys) => [keys[0], false, ['MGET', ...keys]],
+    ],
+    [
+      'node-redis createSentinel',
+      (calls) => ({ getMasterNode: () => undefined, sendCommand: (isReadonly: boolean | undefined, args: string[]) => (calls.push([isReadonly, args]), never()) }),
+      (keys) => [false, ['MGET', ...keys]],
+    ],
+    ['ioredis', (calls) => ({ call: (...args: string[]) => (calls.push(args), never()) }), (keys) => ['MGET', ...keys]],
+  ];
+
+  it.each(shapes)('%s: a status is one MGET in the client’s own shape; no answer fails closed (503) within timeoutDuration', async (_name, make, expected) => {
+    const calls: unknown[][] = [];
+    const store = redisStore({ client: make(calls), prefix: 'p:', timeoutDuration: 200 });
+    const started = Date.now();
+    await expect(store.status(['jti:a', 'sid:b'], 'user-1')).rejects.toThrow(/did not answer in time/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(calls).toEqual([expected(['p:{sub:user-1}:nb', 'p:{sub:user-1}:id:jti:a', 'p:{sub:user-1}:id:sid:b'])]);
+
+    const auth = createAuth({ key: hs256(SECRET), store });
+    const token = await createAuth({ key: hs256(SECRET) }).issue({ sub: 'user-1' });
+    await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503 });
+  });
+
+  it.runIf(runRedis)('an ioredis Cluster that cannot reach a node queues the command: 503 within timeoutDuration', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const client = new Cluster([{ host: '127.0.0.1', port }], { lazyConnect: true });
+    client.on('error', () => undefined);
+    try {
+      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client, timeoutDuration: 300 }) });
+      const token = await auth.issue({ sub: 'user-1' });
+      const started = Date.now();
+      await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503 });
+      expect(Date.now() - started).toBeLessThan(1300);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe.runIf(runRedis).each(targets)('$name', (target) => {
+  const store = (prefix: string): SessionStore => redisStore({ client: target.client, prefix });
+
+  it('each key lives as long as what it names, and one with an until of Infinity has no TTL (-1)', async () => {
+    const prefix = freshPrefix();
+    const s = store(prefix);
+    const until = nowSeconds() + 600;
+    await s.revoke('jti:a', until, 'user-1');
+    await s.useOnce('rt:a', until, 'user-1');
+    await s.revokeSubject('user-1', nowSeconds(), until);
+    await s.revoke('jti:b', until);
+    for (const key of ['{sub:user-1}:id:jti:a', '{sub:user-1}:used:rt:a', '{sub:user-1}:nb', 'id:jti:b']) {
+      expect(await ttlOf(target, prefix + key), key).toBeGreaterThanOrEqual(599);
+      expect(await ttlOf(target, prefix + key), key).toBeLessThanOrEqual(600);
+    }
+
+    await s.revoke('jti:c', Infinity, 'user-2');
+    await s.useOnce('rt:c', Infinity, 'user-2');
+    await s.revokeSubject('user-2', 1000, Infinity);
+    await s.revoke('jti:d', Infinity);
+    await s.useOnce('rt:d', Infinity);
+    // A later "log out everywhere" with a shorter life raises the not-before and keeps the entry for good.
+    await s.revokeSubject('user-2', 2000, nowSeconds() + 60);
+    for (const key of ['{sub:user-2}:id:jti:c', '{sub:user-2}:used:rt:c', '{sub:user-2}:nb', 'id:jti:d', 'used:rt:d']) {
+      expect(await ttlOf(target, prefix + key), key).toBe(-1);
+    }
+    expect(await s.status(['jti:c'], 'user-2')).toEqual({ revoked: true, notBefore: 2000 });
+    expect(await keysOf(target, prefix)).toHaveLength(9);
+  });
+
+  it('crafted subjects: each gets keys of its own, and an id revoked under one is not revoked under another', async () => {
+    const prefix = freshPrefix();
+    const s = store(prefix);
+    const until = nowSeconds() + 60;
+    for (const [i, sub] of CRAFTED.entries()) {
+      await s.revoke('jti:a', until, sub);
+      await s.revokeSubject(sub, 1000 + i, until);
+    }
+    expect(await keysOf(target, prefix)).toHaveLength(2 * CRAFTED.length);
+    for (const [i, sub] of CRAFTED.entries()) expect(await s.status(['jti:a'], sub), JSON.stringify(sub)).toEqual({ revoked: true, notBefore: 1000 + i });
+    const other = store(freshPrefix());
+    await other.revoke('jti:b', until, 'user-1');
+    for (const sub of CRAFTED.filter((name) => name !== 'user-1')) expect((await other.status(['jti:b'], sub)).revoked, JSON.stringify(sub)).toBe(false);
+  });
+});
+
+describe.runIf(runRedis).each(targets.filter((target) => target.cluster))('$name: hash slots', (target) => {
+  it('every key of one subject lands in one hash slot, crafted subjects included', async () => {
+    const slotsSeen = new Set<number>();
+    for (const sub of CRAFTED) {
+      const prefix = freshPrefix();
+      const s = redisStore({ client: target.client, prefix });
+      const until = nowSeconds() + 60;
+      await s.revoke('jti:a', until, sub);
+      await s.revoke('sid:b', until, sub);
+      await s.useOnce('rt:c', until, sub);
+      await s.revokeSubject(sub, 1000, until);
+      const keys = await keysOf(target, prefix);
+      expect(keys, JSON.stringify(sub)).toHaveLength(4);
+      const slots = new Set(await Promise.all(keys.map((key) => slotOf(target, key))));
+      expect(slots.size, JSON.stringify(sub)).toBe(1);
+      slotsSeen.add([...slots][0]!);
+      expect(await s.status(['jti:x', 'sid:b'], sub)).toEqual({ revoked: true, notBefore: 1000 });
+    }
+    // The subject picks the slot: the keys spread over the cluster.
+    expect(slotsSeen.size).toBeGreaterThan(CRAFTED.length / 2);
+  });
+});
+
+describe.runIf(runRedis)('a session over HTTP on a Redis Cluster', () => {
+  describe.each(targets.filter((target) => target.cluster))('$name', (target) => {
+    it.each(variants)('$name: sign-in, a guarded route, refresh, sign-out, then refused', async (variant) => {
+      const app = variant.build(createAuth({ key: hs256(SECRET), store: redisStore({ client: target.client, prefix: freshPrefix() }), refresh: { expiresIn: '30d' } }));
+      const login = await request(app).post('/login');
+      expect(login.status).toBe(204);
+      const first = cookie(login, 'jwt');
+      expect((await request(app).get('/required').set('Cookie', `jwt=${first}`)).status).toBe(200);
+
+      const refreshed = await request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login, 'jwt-refresh')}`);
+      expect(refreshed.status).toBe(204);
+      const second = cookie(refreshed, 'jwt');
+      expect((await request(app).get('/required').set('Cookie', `jwt=${second}`)).status).toBe(200);
+
+      expect((await request(app).post('/logout').set('Cookie', `jwt=${second}`)).status).toBe(204);
+      for (const token of [first, second]) {
+        const res = await request(app).get('/required').set('Cookie', `jwt=${token}`);
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'ERR_TOKEN_REVOKED' });
+      }
+      const reuse = await request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(refreshed, 'jwt-refresh')}`);
+      expect({ status: reuse.status, code: reuse.body.code }).toEqual({ status: 401, code: 'ERR_TOKEN_REVOKED' });
+    });
+  });
+});
+
+// The README's cost table comes from here: the commands Redis receives (MONITOR) for each step.
+describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
+  describe.each(targets)('$name', (target) => {
+    const seen: { time: number; name: string }[] = [];
+    const connections: Redis[] = [];
+    let pokes: Redis[] = [];
+    let prefix = '';
+    let markers = 0;
+
+    beforeAll(async () => {
+      prefix = freshPrefix();
+      for (const { host, port } of target.nodes) {
+        // monitor() opens a second connection: close both.
+        const base = new Redis(port, host);
+        const monitor = await base.monitor();
+        monitor.on('monitor', (time: string, args: string[], source: string) => {
+          // Commands a script runs inside Redis cost no round trip: count the script only.
+          if (source !== 'lua' && args.some((arg) => arg.includes(prefix))) seen.push({ time: Number(time), name: String(args[0]).toUpperCase() });
+        });
+        connections.push(base, monitor);
+      }
+      pokes = target.nodes.map(({ host, port }) => new Redis(port, host));
+      connections.push(...pokes);
+    });
+    afterAll(() => {
+      for (const connection of connections) connection.disconnect();
+    });
+
+    /** The names of the commands `step` sent, in order. */
+    async function commandsOf(step: () => Promise<unknown>): Promise<string[]> {
+      seen.length = 0;
+      await step();
+      // MONITOR's feed may trail the replies: wait for a marker sent after the step on every node.
+      const marker = `${prefix}marker-${++markers}`;
+      await Promise.all(pokes.map((poke) => poke.call('ECHO', marker)));
+      for (let i = 0; i < 100 && seen.filter((entry) => entry.name === 'ECHO').length < pokes.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      return seen.filter((entry) => entry.name !== 'ECHO').sort((a, b) => a.time - b.time).map((entry) => entry.name);
+    }
+
+    it('sign-in 1, a request 1, a refresh 3, sign-out 3, log out everywhere 4', async () => {
+      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client: target.client, prefix }), refresh: { expiresIn: '30d' } });
+      const app = variants[0]!.build(auth);
+      let login: request.Response | undefined;
+      expect(await commandsOf(async () => (login = await request(app).post('/login')))).toEqual(['MGET']);
+      const access = `jwt=${cookie(login!, 'jwt')}`;
+      expect(await commandsOf(() => request(app).get('/required').set('Cookie', access))).toEqual(['MGET']);
+      // The refresh token's own look-up, the atomic SET NX, then a look-up for a "log out everywhere" that raced it.
+      expect(await commandsOf(() => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`))).toEqual(['MGET', 'SET', 'MGET']);
+      // The token's look-up, then its jti and its login (sid) revoked.
+      expect(await commandsOf(() => request(app).post('/logout').set('Cookie', access))).toEqual(['MGET', 'SET', 'SET']);
+      const again = `jwt=${cookie(await request(app).post('/login'), 'jwt')}`;
+      expect(await commandsOf(() => request(app).post('/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'SET', 'SET', 'EVAL']);
+
+      // A token without a subject shares no hash tag: one GET an id (jti and sid), sent together.
+      const { token } = await auth.startSession({ role: 'service' });
+      expect(await commandsOf(() => request(app).get('/required').set('Authorization', `Bearer ${token}`))).toEqual(['GET', 'GET']);
+    });
+  });
+});
