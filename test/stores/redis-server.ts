@@ -110,12 +110,14 @@ export function redisCluster(): RedisCluster {
         '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       ], { stdio: 'ignore' }),
     );
-    // A node that lost its port to another process exits at once; never talk to that other process.
     const alive = (): boolean => children.every((child) => child.exitCode === null && child.signalCode === null);
     await waitFor(async () => {
       if (!alive()) throw new Error('a cluster node exited at start');
       return (await Promise.all(ports.map((port) => canConnect(port)))).every(Boolean);
     }, 'start');
+    // A node that lost its port to another process exits: never form a cluster with that other process.
+    const infos = await Promise.all(ports.map((port) => run('redis-cli', ['-p', String(port), 'INFO', 'server'])));
+    if (infos.some(({ stdout }, i) => !stdout.includes(`process_id:${children[i]?.pid}\r`))) throw new Error('a cluster port is held by another process');
     await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitFor(async () => {
       const infos = await Promise.all(ports.map((port) => run('redis-cli', ['-p', String(port), 'CLUSTER', 'INFO'])));

@@ -3,8 +3,9 @@
 import { createServer } from 'node:net';
 import { Cluster, Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, hs256, redisStore, type SessionStore } from '../../src/index.js';
+import { createClient, createCluster, createSentinel } from 'redis';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createAuth, hs256, redisStore, type RedisStoreOptions, type SessionStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
 import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
@@ -72,6 +73,17 @@ describe('redisStore options', () => {
   it.each(['app{1}:', 'app}', '{', 'a{b}c'])('refuses the prefix %j: a brace would pick the hash slot', (prefix) => {
     expect(() => redisStore({ client, prefix })).toThrow(TypeError);
     expect(() => redisStore({ client, prefix })).toThrow(/"prefix"/);
+  });
+
+  it('types: takes every redis and ioredis client, single, Sentinel or Cluster', () => {
+    type Client = RedisStoreOptions['client'];
+    expectTypeOf<ReturnType<typeof createClient>>().toExtend<Client>();
+    expectTypeOf<ReturnType<typeof createCluster>>().toExtend<Client>();
+    expectTypeOf<ReturnType<typeof createSentinel>>().toExtend<Client>();
+    expectTypeOf<Redis>().toExtend<Client>();
+    expectTypeOf<Cluster>().toExtend<Client>();
+    // A cluster-shaped sendCommand without the cluster's own members would be taken for a single node's.
+    expectTypeOf<{ sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown> }>().not.toExtend<Client>();
   });
 
   it('refuses what is not a redis or ioredis client', () => {
