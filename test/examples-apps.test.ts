@@ -11,6 +11,8 @@ import { redisAvailable, redisServer } from './stores/redis-server.js';
 const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-examples-'));
 beforeAll(() => {
   vi.stubEnv('JWT_SECRET', '');
+  // .ci/run sets REDIS_URL for the store tests; these apps keep their sessions in memory unless told below.
+  vi.stubEnv('REDIS_URL', '');
 });
 afterAll(() => {
   vi.unstubAllEnvs();

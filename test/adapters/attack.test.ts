@@ -572,8 +572,9 @@ const examples = [
 describe.each(examples)('example app: %s', (name, build) => {
   let app: Handler;
   beforeAll(async () => {
-    // HS256: no RSA key pair to generate.
+    // HS256: no RSA key pair to generate; sessions in memory even where .ci/run sets REDIS_URL.
     vi.stubEnv('JWT_SECRET', SECRET);
+    vi.stubEnv('REDIS_URL', '');
     app = await build();
   });
   afterAll(() => {
