@@ -5,11 +5,10 @@ import type { SessionStatus, SessionStore } from './store.js';
 export interface NodeRedisClient {
   sendCommand(args: string[]): Promise<unknown>;
 }
-/** A `redis` (node-redis 4+) Redis Cluster client from `createCluster()`. */
-export interface NodeRedisClusterClient {
+/** A `redis` (node-redis 4+) Redis Cluster client from `createCluster()`: it has `masters`, or `getSlotMaster` in early 4.x. */
+export type NodeRedisClusterClient = {
   sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
-  readonly masters: readonly unknown[];
-}
+} & ({ readonly masters: readonly unknown[] } | { getSlotMaster(slot: number): unknown });
 /** A `redis` (node-redis 5+) client from `createSentinel()`. */
 export interface NodeRedisSentinelClient {
   sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
@@ -49,7 +48,7 @@ end
 return 1`;
 
 function commandOf(client: RedisStoreOptions['client'] | undefined): Send {
-  const probe = client as Partial<Record<'call' | 'sendCommand' | 'getMasterNode' | 'masters', unknown>> | undefined;
+  const probe = client as Partial<Record<'call' | 'sendCommand' | 'getMasterNode' | 'getSlotMaster' | 'masters', unknown>> | undefined;
   if (typeof probe?.call === 'function') {
     // ioredis routes a Cluster's commands by their keys itself.
     const io = client as IoRedisClient;
@@ -57,7 +56,7 @@ function commandOf(client: RedisStoreOptions['client'] | undefined): Send {
   }
   if (typeof probe?.sendCommand !== 'function') throw new TypeError('jwt-gate: redisStore "client" must be a redis or ioredis client');
   // isReadonly false: a replica may lag its master, and a revocation read there could be missed.
-  if (Array.isArray(probe.masters)) {
+  if (Array.isArray(probe.masters) || typeof probe.getSlotMaster === 'function') {
     const cluster = client as NodeRedisClusterClient;
     return (key, args) => cluster.sendCommand(key, false, args);
   }

@@ -102,6 +102,11 @@ describe('client shapes and the per-command timeout', () => {
       (keys) => [keys[0], false, ['MGET', ...keys]],
     ],
     [
+      'early node-redis 4 createCluster (getSlotMaster, no masters)',
+      (calls) => ({ getSlotMaster: () => undefined, sendCommand: (firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]) => (calls.push([firstKey, isReadonly, args]), never()) }),
+      (keys) => [keys[0], false, ['MGET', ...keys]],
+    ],
+    [
       'node-redis createSentinel',
       (calls) => ({ getMasterNode: () => undefined, sendCommand: (isReadonly: boolean | undefined, args: string[]) => (calls.push([isReadonly, args]), never()) }),
       (keys) => [false, ['MGET', ...keys]],
@@ -260,7 +265,7 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       }
       pokes = target.nodes.map(({ host, port }) => new Redis(port, host));
       connections.push(...pokes);
-    });
+    }, 30_000);
     afterAll(() => {
       for (const connection of connections) connection.disconnect();
     });
