@@ -231,7 +231,7 @@ describe.runIf(runRedis)('a session over HTTP on a Redis Cluster', () => {
       const second = cookie(refreshed, 'jwt');
       expect((await request(app).get('/required').set('Cookie', `jwt=${second}`)).status).toBe(200);
 
-      expect((await request(app).post('/logout').set('Cookie', `jwt=${second}`)).status).toBe(204);
+      expect((await request(app).post('/auth/logout').set('Cookie', `jwt=${second}`)).status).toBe(204);
       for (const token of [first, second]) {
         const res = await request(app).get('/required').set('Cookie', `jwt=${token}`);
         expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'ERR_TOKEN_REVOKED' });
@@ -291,9 +291,9 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       // The refresh token's own look-up, the atomic SET NX, then a look-up for a "log out everywhere" that raced it.
       expect(await commandsOf(() => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`))).toEqual(['MGET', 'SET', 'MGET']);
       // The token's look-up, then its jti and its login (sid) revoked.
-      expect(await commandsOf(() => request(app).post('/logout').set('Cookie', access))).toEqual(['MGET', 'SET', 'SET']);
+      expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual(['MGET', 'SET', 'SET']);
       const again = `jwt=${cookie(await request(app).post('/login'), 'jwt')}`;
-      expect(await commandsOf(() => request(app).post('/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'SET', 'SET', 'EVAL']);
+      expect(await commandsOf(() => request(app).post('/auth/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'SET', 'SET', 'EVAL']);
 
       // A token without a subject shares no hash tag: one GET an id (jti and sid), sent together.
       const { token } = await auth.startSession({ role: 'service' });
