@@ -188,28 +188,32 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
   async function revokeLogin(req: RequestLike, options: EndSessionOptions): Promise<void> {
     const store = o.store;
     if (store === undefined) return;
-    const access = options.claims ?? (await verifiedOrNull(authenticate(req).then((found) => found?.claims)));
     // The refresh cookie names the login even after its access token has expired.
     const refreshToken = o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
-    const refreshClaims =
+    // Both reads, then every write, go out together: two round trips, whatever there is to revoke.
+    const [access, refreshClaims] = await Promise.all([
+      options.claims ?? verifiedOrNull(authenticate(req).then((found) => found?.claims)),
       refreshToken === undefined
         ? undefined
-        : await verifiedOrNull(
+        : verifiedOrNull(
             verifyToken(refreshToken, REFRESH_TYP).then((claims) => {
               if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
               return claims;
             }),
-          );
-    if (access !== undefined && typeof access.jti === 'string') await revoke(access);
+          ),
+    ]);
+    const writes: Promise<void>[] = [];
+    if (access !== undefined && typeof access.jti === 'string') writes.push(revoke(access));
     const logins = new Map<string, { sub: string | undefined; until: number }>();
     for (const [claims, isRefresh] of [[access, false], [refreshClaims, true]] as const) {
       if (claims === undefined || typeof claims.sid !== 'string') continue;
       const until = Math.max(loginEnd(claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
       logins.set(claims.sid, { sub: subjectOf(claims), until });
     }
-    for (const [sid, { sub, until }] of logins) await storeWrite(() => store.revoke(`sid:${sid}`, until, sub));
+    for (const [sid, { sub, until }] of logins) writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub)));
     const sub = subjectOf(access ?? {}) ?? subjectOf(refreshClaims ?? {});
-    if (options.everywhere && sub !== undefined) await revokeSubject(sub);
+    if (options.everywhere && sub !== undefined) writes.push(revokeSubject(sub));
+    await Promise.all(writes);
   }
 
   function endSession(req: RequestLike, options: EndSessionOptions = {}): EndedSession {
