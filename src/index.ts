@@ -31,6 +31,6 @@ export type { JwksOptions } from './keys/jwks.js';
 export { memoryStore } from './stores/memory-store.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
 export { redisStore } from './stores/redis-store.js';
-export type { IoRedisClient, NodeRedisClient, NodeRedisClusterClient, NodeRedisSentinelClient, RedisStoreOptions } from './stores/redis-store.js';
-export type { SessionStatus, SessionStore } from './stores/store.js';
+export type { IoRedisClient, NearCacheOptions, NodeRedisClient, NodeRedisClusterClient, NodeRedisSentinelClient, RedisClient, RedisStore, RedisStoreOptions } from './stores/redis-store.js';
+export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
 export type { CsrfOptions } from './csrf.js';

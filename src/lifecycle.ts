@@ -127,7 +127,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
       // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
       // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
-      await checkStore(store, false, { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) });
+      await checkStore(store, false, { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) }, true);
       const kept = withoutManaged(claims) as C;
       const access = await sign(kept);
       const cookies = sessionCookies(access, claims.csrf, hint);
@@ -157,7 +157,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     kept.auth_time = loggedIn;
     const token = await sign(kept as C, { expiresIn: lifetime });
     // A sign-out or "log out everywhere" that landed while this one was signed must still win.
-    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims);
+    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims, true);
     return { token, cookies: sessionCookies(token, claims.csrf, hint) };
   }
 

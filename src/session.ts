@@ -23,13 +23,14 @@ function judge(status: SessionStatus, claims: Claims): void {
 
 /**
  * Asks the store about a verified token; fails closed (503) unless the app chose `failOpen`.
- * Synchronous when the store answers at once, so a memory store costs no promise.
+ * Synchronous when the store answers at once, so a memory store costs no promise. `consistent`
+ * skips any near cache: for the checks after which new tokens are signed.
  */
-export function checkStore(store: SessionStore, failOpen: boolean, claims: Claims): void | Promise<void> {
+export function checkStore(store: SessionStore, failOpen: boolean, claims: Claims, consistent = false): void | Promise<void> {
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
   let answer: SessionStatus | Promise<SessionStatus>;
   try {
-    answer = store.status(revocableIds(claims), sub);
+    answer = consistent ? store.status(revocableIds(claims), sub, { consistent }) : store.status(revocableIds(claims), sub);
   } catch (cause) {
     if (failOpen) return;
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
@@ -60,7 +61,7 @@ export async function storeWrite(write: () => Promise<void>): Promise<void> {
 export async function waitOutNotBefore(store: SessionStore, sub: string, now: () => number): Promise<void> {
   let notBefore: number | undefined;
   try {
-    ({ notBefore } = await store.status([], sub));
+    ({ notBefore } = await store.status([], sub, { consistent: true }));
   } catch (cause) {
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }

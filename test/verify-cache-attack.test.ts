@@ -987,22 +987,30 @@ describe('revocation while cached', () => {
       for (const client of clients) await client.quit().catch(() => undefined);
       await server.stop().catch(() => undefined);
     });
-    const shared = async (): Promise<ReturnType<typeof redisStore>> => {
+    const shared = async (nearCache: false | undefined): Promise<ReturnType<typeof redisStore>> => {
       const client = createClient({ url: server.url, disableOfflineQueue: true });
       client.on('error', () => undefined);
       await client.connect();
       clients.push(client);
-      return redisStore({ client, prefix: `cache-attack-${process.pid}:` });
+      const store = redisStore({ client, prefix: `cache-attack-${process.pid}:`, ...(nearCache === false ? { nearCache } : {}) });
+      clients.push({ quit: async () => store.close() });
+      return store;
     };
 
-    it('B has the token cached and under concurrent load when A signs it out: every request after is refused', async () => {
-      const a = createAuth({ key: hs256(SECRET), store: await shared() });
-      const b = createAuth({ key: hs256(SECRET), store: await shared() });
+    // Without a near cache B asks Redis every time; with one, B is current to within its staleness (100 ms).
+    it.each([
+      ['no near cache', false, 0],
+      ['the default near cache', undefined, 100],
+    ] as const)('%s: B has the token cached and under load when A signs it out: every request after the bound is refused', async (_name, nearCache, bound) => {
+      const a = createAuth({ key: hs256(SECRET), store: await shared(nearCache) });
+      const b = createAuth({ key: hs256(SECRET), store: await shared(nearCache) });
       const { token } = await a.startSession({ sub: 'redis-user' });
       const c = await b.verify(token);
       await b.verify(token);
       const during = Array.from({ length: 20 }, () => verdict(b.verify(token)));
       await a.endSession({ headers: { authorization: `Bearer ${token}` } }, { claims: c }).revoked;
+      const revokedAt = performance.now();
+      if (bound > 0) await new Promise((resolve) => setTimeout(resolve, bound + 1 - (performance.now() - revokedAt)));
       const after = await Promise.all(Array.from({ length: 20 }, () => verdict(b.verify(token))));
       expect(after).toEqual(Array(20).fill('ERR_TOKEN_REVOKED'));
       for (const r of await Promise.all(during)) expect(['ok', 'ERR_TOKEN_REVOKED']).toContain(r);

@@ -1,37 +1,57 @@
 import { checkKnownKeys } from '../known-keys.js';
-import type { SessionStatus, SessionStore } from './store.js';
+import { NearCache, type Change } from './near-cache.js';
+import { commandOf, withTimeout, type RedisClient } from './redis-client.js';
+import { RevocationLog } from './revocation-log.js';
+import type { SessionStatus, SessionStore, StatusOptions } from './store.js';
 
-/** A `redis` (node-redis 4+) client from `createClient()`. */
-export interface NodeRedisClient {
-  sendCommand(args: string[]): Promise<unknown>;
-}
-/** A `redis` (node-redis 4+) Redis Cluster client from `createCluster()`: it has `masters`, or `getSlotMaster` in early 4.x. */
-export type NodeRedisClusterClient = {
-  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
-} & ({ readonly masters: readonly unknown[] } | { getSlotMaster(slot: number): unknown });
-/** A `redis` (node-redis 5+) client from `createSentinel()`. */
-export interface NodeRedisSentinelClient {
-  sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
-  getMasterNode(): unknown;
-}
-/** An `ioredis` client: `new Redis()`, `new Redis({ sentinels, name })` or `new Cluster()`. */
-export interface IoRedisClient {
-  call(command: string, ...args: string[]): Promise<unknown>;
-}
+export type { IoRedisClient, NodeRedisClient, NodeRedisClusterClient, NodeRedisSentinelClient, RedisClient } from './redis-client.js';
 
 export interface RedisStoreOptions {
   /** A connected `redis` or `ioredis` client: single node, Sentinel or Cluster. */
-  readonly client: NodeRedisClient | NodeRedisClusterClient | NodeRedisSentinelClient | IoRedisClient;
+  readonly client: RedisClient;
   /** Prepended to every key; no `{` or `}`. @default 'jwt-gate:' */
   readonly prefix?: string;
   /** The clock for TTLs, in milliseconds. @default Date.now */
   readonly now?: () => number;
   /** How long one command may take before the request fails closed (503). @default 1000 */
   readonly timeoutDuration?: number;
+  /**
+   * Revocation state kept in this process, current to within `staleness` ms of every other process's
+   * writes: a known token costs no round trip. `false` asks Redis on every request.
+   * @default { max: 10000, staleness: 100 }
+   */
+  readonly nearCache?: NearCacheOptions | false;
 }
 
-/** Sends one command; `key` is the key it touches first, which routes it on a cluster. */
-type Send = (key: string, args: string[]) => Promise<unknown>;
+export interface NearCacheOptions {
+  /** The most token ids and subjects held. @default 10000 */
+  readonly max?: number;
+  /**
+   * The longest a revocation written by another process may go unseen here, in ms: past it, without a
+   * fresh read of the revocation log, every request asks Redis again. @default 100
+   */
+  readonly staleness?: number;
+}
+
+/** A session store in Redis. */
+export interface RedisStore extends SessionStore {
+  /** Stops reading the revocation log (the client stays yours to close). */
+  close(): void;
+}
+
+// What Redis answered once is read again after this long, log or no log.
+const KNOWLEDGE_MAX_AGE_MS = 30_000;
+
+function resolveNearCache(value: unknown): { max: number; staleness: number } | undefined {
+  if (value === false) return undefined;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError('jwt-gate: redisStore "nearCache" must be an object or false');
+  const options = (value ?? {}) as NearCacheOptions;
+  checkKnownKeys(options, ['max', 'staleness'], 'nearCache');
+  const { max = 10_000, staleness = 100 } = options;
+  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('jwt-gate: "nearCache.max" must be a positive whole number');
+  if (!Number.isSafeInteger(staleness) || staleness < 10) throw new TypeError('jwt-gate: "nearCache.staleness" must be whole milliseconds, 10 or more');
+  return { max, staleness };
+}
 
 // Keeps the later not-before and the longer life of two "log out everywhere", in one atomic step.
 // ARGV[2] is seconds to keep, or -1 (Redis's own "no expiry") for good.
@@ -47,27 +67,6 @@ else
 end
 return 1`;
 
-function commandOf(client: RedisStoreOptions['client'] | undefined): Send {
-  const probe = client as Partial<Record<'call' | 'sendCommand' | 'getMasterNode' | 'getSlotMaster' | 'masters', unknown>> | undefined;
-  if (typeof probe?.call === 'function') {
-    // ioredis routes a Cluster's commands by their keys itself.
-    const io = client as IoRedisClient;
-    return (_key, [name, ...args]) => io.call(name as string, ...args);
-  }
-  if (typeof probe?.sendCommand !== 'function') throw new TypeError('jwt-gate: redisStore "client" must be a redis or ioredis client');
-  // isReadonly false: a replica may lag its master, and a revocation read there could be missed.
-  if (Array.isArray(probe.masters) || typeof probe.getSlotMaster === 'function') {
-    const cluster = client as NodeRedisClusterClient;
-    return (key, args) => cluster.sendCommand(key, false, args);
-  }
-  if (typeof probe.getMasterNode === 'function') {
-    const sentinel = client as NodeRedisSentinelClient;
-    return (_key, args) => sentinel.sendCommand(false, args);
-  }
-  const node = client as NodeRedisClient;
-  return (_key, args) => node.sendCommand(args);
-}
-
 // encodeURIComponent escapes `{`, `}`, `:` and `%`, so a subject can neither move its hash tag nor pose
 // as another subject. It throws on a lone surrogate, which JSON allows: that one gets `%u` and its code unit.
 const encodeSubject = (sub: string): string =>
@@ -77,30 +76,20 @@ const isSet = (value: unknown): boolean => value !== null && value !== undefined
 
 /**
  * Session state shared by every instance of an app, in Redis; keys expire with the tokens they name.
- * A subject's keys share one hash tag, so on a Redis Cluster one command answers for a token.
+ * A subject's keys share one hash tag, so on a Redis Cluster one command answers for a token. Each
+ * process keeps a near cache of what it read, current through a log of revocations in Redis.
  */
-export function redisStore(options: RedisStoreOptions): SessionStore {
+export function redisStore(options: RedisStoreOptions): RedisStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: redisStore needs { client }');
-  checkKnownKeys(options, ['client', 'prefix', 'now', 'timeoutDuration'], 'redisStore');
+  checkKnownKeys(options, ['client', 'prefix', 'now', 'timeoutDuration', 'nearCache'], 'redisStore');
   const timeoutDuration = options.timeoutDuration ?? 1000;
   if (!Number.isSafeInteger(timeoutDuration) || timeoutDuration <= 0) throw new TypeError('jwt-gate: redisStore "timeoutDuration" must be whole milliseconds');
   const prefix = options.prefix ?? 'jwt-gate:';
   // A brace in the prefix would become the hash tag: every key in one slot, or a subject's keys in several.
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('jwt-gate: redisStore "prefix" must be a string without "{" or "}"');
   const now = options.now ?? Date.now;
-  const command = commandOf(options.client);
-  // A client that queues commands while disconnected would hold the request forever: bound it.
-  const send: Send = async (key, args) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('jwt-gate: Redis did not answer in time')), timeoutDuration);
-    });
-    try {
-      return await Promise.race([command(key, args), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const near = resolveNearCache(options.nearCache);
+  const send = withTimeout(commandOf(options.client), timeoutDuration);
   // `${prefix}{sub:<subject>}:` holds all of a subject's keys; ids without a subject live under the bare prefix.
   const scope = (sub: string | undefined): string => (sub === undefined ? prefix : `${prefix}{sub:${encodeSubject(sub)}}:`);
   const idKey = (id: string, sub: string | undefined): string => `${scope(sub)}id:${id}`;
@@ -109,12 +98,42 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   // Whole seconds left until `until`; Infinity stays Infinity, a key with no TTL.
   const secondsUntil = (until: number): number => (until === Infinity ? Infinity : Math.ceil(until - now() / 1000));
   const expiry = (seconds: number): string[] => (seconds === Infinity ? [] : ['EX', String(seconds)]);
+  const cache = near === undefined ? undefined : new NearCache(near.max, KNOWLEDGE_MAX_AGE_MS);
+  const log = near === undefined || cache === undefined ? undefined : new RevocationLog(send, `${prefix}{log}`, cache, near.staleness);
+
+  // The write and its log entry go out together; other processes see it at their next read of the log.
+  const write = async (key: string, args: string[], change: Change): Promise<void> => {
+    await Promise.all([send(key, args), log?.append(change, now())]);
+  };
+
+  async function ask(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
+    const generation = cache?.generation ?? 0;
+    let revoked: boolean[];
+    let notBefore: number | undefined;
+    if (sub === undefined) {
+      // No subject, no shared hash tag: one GET an id, sent together, where one MGET could span slots.
+      const replies = await Promise.all(ids.map((id) => idKey(id, undefined)).map((key) => send(key, ['GET', key])));
+      revoked = replies.map(isSet);
+    } else {
+      // One subject, one slot: a single MGET answers for the subject and every id.
+      const keys = [notBeforeKey(sub), ...ids.map((id) => idKey(id, sub))];
+      const reply = await send(keys[0] as string, ['MGET', ...keys]);
+      // Anything but one answer a key would read as "not revoked": fail closed instead.
+      if (!Array.isArray(reply) || reply.length !== keys.length) throw new Error('jwt-gate: Redis answered MGET with an unexpected reply');
+      const [since, ...values] = reply as unknown[];
+      const parsed = isSet(since) ? Number(String(since)) : Number.NaN;
+      notBefore = Number.isFinite(parsed) ? parsed : undefined;
+      revoked = values.map(isSet);
+    }
+    cache?.fill(ids, sub, { revoked, notBefore }, generation, performance.now());
+    return { revoked: revoked.some(Boolean), notBefore };
+  }
 
   return Object.freeze({
     async revoke(id: string, until: number, sub?: string): Promise<void> {
       const seconds = secondsUntil(until);
       const key = idKey(id, sub);
-      if (seconds > 0) await send(key, ['SET', key, '1', ...expiry(seconds)]);
+      if (seconds > 0) await write(key, ['SET', key, '1', ...expiry(seconds)], { kind: 'revoke', id, sub, until });
     },
     async useOnce(id: string, until: number, sub?: string): Promise<boolean> {
       const seconds = secondsUntil(until);
@@ -126,22 +145,20 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
       const seconds = secondsUntil(until);
       const key = notBeforeKey(sub);
-      if (seconds > 0) await send(key, ['EVAL', SET_LATER_NOT_BEFORE, '1', key, String(notBefore), String(seconds === Infinity ? -1 : seconds)]);
+      const args = ['EVAL', SET_LATER_NOT_BEFORE, '1', key, String(notBefore), String(seconds === Infinity ? -1 : seconds)];
+      if (seconds > 0) await write(key, args, { kind: 'subject', sub, notBefore });
     },
-    async status(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
-      if (sub === undefined) {
-        // No subject, no shared hash tag: one GET an id, sent together, where one MGET could span slots.
-        const replies = await Promise.all(ids.map((id) => idKey(id, undefined)).map((key) => send(key, ['GET', key])));
-        return { revoked: replies.some(isSet), notBefore: undefined };
+    // At once from the near cache while the log is current; otherwise one round trip to Redis.
+    status(ids: readonly string[], sub: string | undefined, statusOptions?: StatusOptions): SessionStatus | Promise<SessionStatus> {
+      if (cache !== undefined && log !== undefined && statusOptions?.consistent !== true) {
+        const monotonic = performance.now();
+        const known = log.current(monotonic) ? cache.lookup(ids, sub, now() / 1000, monotonic) : undefined;
+        if (known !== undefined) return known;
       }
-      // One subject, one slot: a single MGET answers for the subject and every id.
-      const keys = [notBeforeKey(sub), ...ids.map((id) => idKey(id, sub))];
-      const reply = await send(keys[0] as string, ['MGET', ...keys]);
-      // Anything but one answer a key would read as "not revoked": fail closed instead.
-      if (!Array.isArray(reply) || reply.length !== keys.length) throw new Error('jwt-gate: Redis answered MGET with an unexpected reply');
-      const [notBefore, ...revoked] = reply as unknown[];
-      const since = isSet(notBefore) ? Number(String(notBefore)) : Number.NaN;
-      return { revoked: revoked.some(isSet), notBefore: Number.isFinite(since) ? since : undefined };
+      return ask(ids, sub);
+    },
+    close(): void {
+      log?.close();
     },
   });
 }

@@ -20,9 +20,17 @@ export interface SessionStore {
    * knows at once (in memory, or from a near cache) answers without a promise: verification then
    * stays synchronous, with no microtask per request.
    */
-  status(ids: readonly string[], sub: string | undefined): SessionStatus | Promise<SessionStatus>;
+  status(ids: readonly string[], sub: string | undefined, options?: StatusOptions): SessionStatus | Promise<SessionStatus>;
   /** Atomically marks `id` used until `until`: `true` for the first call only, even when concurrent. */
   useOnce(id: string, until: number, sub?: string): Promise<boolean>;
+}
+
+export interface StatusOptions {
+  /**
+   * Read the source of truth, never a near cache: for a check after which new tokens are signed,
+   * where a revocation a few ms old must win (a refresh, a sliding renewal).
+   */
+  readonly consistent?: boolean;
 }
 
 export interface SessionStatus {

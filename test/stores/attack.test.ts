@@ -433,7 +433,8 @@ describe.each(variants)('$name', (variant) => {
           const keys = (await redis!.sendCommand(['KEYS', `${prefix}*`])) as string[];
           expect(keys.length).toBeGreaterThan(subjects.length);
           const endless = [];
-          for (const key of keys) if ((await ttlOf(key)) === -1) endless.push(key);
+          // The revocation log trims itself by entry age, not by TTL.
+          for (const key of keys) if (!key.endsWith('{log}') && (await ttlOf(key)) === -1) endless.push(key);
           expect(endless).toHaveLength(new Set(subjects).size);
           for (const key of endless) expect(key).toMatch(/^attack-[\w-]+:\{sub:[^]*\}:nb$/);
           expect(((await redis!.sendCommand(['KEYS', '*'])) as string[]).filter((key) => !key.startsWith('attack-'))).toEqual([]);

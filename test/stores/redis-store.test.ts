@@ -116,7 +116,7 @@ describe('client shapes and the per-command timeout', () => {
 
   it.each(shapes)('%s: a status is one MGET in the client’s own shape; no answer fails closed (503) within timeoutDuration', async (_name, make, expected) => {
     const calls: unknown[][] = [];
-    const store = redisStore({ client: make(calls), prefix: 'p:', timeoutDuration: 200 });
+    const store = redisStore({ client: make(calls), prefix: 'p:', timeoutDuration: 200, nearCache: false });
     const started = Date.now();
     await expect(store.status(['jti:a', 'sid:b'], 'user-1')).rejects.toThrow(/did not answer in time/);
     expect(Date.now() - started).toBeLessThan(1000);
@@ -149,7 +149,8 @@ describe('client shapes and the per-command timeout', () => {
 });
 
 describe.runIf(runRedis).each(targets)('$name', (target) => {
-  const store = (prefix: string): SessionStore => redisStore({ client: target.client, prefix });
+  // The keys and commands themselves: no near cache, no revocation log.
+  const store = (prefix: string): SessionStore => redisStore({ client: target.client, prefix, nearCache: false });
 
   it('each key lives as long as what it names, and one with an until of Infinity has no TTL (-1)', async () => {
     const prefix = freshPrefix();
@@ -199,7 +200,7 @@ describe.runIf(runRedis).each(targets.filter((target) => target.cluster))('$name
     const slotsSeen = new Set<number>();
     for (const sub of CRAFTED) {
       const prefix = freshPrefix();
-      const s = redisStore({ client: target.client, prefix });
+      const s = redisStore({ client: target.client, prefix, nearCache: false });
       const until = nowSeconds() + 60;
       await s.revoke('jti:a', until, sub);
       await s.revoke('sid:b', until, sub);
@@ -282,7 +283,7 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
     }
 
     it('sign-in 1, a request 1, a refresh 3, sign-out 3, log out everywhere 4', async () => {
-      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client: target.client, prefix }), refresh: { expiresIn: '30d' } });
+      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client: target.client, prefix, nearCache: false }), refresh: { expiresIn: '30d' } });
       const app = variants[0]!.build(auth);
       let login: request.Response | undefined;
       expect(await commandsOf(async () => (login = await request(app).post('/login')))).toEqual(['MGET']);

@@ -1,0 +1,182 @@
+// The near cache in front of Redis: a known token costs no round trip, a revocation made by another
+// process is seen within the staleness bound, and when the revocation log cannot be read the process
+// asks Redis per request again: never a window in which a revoked token passes beyond the bound.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth, hs256, redisStore, type RedisStore, type RedisStoreOptions } from '../../src/index.js';
+import { NearCache } from '../../src/stores/near-cache.js';
+import { SECRET } from '../helpers.js';
+import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import { runRedis, sharedRedisCluster, sharedRedisServer } from './redis-server.js';
+
+const server = sharedRedisServer();
+const cluster = sharedRedisCluster();
+const clients = redisClients({ server, cluster });
+const stores: RedisStore[] = [];
+beforeAll(async () => {
+  if (runRedis) await Promise.all([server.start(), cluster.start()]);
+}, 60_000);
+afterAll(async () => {
+  for (const store of stores) store.close();
+  await clients.closeAll();
+  if (runRedis) await Promise.all([server.stop(), cluster.stop()]);
+});
+
+let prefixes = 0;
+const run = Math.random().toString(36).slice(2, 8);
+const freshPrefix = (): string => `near-${process.pid}-${run}-${++prefixes}:`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A node-redis-shaped client in front of `inner` that counts commands and can hold the log reads. */
+function watched(inner: StoreClient, kind: ClientKind): { client: StoreClient; reads: () => number; hold: (on: boolean) => void } {
+  let reads = 0;
+  let held: (() => void)[] | undefined;
+  const call = async (args: string[], send: () => Promise<unknown>): Promise<unknown> => {
+    const name = (args[0] ?? '').toUpperCase();
+    if (name === 'MGET' || name === 'GET') reads++;
+    if ((name === 'XREAD' || name === 'XREVRANGE') && held !== undefined) await new Promise<void>((resolve) => held?.push(resolve));
+    return send();
+  };
+  // The same shape as `inner`, so the store routes its commands as it would without us.
+  let client: StoreClient;
+  if ('call' in inner) client = { call: (name: string, ...rest: string[]) => call([name, ...rest], () => inner.call(name, ...rest)) };
+  else if ((CLUSTER_KINDS as readonly string[]).includes(kind)) {
+    const cluster = inner as { sendCommand(k: string | undefined, r: boolean | undefined, a: string[]): Promise<unknown> };
+    client = { masters: [], sendCommand: (k: string | undefined, r: boolean | undefined, a: string[]) => call(a, () => cluster.sendCommand(k, r, a)) };
+  } else {
+    const single = inner as { sendCommand(a: string[]): Promise<unknown> };
+    client = { sendCommand: (a: string[]) => call(a, () => single.sendCommand(a)) };
+  }
+  return {
+    client,
+    reads: () => reads,
+    hold(on) {
+      if (on) held ??= [];
+      else {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const release of waiting) release();
+      }
+    },
+  };
+}
+
+const kinds = [...SINGLE_KINDS, ...CLUSTER_KINDS] as const;
+
+describe.runIf(runRedis).each(kinds)('%s', (kind) => {
+  const make = (client: StoreClient, prefix: string, extra: Partial<RedisStoreOptions> = {}): RedisStore => {
+    const store = redisStore({ client, prefix, ...extra });
+    stores.push(store);
+    return store;
+  };
+
+  it('a token seen once is answered from the near cache: no round trip, and no promise to wait on', async () => {
+    const w = watched(await clients.connect(kind), kind);
+    const auth = createAuth({ key: hs256(SECRET), store: make(w.client, freshPrefix()) });
+    const token = await auth.issue({ sub: 'user-1' });
+    // The first request starts the log's reader, which starts from an empty cache; the next one fills it.
+    await auth.verify(token);
+    await sleep(120);
+    await auth.verify(token);
+    const before = w.reads();
+    for (let i = 0; i < 50; i++) await auth.verify(token);
+    expect(w.reads() - before).toBe(0);
+    let settled = false;
+    void auth.verify(token).then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(true);
+  });
+
+  it.each(['sign-out', 'log out everywhere'] as const)('%s on instance A: instance B refuses the token within the staleness bound (100 ms)', async (what) => {
+    const prefix = freshPrefix();
+    const a = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
+    const b = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
+    const { token } = await a.startSession({ sub: 'user-1' });
+    const claims = await b.verify(token);
+    await sleep(120);
+    await b.verify(token);
+    let lastAccepted = -Infinity;
+    let firstRefused = Infinity;
+    const watching = (async () => {
+      for (const end = performance.now() + 400; performance.now() < end; await sleep(2)) {
+        const ok = await b.verify(token).then(() => true, () => false);
+        if (ok) lastAccepted = performance.now();
+        else firstRefused = Math.min(firstRefused, performance.now());
+      }
+    })();
+    await sleep(20);
+    const started = performance.now();
+    if (what === 'sign-out') await a.endSession({ headers: {} }, { claims }).revoked;
+    else await a.revokeSubject('user-1');
+    const done = performance.now();
+    await watching;
+    // The bound holds by construction: B trusts its cache only while its last read of the log is under 100 ms old.
+    expect(lastAccepted - done).toBeLessThanOrEqual(100);
+    expect(firstRefused).toBeGreaterThanOrEqual(started);
+    console.info(`${kind}, ${what}: B refused the token ${(firstRefused - done).toFixed(1)} ms after A's revocation returned`);
+  });
+
+  it('while the log cannot be read, B asks Redis on every request, and refuses a revocation at once', async () => {
+    const prefix = freshPrefix();
+    const a = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
+    const w = watched(await clients.connect(kind), kind);
+    const b = createAuth({ key: hs256(SECRET), store: make(w.client, prefix) });
+    const { token } = await a.startSession({ sub: 'user-1' });
+    const claims = await b.verify(token);
+    await sleep(120);
+    w.hold(true);
+    await sleep(150);
+    const before = w.reads();
+    await b.verify(token);
+    expect(w.reads() - before).toBe(1);
+    await a.endSession({ headers: {} }, { claims }).revoked;
+    await expect(b.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    w.hold(false);
+  });
+
+  it('a refresh right after log out everywhere on another instance is refused: signing checks Redis itself', async () => {
+    const prefix = freshPrefix();
+    const options = { key: hs256(SECRET), refresh: { expiresIn: '30d' } } as const;
+    const a = createAuth({ ...options, store: make(await clients.connect(kind), prefix) });
+    const b = createAuth({ ...options, store: make(await clients.connect(kind), prefix) });
+    const started = await a.startSession({ sub: 'user-1' });
+    const refresh = started.cookies.find((c) => c.startsWith('jwt-refresh='))!.split(';')[0]!;
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
+    await b.verify(started.token);
+    await a.revokeSubject('user-1');
+    await expect(b.refresh({ headers: { cookie: refresh } })).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+  });
+});
+
+describe('NearCache', () => {
+  it('does not take an answer read before a change it has already applied', () => {
+    const cache = new NearCache(100, 30_000);
+    const generation = cache.generation;
+    cache.fill(['jti:a'], 'user-1', { revoked: [false], notBefore: undefined }, generation, 0);
+    cache.apply({ kind: 'revoke', id: 'jti:b', sub: 'user-1', until: Infinity });
+    // An MGET sent before that change answers "not revoked" for jti:b: it must not be remembered.
+    cache.fill(['jti:b'], 'user-1', { revoked: [false], notBefore: undefined }, generation, 0);
+    expect(cache.lookup(['jti:b'], 'user-1', 0, 1)).toEqual({ revoked: true, notBefore: undefined });
+  });
+
+  it('answers only when every id is known, forgets what it read after maxAge, and stays within max', () => {
+    const cache = new NearCache(4, 1000);
+    cache.fill(['jti:a', 'sid:s'], 'user-1', { revoked: [false, true], notBefore: 5 }, cache.generation, 0);
+    expect(cache.lookup(['jti:a', 'sid:s'], 'user-1', 0, 10)).toEqual({ revoked: true, notBefore: 5 });
+    expect(cache.lookup(['jti:a', 'sid:other'], 'user-1', 0, 10)).toBeUndefined();
+    expect(cache.lookup(['jti:a'], 'user-1', 0, 1000)).toBeUndefined();
+    cache.fill(['jti:x', 'jti:y'], 'user-2', { revoked: [false, false], notBefore: undefined }, cache.generation, 0);
+    expect(cache.lookup(['jti:a'], 'user-1', 0, 10)).toBeUndefined();
+    expect(cache.lookup(['jti:x'], 'user-2', 0, 10)).toEqual({ revoked: false, notBefore: undefined });
+  });
+
+  it('a log entry raises a subject’s not-before and revokes an id, never the other way', () => {
+    const cache = new NearCache(100, 30_000);
+    cache.fill(['jti:a'], 'user-1', { revoked: [false], notBefore: 50 }, cache.generation, 0);
+    cache.apply({ kind: 'subject', sub: 'user-1', notBefore: 40 });
+    expect(cache.lookup(['jti:a'], 'user-1', 0, 1)?.notBefore).toBe(50);
+    cache.apply({ kind: 'subject', sub: 'user-1', notBefore: 60 });
+    cache.apply({ kind: 'revoke', id: 'jti:a', sub: 'user-1', until: 100 });
+    expect(cache.lookup(['jti:a'], 'user-1', 99, 1)).toEqual({ revoked: true, notBefore: 60 });
+    expect(cache.lookup(['jti:a'], 'user-1', 100, 1)).toEqual({ revoked: false, notBefore: 60 });
+  });
+});
