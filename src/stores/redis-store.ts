@@ -103,7 +103,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   // The write and its log entry go out together; other processes see it at their next read of the log.
   const write = async (key: string, args: string[], change: Change): Promise<void> => {
-    await Promise.all([send(key, args), log?.append(change, now())]);
+    await Promise.all([send(key, args), log?.append(change)]);
   };
 
   async function ask(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {

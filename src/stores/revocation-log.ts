@@ -8,6 +8,12 @@ const CATCH_UP_MS = KEEP_MS / 2;
 const IDLE_MS = 10_000;
 const BATCH = 1000;
 
+// Trims by Redis's own clock, as the entry ids are: an app server whose clock runs ahead must not
+// trim entries other processes have yet to read.
+const APPEND = `local time = redis.call('TIME')
+local oldest = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
+return redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d-0', oldest), '*', unpack(ARGV, 2))`;
+
 function fieldsOf(change: Change): string[] {
   if (change.kind === 'subject') return ['k', 's', 's', change.sub, 'n', String(change.notBefore)];
   return ['k', 'r', 'i', change.id, 'u', String(change.until), ...(change.sub === undefined ? [] : ['s', change.sub])];
@@ -53,9 +59,9 @@ export class RevocationLog {
   }
 
   /** Writes `change` to the log; this process's own cache learns it at once. */
-  append(change: Change, nowMs: number): Promise<unknown> {
+  append(change: Change): Promise<unknown> {
     this.#cache.apply(change);
-    return this.#send(this.#key, ['XADD', this.#key, 'MINID', '~', String(Math.floor(nowMs - KEEP_MS)), '*', ...fieldsOf(change)]);
+    return this.#send(this.#key, ['EVAL', APPEND, '1', this.#key, String(KEEP_MS), ...fieldsOf(change)]);
   }
 
   /** Whether the near cache may answer now; asking keeps the log being read. */
