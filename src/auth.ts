@@ -105,13 +105,19 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
 
 function headerSegmentCache(typ: string): (key: BoundKey) => string {
   const cache = new Map<string, string>();
+  // Providers hand out the same bound key each time: remember the last one without building an id.
+  let lastKey: BoundKey | undefined;
+  let lastSegment = '';
   return (key) => {
+    if (key === lastKey) return lastSegment;
     const id = `${key.alg}:${key.kid ?? ''}`;
     let segment = cache.get(id);
     if (segment === undefined) {
       segment = encodeSegment({ alg: key.alg, typ, ...(key.kid === undefined ? {} : { kid: key.kid }) });
       cache.set(id, segment);
     }
+    lastKey = key;
+    lastSegment = segment;
     return segment;
   };
 }
@@ -139,15 +145,24 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     return o.cookie;
   }
 
-  async function sign(claims: C, overrides: IssueOverrides = {}, refreshToken = false): Promise<string> {
-    const payload = buildPayload(o, claims, refreshToken ? { ...overrides, audience: REFRESH_AUDIENCE } : overrides);
-    const key = provider.signingKey?.(overrides.kid);
-    if (key === undefined) {
-      throw new TypeError(overrides.kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${overrides.kid}"`);
-    }
-    const token = await signCompact(key.alg, key.key, (refreshToken ? refreshHeaderSegment : headerSegment)(key), payload);
+  function fits(token: string): string {
     if (token.length > o.maxTokenBytes) throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
     return token;
+  }
+
+  // Not async: one promise per token, the one signCompact returns.
+  function sign(claims: C, overrides?: IssueOverrides, refreshToken = false): Promise<string> {
+    try {
+      const payload = buildPayload(o, claims, refreshToken ? { ...overrides, audience: REFRESH_AUDIENCE } : overrides);
+      const kid = overrides?.kid;
+      const key = provider.signingKey?.(kid);
+      if (key === undefined) {
+        throw new TypeError(kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${kid}"`);
+      }
+      return signCompact(key.alg, key.key, (refreshToken ? refreshHeaderSegment : headerSegment)(key), payload).then(fits);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   function authenticated(req: RequestLike, { token, source }: FoundToken, claims: C): Authenticated<U, C> | Promise<Authenticated<U, C>> {

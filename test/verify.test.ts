@@ -129,6 +129,15 @@ describe('payload members named __proto__, constructor, prototype are plain data
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
+  it('issue copies a __proto__ member of the claims as data, and the token carries it back', async () => {
+    const claims = JSON.parse('{"sub":"user-1","__proto__":{"role":"admin"}}') as { sub: string };
+    const token = await auth.issue(claims);
+    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())).toMatchObject({ sub: 'user-1', ['__proto__']: { role: 'admin' } });
+    const back = await auth.verify(token);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(back.role).toBeUndefined();
+  });
+
   it('constructor.prototype reaches nothing', async () => {
     const claims = await auth.verify(signHs(body('"constructor":{"prototype":{"polluted":1}},"prototype":{"polluted":1}')));
     expect(claims.constructor).toEqual({ prototype: { polluted: 1 } });
