@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { createClient } from 'redis';
-import { redisStore, type SessionStore } from 'jwt-gate';
+import { redisStore, type RedisStore, type SessionStore } from 'jwt-gate';
 
 // A redis-server on a loopback port for the rows that use redisStore: started by the parent process,
 // named to the server process in BENCH_REDIS_URL.
@@ -22,7 +22,7 @@ export async function startRedis(): Promise<{ url: string; stop: () => void } | 
   return { url: `redis://127.0.0.1:${port}`, stop: () => void child.kill('SIGKILL') };
 }
 
-let store: SessionStore | undefined;
+let store: RedisStore | undefined;
 let client: ReturnType<typeof createClient> | undefined;
 
 /** Connects once (top-level, before the server listens), so the guards can be built synchronously. */
@@ -34,8 +34,19 @@ export async function connectBenchRedis(): Promise<void> {
   store = redisStore({ client });
 }
 
+/** Whether the Redis rows can run: connectBenchRedis found a server. */
+export const redisAvailable = (): boolean => store !== undefined;
+
 /** The redisStore of the Redis rows; connectBenchRedis must have run. */
 export function benchRedisStore(): SessionStore {
   if (store === undefined) throw new Error('bench: the Redis rows need redis-server (BENCH_REDIS_URL)');
   return store;
+}
+
+/** Closes what connectBenchRedis opened, so the process can end. */
+export async function closeBenchRedis(): Promise<void> {
+  store?.close();
+  await client?.quit();
+  store = undefined;
+  client = undefined;
 }

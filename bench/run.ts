@@ -3,6 +3,7 @@ import { runHttp } from './http/index.js';
 import { runLoop } from './loop/index.js';
 import { runMemory } from './memory/index.js';
 import { runMicro } from './micro/index.js';
+import { closeBenchRedis, connectBenchRedis, startRedis } from './redis.js';
 
 // npm run bench [-- micro|http|loop|memory|all [group]]; BENCH_ROUNDS, BENCH_TIME_MS, BENCH_HTTP_SLICE, BENCH_HTTP_ROUNDS tune the length,
 // BENCH_CASES (a regular expression over row names) keeps some rows of the micro groups, BENCH_HTTP_CASES some
@@ -17,7 +18,17 @@ const number = (name: string, fallback: number): number => {
 const reports: string[] = [];
 if (what === 'micro' || what === 'all') {
   const cases = process.env.BENCH_CASES === undefined ? undefined : new RegExp(process.env.BENCH_CASES);
-  reports.push(await runMicro({ rounds: number('BENCH_ROUNDS', 15), timeMs: number('BENCH_TIME_MS', 100), warmupMs: 30 }, process.argv[3], cases));
+  // The redisStore rows need a redis-server: one on a loopback port for this run, when installed.
+  const redis = await startRedis();
+  if (redis === undefined) console.warn('bench: redis-server is not installed; the redisStore rows are left out');
+  else process.env.BENCH_REDIS_URL = redis.url;
+  await connectBenchRedis();
+  try {
+    reports.push(await runMicro({ rounds: number('BENCH_ROUNDS', 15), timeMs: number('BENCH_TIME_MS', 100), warmupMs: 30 }, process.argv[3], cases));
+  } finally {
+    await closeBenchRedis();
+    redis?.stop();
+  }
 }
 if (what === 'http' || what === 'all') {
   reports.push(

@@ -6,6 +6,7 @@ import { hs256, rs256 } from 'jwt-gate';
 import { AUDIENCE, ISSUER, PRIVATE_PEM, PUBLIC_PEM, SECRET, keys, payload } from '../fixtures.js';
 import { floorSignHs256, floorSignRs256, floorVerifyHs256, floorVerifyRs256 } from '../floor.js';
 import { gate } from '../gate.js';
+import { benchRedisStore, redisAvailable } from '../redis.js';
 
 /** Who a row measures: the node:crypto floor, this library, or a peer it is compared with. */
 export type Kind = 'floor' | 'jwt-gate' | 'peer';
@@ -50,14 +51,18 @@ async function verifyRows(alg: 'HS256' | 'RS256'): Promise<VerifyRow[]> {
   const plain = gate(key);
   const withStore = gate(key, { store: true });
   const cached = gate(key, { cache: true });
+  const defaults = gate(key, { cache: true, store: true });
+  const redis = redisAvailable() ? gate(key, { cache: true, store: benchRedisStore() }) : undefined;
   const fast = (cache: number | false, identity = false): Verify =>
     createVerifier({ key: keyText, algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache, ...(identity ? { cacheKeyBuilder: (t: string) => t } : {}) });
   const jwtOptions = { algorithms: [alg], ...CHECKS };
   const rows: VerifyRow[] = [
     { name: 'node:crypto floor', kind: 'floor', verify: (t) => (hs ? floorVerifyHs256(t, keys.secret) : floorVerifyRs256(t, keys.publicKey)) },
+    { name: 'jwt-gate (defaults: cache + memory store)', kind: 'jwt-gate', cached: true, verify: (t) => defaults.verify(t) },
+    ...(redis === undefined ? [] : [{ name: 'jwt-gate (defaults with redisStore)', kind: 'jwt-gate' as const, cached: true, verify: (t: string) => redis.verify(t) }]),
+    { name: 'jwt-gate (cache, store: false)', kind: 'jwt-gate', cached: true, verify: (t) => cached.verify(t) },
     { name: 'jwt-gate', kind: 'jwt-gate', verify: (t) => plain.verify(t) },
     { name: 'jwt-gate (default memory store)', kind: 'jwt-gate', verify: (t) => withStore.verify(t) },
-    { name: 'jwt-gate (cache)', kind: 'jwt-gate', cached: true, verify: (t) => cached.verify(t) },
     { name: 'fast-jwt', kind: 'peer', verify: fast(false) },
     { name: 'fast-jwt (cache)', kind: 'peer', cached: true, verify: fast(1000) },
     { name: 'fast-jwt (cache, identity key)', kind: 'peer', cached: true, verify: fast(1000, true) },
