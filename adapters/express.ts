@@ -1,15 +1,28 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createGuard, isAuthError, jwksResponse, toAuth, toHttpError } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardDecision, GuardOptions, HttpError, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
+import { authenticatedOf, createGuard, forgettable, isAuthError, jwksResponse, lateSignIn, rememberSession, sessionOf, toAuth, toHttpError } from '../src/index.js';
+import type {
+  Auth,
+  AuthError,
+  Authenticated,
+  AuthOptions,
+  Claims,
+  GuardDecision,
+  GuardMode,
+  GuardOptions,
+  HttpError,
+  IssueOverrides,
+  JwksHandlerOptions,
+  SignOutOptions,
+} from '../src/index.js';
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
+  // `req.auth` is not declared here: express-oauth2-jwt-bearer declares it otherwise (TS2717). Read the
+  // claims typed with `authOf(req, auth)`, or declare `auth` yourself (README).
   namespace Express {
     interface User {}
     interface Request {
       user?: User | undefined;
-      /** The verified claims and the token they came from. */
-      auth?: { claims: Claims; token: string } | undefined;
       /** Why `optionalAuth` let the request through anonymously. */
       authError?: AuthError | undefined;
     }
@@ -37,25 +50,27 @@ function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write:
     });
 }
 
-function middleware<U, C extends Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
-  options: GuardOptions<C>,
-  required: boolean,
-): RequestHandler {
+function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>, options: GuardOptions<C>, mode: GuardMode): RequestHandler {
   const auth = toAuth(authOrOptions);
-  const guard = createGuard(auth, options, required);
+  const guard = createGuard(auth, options, mode);
+  const { property } = guard;
   const apply = (decision: GuardDecision<U, C>, req: Request, res: Response, next: NextFunction): void => {
+    const slots = req as unknown as Record<string, unknown>;
     switch (decision.kind) {
-      case 'user':
-        req.user = decision.authenticated.user as Express.User;
-        req.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
+      case 'user': {
+        const { user, claims, token } = decision.authenticated;
+        rememberSession(req, auth, decision.authenticated);
+        req.user = user as Express.User;
+        if (property !== undefined) slots[property] = { claims, token };
         // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
         if (req.authError !== undefined) req.authError = undefined;
         if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
         return next();
+      }
       case 'anonymous':
+        rememberSession(req, auth, null);
         req.user = undefined;
-        req.auth = undefined;
+        if (property !== undefined) slots[property] = undefined;
         req.authError = decision.authError;
         return next();
       case 'forward':
@@ -66,7 +81,8 @@ function middleware<U, C extends Claims>(
   };
   return (req, res, next) => {
     // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
-    whenOpen(guard(req, { get secure() { return req.secure; } }), res, next, (decision) => apply(decision, req, res, next));
+    const context = { path: req.originalUrl, get secure() { return req.secure; } };
+    whenOpen(guard(req, context), res, next, (decision) => apply(decision, req, res, next));
   };
 }
 
@@ -75,7 +91,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
-  return middleware(authOrOptions, options, true);
+  return middleware(authOrOptions, options, 'required');
 }
 
 /** Sets `req.user` when the request has a valid token; otherwise goes on anonymously, keeping `req.authError`. */
@@ -83,14 +99,32 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
-  return middleware(authOrOptions, options, false);
+  return middleware(authOrOptions, options, 'optional');
 }
 
-/** Issues a token for `claims` and sets the session cookie; returns the token. */
-export async function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
-  const { token, cookies } = await auth.startSession(claims, overrides, { secure: res.req.secure });
-  res.append('Set-Cookie', [...cookies]);
-  return token;
+/**
+ * The session `requireAuth(auth)` or `optionalAuth(auth)` found on `req`, typed by `auth`. Throws a
+ * TypeError when neither ran, or when the request went on anonymously and `optional` is not set.
+ */
+export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>): Authenticated<U, C>;
+export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>, options: { readonly optional: true }): Authenticated<U, C> | undefined;
+export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>, options?: { readonly optional?: boolean }): Authenticated<U, C> | undefined {
+  return authenticatedOf<U, C>(req, auth, options?.optional === true);
+}
+
+/**
+ * Issues a token for `claims` and sets the session cookie; returns the token. Await it before
+ * answering: a cookie that comes after the response is a TypeError (reported as a process warning
+ * when nobody awaits it), never a crash.
+ */
+export function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
+  return forgettable(
+    auth.startSession(claims, overrides, { secure: res.req.secure }).then(({ token, cookies }) => {
+      if (res.headersSent) throw lateSignIn();
+      res.append('Set-Cookie', [...cookies]);
+      return token;
+    }),
+  );
 }
 
 /**
@@ -99,7 +133,8 @@ export async function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C
  */
 export function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
   const req = res.req;
-  const { cookies, revoked } = auth.endSession(req, { ...options, secure: req.secure, claims: req.auth?.claims, path: req.originalUrl });
+  const claims = sessionOf<U, C>(req, auth)?.claims;
+  const { cookies, revoked } = auth.endSession(req, { ...options, secure: req.secure, claims, path: req.originalUrl });
   res.append('Set-Cookie', [...cookies]);
   return revoked;
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
-import { createGuard, isAuthError, jwksResponse, toAuth, toHttpError } from '../src/index.js';
-import type { Auth, AuthError, AuthOptions, Claims, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
+import { authenticatedOf, createGuard, forgettable, isAuthError, jwksResponse, lateSignIn, rememberSession, sessionOf, toAuth, toHttpError } from '../src/index.js';
+import type { Auth, AuthError, Authenticated, AuthOptions, Claims, GuardMode, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 /** What `requireAuth` puts on `ctx.state`. */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
@@ -16,28 +16,30 @@ export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
   authError: AuthError | undefined;
 }
 
-function middleware<U, C extends Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
-  options: GuardOptions<C>,
-  required: boolean,
-): Middleware<OptionalAuthState<U, C>> {
+function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>, options: GuardOptions<C>, mode: GuardMode): Middleware<OptionalAuthState<U, C>> {
   const auth = toAuth(authOrOptions);
-  const guard = createGuard(auth, options, required);
+  const guard = createGuard(auth, options, mode);
+  const { property } = guard;
   return async (ctx, next) => {
-    const decision = await guard(ctx.req, { secure: ctx.secure });
+    const decision = await guard(ctx.req, { secure: ctx.secure, path: ctx.originalUrl });
     // Answered while the guard waited (a timeout middleware, or a write to ctx.res): Koa would drop
     // our writes, but next() would still run the route, and a forwarded error would be reported.
     if (ctx.headerSent) return;
+    const state = ctx.state as unknown as Record<string, unknown>;
     switch (decision.kind) {
-      case 'user':
-        ctx.state.user = decision.authenticated.user;
-        ctx.state.auth = { claims: decision.authenticated.claims, token: decision.authenticated.token };
+      case 'user': {
+        const { user, claims, token } = decision.authenticated;
+        rememberSession(ctx.req, auth, decision.authenticated);
+        ctx.state.user = user;
+        if (property !== undefined) state[property] = { claims, token };
         ctx.state.authError = undefined;
         if (decision.cookies) ctx.append('Set-Cookie', [...decision.cookies]);
         break;
+      }
       case 'anonymous':
+        rememberSession(ctx.req, auth, null);
         ctx.state.user = undefined;
-        ctx.state.auth = undefined;
+        if (property !== undefined) state[property] = undefined;
         ctx.state.authError = decision.authError;
         break;
       case 'forward':
@@ -58,7 +60,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C>,
   options: GuardOptions<C> = {},
 ): Middleware<AuthState<U, C>> {
-  return middleware(authOrOptions, options, true) as Middleware<AuthState<U, C>>;
+  return middleware(authOrOptions, options, 'required') as Middleware<AuthState<U, C>>;
 }
 
 /** Sets `ctx.state.user` when the request has a valid token; otherwise goes on anonymously, keeping `ctx.state.authError`. */
@@ -66,7 +68,7 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C>,
   options: GuardOptions<C> = {},
 ): Middleware<OptionalAuthState<U, C>> {
-  return middleware(authOrOptions, options, false);
+  return middleware(authOrOptions, options, 'optional');
 }
 
 /** The part of a Koa context that signing in and out uses. */
@@ -75,15 +77,34 @@ export interface CookieContext {
   /** The path the browser asked for, before any router rewrote `ctx.path`. */
   readonly originalUrl: string;
   readonly req: IncomingMessage;
-  readonly state: { auth?: { claims: Claims } | undefined };
+  /** Whether the response has gone: a session cookie set later would be lost. */
+  readonly headerSent: boolean;
   append(field: string, value: string[]): void;
 }
 
-/** Issues a token for `claims` and sets the session cookie; returns the token. */
-export async function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
-  const { token, cookies } = await auth.startSession(claims, overrides, { secure: ctx.secure });
-  ctx.append('Set-Cookie', [...cookies]);
-  return token;
+/**
+ * The session `requireAuth(auth)` or `optionalAuth(auth)` found for `ctx`, typed by `auth`. Throws a
+ * TypeError when neither ran, or when the request went on anonymously and `optional` is not set.
+ */
+export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage }, auth: Auth<U, C>): Authenticated<U, C>;
+export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage }, auth: Auth<U, C>, options: { readonly optional: true }): Authenticated<U, C> | undefined;
+export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage }, auth: Auth<U, C>, options?: { readonly optional?: boolean }): Authenticated<U, C> | undefined {
+  return authenticatedOf<U, C>(ctx.req, auth, options?.optional === true);
+}
+
+/**
+ * Issues a token for `claims` and sets the session cookie; returns the token. Await it before
+ * answering: a cookie that comes after the response is a TypeError (reported as a process warning
+ * when nobody awaits it), never a silent loss.
+ */
+export function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
+  return forgettable(
+    auth.startSession(claims, overrides, { secure: ctx.secure }).then(({ token, cookies }) => {
+      if (ctx.headerSent) throw lateSignIn();
+      ctx.append('Set-Cookie', [...cookies]);
+      return token;
+    }),
+  );
 }
 
 /**
@@ -91,7 +112,8 @@ export async function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth
  * login of its user). Await it to learn of a store outage; forgotten, it still logs the browser out.
  */
 export function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
-  const { cookies, revoked } = auth.endSession(ctx.req, { ...options, secure: ctx.secure, claims: ctx.state.auth?.claims, path: ctx.originalUrl });
+  const claims = sessionOf<U, C>(ctx.req, auth)?.claims;
+  const { cookies, revoked } = auth.endSession(ctx.req, { ...options, secure: ctx.secure, claims, path: ctx.originalUrl });
   ctx.append('Set-Cookie', [...cookies]);
   return revoked;
 }

@@ -1,13 +1,13 @@
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookie.js';
 import type { Duration } from './duration.js';
-import { withRealm } from './errors.js';
+import { AuthError, withRealm } from './errors.js';
 import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
 import { createLifecycle } from './lifecycle.js';
 import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
-import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
+import { checkCsrf, isUnsafe } from './csrf.js';
 import { extractToken, foundToken, type FoundToken, type RequestLike, type TokenSource } from './request.js';
 import { isPromiseLike } from './promise.js';
 import { createVerifier } from './verifier.js';
@@ -167,10 +167,16 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
 
   function authenticated(req: RequestLike, { token, source }: FoundToken, claims: C): Authenticated<U, C> | Promise<Authenticated<U, C>> {
     // A cookie rides along on any request the browser makes; a Bearer header never does.
-    if (o.csrf !== undefined && source === 'cookie' && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
+    if (o.csrf !== undefined && source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
     if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
     const user = o.user(claims);
-    return isPromiseLike(user) ? Promise.resolve(user).then((u) => ({ user: u, claims, token, source })) : { user, claims, token, source };
+    return isPromiseLike(user) ? Promise.resolve(user).then((u) => withUser(u, claims, token, source)) : withUser(user, claims, token, source);
+  }
+
+  // A mapper that finds no user (a deleted account) refuses the token, as passport does.
+  function withUser(user: U | null | undefined, claims: C, token: string, source: TokenSource): Authenticated<U, C> {
+    if (user === null || user === undefined) throw new AuthError('ERR_USER_NOT_FOUND');
+    return { user, claims, token, source };
   }
 
   async function authenticateLater(req: RequestLike, pending: Promise<unknown> | Promise<C>, found?: FoundToken): Promise<Authenticated<U, C> | null> {

@@ -38,7 +38,7 @@ const KNOWN = ['name', 'domain', 'path', 'sameSite', 'secure', 'httpOnly', 'maxA
 export function resolveCookie(options: CookieOptions | false | undefined, production: boolean): ResolvedCookie | undefined {
   if (options === false) return undefined;
   const given = options ?? {};
-  if (typeof given !== 'object' || given === null) throw new TypeError('jwt-gate: "cookie" must be an object or false');
+  if (typeof given !== 'object' || given === null) throw new TypeError(`jwt-gate: "cookie" must be an object or false${typeof given === 'string' ? ' (a cookie name goes in cookie: { name })' : ''}`);
   checkKnownKeys(given, KNOWN, 'cookie');
   const name = given.name ?? 'jwt';
   const sameSite = given.sameSite ?? 'lax';

@@ -22,11 +22,6 @@ export interface ResolvedCsrf {
   readonly cookie: string;
 }
 
-/** A request as far as the CSRF check reads it. */
-export interface MethodRequestLike extends RequestLike {
-  readonly method?: string;
-}
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedCsrf | undefined {
@@ -44,7 +39,7 @@ export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedC
 }
 
 /** Whether the request needs the check at all: an unsafe method (RFC 9110 §9.2.1). */
-export const isUnsafe = (req: MethodRequestLike): boolean => typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
+export const isUnsafe = (req: RequestLike): boolean => typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
 
 function header(req: RequestLike, name: string): string | undefined {
   const value = req.headers[name];
@@ -65,7 +60,7 @@ function fromOwnSite(req: RequestLike, csrf: ResolvedCsrf): boolean {
 }
 
 /** Throws `ERR_CSRF` (403) for a cookie-borne session used by an unsafe request from another site. */
-export function checkCsrf(req: MethodRequestLike, claims: Claims, csrf: ResolvedCsrf): void {
+export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf): void {
   if (!fromOwnSite(req, csrf)) throw new AuthError('ERR_CSRF');
   if (csrf.header === undefined) return;
   const sent = header(req, csrf.header);

@@ -9,6 +9,7 @@ export type AuthErrorCode =
   | 'ERR_CLAIM_INVALID'
   | 'ERR_KEY_NOT_FOUND'
   | 'ERR_TOKEN_REVOKED'
+  | 'ERR_USER_NOT_FOUND'
   | 'ERR_FORBIDDEN'
   | 'ERR_BAD_REQUEST'
   | 'ERR_KEYS_UNAVAILABLE'
@@ -37,6 +38,7 @@ const TABLE = {
   ERR_CLAIM_INVALID: { status: 401, error: 'invalid_token', description: 'token claim invalid' },
   ERR_KEY_NOT_FOUND: { status: 401, error: 'invalid_token', description: 'token key unknown' },
   ERR_TOKEN_REVOKED: { status: 401, error: 'invalid_token', description: 'token revoked' },
+  ERR_USER_NOT_FOUND: { status: 401, error: 'invalid_token', description: 'token user not found' },
   ERR_FORBIDDEN: { status: 403, error: 'insufficient_scope', description: 'insufficient permissions' },
   ERR_BAD_REQUEST: { status: 400, error: 'invalid_request', description: 'malformed authorization header' },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: undefined, description: 'verification keys unavailable' },

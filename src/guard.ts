@@ -6,12 +6,30 @@ import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '
 import { checkKnownKeys } from './known-keys.js';
 import type { AuthOptions } from './options.js';
 import type { RequestLike } from './request.js';
+import { resolveSkip, type SkipRules } from './skip.js';
 
 /** The second argument of `requireAuth` / `optionalAuth`. */
 export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> {
   /** `'respond'` answers a refusal itself; `'forward'` hands the AuthError to the app's error handler. @default 'respond' */
   readonly errors?: 'respond' | 'forward';
+  /**
+   * `optionalAuth` only: what a request with a bad token gets. `'anonymous'` goes on without a user
+   * (an expired cookie must not break a public page); `'refuse'` answers 401 as `requireAuth` would,
+   * while a request with no token still goes on (express-jwt's `credentialsRequired: false`).
+   * @default 'anonymous'
+   */
+  readonly invalid?: 'anonymous' | 'refuse';
+  /** Requests that go on without authentication, as express-unless's `.unless()`: public paths and methods. */
+  readonly unless?: SkipRules;
+  /**
+   * Where the adapter puts `{ claims, token }`: `req[property]` (Express) or `ctx.state[property]` (Koa).
+   * Rename it when another library uses `auth`; `false` sets nothing (read it with `authOf`). @default 'auth'
+   */
+  readonly property?: string | false;
 }
+
+/** Whether a guard insists on a user (`requireAuth`) or lets anonymous requests go on (`optionalAuth`). */
+export type GuardMode = 'required' | 'optional';
 
 /** What a guard decided for one request; adapters only write it out. */
 export type GuardDecision<U, C extends Claims> =
@@ -20,8 +38,30 @@ export type GuardDecision<U, C extends Claims> =
   | { readonly kind: 'respond'; readonly error: AuthError; readonly http: HttpError }
   | { readonly kind: 'forward'; readonly error: AuthError };
 
-/** `hint` says whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
-export type Guard<U, C extends Claims> = (req: RequestLike, hint?: SecureHint) => Promise<GuardDecision<U, C>>;
+/** What an adapter knows of the request beyond its headers. */
+export interface GuardContext extends SecureHint {
+  /** The path the browser asked for, before any router rewrote it (Express `req.originalUrl`, Koa `ctx.originalUrl`). */
+  readonly path?: string | undefined;
+}
+
+/** `context.secure` says whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
+export interface Guard<U, C extends Claims> {
+  (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>>;
+  /** Where the adapter puts `{ claims, token }`, or `undefined` for nowhere. */
+  readonly property: string | undefined;
+}
+
+// Names the adapter sets itself, or that would reach the prototype.
+const RESERVED = new Set(['user', 'authError', '__proto__', 'constructor', 'prototype']);
+
+function resolveProperty(value: unknown): string | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return 'auth';
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(value) || RESERVED.has(value)) {
+    throw new TypeError('jwt-gate: "property" must be a name such as "jwt" (not user, authError or __proto__), or false');
+  }
+  return value;
+}
 
 /** Takes an `Auth`, or options to build one, so `requireAuth({ key })` works as a one-liner. */
 export function toAuth<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>): Auth<U, C> {
@@ -40,49 +80,62 @@ function nonEmptyList(value: unknown, option: string): readonly string[] | undef
   return Object.freeze([...value]);
 }
 
-function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>): Required<Pick<GuardOptions<C>, 'errors'>> & AccessRules<C> {
+function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: GuardMode) {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: guard options must be an object');
-  checkKnownKeys(options, ['roles', 'scopes', 'check', 'errors'], 'requireAuth');
+  checkKnownKeys(options, ['roles', 'scopes', 'check', 'errors', 'invalid', 'unless', 'property'], mode === 'required' ? 'requireAuth' : 'optionalAuth');
   const errors = options.errors ?? 'respond';
   if (errors !== 'respond' && errors !== 'forward') throw new TypeError('jwt-gate: "errors" must be "respond" or "forward"');
+  const invalid = options.invalid ?? 'anonymous';
+  if (invalid !== 'anonymous' && invalid !== 'refuse') throw new TypeError('jwt-gate: "invalid" must be "anonymous" or "refuse"');
+  if (mode === 'required' && options.invalid !== undefined) throw new TypeError('jwt-gate: "invalid" is an optionalAuth option: requireAuth refuses every bad token');
   if (options.check !== undefined && typeof options.check !== 'function') throw new TypeError('jwt-gate: "check" must be a function');
   const roles = nonEmptyList(options.roles, 'roles');
   const scopes = nonEmptyList(options.scopes, 'scopes');
   return Object.freeze({
     errors,
-    ...(roles ? { roles } : {}),
-    ...(scopes ? { scopes } : {}),
-    ...(options.check ? { check: options.check } : {}),
+    refuseInvalid: mode === 'required' || invalid === 'refuse',
+    skip: resolveSkip(options.unless),
+    property: resolveProperty(options.property),
+    rules: Object.freeze({ ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}), ...(options.check ? { check: options.check } : {}) }) as AccessRules<C>,
   });
 }
 
+// A CORS preflight never carries credentials (Fetch §4.8): asking it for a token only breaks CORS.
+const isPreflight = (req: RequestLike): boolean =>
+  req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+
+const ANONYMOUS = Object.freeze({ kind: 'anonymous', authError: undefined } as const);
+
 /**
- * The framework-neutral half of `requireAuth` (`required`) and `optionalAuth`. An outage (503) and
- * any error that is not an AuthError are never turned into an anonymous request or a 401.
+ * The framework-neutral half of `requireAuth` (`'required'`) and `optionalAuth` (`'optional'`). An
+ * outage (503) and any error that is not an AuthError are never turned into an anonymous request or a 401.
  */
-export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: GuardOptions<C>, required: boolean): Guard<U, C> {
-  const rules = resolveGuardOptions(options);
+export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: GuardOptions<C>, mode: GuardMode): Guard<U, C> {
+  if (mode !== 'required' && mode !== 'optional') throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
+  const { errors, refuseInvalid, skip, property, rules } = resolveGuardOptions(options, mode);
   const hasRules = rules.roles !== undefined || rules.scopes !== undefined || rules.check !== undefined;
   const refuse = (error: AuthError): GuardDecision<U, C> =>
-    rules.errors === 'forward' ? { kind: 'forward', error } : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
+    errors === 'forward' ? { kind: 'forward', error } : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
 
-  return async (req, hint) => {
+  const guard = async (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>> => {
+    if (isPreflight(req) || (skip !== undefined && skip(req.method, context?.path ?? req.url))) return ANONYMOUS;
     let authenticated: Authenticated<U, C> | null;
     let renewed: StartedSession | undefined;
     try {
       authenticated = await auth.authenticate(req);
       if (authenticated === null) {
-        if (required) return refuse(new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm }));
-        return { kind: 'anonymous', authError: undefined };
+        if (mode === 'required') return refuse(new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm }));
+        return ANONYMOUS;
       }
       if (hasRules) await checkAccess(authenticated.claims, rules);
-      renewed = await auth.renew(authenticated, hint);
+      renewed = await auth.renew(authenticated, context);
     } catch (err) {
       if (!isAuthError(err)) throw err;
       const error = withRealm(err, auth.realm) as AuthError;
-      if (required || error.status === 503) return refuse(error);
+      if (refuseInvalid || error.status === 503) return refuse(error);
       return { kind: 'anonymous', authError: error };
     }
     return { kind: 'user', authenticated, cookies: renewed?.cookies };
   };
+  return Object.assign(guard, { property });
 }

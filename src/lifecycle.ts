@@ -1,7 +1,7 @@
 import type { Authenticated, EndSessionOptions, EndedSession, IssueOverrides, StartedSession } from './auth.js';
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
-import { checkCsrf, isUnsafe, type MethodRequestLike } from './csrf.js';
+import { checkCsrf, isUnsafe } from './csrf.js';
 import { AuthError, isAuthError, withRealm } from './errors.js';
 import { newTokenId } from './jws.js';
 import type { ResolvedOptions } from './options.js';
@@ -109,7 +109,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       const token = cookieToken(req.headers.cookie, options.cookie.name);
       if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
       const claims = await verifyToken(token, REFRESH_TYP);
-      if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
+      if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
       const { jti, sid, exp } = claims;
       if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
       const sub = subjectOf(claims);
@@ -197,7 +197,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
         ? undefined
         : verifiedOrNull(
             verifyToken(refreshToken, REFRESH_TYP).then((claims) => {
-              if (o.csrf !== undefined && isUnsafe(req as MethodRequestLike)) checkCsrf(req as MethodRequestLike, claims, o.csrf);
+              if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
               return claims;
             }),
           ),

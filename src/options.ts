@@ -46,8 +46,11 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
    * the client presented on purpose, which no browser sends by itself.
    */
   getToken?: (req: RequestLike) => MaybePromise<string | FoundToken | null | undefined>;
-  /** What lands on `req.user` / `ctx.state.user`. @default the claims */
-  user?: (claims: C) => MaybePromise<U>;
+  /**
+   * What lands on `req.user` / `ctx.state.user`. Returning `null` or `undefined` (no such user any
+   * more) refuses the token with `ERR_USER_NOT_FOUND` (401). @default the claims
+   */
+  user?: (claims: C) => MaybePromise<U | null | undefined>;
   /** Called for every token that passed every other check. */
   isRevoked?: (claims: C) => MaybePromise<boolean>;
   /** The realm of the `WWW-Authenticate` challenge. @default 'api' */
@@ -122,6 +125,18 @@ const KNOWN = [
   'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
   'store', 'failOpen', 'csrf', 'renew', 'refresh', 'cache',
 ] as const;
+
+// express-jwt's and koa-jwt's options, and what takes their place here.
+const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
+  secret: 'use key: hs256(secret) (or rs256({ publicKey }), jwks({ url }))',
+  algorithms: 'the key decides the algorithm: hs256() verifies HS256 only, rs256() RS256 only',
+  credentialsRequired: 'use optionalAuth (with { invalid: "refuse" } to still refuse a bad token)',
+  passthrough: 'use optionalAuth: the error is kept on req.authError / ctx.state.authError',
+  requestProperty: 'pass { property } to requireAuth / optionalAuth, or read authOf(req, auth)',
+  tokenKey: 'the token is authOf(req, auth).token',
+  onExpired: 'optionalAuth keeps the error on req.authError; or requireAuth(auth, { errors: "forward" })',
+  debug: 'use onEvent',
+});
 
 /** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
 export function typKey(typ: string): string {
@@ -209,8 +224,12 @@ function isKeyProvider(value: unknown): value is KeyProvider {
 /** Checks every option once and fills in the defaults. */
 export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>): ResolvedOptions<U, C> {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: createAuth needs an options object');
-  checkKnownKeys(options, KNOWN, 'createAuth');
-  if (!isKeyProvider(options.key)) throw fail('key', 'a key provider such as hs256(secret) or rs256({ publicKey })');
+  checkKnownKeys(options, KNOWN, 'createAuth', REPLACEMENTS);
+  if (!isKeyProvider(options.key)) {
+    // koa-jwt's `key` names the state property; express-jwt users pass the secret itself.
+    const hint = typeof options.key === 'string' ? ' (the secret goes in hs256(secret); koa-jwt\'s state key is the property option of requireAuth)' : '';
+    throw fail('key', `a key provider such as hs256(secret) or rs256({ publicKey })${hint}`);
+  }
   const clockTolerance = options.clockTolerance ?? 0;
   if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
     throw fail('clockTolerance', 'a number of seconds, 0 or more');

@@ -10,6 +10,8 @@ export interface RequestLike {
   readonly rawHeaders?: readonly string[];
   /** The request target, as Node's `req.url`: where sign-out checks that the refresh cookie reaches. */
   readonly url?: string | undefined;
+  /** The method: unsafe methods get the CSRF checks, and a CORS preflight no token check. */
+  readonly method?: string | undefined;
 }
 
 /** Where tokens may come from, resolved once by `createAuth`. */

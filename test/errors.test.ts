@@ -10,7 +10,7 @@ describe('AuthError', () => {
     expect(codes.sort()).toEqual([
       'ERR_ALG_NOT_ALLOWED', 'ERR_BAD_REQUEST', 'ERR_CLAIM_INVALID', 'ERR_FORBIDDEN', 'ERR_KEYS_UNAVAILABLE', 'ERR_KEY_NOT_FOUND',
       'ERR_SIGNATURE_INVALID', 'ERR_STORE_UNAVAILABLE', 'ERR_CSRF', 'ERR_TOKEN_EXPIRED', 'ERR_TOKEN_MALFORMED', 'ERR_TOKEN_MISSING',
-      'ERR_TOKEN_NOT_YET_VALID', 'ERR_TOKEN_REVOKED',
+      'ERR_TOKEN_NOT_YET_VALID', 'ERR_TOKEN_REVOKED', 'ERR_USER_NOT_FOUND',
     ].sort());
   });
 
@@ -22,6 +22,7 @@ describe('AuthError', () => {
     ['ERR_KEYS_UNAVAILABLE', 503, undefined, undefined],
     ['ERR_STORE_UNAVAILABLE', 503, undefined, undefined],
     ['ERR_CSRF', 403, undefined, undefined],
+    ['ERR_USER_NOT_FOUND', 401, 'invalid_token', 'Bearer realm="api", error="invalid_token", error_description="token user not found"'],
   ] as const)('%s: status %i, error %s, challenge %s', (code, status, error, challenge) => {
     const err = new AuthError(code);
     expect(err).toBeInstanceOf(Error);

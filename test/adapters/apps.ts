@@ -20,7 +20,7 @@ export interface Variant {
 const member = { sub: 'user-1', role: 'member', scope: 'read' };
 
 function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): Handler {
-  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler } = forExpress;
+  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler, authOf } = forExpress;
   const app = factory();
   app.set('env', 'test');
   // What an Express 4 app does for its async routes (Express 5 does it by itself).
@@ -69,11 +69,33 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   }));
   app.post('/write', requireAuth(auth), show);
   app.post('/auth/refresh', refreshHandler(auth));
+  // The common mistake: signIn not awaited.
+  app.post('/login-unawaited', (_req, res) => {
+    void signIn(res, auth, member);
+    res.sendStatus(204);
+  });
+  app.get('/optional-strict', optionalAuth(auth, { invalid: 'refuse' }), show);
+  app.get('/typed', requireAuth(auth, { property: 'jwt' }), (req, res) => {
+    const { user, claims, source } = authOf(req, auth);
+    res.json({ user, claims, source, jwt: (req as unknown as { jwt?: unknown }).jwt ?? null, auth: req.auth ?? null });
+  });
+  // No guard ran: authOf throws, and Express answers 500.
+  app.get('/unguarded', (req, res) => {
+    authOf(req, auth);
+    res.sendStatus(200);
+  });
+  // A whole area behind one guard, with public paths let through, and CORS preflights answered after it.
+  const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] } });
+  app.use('/api', api);
+  app.options('/api/items', (_req, res) => void res.sendStatus(204));
+  app.get('/api/items', show);
+  app.get('/api/health', show);
+  app.get('/api/public/page', show);
   return app;
 }
 
 function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler {
-  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler } = forKoa;
+  const { requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler, authOf } = forKoa;
   const app = new Factory({ proxy: trustProxy });
   app.silent = true;
   const routes: Record<string, Koa3.Middleware[]> = {
@@ -93,10 +115,31 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     'POST /logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
     'POST /write': [requireAuth(auth)],
     'POST /auth/refresh': [refreshHandler(auth)],
+    'POST /login-unawaited': [(ctx) => { void signIn(ctx, auth, member); ctx.status = 204; }],
+    'GET /optional-strict': [optionalAuth(auth, { invalid: 'refuse' })],
+    'GET /unguarded': [(ctx) => {
+      authOf(ctx, auth);
+      ctx.status = 200;
+    }],
+    'GET /typed': [requireAuth(auth, { property: 'jwt' }), (ctx) => {
+      const { user, claims, source } = authOf(ctx, auth);
+      ctx.body = { user, claims, source, jwt: (ctx.state as { jwt?: unknown }).jwt ?? null, auth: ctx.state.auth ?? null };
+    }],
+  };
+  // A whole area behind one guard, with public paths let through, and CORS preflights answered after it.
+  const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] } });
+  const apiRoutes: Record<string, Koa3.Middleware> = {
+    'OPTIONS /api/items': (ctx) => void (ctx.status = 204),
   };
   const show: Koa3.Middleware = (ctx) => {
     ctx.body = { user: ctx.state.user ?? null, claims: ctx.state.auth?.claims ?? null, authError: ctx.state.authError?.code ?? null };
   };
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith('/api/')) return next();
+    await api(ctx, async () => {
+      await (apiRoutes[`${ctx.method} ${ctx.path}`] ?? show)(ctx, async () => undefined);
+    });
+  });
   app.use(async (ctx, next) => {
     const chain = routes[`${ctx.method} ${ctx.path}`];
     if (!chain) return next();

@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
-import { createAuth, hs256, type AuthError, type Claims } from '../../src/index.js';
+import { createAuth, hs256, type Auth, type AuthError, type Authenticated, type Claims } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
 
 interface Member {
@@ -14,12 +14,37 @@ interface Member {
 const auth = createAuth({ key: hs256(SECRET), user: (claims): Member => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }) });
 
 describe('Express typing', () => {
-  it('types req.user through Express.User, and req.auth and req.authError', () => {
+  it('types req.user through Express.User, and req.authError; req.auth is the app’s own declaration', () => {
     expectTypeOf(forExpress.requireAuth(auth)).toEqualTypeOf<RequestHandler>();
     const handler: RequestHandler = (req) => {
       expectTypeOf(req.user).toEqualTypeOf<Express.User | undefined>();
+      // Declared by test/support/express-request.d.ts, as the README shows an app doing.
       expectTypeOf(req.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
       expectTypeOf(req.authError).toEqualTypeOf<AuthError | undefined>();
+    };
+    expectTypeOf(handler).toBeFunction();
+  });
+
+  it('authOf types the session by the Auth it is given', () => {
+    interface MyClaims extends Claims {
+      tenant: string;
+    }
+    const typed = createAuth<Member, MyClaims>({ key: hs256(SECRET), user: (claims) => ({ id: claims.tenant, admin: false }) });
+    const handler: RequestHandler = (req) => {
+      const session = forExpress.authOf(req, typed);
+      expectTypeOf(session.user).toEqualTypeOf<Member>();
+      expectTypeOf(session.claims.tenant).toEqualTypeOf<string>();
+      expectTypeOf(forExpress.authOf(req, typed, { optional: true })).toEqualTypeOf<Authenticated<Member, MyClaims> | undefined>();
+    };
+    expectTypeOf(handler).toBeFunction();
+  });
+
+  it('a user mapper that may find nobody still types the user without undefined', () => {
+    const users = new Map<string, Member>();
+    const lookup = createAuth({ key: hs256(SECRET), user: (claims) => users.get(claims.sub ?? '') });
+    expectTypeOf(lookup).toEqualTypeOf<Auth<Member, Claims>>();
+    const handler: RequestHandler = (req) => {
+      expectTypeOf(forExpress.authOf(req, lookup).user).toEqualTypeOf<Member>();
     };
     expectTypeOf(handler).toBeFunction();
   });

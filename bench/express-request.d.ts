@@ -1,0 +1,11 @@
+// What an app that reads `req.auth` declares (README): jwt-gate leaves it undeclared,
+// since express-oauth2-jwt-bearer declares `req.auth` with another type.
+import type { Claims } from 'jwt-gate';
+
+declare global {
+  namespace Express {
+    interface Request {
+      auth?: { claims: Claims; token: string } | undefined;
+    }
+  }
+}

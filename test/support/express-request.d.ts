@@ -1,0 +1,11 @@
+// What an app that reads `req.auth` declares (README, "Typing req.user"): jwt-gate leaves it undeclared,
+// since express-oauth2-jwt-bearer declares `req.auth` with another type.
+import type { Claims } from '../../src/index.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      auth?: { claims: Claims; token: string } | undefined;
+    }
+  }
+}
