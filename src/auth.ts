@@ -2,6 +2,7 @@ import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookie.js';
 import type { Duration } from './duration.js';
 import { AuthError, withRealm } from './errors.js';
+import { AUTH_EVENTS, reportRefusal } from './events.js';
 import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
 import { createLifecycle } from './lifecycle.js';
 import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './payload.js';
@@ -188,7 +189,7 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       }
       return await authenticated(req, found, (await pending) as C);
     } catch (err) {
-      throw withRealm(err, realm);
+      throw reportRefusal(o.emit, withRealm(err, realm));
     }
   }
 
@@ -201,9 +202,9 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       const claims = checkToken(found.token, o.typKey);
       if (claims instanceof Promise) return authenticateLater(req, claims, found);
       const result = authenticated(req, found, claims);
-      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(withRealm(err, realm))) : Promise.resolve(result);
+      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(reportRefusal(o.emit, withRealm(err, realm)))) : Promise.resolve(result);
     } catch (err) {
-      return Promise.reject(withRealm(err, realm));
+      return Promise.reject(reportRefusal(o.emit, withRealm(err, realm)));
     }
   }
 
@@ -215,7 +216,7 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
 
   const lifecycle = createLifecycle(o, { sign, verifyToken, authenticate, cookieConfig, lifetimeOf });
 
-  return Object.freeze({
+  const auth = {
     realm,
     cookieName: o.cookie?.name,
     issue: (claims: C, overrides?: IssueOverrides): Promise<string> => sign(claims, overrides),
@@ -225,9 +226,9 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
     verify(token: string): Promise<C> {
       try {
         const result = checkToken(token, o.typKey);
-        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(withRealm(err, realm))) : Promise.resolve(result);
+        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(reportRefusal(o.emit, withRealm(err, realm)))) : Promise.resolve(result);
       } catch (err) {
-        return Promise.reject(withRealm(err, realm));
+        return Promise.reject(reportRefusal(o.emit, withRealm(err, realm)));
       }
     },
 
@@ -243,5 +244,7 @@ export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthO
       return { keys: [...(provider.publicJwks?.() ?? [])] };
     },
 
-  });
+  };
+  Object.defineProperty(auth, AUTH_EVENTS, { value: o.emit });
+  return Object.freeze(auth);
 }

@@ -3,6 +3,7 @@ import { createAuth, type Auth, type Authenticated, type StartedSession } from '
 import type { Claims } from './claims.js';
 import type { SecureHint } from './cookie.js';
 import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from './errors.js';
+import { eventsOf, reportRefusal } from './events.js';
 import { checkKnownKeys } from './known-keys.js';
 import type { AuthOptions } from './options.js';
 import type { RequestLike } from './request.js';
@@ -114,24 +115,26 @@ export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: Guar
   if (mode !== 'required' && mode !== 'optional') throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
   const { errors, refuseInvalid, skip, property, rules } = resolveGuardOptions(options, mode);
   const hasRules = rules.roles !== undefined || rules.scopes !== undefined || rules.check !== undefined;
+  const emit = eventsOf(auth);
   const refuse = (error: AuthError): GuardDecision<U, C> =>
     errors === 'forward' ? { kind: 'forward', error } : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
 
   const guard = async (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>> => {
     if (isPreflight(req) || (skip !== undefined && skip(req.method, context?.path ?? req.url))) return ANONYMOUS;
-    let authenticated: Authenticated<U, C> | null;
+    let authenticated: Authenticated<U, C> | null = null;
     let renewed: StartedSession | undefined;
     try {
       authenticated = await auth.authenticate(req);
       if (authenticated === null) {
-        if (mode === 'required') return refuse(new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm }));
+        if (mode === 'required') return refuse(reportRefusal(emit, new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm })) as AuthError);
         return ANONYMOUS;
       }
       if (hasRules) await checkAccess(authenticated.claims, rules);
       renewed = await auth.renew(authenticated, context);
     } catch (err) {
       if (!isAuthError(err)) throw err;
-      const error = withRealm(err, auth.realm) as AuthError;
+      // authenticate reported its own refusals; the access check and the renewal are ours to report.
+      const error = withRealm(authenticated === null ? err : reportRefusal(emit, err), auth.realm) as AuthError;
       if (refuseInvalid || error.status === 503) return refuse(error);
       return { kind: 'anonymous', authError: error };
     }

@@ -37,3 +37,4 @@ export { redisStore } from './stores/redis-store.js';
 export type { IoRedisClient, NearCacheOptions, NodeRedisClient, NodeRedisClusterClient, NodeRedisSentinelClient, RedisClient, RedisStore, RedisStoreOptions } from './stores/redis-store.js';
 export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
 export type { CsrfOptions } from './csrf.js';
+export type { AuthEvent } from './events.js';

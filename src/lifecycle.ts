@@ -3,6 +3,7 @@ import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { checkCsrf, isUnsafe } from './csrf.js';
 import { AuthError, isAuthError, withRealm } from './errors.js';
+import { reportRefusal } from './events.js';
 import { newTokenId } from './jws.js';
 import type { ResolvedOptions } from './options.js';
 import { MANAGED_CLAIMS, REFRESH_TYP } from './payload.js';
@@ -72,7 +73,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     else if (rules.requireExp) return;
     // Otherwise it is valid for ever, unless maxTokenAge ends it.
     else until = rules.maxTokenAge !== undefined && typeof claims.iat === 'number' ? claims.iat + rules.maxTokenAge + rules.clockTolerance : Infinity;
-    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until, subjectOf(claims)));
+    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until, subjectOf(claims)), o.storeOutage);
   }
 
   async function revokeSubject(sub: string): Promise<void> {
@@ -82,7 +83,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     // Every token ever issued to `sub`, whatever its own expiresIn or none, is covered: only maxTokenAge
     // bounds how long one may live. Not rounded: with whole-second iat, this second's tokens go too.
     const until = rules.maxTokenAge === undefined ? Infinity : now + rules.maxTokenAge + rules.clockTolerance;
-    await storeWrite(() => store.revokeSubject(sub, now, until));
+    await storeWrite(() => store.revokeSubject(sub, now, until), o.storeOutage);
   }
 
   function sessionCookies(token: string, csrfValue: unknown, hint: SecureHint | undefined): string[] {
@@ -123,19 +124,23 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
         first = await store.useOnce(`rt:${jti}`, until, sub);
         // A second use means two holders: end the whole login, the thief's and the user's.
         if (!first) await store.revoke(`sid:${sid}`, until, sub);
-      });
-      if (!first) throw new AuthError('ERR_TOKEN_REVOKED');
+      }, o.storeOutage);
+      if (!first) {
+        o.emit?.({ type: 'refresh-reuse', sub });
+        throw new AuthError('ERR_TOKEN_REVOKED');
+      }
       // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
       // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
-      await checkStore(store, false, { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) }, true);
+      await checkStore(store, false, { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) }, true, o.storeOutage);
       const kept = withoutManaged(claims) as C;
       const access = await sign(kept);
       const cookies = sessionCookies(access, claims.csrf, hint);
       // The login keeps its end: a rotated refresh token expires when the first one would have.
       cookies.push(await refreshCookie(kept, remaining, hint));
+      o.emit?.({ type: 'refreshed', sub });
       return { token: access, cookies };
     } catch (err) {
-      throw withRealm(err, realm);
+      throw reportRefusal(o.emit, withRealm(err, realm));
     }
   }
 
@@ -157,7 +162,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     kept.auth_time = loggedIn;
     const token = await sign(kept as C, { expiresIn: lifetime });
     // A sign-out or "log out everywhere" that landed while this one was signed must still win.
-    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims, true);
+    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims, true, o.storeOutage);
     return { token, cookies: sessionCookies(token, claims.csrf, hint) };
   }
 
@@ -173,6 +178,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const cookies = sessionCookies(token, csrfValue, hint);
     // A longer first token ("remember me") makes a longer login: its refresh token ends no sooner.
     if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, Math.max(o.refresh.expiresIn, lifetimeOf(token) ?? 0), hint));
+    o.emit?.({ type: 'signed-in', sub: subjectOf(claims) });
     return { token, cookies };
   }
 
@@ -210,10 +216,11 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       const until = Math.max(loginEnd(claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
       logins.set(claims.sid, { sub: subjectOf(claims), until });
     }
-    for (const [sid, { sub, until }] of logins) writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub)));
+    for (const [sid, { sub, until }] of logins) writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub), o.storeOutage));
     const sub = subjectOf(access ?? {}) ?? subjectOf(refreshClaims ?? {});
     if (options.everywhere && sub !== undefined) writes.push(revokeSubject(sub));
     await Promise.all(writes);
+    o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
   }
 
   function endSession(req: RequestLike, options: EndSessionOptions = {}): EndedSession {

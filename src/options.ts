@@ -7,6 +7,7 @@ import type { KeyProvider, MaybePromise } from './keys/provider.js';
 import { memoryStore } from './stores/memory-store.js';
 import type { SessionStore } from './stores/store.js';
 import { checkKnownKeys } from './known-keys.js';
+import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
 import type { FoundToken, RequestLike, TokenSources } from './request.js';
 import type { TokenCacheOptions } from './token-cache.js';
 
@@ -66,6 +67,12 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
   /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
   refresh?: RefreshOptions | false;
   /**
+   * Hears what happens: refusals (code and claim, never the token), key-set and store outages and
+   * their recoveries, refresh-token reuse, sign-in, sign-out and refresh. For logs and metrics; a
+   * listener that throws is reported as a process warning and never fails a request.
+   */
+  onEvent?: (event: AuthEvent) => void;
+  /**
    * Remembers verified tokens (least recently used first out) so a repeated token skips the
    * signature check; claims, the key, `isRevoked` and the store are still checked every time.
    * @default { max: 1000 }
@@ -118,12 +125,16 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly refresh: { readonly expiresIn: number; readonly cookie: ResolvedCookie } | undefined;
   /** The verified-token cache's bounds, or `undefined` when `cache: false`. */
   readonly cache: TokenCacheOptions | undefined;
+  /** `onEvent`, guarded; `undefined` when unset, so that nothing is built for events nobody hears. */
+  readonly emit: EventSink | undefined;
+  readonly storeOutage: Outage | undefined;
+  readonly keysOutage: Outage | undefined;
 }
 
 const KNOWN = [
   'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
   'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
-  'store', 'failOpen', 'csrf', 'renew', 'refresh', 'cache',
+  'store', 'failOpen', 'csrf', 'renew', 'refresh', 'cache', 'onEvent',
 ] as const;
 
 // express-jwt's and koa-jwt's options, and what takes their place here.
@@ -247,6 +258,7 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const store = resolveStore(options.store, now);
+  const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
   return Object.freeze({
     provider: options.key,
     rules: Object.freeze({
@@ -278,5 +290,8 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     renew: resolveRenew(options.renew, options.key),
     refresh: resolveRefresh(options.refresh, { key: options.key, store, cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),
+    emit,
+    storeOutage: emit === undefined || store === undefined ? undefined : new Outage(emit, 'store-unavailable'),
+    keysOutage: emit === undefined ? undefined : new Outage(emit, 'keys-unavailable'),
   });
 }

@@ -3,6 +3,7 @@ import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type Secur
 import { AuthError } from './errors.js';
 import type { SessionStore, SessionStatus } from './stores/store.js';
 import { isPromiseLike } from './promise.js';
+import type { Outage } from './events.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
 export function revocableIds(claims: Claims): string[] {
@@ -26,31 +27,41 @@ function judge(status: SessionStatus, claims: Claims): void {
  * Synchronous when the store answers at once, so a memory store costs no promise. `consistent`
  * skips any near cache: for the checks after which new tokens are signed.
  */
-export function checkStore(store: SessionStore, failOpen: boolean, claims: Claims, consistent = false): void | Promise<void> {
+export function checkStore(store: SessionStore, failOpen: boolean, claims: Claims, consistent = false, outage?: Outage): void | Promise<void> {
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
   let answer: SessionStatus | Promise<SessionStatus>;
   try {
     answer = consistent ? store.status(revocableIds(claims), sub, { consistent }) : store.status(revocableIds(claims), sub);
   } catch (cause) {
+    outage?.failed(cause);
     if (failOpen) return;
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
-  if (!isPromiseLike(answer)) return judge(answer, claims);
+  if (!isPromiseLike(answer)) {
+    outage?.answered();
+    return judge(answer, claims);
+  }
   return Promise.resolve(answer).then(
-    (status) => judge(status, claims),
+    (status) => {
+      outage?.answered();
+      judge(status, claims);
+    },
     (cause: unknown) => {
+      outage?.failed(cause);
       if (!failOpen) throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
     },
   );
 }
 
 /** Runs a store write; a failure there is the store's outage, never the caller's bad request. */
-export async function storeWrite(write: () => Promise<void>): Promise<void> {
+export async function storeWrite(write: () => Promise<void>, outage?: Outage): Promise<void> {
   try {
     await write();
   } catch (cause) {
+    outage?.failed(cause);
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
+  outage?.answered();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
-import { AuthError } from './errors.js';
+import { AuthError, isAuthError } from './errors.js';
 import { decodePayloadText, parseCompact, parseJsonObject, verifySignature, type CompactJws, type JwsHeader } from './jws.js';
 import type { BoundKey } from './keys/provider.js';
 import { typKey, type ResolvedOptions } from './options.js';
@@ -45,7 +45,7 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     if (hit === undefined || !allowed(hit.header.alg)) return checkSigned(token, expectedTyp);
     // A rotated or withdrawn key ends the entry: the provider must still answer with the same key.
     const found = provider.verifyKey(hit.header);
-    if (isPromiseLike(found)) return Promise.resolve(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
+    if (isPromiseLike(found)) return keyLater(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
     return checkHit(token, hit, found, now);
   }
 
@@ -58,9 +58,24 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
     if (!allowed(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
     const found = provider.verifyKey(jws.header);
-    return isPromiseLike(found)
-      ? Promise.resolve(found).then((key) => checkJws(token as string, jws, key, expectedTyp))
-      : checkJws(token as string, jws, found, expectedTyp);
+    return isPromiseLike(found) ? keyLater(found).then((key) => checkJws(token as string, jws, key, expectedTyp)) : checkJws(token as string, jws, found, expectedTyp);
+  }
+
+  // A remote key set answers later; whether it could answer at all is an outage to report.
+  function keyLater(found: PromiseLike<BoundKey | undefined>): Promise<BoundKey | undefined> {
+    const pending = Promise.resolve(found);
+    const outage = o.keysOutage;
+    if (outage === undefined) return pending;
+    return pending.then(
+      (key) => {
+        outage.answered();
+        return key;
+      },
+      (err: unknown) => {
+        if (isAuthError(err) && err.code === 'ERR_KEYS_UNAVAILABLE') outage.failed(err.cause ?? err);
+        throw err;
+      },
+    );
   }
 
   function checkJws(token: string, jws: CompactJws, key: BoundKey | undefined, expectedTyp: string): C | Promise<C> {
@@ -101,13 +116,13 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   function checkState(claims: C): C | Promise<C> {
     if (o.isRevoked !== undefined) return askState(claims);
     if (o.store === undefined) return claims;
-    const checked = checkStore(o.store, o.failOpen, claims);
+    const checked = checkStore(o.store, o.failOpen, claims, false, o.storeOutage);
     return checked === undefined ? claims : checked.then(() => claims);
   }
 
   async function askState(claims: C): Promise<C> {
     if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims);
+    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims, false, o.storeOutage);
     return claims;
   }
 

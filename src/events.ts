@@ -1,0 +1,70 @@
+import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
+
+/**
+ * What `onEvent` hears. None carries a token, a key or a claim value beyond the subject of a
+ * verified session, so events can go to logs and metrics as they are.
+ */
+export type AuthEvent =
+  /** A token was refused: every AuthError that leaves verify, authenticate, refresh or a guard. */
+  | { readonly type: 'refused'; readonly code: AuthErrorCode; readonly status: AuthErrorStatus; readonly claim: string | undefined }
+  /** Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503. */
+  | { readonly type: 'keys-unavailable'; readonly error: unknown }
+  | { readonly type: 'keys-recovered' }
+  /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
+  | { readonly type: 'store-unavailable'; readonly error: unknown }
+  | { readonly type: 'store-recovered' }
+  /** A refresh token came back a second time: two holders, so the whole login was revoked. */
+  | { readonly type: 'refresh-reuse'; readonly sub: string | undefined }
+  | { readonly type: 'signed-in'; readonly sub: string | undefined }
+  | { readonly type: 'signed-out'; readonly sub: string | undefined; readonly everywhere: boolean }
+  | { readonly type: 'refreshed'; readonly sub: string | undefined };
+
+export type EventSink = (event: AuthEvent) => void;
+
+/** Where an `Auth` keeps its sink, for the guard to report the refusals it makes itself. */
+export const AUTH_EVENTS: unique symbol = Symbol('jwt-gate.events');
+
+/** The sink of `auth`, when it has one. */
+export const eventsOf = (auth: object): EventSink | undefined => (auth as { [AUTH_EVENTS]?: EventSink })[AUTH_EVENTS];
+
+/** `onEvent`, made safe to call from the request path: a listener that throws never fails a request. */
+export function eventSink(onEvent: ((event: AuthEvent) => void) | undefined): EventSink | undefined {
+  if (onEvent === undefined) return undefined;
+  return (event) => {
+    try {
+      onEvent(event);
+    } catch (err) {
+      process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'jwt-gate onEvent');
+    }
+  };
+}
+
+/** Reports an AuthError leaving the library as a `refused` event; returns it unchanged. */
+export function reportRefusal(emit: EventSink | undefined, err: unknown): unknown {
+  if (emit !== undefined && isAuthError(err)) emit({ type: 'refused', code: err.code, status: err.status, claim: err.claim });
+  return err;
+}
+
+/** Turns a dependency's failures and answers into one event when it goes down and one when it comes back. */
+export class Outage {
+  #down = false;
+  readonly #emit: EventSink;
+  readonly #downType: 'keys-unavailable' | 'store-unavailable';
+
+  constructor(emit: EventSink, downType: 'keys-unavailable' | 'store-unavailable') {
+    this.#emit = emit;
+    this.#downType = downType;
+  }
+
+  failed(error: unknown): void {
+    if (this.#down) return;
+    this.#down = true;
+    this.#emit({ type: this.#downType, error });
+  }
+
+  answered(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#emit({ type: this.#downType === 'keys-unavailable' ? 'keys-recovered' : 'store-recovered' });
+  }
+}
