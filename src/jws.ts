@@ -1,9 +1,9 @@
-import { createHmac, randomFillSync, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { randomFillSync, type KeyObject } from 'node:crypto';
 import { decodeAlphabet, decodeStrict, isCanonical, plainAscii } from './base64url.js';
 import { AuthError } from './errors.js';
+import { signBytes, verifyBytes, type Algorithm } from './jwa.js';
 
-/** The algorithms jwt-gate signs and verifies (RFC 7518 §3.1). */
-export type Algorithm = 'HS256' | 'RS256';
+export type { Algorithm } from './jwa.js';
 
 /** A JWS protected header as it arrives: only `alg` is known to be a string. */
 export interface JwsHeader {
@@ -162,14 +162,6 @@ export function decodePayload(jws: CompactJws): Record<string, unknown> {
   return parseJsonObject(decodePayloadText(jws));
 }
 
-function assertKeyFits(alg: Algorithm, key: KeyObject, use: 'sign' | 'verify'): void {
-  const fits =
-    alg === 'HS256'
-      ? key.type === 'secret'
-      : key.asymmetricKeyType === 'rsa' && key.type === (use === 'sign' ? 'private' : 'public');
-  if (!fits) throw new TypeError(`jwt-gate: the key provider returned a key that cannot ${use} ${alg}`);
-}
-
 /** Checks a compact JWS's signature with `key`, which must fit `alg`. */
 export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws): boolean {
   if (!(jws instanceof ParsedJws)) return verifyBytes(alg, key, jws.signingInput, decodeSegment(jws.signatureSegment));
@@ -177,36 +169,20 @@ export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws)
   return verifyBytes(alg, key, jws.signingInput, jws.signatureBytes);
 }
 
-/** HMAC tags are compared in constant time after a length check; RSA goes through `crypto.verify`. */
-export function verifyBytes(alg: Algorithm, key: KeyObject, data: string | Uint8Array, signature: Uint8Array): boolean {
-  assertKeyFits(alg, key, 'verify');
-  if (alg === 'HS256') {
-    const expected = createHmac('sha256', key).update(data).digest();
-    return signature.byteLength === expected.length && timingSafeEqual(signature, expected);
-  }
-  return verify('sha256', typeof data === 'string' ? Buffer.from(data) : data, key, signature);
-}
-
 /** Encodes a JSON value as one base64url segment. */
 export function encodeSegment(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** Signs `headerSegment.payload`; RSA runs on the thread pool so a login never blocks the loop. */
+/** Signs `headerSegment.payload`; slow signatures (RSA) run on the thread pool so a login never blocks the loop. */
 export async function signCompact(
   alg: Algorithm,
   key: KeyObject,
   headerSegment: string,
   payload: object,
 ): Promise<string> {
-  assertKeyFits(alg, key, 'sign');
   const signingInput = `${headerSegment}.${encodeSegment(payload)}`;
-  if (alg === 'HS256') {
-    return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
-  }
-  const signature = await new Promise<Buffer>((resolve, reject) => {
-    sign('sha256', Buffer.from(signingInput), key, (err, sig) => (err ? reject(err) : resolve(sig)));
-  });
+  const signature = await signBytes(alg, key, signingInput);
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 

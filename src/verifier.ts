@@ -1,5 +1,6 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, isAuthError } from './errors.js';
+import { acceptsAlg } from './jwa.js';
 import { decodePayloadText, parseCompact, parseJsonObject, verifySignature, type CompactJws, type JwsHeader } from './jws.js';
 import type { BoundKey } from './keys/provider.js';
 import { typKey, type ResolvedOptions } from './options.js';
@@ -80,7 +81,8 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
 
   function checkJws(token: string, jws: CompactJws, key: BoundKey | undefined, expectedTyp: string): C | Promise<C> {
     if (key === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
-    if (key.alg !== jws.header.alg) throw new AuthError('ERR_ALG_NOT_ALLOWED');
+    // The key's own algorithm decides, whatever else the provider lists: an RS256 token never meets an EC key.
+    if (!acceptsAlg(key.alg, jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
     if (!verifySignature(key.alg, key.key, jws)) throw new AuthError('ERR_SIGNATURE_INVALID');
     const typ = jws.header.typ;
     // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.

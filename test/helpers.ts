@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHmac, sign as cryptoSign } from 'node:crypto';
-import { hs256, isAuthError, type AuthError, type BoundKey, type KeyProvider } from '../src/index.js';
+import { hs256, isAuthError, type AuthError, type BoundKey, type KeyProvider, type PublicJwk } from '../src/index.js';
 
 /** Reads a file of test/fixtures as text. */
 export function fixture(name: string): string {
@@ -81,3 +81,6 @@ export function countingProvider(): { provider: KeyProvider & { signingKey(): Bo
   });
   return { provider, reads: () => reads, set: (key) => (current = key) };
 }
+
+/** The modulus of the first published JWK, or `undefined` when it is not an RSA key. */
+export const modulusOf = (jwk: PublicJwk | undefined): string | undefined => (jwk?.kty === 'RSA' ? jwk.n : undefined);

@@ -2,7 +2,8 @@ import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, rs256 } from '../src/index.js';
-import { decodeSegment, parseCompact, verifyBytes, verifySignature } from '../src/jws.js';
+import { verifyBytes } from '../src/jwa.js';
+import { decodeSegment, parseCompact, verifySignature } from '../src/jws.js';
 import { fixture } from './helpers.js';
 
 interface RfcExample {

@@ -3,7 +3,7 @@ import { AuthError } from '../errors.js';
 import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
 import type { BoundKey, KeyProvider } from './provider.js';
-import { importRsaKey } from './rsa-import.js';
+import { RSA, importKey } from './key-import.js';
 
 /** Options of {@link jwks}. Durations are whole milliseconds. */
 export interface JwksOptions {
@@ -101,7 +101,7 @@ function toBoundKey(jwk: unknown): BoundKey | undefined {
   if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) return undefined;
   let key: KeyObject;
   try {
-    key = importRsaKey({ kty, n, e }, 'public');
+    key = importKey({ kty, n, e }, 'public', RSA);
   } catch {
     return undefined;
   }

@@ -1,8 +1,8 @@
-import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKnownKeys } from '../known-keys.js';
-import { generateOnce, newKeyPair, writeKeyPair } from './key-files.js';
+import { thumbprint } from './jwk.js';
+import { checkPairAlgorithm, generateOnce, newKeyPair, writeKeyPair, type KeyPairAlgorithm } from './key-files.js';
 import { checkKid } from './provider.js';
 
 export interface KeyDirOptions {
@@ -10,6 +10,8 @@ export interface KeyDirOptions {
   readonly dir: string;
   /** The kid to sign with. @default the only key that can sign */
   readonly active?: string;
+  /** The algorithm of the pair generated on first start; each file's key type decides its own. @default 'RS256' */
+  readonly alg?: KeyPairAlgorithm | 'Ed25519';
 }
 
 export interface KeyDirEntry {
@@ -20,32 +22,31 @@ export interface KeyDirEntry {
 
 const KEY_FILE = /^([A-Za-z0-9_-][A-Za-z0-9._-]{0,127})\.(private|public)\.pem$/;
 
-/** The RFC 7638 thumbprint of an RSA public key: a kid that names the key itself. */
-export function thumbprint(publicKey: KeyObject): string {
-  const { e, n } = publicKey.export({ format: 'jwk' });
-  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
-}
-
 export interface GenerateKeyFilesOptions {
   readonly dir: string;
   /** @default the key's RFC 7638 thumbprint */
   readonly kid?: string;
+  /**
+   * What the pair is for: RS256 and PS256 get 2048-bit RSA (PS256's an RSA-PSS key restricted to
+   * its parameters), ES256 a P-256 pair, EdDSA (or `Ed25519`) an Ed25519 pair. @default 'RS256'
+   */
+  readonly alg?: KeyPairAlgorithm | 'Ed25519';
 }
 
 /**
- * Writes a new 2048-bit pair as `<kid>.private.pem` (0600) and `<kid>.public.pem` (0644) for
+ * Writes a new pair as `<kid>.private.pem` (0600) and `<kid>.public.pem` (0644) for
  * `keySet.fromFiles`: both or neither, and never over an existing file. Returns the kid.
  */
 export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: generateKeyFiles needs { dir }');
-  checkKnownKeys(options, ['dir', 'kid'], 'generateKeyFiles');
+  checkKnownKeys(options, ['dir', 'kid', 'alg'], 'generateKeyFiles');
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
   const kid = checkKid(options.kid);
   if (kid !== undefined && !KEY_FILE.test(`${kid}.public.pem`)) {
     throw new TypeError('jwt-gate: a kid used as a file name may hold only letters, digits, ".", "-" and "_"');
   }
-  const pair = newKeyPair();
+  const pair = newKeyPair(checkPairAlgorithm(options.alg ?? 'RS256', 'generateKeyFiles'));
   const name = kid ?? thumbprint(pair.publicKey);
   writeKeyPair(dir, join(dir, `${name}.private.pem`), join(dir, `${name}.public.pem`), pair);
   return name;
@@ -54,14 +55,15 @@ export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
 /** Reads every key file in `dir`, generating one pair when there is none; picks the active kid. */
 export function loadKeyDir(options: KeyDirOptions): { pairs: KeyDirEntry[]; active: string } {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet.fromFiles needs { dir }');
-  checkKnownKeys(options, ['dir', 'active'], 'keySet.fromFiles');
+  checkKnownKeys(options, ['dir', 'active', 'alg'], 'keySet.fromFiles');
+  const alg = checkPairAlgorithm(options.alg ?? 'RS256', 'keySet.fromFiles');
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
   const listKeyFiles = (): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => KEY_FILE.test(f)) : []);
   let files = listKeyFiles();
   if (files.length === 0) {
     // Each process would name its own key by its thumbprint: only one of them may generate.
-    generateOnce(dir, () => listKeyFiles().length === 0, () => generateKeyFiles({ dir }));
+    generateOnce(dir, () => listKeyFiles().length === 0, () => generateKeyFiles({ dir, alg }));
     files = listKeyFiles();
   }
   const byKid = new Map<string, { privateKeyPem: string | undefined; publicKeyPem: string | undefined }>();

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { Algorithm } from '../jwa.js';
 import { checkKnownKeys } from '../known-keys.js';
 import { checkKid } from './provider.js';
 
@@ -21,8 +22,34 @@ export interface KeyPair {
   readonly publicKey: KeyObject;
 }
 
-/** A new 2048-bit RSA pair. */
-export const newKeyPair = (): KeyPair => generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** The algorithms a key pair can be generated for. */
+export type KeyPairAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+
+/** Whether `alg` names an algorithm a pair can be generated for; `Ed25519` is the same pair as `EdDSA`. */
+export function checkPairAlgorithm(alg: unknown, where: string): KeyPairAlgorithm {
+  if (alg === 'Ed25519') return 'EdDSA';
+  if (alg === 'RS256' || alg === 'PS256' || alg === 'ES256' || alg === 'EdDSA') return alg;
+  throw new TypeError(`jwt-gate: ${where} "alg" must be "RS256", "PS256", "ES256" or "EdDSA"`);
+}
+
+/**
+ * A new pair for `alg`. PS256 gets an RSA-PSS key restricted to SHA-256 and a 32-byte salt, so the
+ * file itself says which algorithm it is for and OpenSSL refuses it for anything else.
+ */
+export function newKeyPair(alg: Algorithm = 'RS256'): KeyPair {
+  switch (alg) {
+    case 'PS256':
+      // @types/node declares saltLength a string; Node takes the number of bytes.
+      return generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 as unknown as string });
+    case 'ES256':
+      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    case 'EdDSA':
+    case 'Ed25519':
+      return generateKeyPairSync('ed25519');
+    default:
+      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+  }
+}
 
 const LOCK = '.jwt-gate.lock';
 // Generating a 2048-bit pair takes well under a second: a lock older than this was left by a crash.
@@ -98,10 +125,10 @@ export function generateOnce(dir: string, needed: () => boolean, generate: () =>
   }
 }
 
-/** Reads the key pair in `dir`, generating it once when neither file exists. */
-export function loadOrCreateKeyFiles(options: KeyFilesOptions): KeyFiles {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: rs256.fromFiles needs { dir }');
-  checkKnownKeys(options, ['dir', 'kid'], 'rs256.fromFiles');
+/** Reads the key pair in `dir`, generating one for `alg` when neither file exists. */
+export function loadOrCreateKeyFiles(options: KeyFilesOptions, alg: Algorithm, where: string): KeyFiles {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`jwt-gate: ${where} needs { dir }`);
+  checkKnownKeys(options, ['dir', 'kid'], where);
   if (typeof options.dir !== 'string' || options.dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
   const kid = checkKid(options.kid);
   const { dir } = options;
@@ -110,7 +137,7 @@ export function loadOrCreateKeyFiles(options: KeyFilesOptions): KeyFiles {
   const found = (): number => Number(existsSync(privatePath)) + Number(existsSync(publicPath));
   // Half a pair while another process holds the lock is that process between its two links.
   if (found() === 0 || (found() === 1 && existsSync(join(dir, LOCK)))) {
-    generateOnce(dir, () => found() === 0, () => writeKeyPair(dir, privatePath, publicPath, newKeyPair()));
+    generateOnce(dir, () => found() === 0, () => writeKeyPair(dir, privatePath, publicPath, newKeyPair(alg)));
   }
   if (found() === 1) {
     const missing = existsSync(privatePath) ? publicPath : privatePath;

@@ -1,7 +1,13 @@
-import type { Algorithm, JwsHeader } from '../jws.js';
+import { createPublicKey } from 'node:crypto';
+import { verifiableAs, type Algorithm } from '../jwa.js';
+import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
-import { loadKeyDir, type KeyDirOptions } from './key-dir.js';
+import { eddsa } from './eddsa.js';
+import { es256 } from './es256.js';
+import { loadKeyDir, type KeyDirEntry, type KeyDirOptions } from './key-dir.js';
+import type { KeyPairProvider } from './key-pair.js';
 import type { BoundKey, KeyProvider, PublicJwk } from './provider.js';
+import { ps256 } from './ps256.js';
 import { rs256 } from './rs256.js';
 
 export interface KeySetOptions {
@@ -13,8 +19,9 @@ export interface KeySet {
   /** Several keys told apart by `kid`, for rotation: sign with the active one, verify with any. */
   (providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider;
   /**
-   * Every `<kid>.private.pem` (signs and verifies) and `<kid>.public.pem` (verifies only) in `dir`;
-   * on first start, one generated pair. See the README's rotation procedure.
+   * Every `<kid>.private.pem` (signs and verifies) and `<kid>.public.pem` (verifies only) in `dir`,
+   * each used for the algorithm its key type says (RSA: RS256, RSA-PSS: PS256, P-256: ES256,
+   * Ed25519: EdDSA); on first start, one generated pair (`alg`). See the README's rotation procedure.
    */
   fromFiles(options: KeyDirOptions): KeyProvider;
 }
@@ -31,7 +38,7 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
   // A Map, not an object: a token's kid is looked up as data, so "__proto__" or "toString" find nothing.
   const byKid = new Map<string, Member>();
   for (const provider of providers) {
-    if (!provider?.keys) throw new TypeError('jwt-gate: keySet members must hold their keys (hs256, rs256 or keySet; not jwks)');
+    if (!provider?.keys) throw new TypeError('jwt-gate: keySet members must hold their keys (hs256, rs256, ps256, es256, eddsa or keySet; not jwks)');
     for (const key of provider.keys) {
       if (key.kid === undefined) throw new TypeError('jwt-gate: every key in a keySet needs a kid');
       if (byKid.has(key.kid)) throw new TypeError(`jwt-gate: duplicate kid "${key.kid}" in keySet`);
@@ -42,7 +49,7 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
   if (typeof options.active !== 'string' || active === undefined) {
     throw new TypeError(`jwt-gate: keySet "active" must be one of the kids: ${[...byKid.keys()].join(', ')}`);
   }
-  const algorithms: readonly Algorithm[] = Object.freeze([...new Set([...byKid.values()].map((m) => m.key.alg))]);
+  const algorithms: readonly Algorithm[] = Object.freeze([...new Set([...byKid.values()].flatMap((m) => verifiableAs(m.key.alg)))]);
   const jwks: readonly PublicJwk[] = Object.freeze(providers.flatMap((p) => p.publicJwks?.() ?? []));
   const keys: readonly BoundKey[] = Object.freeze([...byKid.values()].map((m) => m.key));
 
@@ -59,14 +66,24 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
   });
 }
 
+// A key file says what it is for: the key type decides the provider, as it decides the algorithm.
+const BY_TYPE: Readonly<Record<string, KeyPairProvider>> = { rsa: rs256, 'rsa-pss': ps256, ec: es256, ed25519: eddsa };
+
+function pairProvider({ kid, privateKeyPem, publicKeyPem }: KeyDirEntry): KeyProvider {
+  let type: string;
+  try {
+    type = createPublicKey((publicKeyPem ?? privateKeyPem) as string).asymmetricKeyType ?? 'unknown';
+  } catch (cause) {
+    throw new TypeError(`jwt-gate: the key files of kid "${kid}" do not hold a PEM key`, { cause });
+  }
+  const provider = Object.hasOwn(BY_TYPE, type) ? BY_TYPE[type] : undefined;
+  if (provider === undefined) throw new TypeError(`jwt-gate: the key files of kid "${kid}" hold a ${type} key, which no provider takes`);
+  return provider({ kid, ...(privateKeyPem === undefined ? {} : { privateKey: privateKeyPem }), ...(publicKeyPem === undefined ? {} : { publicKey: publicKeyPem }) });
+}
+
 export const keySet: KeySet = Object.assign(createKeySet, {
   fromFiles(options: KeyDirOptions): KeyProvider {
     const { pairs, active } = loadKeyDir(options);
-    return createKeySet(
-      pairs.map(({ kid, privateKeyPem, publicKeyPem }) =>
-        rs256({ kid, ...(privateKeyPem === undefined ? {} : { privateKey: privateKeyPem }), ...(publicKeyPem === undefined ? {} : { publicKey: publicKeyPem }) }),
-      ),
-      { active },
-    );
+    return createKeySet(pairs.map(pairProvider), { active });
   },
 });

@@ -1,24 +1,21 @@
 import type { KeyObject } from 'node:crypto';
-import type { Algorithm, JwsHeader } from '../jws.js';
+import { verifiableAs, type Algorithm } from '../jwa.js';
+import type { JwsHeader } from '../jws.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
-/** A key bound to the one algorithm it may be used with. */
+/** A key bound to the one algorithm it may be used with (for Ed25519, under either of its names). */
 export interface BoundKey {
   readonly alg: Algorithm;
   readonly key: KeyObject;
   readonly kid?: string | undefined;
 }
 
-/** An RSA public key as published in a JWK Set (RFC 7517 §4). */
-export interface PublicJwk {
-  readonly kty: 'RSA';
-  readonly n: string;
-  readonly e: string;
-  readonly alg: 'RS256';
-  readonly use: 'sig';
-  readonly kid?: string;
-}
+/** A public key as published in a JWK Set (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2). */
+export type PublicJwk =
+  | { readonly kty: 'RSA'; readonly n: string; readonly e: string; readonly alg: 'RS256' | 'PS256'; readonly use: 'sig'; readonly kid?: string }
+  | { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string; readonly alg: 'ES256'; readonly use: 'sig'; readonly kid?: string }
+  | { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string; readonly alg: 'EdDSA' | 'Ed25519'; readonly use: 'sig'; readonly kid?: string };
 
 /**
  * Where keys come from. The provider, not the token, decides the algorithm: a token whose
@@ -31,10 +28,15 @@ export interface KeyProvider {
   verifyKey(header: JwsHeader): MaybePromise<BoundKey | undefined>;
   /** The key `issue` signs with (the active one, or the one named by `kid`); absent when verify-only. */
   signingKey?(kid?: string): BoundKey | undefined;
-  /** The public JWKs of the RSA keys held; never a private member or a secret. */
+  /** The public JWKs of the asymmetric keys held; never a private member or a secret. */
   publicJwks?(): readonly PublicJwk[];
   /** The verification keys held in memory, each bound to its algorithm; what `keySet` is built from. */
   readonly keys?: readonly BoundKey[];
+  /**
+   * The issuer whose tokens this provider's keys sign (`oidc()` sets it): `createAuth` then
+   * checks `iss` against it, and refuses an `issuer` option that differs.
+   */
+  readonly issuer?: string;
 }
 
 /** Checks a `kid` option at provider time. */
@@ -53,7 +55,7 @@ export function singleKeyProvider(
   signing: BoundKey | undefined,
   jwks: readonly PublicJwk[],
 ): KeyProvider {
-  const algorithms = Object.freeze([verifying.alg]);
+  const algorithms = Object.freeze(verifiableAs(verifying.alg));
   return Object.freeze({
     algorithms,
     verifyKey(header: JwsHeader): BoundKey | undefined {

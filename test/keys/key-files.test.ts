@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAuth, generateKeyFiles, rs256, type KeyFilesOptions, type KeyProvider } from '../../src/index.js';
-import { caught, fixedNow, fixture } from '../helpers.js';
+import { caught, fixedNow, fixture, modulusOf } from '../helpers.js';
 
 // A disk that fails one chosen write or link, to show that a failed generation leaves nothing behind.
 const failing = vi.hoisted(() => ({ call: undefined as 'writeFileSync' | 'linkSync' | undefined, target: /$^/ }));
@@ -142,7 +142,7 @@ describe('rs256.fromFiles: an existing pair', () => {
     const provider = rs256.fromFiles({ dir: tmp });
 
     expect(snapshot(tmp)).toStrictEqual(before);
-    expect(provider.publicJwks?.()[0]?.n).toBe(fixtureN);
+    expect(modulusOf(provider.publicJwks?.()[0])).toBe(fixtureN);
     const token = await createAuth({ key: provider, now: fixedNow }).issue({ sub: 'u1' });
     await expect(createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
   });
@@ -153,7 +153,7 @@ describe('rs256.fromFiles: an existing pair', () => {
     const auth = createAuth({ key: rs256.fromFiles(options), now: fixedNow });
     const token = await auth.issue({ sub: 'u1' });
     expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toStrictEqual({ alg: 'RS256', typ: 'JWT', kid: 'k1' });
-    expect(auth.jwks().keys.map((k) => [k.kid, k.n])).toStrictEqual([['k1', fixtureN]]);
+    expect(auth.jwks().keys.map((k) => [k.kid, modulusOf(k)])).toStrictEqual([['k1', fixtureN]]);
   });
 
   it('only private.pem present: TypeError naming public.pem, and nothing is written', () => {
@@ -329,20 +329,20 @@ const SOURCE = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 // Each child loads the source, says it is ready, waits for the others, then loads or generates the keys.
 const CHILD = `
 import { existsSync, writeFileSync } from 'node:fs';
-const { rs256, keySet } = await import(process.env.SOURCE);
-const { KIND, KEYS, BARRIER, ME, COUNT } = process.env;
+const providers = await import(process.env.SOURCE);
+const { KIND, KEYS, BARRIER, ME, COUNT, ALG } = process.env;
 writeFileSync(BARRIER + '/' + ME, '');
 const pause = new Int32Array(new SharedArrayBuffer(4));
 for (let i = 0; i < Number(COUNT); i++) while (!existsSync(BARRIER + '/' + i)) Atomics.wait(pause, 0, 0, 1);
-const provider = KIND === 'rs256' ? rs256.fromFiles({ dir: KEYS }) : keySet.fromFiles({ dir: KEYS });
+const provider = KIND === 'keySet' ? providers.keySet.fromFiles({ dir: KEYS, alg: ALG }) : providers[KIND].fromFiles({ dir: KEYS });
 process.stdout.write(JSON.stringify(provider.publicJwks()));
 `;
 
-async function startTogether(kind: 'rs256' | 'keySet', keys: string, count: number): Promise<unknown[]> {
+async function startTogether(kind: 'rs256' | 'ps256' | 'es256' | 'eddsa' | 'keySet', keys: string, count: number, alg = 'RS256'): Promise<unknown[]> {
   const barrier = mkdtempSync(join(tmp, 'barrier-'));
   const runs = Array.from({ length: count }, (_, me) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-      env: { ...process.env, SOURCE, KIND: kind, KEYS: keys, BARRIER: barrier, ME: String(me), COUNT: String(count) },
+      env: { ...process.env, SOURCE, KIND: kind, KEYS: keys, BARRIER: barrier, ME: String(me), COUNT: String(count), ALG: alg },
       timeout: 30_000,
     }),
   );
@@ -365,7 +365,7 @@ describe('two processes starting at once end with one pair', { timeout: 60_000 }
     while (!existsSync(join(tmp, 'ready'))) await new Promise((resolve) => setTimeout(resolve, 5));
     const provider = rs256.fromFiles({ dir: tmp });
     await other;
-    expect(provider.publicJwks?.()[0]?.n).toBe(fixtureN);
+    expect(modulusOf(provider.publicJwks?.()[0])).toBe(fixtureN);
     expect(names(tmp)).toEqual(['private.pem', 'public.pem', 'ready']);
   });
 
@@ -389,5 +389,25 @@ describe('two processes starting at once end with one pair', { timeout: 60_000 }
     expect(files).toEqual([`${kid}.private.pem`, `${kid}.public.pem`]);
     const n = expectPair(join(dir, files[0]!), join(dir, files[1]!));
     expect(first).toStrictEqual([expect.objectContaining({ kid, n })]);
+  });
+
+  it.each([
+    ['ps256', 'RSA'],
+    ['es256', 'EC'],
+    ['eddsa', 'OKP'],
+  ] as const)('%s.fromFiles: both load the one pair written', async (kind, kty) => {
+    const dir = join(tmp, 'keys');
+    const [first, second] = await startTogether(kind, dir, 2);
+    expect(second).toStrictEqual(first);
+    expect(first).toStrictEqual([expect.objectContaining({ kty })]);
+    expect(names(dir)).toEqual(['private.pem', 'public.pem']);
+  });
+
+  it('keySet.fromFiles with alg ES256: both load the one P-256 pair written', async () => {
+    const dir = join(tmp, 'keys');
+    const [first, second] = await startTogether('keySet', dir, 2, 'ES256');
+    expect(second).toStrictEqual(first);
+    expect(first).toStrictEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256' })]);
+    expect(names(dir)).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuth, generateKeyFiles, hs256, keySet, rs256, type KeyProvider } from '../../src/index.js';
+import { createAuth, eddsa, es256, generateKeyFiles, hs256, keySet, ps256, rs256, type KeyProvider } from '../../src/index.js';
 import { NOW, SECRET, b64, fixedNow, fixture, handToken } from '../helpers.js';
 
 const privateA = fixture('test-only-rsa-2048-private.pem');
@@ -129,5 +129,67 @@ describe('keySet.fromFiles and generateKeyFiles: rotation on disk', () => {
     expect(authWith(keySet.fromFiles({ dir: odd })).jwks().keys.map((k) => k.kid)).toEqual(['k1']);
     writeFileSync(join(odd, 'k2.public.pem'), 'garbage');
     expect(() => keySet.fromFiles({ dir: odd, active: 'k1' })).toThrow(TypeError);
+  });
+});
+
+describe('keySet mixing every algorithm', () => {
+  const members = [
+    hs256({ secret: SECRET, kid: 'hs' }),
+    rs256({ privateKey: privateA, kid: 'rs' }),
+    ps256({ privateKey: fixture('test-only-rsa-pss-2048-private.pem'), kid: 'ps' }),
+    es256({ privateKey: fixture('test-only-ec-p256-private.pem'), kid: 'es' }),
+    eddsa({ privateKey: fixture('test-only-ed25519-private.pem'), kid: 'ed' }),
+  ];
+  const set = keySet(members, { active: 'es' });
+
+  it('lists every algorithm, both Ed25519 names included, and publishes every public key', () => {
+    expect([...set.algorithms].sort()).toEqual(['ES256', 'Ed25519', 'EdDSA', 'HS256', 'PS256', 'RS256']);
+    expect(authWith(set).jwks().keys.map((k) => [k.kid, k.kty, k.alg])).toEqual([
+      ['rs', 'RSA', 'RS256'],
+      ['ps', 'RSA', 'PS256'],
+      ['es', 'EC', 'ES256'],
+      ['ed', 'OKP', 'EdDSA'],
+    ]);
+  });
+
+  it.each(['hs', 'rs', 'ps', 'es', 'ed'])('signs with kid %s under its own algorithm, and verifies it', async (kid) => {
+    const auth = authWith(set);
+    const token = await auth.issue({ sub: kid }, { kid });
+    const alg = { hs: 'HS256', rs: 'RS256', ps: 'PS256', es: 'ES256', ed: 'EdDSA' }[kid];
+    expect(decodeHeader(token)).toEqual({ alg, typ: 'JWT', kid });
+    await expect(auth.verify(token)).resolves.toMatchObject({ sub: kid });
+  });
+
+  it.each([
+    ['an ES256 token naming the RSA key', 'ES256', 'rs'],
+    ['a PS256 token naming the RS256 key', 'PS256', 'rs'],
+    ['an RS256 token naming the PS256 key', 'RS256', 'ps'],
+    ['an EdDSA token naming the EC key', 'EdDSA', 'es'],
+    ['an ES256 token naming the Ed25519 key', 'ES256', 'ed'],
+    ['an HS256 token naming the EC key', 'HS256', 'es'],
+  ])('refuses %s before any crypto: ERR_ALG_NOT_ALLOWED', async (_name, alg, kid) => {
+    const token = `${b64({ alg, kid })}.${b64(claims)}.${b64('x'.repeat(64))}`;
+    await expect(authWith(set).verify(token)).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
+  });
+
+  it('keySet.fromFiles takes each pair for the algorithm its key type says', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-mixed-'));
+    try {
+      for (const alg of ['RS256', 'PS256', 'ES256', 'EdDSA'] as const) generateKeyFiles({ dir, kid: alg.toLowerCase(), alg });
+      const auth = authWith(keySet.fromFiles({ dir, active: 'es256' }));
+      expect(auth.jwks().keys.map((k) => [k.kid, k.alg])).toEqual([['eddsa', 'EdDSA'], ['es256', 'ES256'], ['ps256', 'PS256'], ['rs256', 'RS256']]);
+      for (const kid of ['rs256', 'ps256', 'es256', 'eddsa']) {
+        const token = await auth.issue({ sub: kid }, { kid });
+        await expect(auth.verify(token)).resolves.toMatchObject({ sub: kid });
+      }
+      // A PS256 pair is an RSA-PSS key: rs256 cannot take it, and it says so.
+      expect(() => rs256({ privateKey: fixture('test-only-rsa-pss-2048-private.pem') })).toThrow(/not rsa-pss/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('generateKeyFiles refuses an algorithm it cannot generate', () => {
+    expect(() => generateKeyFiles({ dir: tmpdir(), alg: 'HS256' as never })).toThrow(/"alg" must be "RS256", "PS256", "ES256" or "EdDSA"/);
   });
 });

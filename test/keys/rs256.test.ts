@@ -1,7 +1,7 @@
 import { createHmac, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, rs256, type KeyProvider, type RsaKeyInput } from '../../src/index.js';
-import { b64, caught, fixedNow, fixture, NOW, SECRET } from '../helpers.js';
+import { b64, caught, fixedNow, fixture, modulusOf, NOW, SECRET } from '../helpers.js';
 
 // Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
 const looseRs256 = rs256 as unknown as (options: unknown) => KeyProvider;
@@ -93,7 +93,7 @@ describe('rs256: accepted keys', () => {
   it.each(publicForms)('publicKey as %s: verifies a token of the matching private key', async (_name, publicKey) => {
     const provider = rs256({ publicKey });
     expect(provider.algorithms).toStrictEqual(['RS256']);
-    expect(provider.publicJwks?.()[0]?.n).toBe(expectedN);
+    expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
     await expect(createAuth({ key: provider, now: fixedNow }).verify(tokenFromFixture)).resolves.toMatchObject({ sub: 'u1', iat: NOW });
   });
 
@@ -108,7 +108,7 @@ describe('rs256: accepted keys', () => {
   it.each(privateForms)('privateKey as %s alone: the public key is derived and the round trip works', async (_name, privateKey) => {
     const provider = rs256({ privateKey });
     expect(provider.algorithms).toStrictEqual(['RS256']);
-    expect(provider.publicJwks?.()[0]?.n).toBe(expectedN);
+    expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
     const auth = createAuth({ key: provider, now: fixedNow });
     const token = await auth.issue({ sub: 'u2' });
     expect(segmentJson(token, 0)).toStrictEqual({ alg: 'RS256', typ: 'JWT' });
@@ -269,7 +269,8 @@ describe('rs256: the published JWK', () => {
 
   it('the published n and e rebuild a key that verifies our tokens', async () => {
     const [jwk] = createAuth({ key: signer() }).jwks().keys;
-    const rebuilt = createPublicKey({ key: { kty: 'RSA', n: jwk?.n ?? '', e: jwk?.e ?? '' }, format: 'jwk' });
+    if (jwk?.kty !== 'RSA') throw new Error('expected an RSA JWK');
+    const rebuilt = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
     const token = await createAuth({ key: signer(), now: fixedNow }).issue({ sub: 'u1' });
     await expect(createAuth({ key: rs256({ publicKey: rebuilt }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
   });
@@ -303,6 +304,6 @@ describe('rs256: kid and algorithm', () => {
     const jwk: JsonWebKey = { ...publicJwk };
     const provider = rs256({ publicKey: jwk });
     jwk.n = createPublicKey(publicPemB).export({ format: 'jwk' }).n ?? '';
-    expect(provider.publicJwks?.()[0]?.n).toBe(expectedN);
+    expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
   });
 });
