@@ -6,7 +6,7 @@ export type Es256Options = KeyPairOptions;
 /** ECDSA on P-256 with SHA-256 (RFC 7518 §3.4). */
 export type Es256 = KeyPairProvider<Es256Options>;
 
-const P256: KeyFamily = Object.freeze<KeyFamily>({
+export const P256: KeyFamily = Object.freeze<KeyFamily>({
   provider: 'es256',
   label: 'EC P-256',
   types: Object.freeze(['ec']),

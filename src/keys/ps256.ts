@@ -7,7 +7,7 @@ export type Ps256Options = KeyPairOptions;
 /** RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a 32-byte salt (RFC 7518 §3.5). */
 export type Ps256 = KeyPairProvider<Ps256Options>;
 
-const RSA_PSS: KeyFamily = Object.freeze<KeyFamily>({
+export const RSA_PSS: KeyFamily = Object.freeze<KeyFamily>({
   provider: 'ps256',
   label: 'RSA',
   types: Object.freeze(['rsa', 'rsa-pss']),

@@ -1,12 +1,12 @@
 // jwks() against real HTTP servers on the loopback: every server counts the requests it receives.
 import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SignJWT, createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAuth, isAuthError, jwks, rs256, type Auth, type JwksOptions, type KeyProvider } from '../../src/index.js';
 import { NOW, NOW_MS, caught, fixedNow, fixture, handToken } from '../helpers.js';
+import { serve, serveJson } from '../support/servers.js';
 
 // Misuse from untyped callers (JavaScript, JSON config): the types would refuse these inputs.
 const looseJwks = jwks as unknown as (options: unknown) => KeyProvider;
@@ -31,49 +31,6 @@ const signK2 = signer('k2', privatePemB);
 /** A token with any header, signed by the first fixture key. */
 const tokenWith = (header: Record<string, unknown>, pem: string = privatePem): string =>
   handToken({ alg: 'RS256', typ: 'JWT', ...header }, { sub: 'u1', iat: NOW, exp: NOW + 3600 }, { rsaPem: pem });
-
-// ---- servers -------------------------------------------------------------------------------
-
-interface TestServer {
-  readonly url: string;
-  /** `METHOD path` of every request received. */
-  readonly hits: string[];
-  close(): Promise<void>;
-}
-
-const open = new Set<Server>();
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(`${req.method} ${req.url}`);
-    handler(req, res);
-  });
-  open.add(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = async (): Promise<void> => {
-    open.delete(server);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { url: `http://127.0.0.1:${port}/.well-known/jwks.json`, hits, close };
-}
-
-/** Serves whatever `doc()` returns at the moment of each request. */
-const serveJson = (doc: () => unknown, status = 200): Promise<TestServer> =>
-  serve((_req, res) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(doc()));
-  });
-
-afterEach(async () => {
-  await Promise.all([...open].map(async (server) => {
-    open.delete(server);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }));
-});
 
 // ---- verifier ------------------------------------------------------------------------------
 
@@ -118,7 +75,7 @@ describe('jwks: verifying from a served set', { timeout: 5_000 }, () => {
     const server = await serveJson(() => ({ keys: [K1] }));
     const { auth } = verifier(new URL(server.url));
     const provider = jwks({ url: new URL(server.url) });
-    expect(provider.algorithms).toEqual(['RS256']);
+    expect(provider.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
     expect(server.hits).toHaveLength(0);
     await expect(createAuth({ key: provider, now: fixedNow }).verify(await signK1.issue({}))).resolves.toBeDefined();
     await expect(auth.verify(await signK1.issue({}))).resolves.toBeDefined();
@@ -611,6 +568,6 @@ describe('jwks: options', () => {
 
   it('accepts every option at its smallest value: 0 for cacheMaxAge and cooldownDuration', () => {
     const provider = jwks({ url, timeoutDuration: 1, cacheMaxAge: 0, cooldownDuration: 0, maxBytes: 1, now: Date.now });
-    expect(provider.algorithms).toEqual(['RS256']);
+    expect(provider.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
   });
 });
