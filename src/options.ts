@@ -13,9 +13,9 @@ import type { TokenCacheOptions } from './token-cache.js';
 
 /** Everything `createAuth` takes. Only `key` is required. */
 export interface AuthOptions<U = Claims, C extends Claims = Claims> {
-  /** Where keys come from: `hs256()`, `rs256()`, `rs256.fromFiles()`, or your own provider. */
+  /** Where keys come from: `hs256()`, `rs256()`, `es256()`, `eddsa()`, `ps256()`, their `fromFiles()`, `keySet()`, `jwks()`, `oidc()`, or your own provider. */
   key: KeyProvider;
-  /** Set as `iss` on issue and required to match on verify. */
+  /** Set as `iss` on issue and required to match on verify. With `oidc()`, the provider's issuer (an `issuer` given too must equal it). */
   issuer?: string;
   /** Set as `aud` on issue; on verify the token's `aud` must contain one of them. */
   audience?: string | readonly string[];
@@ -227,6 +227,15 @@ function resolveCache(value: unknown, maxTokenBytes: number): TokenCacheOptions 
   return Object.freeze({ max: options.max ?? 1000, maxTokenLength: options.maxTokenLength ?? Math.min(2048, maxTokenBytes) });
 }
 
+// A provider that knows its issuer (oidc) decides it; an issuer option may only repeat it.
+function resolveIssuer(value: unknown, key: KeyProvider): string | undefined {
+  const issuer = optionalString(value, 'issuer');
+  if (key.issuer === undefined) return issuer;
+  if (typeof key.issuer !== 'string' || key.issuer === '') throw fail('key', 'a key provider whose issuer is a non-empty string');
+  if (issuer !== undefined && issuer !== key.issuer) throw fail('issuer', `the key provider's issuer (${key.issuer}), or left out`);
+  return key.issuer;
+}
+
 function isKeyProvider(value: unknown): value is KeyProvider {
   const candidate = value as Partial<KeyProvider> | null;
   return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.algorithms) && typeof candidate.verifyKey === 'function';
@@ -252,7 +261,7 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
   const typ = optionalString(options.typ, 'typ') ?? 'JWT';
   const realm = options.realm ?? DEFAULT_REALM;
   assertRealm(realm);
-  const issuer = optionalString(options.issuer, 'issuer');
+  const issuer = resolveIssuer(options.issuer, options.key);
   const audience = stringList(options.audience, 'audience');
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');

@@ -1,4 +1,4 @@
-import { ALGORITHMS } from '../jwa.js';
+import { ALGORITHMS, type Algorithm } from '../jwa.js';
 import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
 import { jwkToBoundKey } from './jwk-import.js';
@@ -42,6 +42,9 @@ function toKeySet(doc: unknown, previous: KeySet | undefined): KeySet {
   return { byKid, all };
 }
 
+/** Every algorithm a published key may be for; each key still verifies only its own (verifier.ts). */
+export const REMOTE_ALGORITHMS: readonly Algorithm[] = Object.freeze(ALGORITHMS.filter((alg) => alg !== 'HS256'));
+
 /** The verify-only provider of the JWK Set at `url`, fetched and kept under `o`. */
 export function remoteKeySet(url: string, o: ResolvedRemote): KeyProvider {
   const remote = createRemote((previous: KeySet | undefined) => fetchJson(url, o, 'JWKS').then((doc) => toKeySet(doc, previous)), o);
@@ -55,8 +58,7 @@ export function remoteKeySet(url: string, o: ResolvedRemote): KeyProvider {
     return set.byKid.get(kid) ?? (await remote.refetched(set))?.byKid.get(kid);
   }
 
-  // Every algorithm a published key may be for; each key still verifies only its own (verifier.ts).
-  return Object.freeze({ algorithms: ALGORITHMS.filter((alg) => alg !== 'HS256'), verifyKey });
+  return Object.freeze({ algorithms: REMOTE_ALGORITHMS, verifyKey });
 }
 
 /**
