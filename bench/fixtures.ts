@@ -9,11 +9,24 @@ export const SECRET = 'bench-only-secret-0123456789abcdef-012345678';
 export const PRIVATE_PEM: string = pem('test-only-rsa-2048-private.pem');
 export const PUBLIC_PEM: string = pem('test-only-rsa-2048-public.pem');
 
+export const EC_PRIVATE_PEM: string = pem('test-only-ec-p256-private.pem');
+export const EC_PUBLIC_PEM: string = pem('test-only-ec-p256-public.pem');
+export const ED25519_PRIVATE_PEM: string = pem('test-only-ed25519-private.pem');
+export const ED25519_PUBLIC_PEM: string = pem('test-only-ed25519-public.pem');
+
 /** Keys imported once, as every peer is set up in its fastest documented way. */
-export const keys: { readonly secret: KeyObject; readonly privateKey: KeyObject; readonly publicKey: KeyObject } = {
+export const keys: {
+  readonly secret: KeyObject;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly ec: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+  readonly ed25519: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+} = {
   secret: createSecretKey(Buffer.from(SECRET)),
   privateKey: createPrivateKey(PRIVATE_PEM),
   publicKey: createPublicKey(PUBLIC_PEM),
+  ec: { privateKey: createPrivateKey(EC_PRIVATE_PEM), publicKey: createPublicKey(EC_PUBLIC_PEM) },
+  ed25519: { privateKey: createPrivateKey(ED25519_PRIVATE_PEM), publicKey: createPublicKey(ED25519_PUBLIC_PEM) },
 };
 
 export const ISSUER = 'https://auth.bench.example';

@@ -174,7 +174,7 @@ export function encodeSegment(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** Signs `headerSegment.payload`; slow signatures (RSA) run on the thread pool so a login never blocks the loop. */
+/** Signs `headerSegment.payload`; asymmetric signatures run on the thread pool so a login never blocks the loop. */
 export async function signCompact(
   alg: Algorithm,
   key: KeyObject,

@@ -60,17 +60,26 @@ describe('ES256 signatures are 64 bytes of r || s, each in [1, n - 1]', () => {
   const privateKey = createPrivateKey(fixture('test-only-ec-p256-private.pem'));
   const publicKey = createPublicKey(privateKey);
   const data = Buffer.from('header.payload');
-  const good = signBytes('ES256', privateKey, 'header.payload') as Buffer;
+  const good = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
   const n = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
   const r = good.subarray(0, 32);
   const s = good.subarray(32);
   const plus = (value: Buffer, add: number): Buffer => Buffer.from((BigInt(`0x${value.toString('hex')}`) + BigInt(add)).toString(16).padStart(64, '0'), 'hex');
 
-  it('signs synchronously in the JOSE form, 64 bytes, that node reads as P1363', () => {
-    expect(good).toBeInstanceOf(Buffer);
-    expect(good).toHaveLength(64);
-    expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, good)).toBe(true);
-    expect(verifyBytes('ES256', publicKey, data, good)).toBe(true);
+  it('signs on the thread pool in the JOSE form, 64 bytes, that node reads as P1363', async () => {
+    const pending = signBytes('ES256', privateKey, 'header.payload');
+    expect(pending).toBeInstanceOf(Promise);
+    const signature = await pending;
+    expect(signature).toHaveLength(64);
+    expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)).toBe(true);
+    expect(verifyBytes('ES256', publicKey, data, signature)).toBe(true);
+  });
+
+  it('signs Ed25519 on the thread pool too', async () => {
+    const ed = createPrivateKey(fixture('test-only-ed25519-private.pem'));
+    const pending = signBytes('EdDSA', ed, 'header.payload');
+    expect(pending).toBeInstanceOf(Promise);
+    expect(verify(null, data, createPublicKey(ed), await pending)).toBe(true);
   });
 
   it.each([

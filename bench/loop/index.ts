@@ -1,8 +1,8 @@
-import { sign } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as tick } from 'node:timers/promises';
-import { rs256 } from 'jwt-gate';
+import { eddsa, es256, rs256, type KeyProvider } from 'jwt-gate';
 import { keys, payload } from '../fixtures.js';
+import { floorSign, floorSignAsync, type AsymmetricAlg } from '../floor.js';
 import { gate } from '../gate.js';
 import { machine } from '../machine.js';
 
@@ -34,18 +34,30 @@ async function measure(name: string, options: LoopOptions, login: (i: number) =>
   return { name, ms: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) }, burstMs };
 }
 
-/** 50 concurrent RS256 logins: jwt-gate's issue (crypto.sign on the thread pool) against synchronous crypto.sign. */
+const SIGNERS: ReadonlyArray<readonly [AsymmetricAlg, KeyProvider, typeof keys.privateKey, string]> = [
+  ['RS256', rs256({ privateKey: keys.privateKey }), keys.privateKey, 'async crypto.sign, thread pool'],
+  ['ES256', es256({ privateKey: keys.ec.privateKey }), keys.ec.privateKey, 'async crypto.sign, thread pool'],
+  ['EdDSA', eddsa({ privateKey: keys.ed25519.privateKey }), keys.ed25519.privateKey, 'async crypto.sign, thread pool'],
+];
+
+/**
+ * 50 concurrent logins per algorithm: jwt-gate's issue (every asymmetric signature on the thread
+ * pool, src/jwa.ts) against synchronous and thread-pool crypto.sign of the same claims.
+ */
 export async function runLoop(options: LoopOptions): Promise<string> {
-  const auth = gate(rs256({ privateKey: keys.privateKey }));
-  const input = (i: number): Buffer => Buffer.from(JSON.stringify({ ...payload(), sub: `user-${i}` }));
-  const rows = [
-    await measure('none (the loop idle but for the logins\' tasks)', options, async () => undefined),
-    await measure('jwt-gate issue (async crypto.sign, thread pool)', options, (i) => auth.issue({ sub: `user-${i}` })),
-    await measure('synchronous crypto.sign in each login', options, async (i) => sign('sha256', input(i), keys.privateKey)),
-  ];
+  const claims = (i: number): object => ({ ...payload(), sub: `user-${i}` });
+  const rows = [await measure('none (the loop idle but for the logins\' tasks)', options, async () => undefined)];
+  for (const [alg, provider, privateKey, mode] of SIGNERS) {
+    const auth = gate(provider);
+    rows.push(
+      await measure(`${alg}: jwt-gate issue (${mode})`, options, (i) => auth.issue({ sub: `user-${i}` })),
+      await measure(`${alg}: synchronous crypto.sign in each login`, options, async (i) => floorSign(alg, claims(i), privateKey)),
+      await measure(`${alg}: crypto.sign on the thread pool`, options, (i) => floorSignAsync(alg, claims(i), privateKey)),
+    );
+  }
   const fmt = (n: number): string => n.toFixed(2);
   const lines = [
-    `## Event loop during RS256 logins (${machine()})`,
+    `## Event loop during logins (${machine()})`,
     '',
     `${options.logins} concurrent logins per burst, ${options.bursts} bursts; perf_hooks.monitorEventLoopDelay at 1 ms resolution (an idle loop reads about 1.1 ms: the timer's own period).`,
     '',

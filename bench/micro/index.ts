@@ -5,7 +5,8 @@ import { formatGroup, measureGroup, type HarnessOptions } from './harness.js';
 /** The micro benchmark: every library verifying and signing the same tokens, in one process. */
 export async function runMicro(options: HarnessOptions, only?: string, cases?: RegExp): Promise<string> {
   const groups = (await microGroups())
-    .filter((g) => only === undefined || g.title.includes(only))
+    // `-- micro verify` or `-- micro ES256,EdDSA`: the groups whose title holds any of the words.
+    .filter((g) => only === undefined || only.split(',').some((word) => g.title.includes(word)))
     .map((g) => (cases === undefined ? g : { ...g, cases: g.cases.filter((c) => c.kind === 'floor' || cases.test(c.name)) }));
   const out = [`## Micro (${machine()})`, '', `${options.rounds} rounds × ${options.timeMs} ms per case. ns/op: the median of the round medians; × columns: the median of the ratios within each round (side by side).`];
   console.log(out.join('\n'));
