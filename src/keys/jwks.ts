@@ -3,11 +3,11 @@ import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
 import { jwkToBoundKey } from './jwk-import.js';
 import type { BoundKey, KeyProvider } from './provider.js';
-import { REMOTE_OPTIONS, checkUrl, createRemote, fetchJson, resolveRemote, type RemoteOptions, type ResolvedRemote } from './remote.js';
+import { REMOTE_OPTIONS, checkUrl, createRemote, isLoopback, fetchJson, resolveRemote, type RemoteOptions, type ResolvedRemote } from './remote.js';
 
 /** Options of {@link jwks}. Durations are whole milliseconds. */
 export interface JwksOptions extends RemoteOptions {
-  /** The JWK Set's `http:` or `https:` URL. Only this URL is fetched: a token's `jku` or `x5u` never is. */
+  /** The JWK Set's `https:` URL (`http:` only on the loopback). Only this URL is fetched: a token's `jku` or `x5u` never is. */
   readonly url: string | URL;
 }
 
@@ -72,6 +72,9 @@ export function remoteKeySet(url: string, o: ResolvedRemote): KeyProvider {
 export function jwks(options: JwksOptions): KeyProvider {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: jwks needs { url }');
   checkKnownKeys(options, ['url', ...REMOTE_OPTIONS], 'jwks');
-  const url = checkUrl(options.url, 'jwks').href;
+  const parsed = checkUrl(options.url, 'jwks');
+  // Keys fetched in clear could be swapped on the way: plain HTTP only where nothing travels, the loopback.
+  if (parsed.protocol === 'http:' && !isLoopback(parsed)) throw new TypeError('jwt-gate: jwks "url" must be an https: URL (http: only on the loopback)');
+  const url = parsed.href;
   return remoteKeySet(url, resolveRemote(options, 'jwks'));
 }

@@ -544,6 +544,8 @@ describe('jwks: options', () => {
     ['an ftp url', { url: 'ftp://issuer.example/jwks.json' }, /"url"/],
     ['a file url', { url: new URL('file:///etc/passwd') }, /"url"/],
     ['a url with credentials', { url: 'https://user:pw@issuer.example/jwks.json' }, /"url"/],
+    // Keys fetched in clear could be swapped on the way: http only on the loopback.
+    ['a plain http url to another host', { url: 'http://issuer.example/jwks.json' }, /^jwt-gate: jwks "url" must be an https: URL \(http: only on the loopback\)$/],
     ['an unknown option', { url, timeout: 100 }, /unknown jwks option "timeout"/],
     // A fetch that may take no time, or a body of no bytes, can never succeed.
     ['timeoutDuration 0', { url, timeoutDuration: 0 }, /^jwt-gate: jwks "timeoutDuration" must be a positive whole number of ms up to 2147483647$/],
@@ -564,6 +566,12 @@ describe('jwks: options', () => {
     expect(err.constructor).toBe(TypeError);
     expect(err.message).toMatch(/^jwt-gate: /);
     expect(err.message).toMatch(message);
+  });
+
+  it('takes https anywhere and http on the loopback', () => {
+    for (const ok of ['https://issuer.example/jwks.json', 'http://127.0.0.1:8080/jwks.json', 'http://localhost/jwks.json', 'http://[::1]/jwks.json']) {
+      expect(jwks({ url: ok }).algorithms.length, ok).toBeGreaterThan(0);
+    }
   });
 
   it('accepts every option at its smallest value: 0 for cacheMaxAge and cooldownDuration', () => {

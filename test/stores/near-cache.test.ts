@@ -1,7 +1,7 @@
 // The near cache in front of Redis: a known token costs no round trip, a revocation made by another
 // process is seen within the staleness bound, and when the revocation log cannot be read the process
 // asks Redis per request again: never a window in which a revoked token passes beyond the bound.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createAuth, hs256, redisStore, type RedisStore, type RedisStoreOptions } from '../../src/index.js';
 import { NearCache } from '../../src/stores/near-cache.js';
 import { SECRET } from '../helpers.js';
@@ -66,6 +66,8 @@ describe.runIf(runRedis).each(kinds)('%s', (kind) => {
   const make = (client: StoreClient, prefix: string, extra: Partial<RedisStoreOptions> = {}): RedisStore => {
     const store = redisStore({ client, prefix, ...extra });
     stores.push(store);
+    // Reading the log stops with the test that needed it.
+    onTestFinished(() => store.close());
     return store;
   };
 

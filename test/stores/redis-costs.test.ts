@@ -1,0 +1,103 @@
+// The README's cost table comes from here: the commands Redis receives (MONITOR) for each step. On
+// servers of its own, so that no other test's traffic (the near caches' reads of their logs) is seen.
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth, hs256, redisStore } from '../../src/index.js';
+import { variants } from '../adapters/apps.js';
+import { SECRET } from '../helpers.js';
+import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import { redisCluster, redisServer, runRedis, type RedisNode } from './redis-server.js';
+
+const server = redisServer();
+const cluster = redisCluster();
+const clients = redisClients({ server, cluster });
+
+interface Target {
+  readonly name: ClientKind;
+  readonly cluster: boolean;
+  client: StoreClient;
+  nodes: readonly RedisNode[];
+}
+const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map((name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target);
+
+beforeAll(async () => {
+  if (!runRedis) return;
+  await Promise.all([server.start(), cluster.start()]);
+  const url = new URL(server.url);
+  for (const target of targets) {
+    target.client = await clients.connect(target.name);
+    target.nodes = target.cluster ? cluster.nodes : [{ host: url.hostname, port: Number(url.port) }];
+  }
+}, 60_000);
+afterAll(async () => {
+  await clients.closeAll();
+  if (runRedis) await Promise.all([server.stop(), cluster.stop()]);
+});
+
+const run = Math.random().toString(36).slice(2, 8);
+let prefixes = 0;
+const freshPrefix = (): string => `costs-${process.pid}-${run}-${++prefixes}:`;
+const cookie = (res: request.Response, name: string): string => {
+  const found = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${name}=`)) ?? '';
+  return /^[^=]+=([^;]*)/.exec(found)![1]!;
+};
+
+describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
+  describe.each(targets)('$name', (target) => {
+    const seen: { time: number; name: string }[] = [];
+    const connections: Redis[] = [];
+    let pokes: Redis[] = [];
+    let prefix = '';
+    let markers = 0;
+
+    beforeAll(async () => {
+      prefix = freshPrefix();
+      for (const { host, port } of target.nodes) {
+        // monitor() opens a second connection: close both.
+        const base = new Redis(port, host);
+        const monitor = await base.monitor();
+        monitor.on('monitor', (time: string, args: string[], source: string) => {
+          // Commands a script runs inside Redis cost no round trip: count the script only.
+          if (source !== 'lua' && args.some((arg) => arg.includes(prefix))) seen.push({ time: Number(time), name: String(args[0]).toUpperCase() });
+        });
+        connections.push(base, monitor);
+      }
+      pokes = target.nodes.map(({ host, port }) => new Redis(port, host));
+      connections.push(...pokes);
+    }, 30_000);
+    afterAll(() => {
+      for (const connection of connections) connection.disconnect();
+    });
+
+    /** The names of the commands `step` sent, in order. */
+    async function commandsOf(step: () => Promise<unknown>): Promise<string[]> {
+      seen.length = 0;
+      await step();
+      // MONITOR's feed may trail the replies: wait for a marker sent after the step on every node.
+      const marker = `${prefix}marker-${++markers}`;
+      await Promise.all(pokes.map((poke) => poke.call('ECHO', marker)));
+      for (let i = 0; i < 100 && seen.filter((entry) => entry.name === 'ECHO').length < pokes.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      return seen.filter((entry) => entry.name !== 'ECHO').sort((a, b) => a.time - b.time).map((entry) => entry.name);
+    }
+
+    it('sign-in 1, a request 1, a refresh 3, sign-out 3, log out everywhere 4', async () => {
+      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client: target.client, prefix, nearCache: false }), refresh: { expiresIn: '30d' } });
+      const app = variants[0]!.build(auth);
+      let login: request.Response | undefined;
+      expect(await commandsOf(async () => (login = await request(app).post('/login')))).toEqual(['MGET']);
+      const access = `jwt=${cookie(login!, 'jwt')}`;
+      expect(await commandsOf(() => request(app).get('/required').set('Cookie', access))).toEqual(['MGET']);
+      // The refresh token's own look-up, the atomic SET NX, then a look-up for a "log out everywhere" that raced it.
+      expect(await commandsOf(() => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`))).toEqual(['MGET', 'SET', 'MGET']);
+      // The token's look-up, then its jti and its login (sid) revoked.
+      expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual(['MGET', 'SET', 'SET']);
+      const again = `jwt=${cookie(await request(app).post('/login'), 'jwt')}`;
+      expect(await commandsOf(() => request(app).post('/auth/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'SET', 'SET', 'EVAL']);
+
+      // A token without a subject shares no hash tag: one GET an id (jti and sid), sent together.
+      const { token } = await auth.startSession({ role: 'service' });
+      expect(await commandsOf(() => request(app).get('/required').set('Authorization', `Bearer ${token}`))).toEqual(['GET', 'GET']);
+    });
+  });
+});
