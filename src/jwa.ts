@@ -4,7 +4,10 @@ import { constants, createHmac, sign, timingSafeEqual, verify, type KeyObject } 
  * The algorithms jwt-gate signs and verifies: RFC 7518 §3.1, RFC 8037 §3.1 (`EdDSA`), and RFC 9864
  * §2.2 (`Ed25519`, the fully specified name of EdDSA over Ed25519, which is the only curve taken).
  */
-export type Algorithm = 'HS256' | 'RS256' | 'PS256' | 'ES256' | 'EdDSA' | 'Ed25519';
+export type Algorithm = 'HS256' | 'RS256' | 'PS256' | 'ES256' | 'EdDSA' | 'Ed25519' | LegacyAlgorithm;
+
+/** Algorithms taken only where a provider opts in (`hs256({ alg })`, `rs256({ alg })`), for tokens of older systems. */
+export type LegacyAlgorithm = 'HS384' | 'HS512' | 'RS384' | 'RS512';
 
 type Signer = (key: KeyObject, data: Buffer) => Buffer | Promise<Buffer>;
 
@@ -50,21 +53,26 @@ const EDDSA: Jwa = {
   sign: onThreadPool(null, (key) => key),
 };
 
+// HMAC tags are compared in constant time after a length check.
+const hmac = (hash: string): Jwa => ({
+  fits: (key) => key.type === 'secret',
+  verify(key, data, signature) {
+    const expected = createHmac(hash, key).update(data).digest();
+    return signature.byteLength === expected.length && timingSafeEqual(signature, expected);
+  },
+  sign: (key, data) => createHmac(hash, key).update(data).digest(),
+});
+
+// crypto.verify rebuilds and compares the whole PKCS#1 v1.5 block.
+const pkcs1 = (hash: string): Jwa => ({
+  fits: isRsa,
+  verify: (key, data, signature) => verify(hash, bytes(data), key, signature),
+  sign: onThreadPool(hash, (key) => key),
+});
+
 const TABLE: Readonly<Record<Algorithm, Jwa>> = {
-  HS256: {
-    fits: (key) => key.type === 'secret',
-    verify(key, data, signature) {
-      const expected = createHmac('sha256', key).update(data).digest();
-      return signature.byteLength === expected.length && timingSafeEqual(signature, expected);
-    },
-    sign: (key, data) => createHmac('sha256', key).update(data).digest(),
-  },
-  RS256: {
-    fits: isRsa,
-    // crypto.verify rebuilds and compares the whole PKCS#1 v1.5 block.
-    verify: (key, data, signature) => verify('sha256', bytes(data), key, signature),
-    sign: onThreadPool('sha256', (key) => key),
-  },
+  HS256: hmac('sha256'),
+  RS256: pkcs1('sha256'),
   PS256: {
     fits: (key) => isRsa(key) || (key.asymmetricKeyType === 'rsa-pss' && pssParametersFit(key)),
     verify: (key, data, signature) => verify('sha256', bytes(data), { key, ...PSS }, signature),
@@ -83,12 +91,19 @@ const TABLE: Readonly<Record<Algorithm, Jwa>> = {
   },
   EdDSA: EDDSA,
   Ed25519: EDDSA,
+  HS384: hmac('sha384'),
+  HS512: hmac('sha512'),
+  RS384: pkcs1('sha384'),
+  RS512: pkcs1('sha512'),
 };
 
 /** Every algorithm, in the order of the type. */
 export const ALGORITHMS: readonly Algorithm[] = Object.freeze(Object.keys(TABLE) as Algorithm[]);
 
 const isEd = (alg: string): boolean => alg === 'EdDSA' || alg === 'Ed25519';
+
+/** Whether `alg` is an HMAC: keyed by a shared secret, never published. */
+export const isHmac = (alg: string): boolean => alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
 
 /** Whether a key bound to `keyAlg` verifies a token whose header says `tokenAlg`: the same name, or both names of Ed25519. */
 export const acceptsAlg = (keyAlg: Algorithm, tokenAlg: string): boolean => keyAlg === tokenAlg || (isEd(keyAlg) && isEd(tokenAlg));
@@ -98,7 +113,7 @@ export const verifiableAs = (alg: Algorithm): readonly Algorithm[] => (isEd(alg)
 
 function check(alg: Algorithm, key: KeyObject, use: 'sign' | 'verify'): Jwa {
   const jwa = TABLE[alg];
-  const type = alg === 'HS256' ? 'secret' : use === 'sign' ? 'private' : 'public';
+  const type = isHmac(alg) ? 'secret' : use === 'sign' ? 'private' : 'public';
   if (jwa === undefined || key.type !== type || !jwa.fits(key)) {
     throw new TypeError(`jwt-gate: the key provider returned a key that cannot ${use} ${String(alg)}`);
   }

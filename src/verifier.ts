@@ -51,7 +51,8 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   }
 
   function checkHit(token: string, hit: Verified, key: BoundKey | undefined, now: number): C | Promise<C> {
-    return sameKey(key, hit.key) ? checkState(checkCached(hit, now)) : checkSigned(token, o.typKey);
+    const same = sameKey(key, hit.key) || (provider.fallbackKey !== undefined && sameKey(provider.fallbackKey(hit.header), hit.key));
+    return same ? checkState(checkCached(hit, now)) : checkSigned(token, o.typKey);
   }
 
   function checkSigned(token: unknown, expectedTyp: string): C | Promise<C> {
@@ -79,11 +80,24 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     );
   }
 
-  function checkJws(token: string, jws: CompactJws, key: BoundKey | undefined, expectedTyp: string): C | Promise<C> {
-    if (key === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
-    // The key's own algorithm decides, whatever else the provider lists: an RS256 token never meets an EC key.
-    if (!acceptsAlg(key.alg, jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
-    if (!verifySignature(key.alg, key.key, jws)) throw new AuthError('ERR_SIGNATURE_INVALID');
+  // The key's own algorithm decides, whatever else the provider lists: an RS256 token never meets an EC key.
+  function refusalBy(key: BoundKey, jws: CompactJws): AuthError | undefined {
+    if (!acceptsAlg(key.alg, jws.header.alg)) return new AuthError('ERR_ALG_NOT_ALLOWED');
+    return verifySignature(key.alg, key.key, jws) ? undefined : new AuthError('ERR_SIGNATURE_INVALID');
+  }
+
+  function checkJws(token: string, jws: CompactJws, found: BoundKey | undefined, expectedTyp: string): C | Promise<C> {
+    if (found === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
+    let key = found;
+    const refused = refusalBy(key, jws);
+    if (refused !== undefined) {
+      // One second chance at most: the provider's one legacy key, for a token that names no key.
+      const fallback = provider.fallbackKey?.(jws.header);
+      const again = fallback === undefined ? refused : refusalBy(fallback, jws);
+      // The refusal of the key the token's algorithm was meant for says most.
+      if (again !== undefined) throw again.code === 'ERR_ALG_NOT_ALLOWED' ? refused : again;
+      key = fallback as BoundKey;
+    }
     const typ = jws.header.typ;
     // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
     const tokenTyp = typ === undefined ? undefined : typ === o.typ ? o.typKey : typKey(typ);

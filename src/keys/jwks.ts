@@ -1,4 +1,4 @@
-import { ALGORITHMS, type Algorithm } from '../jwa.js';
+import type { Algorithm } from '../jwa.js';
 import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
 import { jwkToBoundKey } from './jwk-import.js';
@@ -43,7 +43,8 @@ function toKeySet(doc: unknown, previous: KeySet | undefined): KeySet {
 }
 
 /** Every algorithm a published key may be for; each key still verifies only its own (verifier.ts). */
-export const REMOTE_ALGORITHMS: readonly Algorithm[] = Object.freeze(ALGORITHMS.filter((alg) => alg !== 'HS256'));
+// A published key set holds public keys only, and none of the legacy algorithms a provider opts into.
+export const REMOTE_ALGORITHMS: readonly Algorithm[] = Object.freeze(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
 
 /** The verify-only provider of the JWK Set at `url`, fetched and kept under `o`. */
 export function remoteKeySet(url: string, o: ResolvedRemote): KeyProvider {

@@ -11,8 +11,13 @@ import { ps256 } from './ps256.js';
 import { rs256 } from './rs256.js';
 
 export interface KeySetOptions {
-  /** The `kid` that `issue` signs with, and the only key a token without `kid` is checked against. */
+  /** The `kid` that `issue` signs with, and the key a token without `kid` is checked against. */
   readonly active: string;
+  /**
+   * The `kid` of one older key that a token without `kid` is checked against when the active key does
+   * not verify it: tokens of a system that never named its keys. One key, never every key.
+   */
+  readonly legacy?: string;
 }
 
 export interface KeySet {
@@ -34,7 +39,7 @@ interface Member {
 function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider {
   if (!Array.isArray(providers) || providers.length === 0) throw new TypeError('jwt-gate: keySet needs a non-empty array of key providers');
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet needs { active }');
-  checkKnownKeys(options, ['active'], 'keySet');
+  checkKnownKeys(options, ['active', 'legacy'], 'keySet');
   // A Map, not an object: a token's kid is looked up as data, so "__proto__" or "toString" find nothing.
   const byKid = new Map<string, Member>();
   for (const provider of providers) {
@@ -49,6 +54,10 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
   if (typeof options.active !== 'string' || active === undefined) {
     throw new TypeError(`jwt-gate: keySet "active" must be one of the kids: ${[...byKid.keys()].join(', ')}`);
   }
+  const legacy = options.legacy === undefined ? undefined : byKid.get(options.legacy);
+  if (options.legacy !== undefined && (typeof options.legacy !== 'string' || legacy === undefined || legacy === active)) {
+    throw new TypeError(`jwt-gate: keySet "legacy" must be one of the kids other than the active one: ${[...byKid.keys()].join(', ')}`);
+  }
   const algorithms: readonly Algorithm[] = Object.freeze([...new Set([...byKid.values()].flatMap((m) => verifiableAs(m.key.alg)))]);
   const jwks: readonly PublicJwk[] = Object.freeze(providers.flatMap((p) => p.publicJwks?.() ?? []));
   const keys: readonly BoundKey[] = Object.freeze([...byKid.values()].map((m) => m.key));
@@ -58,6 +67,7 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
     keys,
     // Exact kid match only; no kid means the active key, never "try every key".
     verifyKey: (header: JwsHeader): BoundKey | undefined => (header.kid === undefined ? active : byKid.get(header.kid))?.key,
+    ...(legacy === undefined ? {} : { fallbackKey: (header: JwsHeader): BoundKey | undefined => (header.kid === undefined ? legacy.key : undefined) }),
     signingKey(kid?: string): BoundKey | undefined {
       const member = kid === undefined ? active : byKid.get(kid);
       return member?.provider.signingKey?.(member.key.kid);

@@ -13,7 +13,7 @@ export interface BoundKey {
 
 /** A public key as published in a JWK Set (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2). */
 export type PublicJwk =
-  | { readonly kty: 'RSA'; readonly n: string; readonly e: string; readonly alg: 'RS256' | 'PS256'; readonly use: 'sig'; readonly kid?: string }
+  | { readonly kty: 'RSA'; readonly n: string; readonly e: string; readonly alg: 'RS256' | 'PS256' | 'RS384' | 'RS512'; readonly use: 'sig'; readonly kid?: string }
   | { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string; readonly alg: 'ES256'; readonly use: 'sig'; readonly kid?: string }
   | { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string; readonly alg: 'EdDSA' | 'Ed25519'; readonly use: 'sig'; readonly kid?: string };
 
@@ -26,6 +26,11 @@ export interface KeyProvider {
   readonly algorithms: readonly Algorithm[];
   /** The key for a token's header, or `undefined` when none matches (`ERR_KEY_NOT_FOUND`). */
   verifyKey(header: JwsHeader): MaybePromise<BoundKey | undefined>;
+  /**
+   * A second key for a token `verifyKey`'s key did not verify: `keySet`'s one named `legacy` key,
+   * for kid-less tokens of an older secret. Never more than one: trying every key is no check.
+   */
+  fallbackKey?(header: JwsHeader): BoundKey | undefined;
   /** The key `issue` signs with (the active one, or the one named by `kid`); absent when verify-only. */
   signingKey?(kid?: string): BoundKey | undefined;
   /** The public JWKs of the asymmetric keys held; never a private member or a secret. */

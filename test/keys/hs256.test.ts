@@ -118,7 +118,7 @@ describe('hs256: refused secrets', () => {
 
   it.each([
     ['kidd', { secret: SECRET, kidd: 'a' }],
-    ['alg', { secret: SECRET, alg: 'HS512' }],
+    ['algorithm', { secret: SECRET, algorithm: 'HS512' }],
     ['Secret', { Secret: SECRET }],
   ] as const)('unknown option "%s": TypeError naming it', (key, options) => {
     expectRefused(() => looseHs256(options), TypeError, new RegExp(`unknown hs256 option "${key}"`));
