@@ -50,7 +50,7 @@ function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write:
     });
 }
 
-function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>, options: GuardOptions<C>, mode: GuardMode): RequestHandler {
+function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>, options: GuardOptions<C>, mode: GuardMode): RequestHandler {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
@@ -88,7 +88,7 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `req.user`. */
 export function requireAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
   return middleware(authOrOptions, options, 'required');
@@ -96,7 +96,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
 
 /** Sets `req.user` when the request has a valid token; otherwise goes on anonymously, keeping `req.authError`. */
 export function optionalAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
   return middleware(authOrOptions, options, 'optional');

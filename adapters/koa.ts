@@ -16,7 +16,7 @@ export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
   authError: AuthError | undefined;
 }
 
-function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>, options: GuardOptions<C>, mode: GuardMode): Middleware<OptionalAuthState<U, C>> {
+function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>, options: GuardOptions<C>, mode: GuardMode): Middleware<OptionalAuthState<U, C>> {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
@@ -57,7 +57,7 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `ctx.state.user`. */
 export function requireAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
   options: GuardOptions<C> = {},
 ): Middleware<AuthState<U, C>> {
   return middleware(authOrOptions, options, 'required') as Middleware<AuthState<U, C>>;
@@ -65,7 +65,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
 
 /** Sets `ctx.state.user` when the request has a valid token; otherwise goes on anonymously, keeping `ctx.state.authError`. */
 export function optionalAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
   options: GuardOptions<C> = {},
 ): Middleware<OptionalAuthState<U, C>> {
   return middleware(authOrOptions, options, 'optional');

@@ -124,7 +124,7 @@ function headerSegmentCache(typ: string): (key: BoundKey) => string {
 }
 
 /** Resolves `options` once and returns the issuer/verifier built on them. */
-export function createAuth<U = Claims, C extends Claims = Claims>(options: AuthOptions<U, C>): Auth<U, C> {
+export function createAuth<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike>(options: AuthOptions<U, C, R>): Auth<U, C> {
   const o = resolveOptions(options);
   const { provider, realm } = o;
   const headerSegment = headerSegmentCache(o.typ);

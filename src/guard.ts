@@ -65,12 +65,12 @@ function resolveProperty(value: unknown): string | undefined {
 }
 
 /** Takes an `Auth`, or options to build one, so `requireAuth({ key })` works as a one-liner. */
-export function toAuth<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C>): Auth<U, C> {
+export function toAuth<U, C extends Claims, R extends RequestLike = RequestLike>(authOrOptions: Auth<U, C> | AuthOptions<U, C, R>): Auth<U, C> {
   const candidate = authOrOptions as Partial<Auth<U, C>> | null;
   if (typeof candidate === 'object' && candidate !== null && typeof candidate.authenticate === 'function') {
     return authOrOptions as Auth<U, C>;
   }
-  return createAuth(authOrOptions as AuthOptions<U, C>);
+  return createAuth(authOrOptions as AuthOptions<U, C, R>);
 }
 
 function nonEmptyList(value: unknown, option: string): readonly string[] | undefined {

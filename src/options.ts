@@ -11,8 +11,11 @@ import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
 import type { FoundToken, RequestLike, TokenSources } from './request.js';
 import type { TokenCacheOptions } from './token-cache.js';
 
-/** Everything `createAuth` takes. Only `key` is required. */
-export interface AuthOptions<U = Claims, C extends Claims = Claims> {
+/**
+ * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework hands the
+ * guard (Express `Request`, Koa's `ctx.req`), as `getToken` receives it.
+ */
+export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike> {
   /** Where keys come from: `hs256()`, `rs256()`, `es256()`, `eddsa()`, `ps256()`, their `fromFiles()`, `keySet()`, `jwks()`, `oidc()`, or your own provider. */
   key: KeyProvider;
   /** Set as `iss` on issue and required to match on verify. With `oidc()`, the provider's issuer (an `issuer` given too must equal it). */
@@ -46,7 +49,7 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims> {
    * (CSRF checks on unsafe methods, sliding renewal); return `{ token, source: 'bearer' }` for a token
    * the client presented on purpose, which no browser sends by itself.
    */
-  getToken?: (req: RequestLike) => MaybePromise<string | FoundToken | null | undefined>;
+  getToken?: (req: R) => MaybePromise<string | FoundToken | null | undefined>;
   /**
    * What lands on `req.user` / `ctx.state.user`. Returning `null` or `undefined` (no such user any
    * more) refuses the token with `ERR_USER_NOT_FOUND` (401). @default the claims
@@ -114,7 +117,7 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly maxTokenBytes: number;
   readonly cookie: ResolvedCookie | undefined;
   readonly sources: TokenSources;
-  readonly getToken: AuthOptions<U, C>['getToken'];
+  readonly getToken: ((req: RequestLike) => MaybePromise<string | FoundToken | null | undefined>) | undefined;
   readonly user: AuthOptions<U, C>['user'];
   readonly isRevoked: AuthOptions<U, C>['isRevoked'];
   readonly realm: string;
@@ -242,7 +245,7 @@ function isKeyProvider(value: unknown): value is KeyProvider {
 }
 
 /** Checks every option once and fills in the defaults. */
-export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>): ResolvedOptions<U, C> {
+export function resolveOptions<U, C extends Claims, R extends RequestLike>(options: AuthOptions<U, C, R>): ResolvedOptions<U, C> {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: createAuth needs an options object');
   checkKnownKeys(options, KNOWN, 'createAuth', REPLACEMENTS);
   if (!isKeyProvider(options.key)) {
@@ -289,7 +292,8 @@ export function resolveOptions<U, C extends Claims>(options: AuthOptions<U, C>):
     maxTokenBytes,
     cookie,
     sources: Object.freeze({ bearer: flag(options.bearer, 'bearer', true), cookieName: cookie?.name }),
-    getToken: optionalFunction(options.getToken, 'getToken'),
+    // The adapters hand getToken the framework's own request: the R it was typed for.
+    getToken: optionalFunction(options.getToken, 'getToken') as ResolvedOptions<U, C>['getToken'],
     user: optionalFunction(options.user, 'user'),
     isRevoked: optionalFunction(options.isRevoked, 'isRevoked'),
     realm,

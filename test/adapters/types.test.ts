@@ -49,6 +49,15 @@ describe('Express typing', () => {
     expectTypeOf(handler).toBeFunction();
   });
 
+  it('getToken receives the framework’s own request: Express req.query, Koa’s IncomingMessage', () => {
+    forExpress.requireAuth({ key: hs256(SECRET), getToken: (req) => (typeof req.query.token === 'string' ? req.query.token : undefined) });
+    forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
+    const typed = createAuth({ key: hs256(SECRET), getToken: (req: import('express').Request) => req.get('x-token') });
+    expectTypeOf(forExpress.requireAuth(typed)).toEqualTypeOf<RequestHandler>();
+    // @ts-expect-error an IncomingMessage has no query
+    forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });
+  });
+
   it('checks guard options against the claims type', () => {
     const wrong = (): void => {
       // @ts-expect-error roles is a list
