@@ -14,7 +14,16 @@ export const REFRESH_TYP = 'refresh+jwt';
  */
 export const REFRESH_AUDIENCE = 'jwt-gate:refresh';
 
-export const MANAGED_CLAIMS: readonly string[] = ['iat', 'exp', 'nbf', 'jti', 'iss', 'aud'];
+// Where each claim `issue` sets comes from, for the caller who set it by hand (`iss` has no override).
+const MANAGED_SOURCES: Readonly<Record<string, string>> = {
+  iat: 'is the time of issue, read from the "now" option\'s clock',
+  exp: 'is set from the "expiresIn" option or override',
+  nbf: 'is set from the "notBefore" override',
+  jti: 'is set from the "jwtid" override (random by default)',
+  iss: 'is set from the "issuer" option (the issue overrides have none)',
+  aud: 'is set from the "audience" option or override',
+};
+export const MANAGED_CLAIMS: readonly string[] = Object.keys(MANAGED_SOURCES);
 const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'kid'] as const;
 
 const NO_OVERRIDES: IssueOverrides = Object.freeze({});
@@ -24,7 +33,7 @@ export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, clai
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('jwt-gate: claims must be an object');
   for (let i = 0; i < MANAGED_CLAIMS.length; i++) {
     const name = MANAGED_CLAIMS[i] as string;
-    if (Object.hasOwn(claims, name)) throw new TypeError(`jwt-gate: claim "${name}" is set from options; use the issue overrides`);
+    if (Object.hasOwn(claims, name)) throw new TypeError(`jwt-gate: claim "${name}" ${MANAGED_SOURCES[name]}`);
   }
   if (over !== NO_OVERRIDES) checkKnownKeys(over, OVERRIDES, 'issue');
   const subject = over.subject ?? o.subject;

@@ -38,14 +38,20 @@ function importSecret(secret: unknown, alg: keyof typeof MIN_SECRET_BYTES): KeyO
 const shortSecret = (alg: keyof typeof MIN_SECRET_BYTES): RangeError =>
   new RangeError(`jwt-gate: an ${alg} secret must be at least ${MIN_SECRET_BYTES[alg]} bytes (RFC 7518 §3.2)`);
 
+// hs256(process.env.JWT_SECRET!), or { secret }, with the variable unset: say so, rather than list the types a
+// secret may have. (An object without `secret`, an ArrayBuffer say, gets that list.)
+const undefinedSecret = (): TypeError => new TypeError('jwt-gate: hs256: the secret is undefined (is JWT_SECRET set?)');
+
 /** HMAC-SHA256 with one shared secret: it signs and verifies, and is never published. */
 export function hs256(options: HmacSecret | Hs256Options): KeyProvider {
   let secret: unknown = options;
   let kid: string | undefined;
   let alg: keyof typeof MIN_SECRET_BYTES = 'HS256';
+  if (options === undefined) throw undefinedSecret();
   if (typeof options === 'object' && !(options instanceof KeyObject) && !(options instanceof Uint8Array)) {
     if (options === null) throw new TypeError('jwt-gate: hs256 needs a secret');
     checkKnownKeys(options, ['secret', 'kid', 'alg'], 'hs256');
+    if (options.secret === undefined && Object.hasOwn(options, 'secret')) throw undefinedSecret();
     secret = options.secret;
     kid = checkKid(options.kid);
     alg = options.alg ?? 'HS256';

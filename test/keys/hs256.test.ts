@@ -99,7 +99,9 @@ describe('hs256: refused secrets', () => {
     ['a private KeyObject', createPrivateKey(rsaPrivatePem), /secret key, not an asymmetric one/],
     ['null', null, /needs a secret/],
     ['a number', 42, /must be a string, bytes or a KeyObject/],
-    ['undefined', undefined, /must be a string, bytes or a KeyObject/],
+    // hs256(process.env.JWT_SECRET) with the variable unset: the message says what to look at.
+    ['undefined', undefined, /^jwt-gate: hs256: the secret is undefined \(is JWT_SECRET set\?\)$/],
+    ['{ secret: undefined }', { secret: undefined }, /^jwt-gate: hs256: the secret is undefined \(is JWT_SECRET set\?\)$/],
     ['a boolean', true, /must be a string, bytes or a KeyObject/],
     ['an ArrayBuffer', new ArrayBuffer(64), /must be a string, bytes or a KeyObject/],
     ['{} (no secret)', {}, /must be a string, bytes or a KeyObject/],
