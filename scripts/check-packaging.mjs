@@ -1,5 +1,6 @@
 // Packs the package as `npm publish` would (prepack builds it), then lints the tarball with
-// `attw --profile node16` (types resolve from require and import) and `publint` (package.json and files).
+// `attw --profile strict` (types resolve from require and import, and under node10 resolution, which knows no
+// `exports`: typesVersions serves the subpaths there) and `publint` (package.json and files).
 // Exits non-zero when either reports anything, suggestions included.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,8 +32,8 @@ try {
   const [{ filename }] = JSON.parse(pack.stdout);
   const tarball = join(dir, filename);
 
-  console.log(`\ncheck:packaging: attw ${filename} --profile node16`);
-  const attw = run(bin('attw'), [tarball, '--profile', 'node16'], false);
+  console.log(`\ncheck:packaging: attw ${filename} --profile strict`);
+  const attw = run(bin('attw'), [tarball, '--profile', 'strict'], false);
   if (attw.status !== 0) failures.push(`attw reported problems (exit ${attw.status}); see its table above`);
 
   console.log(`\ncheck:packaging: publint run ${filename} --strict`);

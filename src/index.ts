@@ -21,6 +21,7 @@ export { eddsa } from './keys/eddsa.js';
 export type { Eddsa, EddsaOptions } from './keys/eddsa.js';
 export type { KeyPairOptions, KeyPairProvider } from './keys/key-pair.js';
 export type { KeyInput, RsaKeyInput } from './keys/key-import.js';
+export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
 export type { FoundToken, RequestLike, TokenSource } from './request.js';
 export type { TokenCacheOptions } from './token-cache.js';

@@ -1,7 +1,8 @@
-import { KeyObject, createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
+import type { Jwk } from './jwk-members.js';
 
 /** An asymmetric key as PEM text, PEM or DER bytes, a JWK, or a `KeyObject`. */
-export type KeyInput = string | Uint8Array | JsonWebKey | KeyObject;
+export type KeyInput = string | Uint8Array | Jwk | KeyObject;
 /** An RSA key as PEM text, PEM or DER bytes, a JWK, or a `KeyObject`. */
 export type RsaKeyInput = KeyInput;
 
@@ -59,7 +60,7 @@ function toKeyObject(input: unknown, kind: KeyKind, family: KeyFamily): KeyObjec
       return kind === 'public' ? createPublicKey(input) : createPrivateKey(input);
     }
     if (typeof input === 'object' && input !== null) {
-      const jwk = input as JsonWebKey;
+      const jwk = input as Jwk;
       if (kind === 'public' && jwk.d !== undefined) throw fail('is a private JWK; pass it as privateKey');
       return kind === 'public' ? createPublicKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: jwk, format: 'jwk' });
     }

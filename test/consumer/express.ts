@@ -1,0 +1,20 @@
+// An Express consumer of the published package; see core.ts.
+import express from 'express';
+import { createAuth, hs256 } from 'jwt-gate';
+import { optionalAuth, requireAuth, signIn } from 'jwt-gate/express';
+
+const auth = createAuth({ key: hs256('x'.repeat(32)) });
+
+export const app = express();
+app.post('/login', async (_req, res) => {
+  await signIn(res, auth, { sub: 'user-1' });
+  res.sendStatus(204);
+});
+app.get('/me', requireAuth(auth, { roles: ['admin'] }), (req, res) => {
+  res.json({ user: req.user, claims: req.auth?.claims });
+});
+app.get('/feed', optionalAuth(auth), (req, res) => {
+  res.json({ anonymous: req.user === undefined, why: req.authError?.code });
+});
+// @ts-expect-error roles are strings
+requireAuth(auth, { roles: [1] });
