@@ -18,6 +18,8 @@ declare const auth: import('jwt-gate').Auth;
 declare const handler: import('express').RequestHandler;
 declare function checkPassword(body: unknown): Promise<{ id: string; role: 'admin' | 'member' } | undefined>;
 declare const publicPem: string;
+declare const rsaPem: string;
+declare const ed25519Pem: string;
 declare const req: import('node:http').IncomingMessage;
 declare const res: import('node:http').ServerResponse;
 declare const isHttps: boolean;
