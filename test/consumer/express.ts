@@ -1,7 +1,7 @@
 // An Express consumer of the published package; see core.ts.
 import express from 'express';
 import { createAuth, hs256 } from 'jwt-gate';
-import { optionalAuth, requireAuth, signIn } from 'jwt-gate/express';
+import { authOf, optionalAuth, requireAuth, signIn } from 'jwt-gate/express';
 
 const auth = createAuth({ key: hs256('x'.repeat(32)) });
 
@@ -11,7 +11,9 @@ app.post('/login', async (_req, res) => {
   res.sendStatus(204);
 });
 app.get('/me', requireAuth(auth, { roles: ['admin'] }), (req, res) => {
-  res.json({ user: req.user, claims: req.auth?.claims });
+  const { user, claims } = authOf(req, auth); // typed from the Auth
+  const sub: string | undefined = claims.sub;
+  res.json({ user, sub, merged: req.user });
 });
 app.get('/feed', optionalAuth(auth), (req, res) => {
   res.json({ anonymous: req.user === undefined, why: req.authError?.code });
