@@ -2,6 +2,7 @@
 // own module, and every relative link and #anchor leads somewhere. The blocks may use the few names a README
 // leaves out (an app, a handler, a password check...): AMBIENT declares them, once, for all blocks.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -9,6 +10,23 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+// Packages the README's recipes use that this repo does not install: the part of each API the recipes call,
+// with the signatures of the packages' own types (pino 9's LogFn, @opentelemetry/api 1.x's Counter.add).
+const STUBS_FOR = ['pino', '@opentelemetry/api'];
+const STUBS = `
+declare module 'pino' {
+  type LogFn = (objOrMsg: unknown, msg?: string) => void;
+  interface Logger { info: LogFn; warn: LogFn; error: LogFn; debug: LogFn }
+  export default function pino(): Logger;
+}
+declare module '@opentelemetry/api' {
+  type AttributeValue = string | number | boolean | Array<null | undefined | string> | Array<null | undefined | number> | Array<null | undefined | boolean>;
+  interface Counter { add(value: number, attributes?: { [key: string]: AttributeValue | undefined }): void }
+  interface Meter { createCounter(name: string): Counter }
+  export const metrics: { getMeter(name: string, version?: string): Meter };
+}
+`;
 
 // What the README leaves to the reader's app, and nothing more: each name is one a snippet uses without
 // defining it, typed as the app would have it. A snippet that defines the name itself shadows it.
@@ -23,7 +41,7 @@ declare const ed25519Pem: string;
 declare const req: import('node:http').IncomingMessage;
 declare const res: import('node:http').ServerResponse;
 declare const isHttps: boolean;
-`;
+${STUBS}`;
 
 interface Snippet {
   readonly line: number; // of the opening fence, 1-based
@@ -156,6 +174,20 @@ describe('README.md', () => {
     expect(names.length).toBeGreaterThan(0);
     const unused = names.filter((name) => !snippets.some((s) => new RegExp(`\\b${name}\\b`).test(s.code)));
     expect(unused).toEqual([]);
+  });
+
+  it('stubs only packages that are not installed (an installed one is checked with its own types)', () => {
+    const resolve = createRequire(join(root, 'package.json')).resolve;
+    const installed = STUBS_FOR.filter((name) => {
+      try {
+        resolve(`${name}/package.json`);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(installed).toEqual([]);
+    expect(STUBS_FOR.filter((name) => !snippets.some((s) => s.code.includes(`from '${name}'`)))).toEqual([]);
   });
 
   it('the checker sees a broken snippet (this test can fail)', () => {
