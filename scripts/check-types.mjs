@@ -28,22 +28,40 @@ const APPS = {
 // Each TypeScript is installed once per run, under an npm alias, in a tools project.
 const TYPESCRIPT = { latest: undefined, legacy: '5' }; // undefined: `npm view typescript version`
 const RESOLUTIONS = {
-  nodenext: { options: { module: 'nodenext', moduleResolution: 'nodenext' }, cts: true, typescript: 'latest' },
+  nodenext: {
+    options: { module: 'nodenext', moduleResolution: 'nodenext' },
+    cts: true,
+    typescript: 'latest',
+  },
   bundler: { options: { module: 'esnext', moduleResolution: 'bundler' }, cts: false, typescript: 'latest' },
-  node10: { options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, cts: false, typescript: 'legacy' },
+  node10: {
+    options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true },
+    cts: false,
+    typescript: 'legacy',
+  },
 };
-const INSTALL = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'];
+const INSTALL = [
+  'install',
+  '--no-audit',
+  '--no-fund',
+  '--prefer-offline',
+  '--ignore-scripts',
+  '--loglevel=error',
+];
 
 // What `npm run` puts in the environment describes this repo, not the consumer projects.
-const env = { ...process.env, NO_COLOR: '1' };
-for (const name of Object.keys(env)) {
-  if (/^npm_(lifecycle_|package_|command$|config_local_prefix$)|^INIT_CWD$/.test(name)) delete env[name];
-}
+const env = Object.fromEntries(
+  Object.entries({ ...process.env, NO_COLOR: '1' }).filter(
+    ([name]) => !/^npm_(lifecycle_|package_|command$|config_local_prefix$)|^INIT_CWD$/.test(name),
+  ),
+);
 
 function runSync(what, command, args, cwd) {
   const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', shell: process.platform === 'win32' });
   if (r.error || r.status !== 0) {
-    throw new Error(`check:types: ${what} failed (${r.error?.message ?? `exit ${r.status}`})\n${r.stdout}${r.stderr}`);
+    throw new Error(
+      `check:types: ${what} failed (${r.error?.message ?? `exit ${r.status}`})\n${r.stdout}${r.stderr}`,
+    );
   }
   return r.stdout;
 }
@@ -79,23 +97,38 @@ let failed = false;
 try {
   const latest = runSync('npm view @types/node version', npm, ['view', '@types/node', 'version'], dir).trim();
   const versions = [...new Set([...TYPES_NODE, latest])];
-  console.log(`check:types: @types/node ${versions.join(', ')} (latest ${latest}); npm pack (prepack runs the build)`);
-  const [{ filename }] = JSON.parse(runSync('npm pack', npm, ['pack', '--json', '--pack-destination', dir], root));
+  console.log(
+    `check:types: @types/node ${versions.join(', ')} (latest ${latest}); npm pack (prepack runs the build)`,
+  );
+  const [{ filename }] = JSON.parse(
+    runSync('npm pack', npm, ['pack', '--json', '--pack-destination', dir], root),
+  );
   const tarball = join(dir, filename);
 
   const tools = join(dir, 'tools');
   mkdirSync(tools);
   const tsLatest = runSync('npm view typescript version', npm, ['view', 'typescript', 'version'], dir).trim();
   const toolDependencies = Object.fromEntries(
-    Object.entries(TYPESCRIPT).map(([name, range]) => [`typescript-${name}`, `npm:typescript@${range ?? tsLatest}`]),
+    Object.entries(TYPESCRIPT).map(([name, range]) => [
+      `typescript-${name}`,
+      `npm:typescript@${range ?? tsLatest}`,
+    ]),
   );
-  writeFileSync(join(tools, 'package.json'), JSON.stringify({ name: 'tools', private: true, dependencies: toolDependencies }));
+  writeFileSync(
+    join(tools, 'package.json'),
+    JSON.stringify({ name: 'tools', private: true, dependencies: toolDependencies }),
+  );
 
   const projects = versions.flatMap((version) =>
     Object.entries(APPS).map(([app, { files, dependencies }]) => {
       const cwd = join(dir, `${app}-types-node-${version}`);
       mkdirSync(cwd);
-      const pkg = { name: `consumer-${app}`, private: true, type: 'module', dependencies: { 'jwt-gate': `file:${tarball}`, '@types/node': version, ...dependencies } };
+      const pkg = {
+        name: `consumer-${app}`,
+        private: true,
+        type: 'module',
+        dependencies: { 'jwt-gate': `file:${tarball}`, '@types/node': version, ...dependencies },
+      };
       writeFileSync(join(cwd, 'package.json'), JSON.stringify(pkg, null, 2));
       for (const file of files) {
         copyFileSync(join(root, 'test', 'consumer', file), join(cwd, file));
@@ -114,7 +147,10 @@ try {
           types: ['node'],
         };
         const included = cts ? files.flatMap((f) => [f, f.replace(/\.ts$/, '.cts')]) : files;
-        writeFileSync(join(cwd, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files: included }, null, 2));
+        writeFileSync(
+          join(cwd, `tsconfig.${name}.json`),
+          JSON.stringify({ compilerOptions, files: included }, null, 2),
+        );
       }
       return { app, version, cwd };
     }),
@@ -123,11 +159,16 @@ try {
   // The npm cache (with --prefer-offline) makes every install after the first one of a run, and of later
   // runs, a copy; the installs run side by side.
   const installDirs = [tools, ...projects.map((p) => p.cwd)];
-  const installs = await pool(installDirs.map((cwd) => () => run(npm, INSTALL, cwd)), 4);
+  const installs = await pool(
+    installDirs.map((cwd) => () => run(npm, INSTALL, cwd)),
+    4,
+  );
   installs.forEach(({ status, output }, i) => {
-    if (status !== 0) throw new Error(`check:types: npm install in ${installDirs[i]} failed (exit ${status})\n${output}`);
+    if (status !== 0)
+      throw new Error(`check:types: npm install in ${installDirs[i]} failed (exit ${status})\n${output}`);
   });
-  const installed = (cwd, name) => JSON.parse(readFileSync(join(cwd, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const installed = (cwd, name) =>
+    JSON.parse(readFileSync(join(cwd, 'node_modules', name, 'package.json'), 'utf8')).version;
   for (const project of projects) project.installed = installed(project.cwd, '@types/node');
   const compilers = Object.fromEntries(
     Object.keys(TYPESCRIPT).map((name) => {
@@ -136,12 +177,23 @@ try {
     }),
   );
   console.log(
-    `check:types: ${projects.length} projects installed; TypeScript ${Object.entries(compilers).map(([n, c]) => `${c.version} (${n})`).join(', ')} (${seconds()})`,
+    `check:types: ${projects.length} projects installed; TypeScript ${Object.entries(compilers)
+      .map(([n, c]) => `${c.version} (${n})`)
+      .join(', ')} (${seconds()})`,
   );
 
-  const checks = projects.flatMap((project) => Object.keys(RESOLUTIONS).map((resolution) => ({ ...project, resolution })));
+  const checks = projects.flatMap((project) =>
+    Object.keys(RESOLUTIONS).map((resolution) => ({ ...project, resolution })),
+  );
   const results = await pool(
-    checks.map((c) => () => run(process.execPath, [compilers[RESOLUTIONS[c.resolution].typescript].tsc, '-p', `tsconfig.${c.resolution}.json`], c.cwd)),
+    checks.map(
+      (c) => () =>
+        run(
+          process.execPath,
+          [compilers[RESOLUTIONS[c.resolution].typescript].tsc, '-p', `tsconfig.${c.resolution}.json`],
+          c.cwd,
+        ),
+    ),
     Math.max(1, availableParallelism()),
   );
   checks.forEach((c, i) => {
@@ -149,7 +201,9 @@ try {
     const ok = status === 0;
     failed ||= !ok;
     const typescript = compilers[RESOLUTIONS[c.resolution].typescript].version;
-    console.log(`${ok ? 'ok  ' : 'FAIL'} @types/node ${c.installed.padEnd(8)} ${c.app.padEnd(8)} ${c.resolution.padEnd(9)} TypeScript ${typescript.padEnd(6)} ${(ms / 1000).toFixed(1)} s`);
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'} @types/node ${c.installed.padEnd(8)} ${c.app.padEnd(8)} ${c.resolution.padEnd(9)} TypeScript ${typescript.padEnd(6)} ${(ms / 1000).toFixed(1)} s`,
+    );
     if (!ok) console.log(output.replace(/^/gm, '      '));
   });
 } catch (err) {

@@ -11,7 +11,10 @@ import { SECRET, fixedNow } from './helpers.js';
 
 type Handler = Parameters<typeof request>[0];
 
-const frameworks: ReadonlyArray<readonly [string, (options: AuthOptions) => Handler]> = [
+// The options a one-liner gets here; none of them depends on the framework's request type.
+type OneLinerOptions = Pick<AuthOptions, 'key' | 'now' | 'store'>;
+
+const frameworks: ReadonlyArray<readonly [string, (options: OneLinerOptions) => Handler]> = [
   [
     'express',
     (options) => {
@@ -43,7 +46,9 @@ describe.each(frameworks)('requireAuth({ key }) on %s', (_name, oneLiner) => {
 
   it('has a store of its own: a token revoked through another Auth still passes', async () => {
     const token = await revokedToken({});
-    const res = await request(oneLiner({ key: hs256(SECRET), now: fixedNow })).get('/me').set('Authorization', `Bearer ${token}`);
+    const res = await request(oneLiner({ key: hs256(SECRET), now: fixedNow }))
+      .get('/me')
+      .set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ sub: 'user-1' });
   });
@@ -51,7 +56,9 @@ describe.each(frameworks)('requireAuth({ key }) on %s', (_name, oneLiner) => {
   it('refuses that token when both are given the same store', async () => {
     const store = memoryStore({ now: fixedNow });
     const token = await revokedToken({ store });
-    const res = await request(oneLiner({ key: hs256(SECRET), now: fixedNow, store })).get('/me').set('Authorization', `Bearer ${token}`);
+    const res = await request(oneLiner({ key: hs256(SECRET), now: fixedNow, store }))
+      .get('/me')
+      .set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
   });

@@ -81,14 +81,17 @@ function check(snippets: readonly Snippet[]): string[] {
   const ambientFile = join(dir, 'ambient.d.ts');
   const files = new Map<string, { text: string; snippet?: Snippet }>([[ambientFile, { text: AMBIENT }]]);
   // `export {}` makes each snippet a module of its own, imports or not (AMBIENT stays a script: its names are global).
-  for (const snippet of snippets) files.set(join(dir, `readme-${snippet.line}.ts`), { text: `${snippet.code}export {};\n`, snippet });
+  for (const snippet of snippets)
+    files.set(join(dir, `readme-${snippet.line}.ts`), { text: `${snippet.code}export {};\n`, snippet });
   const host = ts.createCompilerHost(options, true);
   const { getSourceFile, fileExists, readFile } = host;
   host.fileExists = (name) => files.has(name) || fileExists(name);
   host.readFile = (name) => files.get(name)?.text ?? readFile(name);
   host.getSourceFile = (name, language, ...rest) => {
     const file = files.get(name);
-    return file ? ts.createSourceFile(name, file.text, language, true) : getSourceFile(name, language, ...rest);
+    return file
+      ? ts.createSourceFile(name, file.text, language, true)
+      : getSourceFile(name, language, ...rest);
   };
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
   const out: string[] = [];
@@ -97,17 +100,24 @@ function check(snippets: readonly Snippet[]): string[] {
     const file = d.file ? files.get(d.file.fileName) : undefined;
     if (!d.file || d.start === undefined) return `TS${d.code} ${text}`;
     const { line } = d.file.getLineAndCharacterOfPosition(d.start);
-    const where = file?.snippet ? `README.md:${file.snippet.line + 1 + line}` : `${d.file.fileName}:${line + 1}`;
+    const where = file?.snippet
+      ? `README.md:${file.snippet.line + 1 + line}`
+      : `${d.file.fileName}:${line + 1}`;
     return `${where}: TS${d.code} ${text}`;
   };
-  for (const d of [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()]) out.push(describeOne(d));
+  for (const d of [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()])
+    out.push(describeOne(d));
   for (const name of files.keys()) {
     const sourceFile = program.getSourceFile(name);
     if (!sourceFile) {
       out.push(`${name}: not in the program`);
       continue;
     }
-    for (const d of [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]) out.push(describeOne(d));
+    for (const d of [
+      ...program.getSyntacticDiagnostics(sourceFile),
+      ...program.getSemanticDiagnostics(sourceFile),
+    ])
+      out.push(describeOne(d));
   }
   return out;
 }
@@ -139,7 +149,9 @@ function withoutCode(markdown: string): string {
 /** The targets of the inline links `[text](target)` outside code, and of reference definitions `[x]: target`. */
 function linkTargets(markdown: string): string[] {
   const text = withoutCode(markdown);
-  return [...text.matchAll(/\]\(([^()\s]+)(?: "[^"]*")?\)/g), ...text.matchAll(/^\[[^\]]+\]: *(\S+)/gm)].map((m) => m[1] ?? '');
+  return [...text.matchAll(/\]\(([^()\s]+)(?: "[^"]*")?\)/g), ...text.matchAll(/^\[[^\]]+\]: *(\S+)/gm)].map(
+    (m) => m[1] ?? '',
+  );
 }
 
 /** The relative links (and #anchors) of `markdown` that lead nowhere, files looked up under the repository root. */
@@ -191,7 +203,12 @@ describe('README.md', () => {
   });
 
   it('the checker sees a broken snippet (this test can fail)', () => {
-    const errors = check([{ line: 1, code: "import { hs256 } from 'jwt-gate';\nconst n: number = hs256;\napp.use((err, req, res, next) => next(err));\n" }]);
+    const errors = check([
+      {
+        line: 1,
+        code: "import { hs256 } from 'jwt-gate';\nconst n: number = hs256;\napp.use((err, req, res, next) => next(err));\n",
+      },
+    ]);
     expect(errors.join('\n')).toMatch(/README\.md:3: TS2322/);
     expect(errors.join('\n')).toMatch(/README\.md:4: TS7006 Parameter 'err' implicitly has an 'any' type/);
   }, 60_000);
@@ -202,15 +219,19 @@ describe('README.md', () => {
   });
 
   it('the link check sees a missing file and a missing heading (this test can fail)', () => {
-    const md = '# Quick start: `Koa`\n\nSee [a](#quick-start-koa), [b](#nowhere), [c](bench/RESULTS.md), [d](bench/NOPE.md), [e](https://x.example/y).\n\n## Quick start: `Koa`\n\n[f](#quick-start-koa-1)\n';
+    const md =
+      '# Quick start: `Koa`\n\nSee [a](#quick-start-koa), [b](#nowhere), [c](bench/RESULTS.md), [d](bench/NOPE.md), [e](https://x.example/y).\n\n## Quick start: `Koa`\n\n[f](#quick-start-koa-1)\n';
     expect(brokenLinks(md)).toEqual(['#nowhere', 'bench/NOPE.md']);
   });
 
   // npm renders README.md on the package page and resolves its relative links against `repository`.
   it('package.json names the repository, so relative links resolve on the npm page', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect(pkg.repository).toEqual({ type: 'git', url: expect.stringMatching(/^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/) });
-    const repo = String((pkg.repository as { url: string }).url).replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(pkg.repository).toEqual({
+      type: 'git',
+      url: expect.stringMatching(/^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/),
+    });
+    const repo = (pkg.repository as { url: string }).url.replace(/^git\+/, '').replace(/\.git$/, '');
     expect(pkg.homepage).toBe(`${repo}#readme`);
     expect(pkg.bugs).toEqual({ url: `${repo}/issues` });
   });
