@@ -208,13 +208,27 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     }
   }
 
+  // What sign-out needs of a request: its token, verified and CSRF-checked. Not the user mapper: a
+  // users database that is down must not keep a login alive.
+  async function requestClaims(req: RequestLike): Promise<C | undefined> {
+    try {
+      const found = o.getToken ? foundToken(await o.getToken(req)) : extractToken(req, o.sources);
+      if (found === undefined || found.token === '') return undefined;
+      const claims = await verifyToken(found.token);
+      if (o.csrf !== undefined && found.source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+      return claims;
+    } catch (err) {
+      throw reportRefusal(o.emit, withRealm(err, realm));
+    }
+  }
+
   // Our own freshly issued token: its `exp` sets the cookies' lifetime.
   function lifetimeOf(token: string): number | undefined {
     const { exp } = decodeJsonObject(parseCompact(token, o.maxTokenBytes).payloadSegment);
     return typeof exp === 'number' ? exp - Math.floor(o.now() / 1000) : undefined;
   }
 
-  const lifecycle = createLifecycle(o, { sign, verifyToken, authenticate, cookieConfig, lifetimeOf });
+  const lifecycle = createLifecycle(o, { sign, verifyToken, requestClaims, cookieConfig, lifetimeOf });
 
   const auth = {
     realm,

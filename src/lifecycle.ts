@@ -11,10 +11,11 @@ import { checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './se
 import { cookieToken, requestPath, type RequestLike } from './request.js';
 
 /** What the session lifecycle borrows from `createAuth`. */
-export interface AuthCore<U, C extends Claims> {
+export interface AuthCore<C extends Claims> {
   sign(claims: C, overrides?: IssueOverrides, refreshToken?: boolean): Promise<string>;
   verifyToken(token: unknown, expectedTyp?: string): Promise<C>;
-  authenticate(req: RequestLike): Promise<Authenticated<U, C> | null>;
+  /** The request's token, verified and CSRF-checked, without the user mapper; `undefined` when it has none. */
+  requestClaims(req: RequestLike): Promise<C | undefined>;
   cookieConfig(): ResolvedCookie;
   lifetimeOf(token: string): number | undefined;
 }
@@ -42,9 +43,17 @@ function cookieReaches(path: string, cookiePath: string): boolean {
   return path.startsWith(cookiePath) && (cookiePath.endsWith('/') || path[cookiePath.length] === '/');
 }
 
+// Whether the route of a sign-out at request target `target` lies under `cookiePath`. Routers follow
+// the path of an absolute-form target (`http://host/auth/logout`) and match it in any case (the default
+// of Express and @koa/router): a client's choice of either is its input, never the app's misrouting.
+function routedUnder(target: string, cookiePath: string): boolean {
+  const path = target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '').replace(/[?#][^]*$/, '') || '/';
+  return cookieReaches(path.toLowerCase(), cookiePath.toLowerCase());
+}
+
 /** Sign-in, sign-out, revocation, sliding renewal and refresh rotation: the stateful half of a session. */
-export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, core: AuthCore<U, C>): Lifecycle<U, C> {
-  const { sign, verifyToken, authenticate, cookieConfig, lifetimeOf } = core;
+export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, core: AuthCore<C>): Lifecycle<U, C> {
+  const { sign, verifyToken, requestClaims, cookieConfig, lifetimeOf } = core;
   const { realm, rules } = o;
 
   function storeOrThrow(): NonNullable<typeof o.store> {
@@ -183,10 +192,11 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
   }
 
   // A verified token of this request's login, or nothing: a forged, expired or cross-site one
-  // revokes nothing. A store outage must not pass for a sign-out that revoked something.
+  // revokes nothing. An outage (the store, a key set, isRevoked) must not pass for a sign-out that
+  // revoked something: only a refused token is passed over.
   async function verifiedOrNull(verifying: Promise<Claims | undefined>): Promise<Claims | undefined> {
     return verifying.catch((err: unknown) => {
-      if (isAuthError(err) && err.code === 'ERR_STORE_UNAVAILABLE') throw err;
+      if (!isAuthError(err) || err.status >= 500) throw err;
       return undefined;
     });
   }
@@ -198,7 +208,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const refreshToken = o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
     // Both reads, then every write, go out together: two round trips, whatever there is to revoke.
     const [access, refreshClaims] = await Promise.all([
-      options.claims ?? verifiedOrNull(authenticate(req).then((found) => found?.claims)),
+      options.claims ?? verifiedOrNull(requestClaims(req)),
       refreshToken === undefined
         ? undefined
         : verifiedOrNull(
@@ -228,7 +238,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const path = options.path ?? requestPath(req);
     // A sign-out the refresh cookie cannot reach would leave a login alive once its access token
     // expired: refuse that routing loudly, at the first sign-out.
-    if (o.refresh !== undefined && path !== undefined && !cookieReaches(path, o.refresh.cookie.attributes.path ?? '/')) {
+    if (o.refresh !== undefined && path !== undefined && path !== '' && !routedUnder(path, o.refresh.cookie.attributes.path ?? '/')) {
       throw new TypeError(
         `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
       );

@@ -1,6 +1,6 @@
 // What the session tests share: a test clock, the browser's side of the cookies, and the test apps' routes.
 import request from 'supertest';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { createAuth, hs256, memoryStore, type Auth, type AuthOptions, type SessionStore } from '../../src/index.js';
 import type { Handler, Variant } from '../adapters/apps.js';
 import { NOW_MS, SECRET } from '../helpers.js';
@@ -51,4 +51,16 @@ export function sessionApp(variant: Variant, extra: Partial<AuthOptions> = {}, s
   const chosen = store?.(now) ?? memoryStore({ now });
   const auth = createAuth({ key: hs256(SECRET), expiresIn: '15m', store: chosen, now, refresh: { expiresIn: '30d' }, ...extra });
   return { auth, app: variant.build(auth), store: chosen, at: (seconds) => void (clock = NOW_MS + seconds * 1000), now };
+}
+
+/** Collects unhandled rejections during each test of the file (one would end a real process). */
+export function unhandledRejections(): unknown[] {
+  const escaped: unknown[] = [];
+  const collect = (reason: unknown): void => void escaped.push(reason);
+  beforeEach(() => {
+    escaped.length = 0;
+    process.on('unhandledRejection', collect);
+  });
+  afterEach(() => void process.off('unhandledRejection', collect));
+  return escaped;
 }
