@@ -60,6 +60,8 @@ export class NearCache {
       this.#forget(key);
       known = { notBefore: status.notBefore, ids: new Map(), expires: monotonic + this.#maxAge };
       this.#known.set(key, known);
+      // The subject counts once, however often it is read again.
+      this.#size++;
     }
     known.notBefore = status.notBefore;
     for (let i = 0; i < ids.length; i++) {
@@ -68,7 +70,6 @@ export class NearCache {
       // A revoked key read from Redis ends when its token does: until the knowledge is read again.
       known.ids.set(id, status.revoked[i] ? Infinity : 0);
     }
-    this.#size++;
     this.#shrink();
   }
 

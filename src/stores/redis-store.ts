@@ -101,9 +101,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const cache = near === undefined ? undefined : new NearCache(near.max, KNOWLEDGE_MAX_AGE_MS);
   const log = near === undefined || cache === undefined ? undefined : new RevocationLog(send, `${prefix}{log}`, cache, near.staleness);
 
-  // The write and its log entry go out together; other processes see it at their next read of the log.
+  // The log entry goes out once the write is done, never beside it: a process that reads the entry and
+  // then asks Redis must find the write there. Sent together, the two may reach two nodes of a Cluster
+  // (or two connections) in either order: a process could read the entry of a subject it did not know,
+  // read the subject before the write landed, and keep "not revoked" for KNOWLEDGE_MAX_AGE_MS.
   const write = async (key: string, args: string[], change: Change): Promise<void> => {
-    await Promise.all([send(key, args), log?.append(change)]);
+    await send(key, args);
+    await log?.append(change);
   };
 
   async function ask(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
