@@ -6,6 +6,14 @@ export interface SkipRules {
   readonly method?: string | readonly string[];
 }
 
+// Something after the guard may read a path other than the one tested here: a static file server or a
+// proxy resolves a dot segment (`/public/../private`, `%2e%2e`) and decodes `%2f` first, and a router
+// follows the path of an absolute-form target (`http://public/admin` is /admin). Only a path in plain
+// origin form can be let through; any other gets its token checked.
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:\/|$)/i;
+const ENCODED_SEPARATOR = /%2f|%5c|\\/i;
+const isPlain = (path: string): boolean => path.startsWith('/') && !DOT_SEGMENT.test(path) && !ENCODED_SEPARATOR.test(path);
+
 const listOf = <T>(value: T | readonly T[] | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T]);
 
 /** A test of one request's method and URL, or `undefined` when nothing is skipped. */
@@ -29,6 +37,7 @@ export function resolveSkip(rules: SkipRules | undefined): ((method: string | un
     if (url === undefined) return false;
     const end = url.search(/[?#]/);
     const path = end === -1 ? url : url.slice(0, end);
+    if (!isPlain(path)) return false;
     return exact.has(path) || patterns.some((pattern) => pattern.test(path));
   };
 }

@@ -1,7 +1,7 @@
 // Sign-out attacked from outside: request targets a client chooses, two users' tokens in one request,
 // and outages of what sign-out only borrows (the user mapper, isRevoked). Each must end the login it
 // can prove, never someone else's, and never answer 204 for a login it left alive.
-import { createServer, request as httpRequest, type RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
 import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -9,35 +9,14 @@ import { createAuth, hs256, memoryStore, type Claims } from '../../src/index.js'
 import { signOut } from '../../adapters/express.js';
 import { variants, type Handler } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
+import { rawRequest } from '../support/servers.js';
 import { DAY, cookiesOf, expectRefused, login, refreshWith, sessionApp, sessionOf, unhandledRejections, withBearer, withCookie } from '../support/sessions.js';
 
+/** One request with the target exactly as given (supertest would resolve `..` and absolute-form). */
+const raw = (app: Handler, method: string, target: string, headers?: Record<string, string>): ReturnType<typeof rawRequest> =>
+  rawRequest(app as RequestListener, method, target, headers);
+
 const escaped = unhandledRejections();
-
-interface RawAnswer {
-  readonly status: number;
-  readonly cookies: readonly string[];
-}
-
-/** One request with the target exactly as given (absolute-form included), which supertest would rewrite. */
-async function raw(app: Handler, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const server = createServer(app as RequestListener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  try {
-    return await new Promise<RawAnswer>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path: target, headers: { host: 'app.local', ...headers } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [] }));
-      });
-      req.setTimeout(3000, () => req.destroy(new Error('no answer: the request hung')));
-      req.on('error', reject);
-      req.end();
-    });
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 describe.each(variants)('$name', (variant) => {
   // The router takes these targets to /auth/logout; the client chose them, so they are its input, never

@@ -1,5 +1,5 @@
 // Real HTTP servers on the loopback for the remote-key tests: each counts the requests it receives.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 
@@ -46,3 +46,33 @@ export const serveJson = (doc: () => unknown, status = 200): Promise<TestServer>
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(doc()));
   });
+
+/** What {@link rawRequest} got back. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly cookies: readonly string[];
+}
+
+/**
+ * One request to `app` on a server of its own, with the target exactly as given: supertest would
+ * resolve `..` and rewrite an absolute-form target (`http://host/path`), which a client may send.
+ */
+export async function rawRequest(app: (req: IncomingMessage, res: ServerResponse) => void, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  const { origin, close } = await serve(app);
+  try {
+    return await new Promise<RawAnswer>((resolve, reject) => {
+      const req = request(origin, { method, path: target, headers: { host: 'app.local', ...headers } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cookies: res.headers['set-cookie'] ?? [] }));
+      });
+      req.setTimeout(3000, () => req.destroy(new Error('no answer: the request hung')));
+      req.on('error', reject);
+      req.end();
+    });
+  } finally {
+    await close();
+  }
+}
