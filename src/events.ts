@@ -1,4 +1,5 @@
 import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
+import { isPromiseLike } from './promise.js';
 
 /**
  * What `onEvent` hears. None carries a token, a key or a claim value beyond the subject of a
@@ -27,14 +28,29 @@ export const AUTH_EVENTS: unique symbol = Symbol('jwt-gate.events');
 /** The sink of `auth`, when it has one. */
 export const eventsOf = (auth: object): EventSink | undefined => (auth as { [AUTH_EVENTS]?: EventSink })[AUTH_EVENTS];
 
-/** `onEvent`, made safe to call from the request path: a listener that throws never fails a request. */
+// A listener's failure, as a process warning; whatever it threw, even a value String() cannot convert.
+function warnOf(err: unknown): void {
+  let warning: Error;
+  try {
+    warning = err instanceof Error ? err : new Error(String(err));
+  } catch {
+    warning = new Error('jwt-gate: the onEvent listener threw a value that cannot be shown');
+  }
+  process.emitWarning(warning, 'jwt-gate onEvent');
+}
+
+/**
+ * `onEvent`, made safe to call from the request path: a listener that throws never fails a request,
+ * and an async one that rejects never leaves an unhandled rejection (which ends a Node process).
+ */
 export function eventSink(onEvent: ((event: AuthEvent) => void) | undefined): EventSink | undefined {
   if (onEvent === undefined) return undefined;
   return (event) => {
     try {
-      onEvent(event);
+      const result: unknown = onEvent(event);
+      if (isPromiseLike(result)) Promise.resolve(result).catch(warnOf);
     } catch (err) {
-      process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'jwt-gate onEvent');
+      warnOf(err);
     }
   };
 }
