@@ -9,7 +9,7 @@ import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe } from './csrf.js';
-import { extractToken, foundToken, type FoundToken, type RequestLike, type TokenSource } from './request.js';
+import { cookieToken, extractToken, foundToken, type FoundToken, type RequestLike, type TokenSource } from './request.js';
 import { isPromiseLike } from './promise.js';
 import { createVerifier } from './verifier.js';
 
@@ -131,6 +131,10 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
   const refreshHeaderSegment = headerSegmentCache(REFRESH_TYP);
 
   const checkToken = createVerifier(o);
+  // Sessions getToken found outside the session cookie (a query string, a header): they get the cookie's
+  // CSRF checks, but a renewal, which writes the session cookie, would turn a link carrying someone
+  // else's token into a sign-in as them.
+  const notTheCookie = new WeakSet<object>();
 
   function verifyToken(token: unknown, expectedTyp: string = o.typKey): Promise<C> {
     try {
@@ -185,7 +189,9 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
       if (found === undefined) {
         const fromApp = foundToken(await pending);
         if (fromApp === undefined) return null;
-        return await authenticated(req, fromApp, await verifyToken(fromApp.token));
+        const session = await authenticated(req, fromApp, await verifyToken(fromApp.token));
+        if (fromApp.source === 'cookie' && (o.cookie === undefined || cookieToken(req.headers.cookie, o.cookie.name) !== fromApp.token)) notTheCookie.add(session);
+        return session;
       }
       return await authenticated(req, found, (await pending) as C);
     } catch (err) {
@@ -236,6 +242,8 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     issue: (claims: C, overrides?: IssueOverrides): Promise<string> => sign(claims, overrides),
     authenticate,
     ...lifecycle,
+    renew: (session: Authenticated<U, C>, hint?: SecureHint): Promise<StartedSession | undefined> =>
+      notTheCookie.has(session) ? Promise.resolve(undefined) : lifecycle.renew(session, hint),
 
     verify(token: string): Promise<C> {
       try {

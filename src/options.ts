@@ -7,6 +7,7 @@ import type { KeyProvider, MaybePromise } from './keys/provider.js';
 import { memoryStore } from './stores/memory-store.js';
 import type { SessionStore } from './stores/store.js';
 import { checkKnownKeys } from './known-keys.js';
+import { REFRESH_TYP } from './payload.js';
 import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
 import type { FoundToken, RequestLike, TokenSources } from './request.js';
 import type { TokenCacheOptions } from './token-cache.js';
@@ -46,8 +47,8 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   bearer?: boolean;
   /**
    * Replaces the built-in extraction (Bearer header, then cookie). A string is treated as cookie-borne
-   * (CSRF checks on unsafe methods, sliding renewal); return `{ token, source: 'bearer' }` for a token
-   * the client presented on purpose, which no browser sends by itself.
+   * (CSRF checks on unsafe methods; sliding renewal when it is the session cookie's own value); return
+   * `{ token, source: 'bearer' }` for a token the client presented on purpose, which no browser sends by itself.
    */
   getToken?: (req: R) => MaybePromise<string | FoundToken | null | undefined>;
   /**
@@ -262,6 +263,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(optio
   const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');
   if (expiresIn === 0) throw fail('expiresIn', 'longer than 0 seconds');
   const typ = optionalString(options.typ, 'typ') ?? 'JWT';
+  // The typ tells refresh tokens from access tokens: one named alike would pass for the other.
+  if (typKey(typ) === REFRESH_TYP) throw fail('typ', `another type than the refresh tokens' (${REFRESH_TYP})`);
   const realm = options.realm ?? DEFAULT_REALM;
   assertRealm(realm);
   const issuer = resolveIssuer(options.issuer, options.key);
