@@ -87,6 +87,23 @@ describe.each(variants)('$name', (variant) => {
   });
 
   it.fails(
+    // OPEN (design, low): a cross-site POST to the sign-out route (a form on another site) revokes
+    // nothing, as it should, but still answers 204 with the clearing cookies, which the browser applies
+    // to a top-level navigation: logout CSRF. endSession sets them before anything is checked (so that a
+    // sign-out not awaited still logs out); refusing it would need a synchronous Sec-Fetch-Site / Origin
+    // check in endSession and an ERR_CSRF that adapters answer before the route's own 204.
+    'a cross-site POST to /auth/logout is a 403 ERR_CSRF and clears no cookie',
+    async () => {
+      const { app } = sessionApp(variant);
+      const s = await login(app);
+      const out = await request(app).post('/auth/logout').set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.test');
+      expect((await withBearer(app, s.access)).status).toBe(200);
+      expectRefused(out, 403, 'ERR_CSRF');
+      expect(cookiesOf(out)).toEqual({});
+    },
+  );
+
+  it.fails(
     // OPEN (design): a token minted by a refresh carries auth_time but not the login's own end, so a
     // sign-out that sees only such an access token (a Bearer client, or a browser whose refresh cookie
     // was dropped) revokes the login until auth_time + refresh.expiresIn + expiresIn (30 days here),

@@ -108,6 +108,28 @@ describe.runIf(runRedis).each([...SINGLE_KINDS, ...CLUSTER_KINDS])('%s', (kind) 
   });
 });
 
+describe.runIf(runRedis)('clocks of two instances that disagree', () => {
+  it.fails(
+    // OPEN (design, low): a key's TTL is counted by the clock of the instance that writes it, so one
+    // whose clock runs Δ ahead makes a revocation end Δ early for every other instance: a revoked token
+    // is accepted again for the last Δ of its life. Choices: SET ... EXAT (Redis's clock, as the log's
+    // trimming already uses), a fixed margin on every TTL, or documenting NTP as a requirement.
+    'B’s clock runs 2 s ahead: a token B revoked is still refused by A until it expires',
+    async () => {
+      const prefix = freshPrefix();
+      const client = await clients.connect('node-redis createClient');
+      const ahead = (): number => Date.now() + 2000;
+      const a = createAuth({ key: hs256(SECRET), store: redisStore({ client, prefix, nearCache: false }) });
+      const b = createAuth({ key: hs256(SECRET), now: ahead, store: redisStore({ client, prefix, now: ahead, nearCache: false }) });
+      const token = await a.issue({ sub: 'user-1' }, { expiresIn: 4 });
+      await b.revoke(await b.verify(token));
+      await sleep(2500);
+      // Still inside its lifetime by A's clock, which is right.
+      await expect(a.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    },
+  );
+});
+
 describe('NearCache under many tokens', () => {
   it('one subject seen with token after token keeps what fits in max: the count is of ids, not of reads', () => {
     const cache = new NearCache(10, 30_000);
