@@ -43,7 +43,7 @@ function warnOf(err: unknown): void {
  * `onEvent`, made safe to call from the request path: a listener that throws never fails a request,
  * and an async one that rejects never leaves an unhandled rejection (which ends a Node process).
  */
-export function eventSink(onEvent: ((event: AuthEvent) => void) | undefined): EventSink | undefined {
+export function eventSink(onEvent: ((event: AuthEvent) => unknown) | undefined): EventSink | undefined {
   if (onEvent === undefined) return undefined;
   return (event) => {
     try {

@@ -1,7 +1,6 @@
 // Guards attacked through what they let go on: `unless` paths that something downstream reads as
 // another path, CORS preflights, and two Auths on one request.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express5 from 'express';
@@ -15,13 +14,9 @@ import { createAuth, hs256, type Auth, type SkipRules } from '../../src/index.js
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
 import { SECRET } from '../helpers.js';
-import { rawRequest } from '../support/servers.js';
+import { rawRequest as raw } from '../support/servers.js';
 import { expectRefused } from '../support/sessions.js';
 import type { Handler } from './apps.js';
-
-/** One request with the target exactly as given (supertest would resolve `..` and absolute-form). */
-const raw = (app: Handler, method: string, target: string, headers?: Record<string, string>): ReturnType<typeof rawRequest> =>
-  rawRequest(app as RequestListener, method, target, headers);
 
 const root = mkdtempSync(join(tmpdir(), 'jwt-gate-static-'));
 mkdirSync(join(root, 'public'));
@@ -93,7 +88,12 @@ const koaHost = (name: string, Factory: typeof Koa3): Host => ({
   },
 });
 
-const hosts: readonly Host[] = [expressHost('Express 5', express5), expressHost('Express 4', express4 as unknown as typeof express5), koaHost('Koa 3', Koa3), koaHost('Koa 2', Koa2 as unknown as typeof Koa3)];
+const hosts: readonly Host[] = [
+  expressHost('Express 5', express5),
+  expressHost('Express 4', express4),
+  koaHost('Koa 3', Koa3),
+  koaHost('Koa 2', Koa2),
+];
 
 describe.each(hosts)('$name', (host) => {
   const auth = createAuth({ key: hs256(SECRET) });
@@ -106,14 +106,19 @@ describe.each(hosts)('$name', (host) => {
       expect((await raw(app, 'GET', '/private.txt')).status).toBe(401);
     });
 
-    it.each(['/public/../private.txt', '/public/%2e%2e/private.txt', '/public/%2E%2E/private.txt', '/public/.%2e/private.txt', '/public/..%2fprivate.txt', '/public/..%2Fprivate.txt', '/public/./../private.txt'])(
-      '%s: a path the file server resolves outside /public/ is no public path',
-      async (target) => {
-        const res = await raw(app, 'GET', target);
-        expect(res.body).not.toContain('PAYROLL');
-        expect(res.status).toBe(401);
-      },
-    );
+    it.each([
+      '/public/../private.txt',
+      '/public/%2e%2e/private.txt',
+      '/public/%2E%2E/private.txt',
+      '/public/.%2e/private.txt',
+      '/public/..%2fprivate.txt',
+      '/public/..%2Fprivate.txt',
+      '/public/./../private.txt',
+    ])('%s: a path the file server resolves outside /public/ is no public path', async (target) => {
+      const res = await raw(app, 'GET', target);
+      expect(res.body).not.toContain('PAYROLL');
+      expect(res.status).toBe(401);
+    });
   });
 
   it('an unanchored pattern and an absolute-form target: GET http://public/admin is routed to /admin, never skipped', async () => {
@@ -135,7 +140,10 @@ describe.each(hosts)('$name', (host) => {
     async () => {
       const app = host.everyMethodApp(auth);
       expectRefused(await request(app).get('/payroll'), 401, 'ERR_TOKEN_MISSING');
-      const res = await request(app).options('/payroll').set('Origin', 'https://evil.test').set('Access-Control-Request-Method', 'GET');
+      const res = await request(app)
+        .options('/payroll')
+        .set('Origin', 'https://evil.test')
+        .set('Access-Control-Request-Method', 'GET');
       expect(JSON.stringify(res.body)).not.toContain('PAYROLL');
     },
   );
@@ -148,11 +156,23 @@ describe('two Auths on one request', () => {
   it('Express: each authOf reads its own Auth’s verdict; a token of one is never the other’s user', async () => {
     const app = express5();
     app.get('/both', forExpress.optionalAuth(staff), forExpress.optionalAuth(customers), (req, res) => {
-      res.json({ staff: forExpress.authOf(req, staff, { optional: true })?.claims.sub ?? null, customer: forExpress.authOf(req, customers, { optional: true })?.claims.sub ?? null, user: req.user ?? null });
+      res.json({
+        staff: forExpress.authOf(req, staff, { optional: true })?.claims.sub ?? null,
+        customer: forExpress.authOf(req, customers, { optional: true })?.claims.sub ?? null,
+        user: req.user ?? null,
+      });
     });
-    const res = await request(app).get('/both').set('Authorization', `Bearer ${await customers.issue({ sub: 'carol' })}`);
-    expect(res.body).toEqual({ staff: null, customer: 'carol', user: { sub: 'carol', iat: expect.any(Number), exp: expect.any(Number), jti: expect.any(String) } });
-    const swapped = await request(app).get('/both').set('Authorization', `Bearer ${await staff.issue({ sub: 'sam' })}`);
+    const res = await request(app)
+      .get('/both')
+      .set('Authorization', `Bearer ${await customers.issue({ sub: 'carol' })}`);
+    expect(res.body).toEqual({
+      staff: null,
+      customer: 'carol',
+      user: { sub: 'carol', iat: expect.any(Number), exp: expect.any(Number), jti: expect.any(String) },
+    });
+    const swapped = await request(app)
+      .get('/both')
+      .set('Authorization', `Bearer ${await staff.issue({ sub: 'sam' })}`);
     // The later guard refused the token and cleared req.user; authOf still knows what each Auth decided.
     expect(swapped.body).toEqual({ staff: 'sam', customer: null, user: null });
   });

@@ -15,7 +15,12 @@ const fromQueryOrCookie = (req: RequestLike): string | undefined => {
 };
 
 describe.each(variants)('$name', (variant) => {
-  const renewing = { getToken: fromQueryOrCookie, expiresIn: '1h', refresh: false, renew: { maxAge: '12h' } } as const;
+  const renewing = {
+    getToken: fromQueryOrCookie,
+    expiresIn: '1h',
+    refresh: false,
+    renew: { maxAge: '12h' },
+  } as const;
 
   it('a link with an attacker’s token past half its life: the victim’s browser gets no session cookie', async () => {
     const { app, auth, at } = sessionApp(variant, renewing);

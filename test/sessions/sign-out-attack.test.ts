@@ -1,20 +1,26 @@
 // Sign-out attacked from outside: request targets a client chooses, two users' tokens in one request,
 // and outages of what sign-out only borrows (the user mapper, isRevoked). Each must end the login it
 // can prove, never someone else's, and never answer 204 for a login it left alive.
-import type { RequestListener } from 'node:http';
 import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, type Claims } from '../../src/index.js';
 import { signOut } from '../../adapters/express.js';
-import { variants, type Handler } from '../adapters/apps.js';
+import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
-import { rawRequest } from '../support/servers.js';
-import { DAY, cookiesOf, expectRefused, login, refreshWith, sessionApp, sessionOf, unhandledRejections, withBearer, withCookie } from '../support/sessions.js';
-
-/** One request with the target exactly as given (supertest would resolve `..` and absolute-form). */
-const raw = (app: Handler, method: string, target: string, headers?: Record<string, string>): ReturnType<typeof rawRequest> =>
-  rawRequest(app as RequestListener, method, target, headers);
+import { rawRequest as raw } from '../support/servers.js';
+import {
+  DAY,
+  cookiesOf,
+  expectRefused,
+  login,
+  refreshWith,
+  sessionApp,
+  sessionOf,
+  unhandledRejections,
+  withBearer,
+  withCookie,
+} from '../support/sessions.js';
 
 const escaped = unhandledRejections();
 
@@ -25,16 +31,19 @@ describe.each(variants)('$name', (variant) => {
     'http://app.local/auth/logout',
     ...(variant.framework === 'express' ? ['/AUTH/logout', '/Auth/Logout?next=/'] : []),
   ];
-  it.each(targets)('a sign-out at %s (routed to /auth/logout) is no 500: it clears the cookies and ends the login', async (target) => {
-    const { app } = sessionApp(variant);
-    const s = await login(app);
-    // The refresh cookie is scoped to /auth, case and all; the access cookie (Path=/) comes along.
-    const out = await raw(app, 'POST', target, { cookie: `jwt=${s.access}` });
-    expect(out.status).toBe(204);
-    expect(out.cookies.map((c) => c.split('=')[0])).toEqual(['jwt', 'jwt-refresh']);
-    expectRefused(await withBearer(app, s.access), 401, 'ERR_TOKEN_REVOKED');
-    expectRefused(await refreshWith(app, s.refresh), 401, 'ERR_TOKEN_REVOKED');
-  });
+  it.each(targets)(
+    'a sign-out at %s (routed to /auth/logout) is no 500: it clears the cookies and ends the login',
+    async (target) => {
+      const { app } = sessionApp(variant);
+      const s = await login(app);
+      // The refresh cookie is scoped to /auth, case and all; the access cookie (Path=/) comes along.
+      const out = await raw(app, 'POST', target, { cookie: `jwt=${s.access}` });
+      expect(out.status).toBe(204);
+      expect(out.cookies.map((c) => c.split('=')[0])).toEqual(['jwt', 'jwt-refresh']);
+      expectRefused(await withBearer(app, s.access), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await refreshWith(app, s.refresh), 401, 'ERR_TOKEN_REVOKED');
+    },
+  );
 
   it('a refresh token of user A beside an access token of user B: B is logged out everywhere, A only loses that one login', async () => {
     const { auth, app, at } = sessionApp(variant);
@@ -42,9 +51,13 @@ describe.each(variants)('$name', (variant) => {
     const a2 = await auth.startSession({ sub: 'alice' });
     const b1 = await login(app);
     const b2 = await login(app);
-    const refreshOf = (started: { cookies: readonly string[] }): string => /^jwt-refresh=([^;]+)/.exec(started.cookies.find((c) => c.startsWith('jwt-refresh='))!)![1]!;
+    const refreshOf = (started: { cookies: readonly string[] }): string =>
+      /^jwt-refresh=([^;]+)/.exec(started.cookies.find((c) => c.startsWith('jwt-refresh='))!)![1]!;
     at(5);
-    const out = await request(app).post('/auth/logout-all').set('Authorization', `Bearer ${b1.access}`).set('Cookie', `jwt-refresh=${refreshOf(a1)}`);
+    const out = await request(app)
+      .post('/auth/logout-all')
+      .set('Authorization', `Bearer ${b1.access}`)
+      .set('Cookie', `jwt-refresh=${refreshOf(a1)}`);
     expect(out.status).toBe(204);
     // Everywhere is for the subject the request authenticated as, never the other one's.
     expectRefused(await withBearer(app, b2.access), 401, 'ERR_TOKEN_REVOKED');
@@ -96,7 +109,11 @@ describe.each(variants)('$name', (variant) => {
     async () => {
       const { app } = sessionApp(variant);
       const s = await login(app);
-      const out = await request(app).post('/auth/logout').set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.test');
+      const out = await request(app)
+        .post('/auth/logout')
+        .set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`)
+        .set('Sec-Fetch-Site', 'cross-site')
+        .set('Origin', 'https://evil.test');
       expect((await withBearer(app, s.access)).status).toBe(200);
       expectRefused(out, 403, 'ERR_CSRF');
       expect(cookiesOf(out)).toEqual({});
@@ -113,10 +130,14 @@ describe.each(variants)('$name', (variant) => {
     async () => {
       const { auth, app, at } = sessionApp(variant);
       const started = await auth.startSession({ sub: 'user-1' }, { expiresIn: '90d' });
-      const first = /^jwt-refresh=([^;]+)/.exec(started.cookies.find((c) => c.startsWith('jwt-refresh='))!)![1]!;
+      const first = /^jwt-refresh=([^;]+)/.exec(
+        started.cookies.find((c) => c.startsWith('jwt-refresh='))!,
+      )![1]!;
       at(DAY);
       const rotated = sessionOf(await refreshWith(app, first));
-      expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${rotated.access}`)).status).toBe(204);
+      expect(
+        (await request(app).post('/auth/logout').set('Authorization', `Bearer ${rotated.access}`)).status,
+      ).toBe(204);
       at(31 * DAY);
       expectRefused(await refreshWith(app, rotated.refresh), 401, 'ERR_TOKEN_REVOKED');
     },
@@ -132,7 +153,7 @@ describe('Express 4 with an async route as the README writes it (no wrapper)', (
       res.sendStatus(204);
     });
     const token = await auth.issue({ sub: 'user-1' });
-    const out = await raw(app as unknown as Handler, 'POST', '/AUTH/logout', { cookie: `jwt=${token}` });
+    const out = await raw(app, 'POST', '/AUTH/logout', { cookie: `jwt=${token}` });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(escaped).toEqual([]);
     expect(out.status).toBe(204);
@@ -140,14 +161,26 @@ describe('Express 4 with an async route as the README writes it (no wrapper)', (
 });
 
 describe('the core API: which paths the refresh cookie reaches', () => {
-  const auth = createAuth({ key: hs256(SECRET), store: memoryStore(), refresh: { expiresIn: '30d', path: '/account' } });
-  it.each(['/account', '/account?next=/', '/account#x', '/account/', '/account/logout?a=/b', '/ACCOUNT/logout', 'http://app.local/account/logout'])(
-    'sign-out at %s is routed under refresh.path: no TypeError',
-    async (path) => {
-      await expect(auth.endSession({ headers: {} }, { path }).revoked).resolves.toBeUndefined();
+  const auth = createAuth({
+    key: hs256(SECRET),
+    store: memoryStore(),
+    refresh: { expiresIn: '30d', path: '/account' },
+  });
+  it.each([
+    '/account',
+    '/account?next=/',
+    '/account#x',
+    '/account/',
+    '/account/logout?a=/b',
+    '/ACCOUNT/logout',
+    'http://app.local/account/logout',
+  ])('sign-out at %s is routed under refresh.path: no TypeError', async (path) => {
+    await expect(auth.endSession({ headers: {} }, { path }).revoked).resolves.toBeUndefined();
+  });
+  it.each(['/logout', '/accounts', '/acc', '/', '/logout?next=/account', 'http://account/logout'])(
+    'sign-out at %s is outside it: a TypeError',
+    (path) => {
+      expect(() => auth.endSession({ headers: {} }, { path })).toThrow(TypeError);
     },
   );
-  it.each(['/logout', '/accounts', '/acc', '/', '/logout?next=/account', 'http://account/logout'])('sign-out at %s is outside it: a TypeError', (path) => {
-    expect(() => auth.endSession({ headers: {} }, { path })).toThrow(TypeError);
-  });
 });

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createAuth, hs256, redisStore, type Auth, type RedisStore } from '../../src/index.js';
 import { NearCache } from '../../src/stores/near-cache.js';
 import { SECRET } from '../helpers.js';
-import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import {
+  CLUSTER_KINDS,
+  SINGLE_KINDS,
+  redisClients,
+  type ClientKind,
+  type StoreClient,
+} from './redis-clients.js';
 import { runRedis, sharedRedisCluster, sharedRedisServer } from './redis-server.js';
 
 const server = sharedRedisServer();
@@ -32,16 +38,28 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 function slowWrites(inner: StoreClient, kind: ClientKind, ms: number): StoreClient {
   const late = (args: readonly string[]): boolean => {
     const name = (args[0] ?? '').toUpperCase();
-    return (name === 'SET' && (args[1] ?? '').includes(':id:')) || (name === 'EVAL' && (args[3] ?? '').endsWith(':nb'));
+    return (
+      (name === 'SET' && (args[1] ?? '').includes(':id:')) ||
+      (name === 'EVAL' && (args[3] ?? '').endsWith(':nb'))
+    );
   };
   const call = async (args: string[], send: () => Promise<unknown>): Promise<unknown> => {
     if (late(args)) await sleep(ms);
     return send();
   };
-  if ('call' in inner) return { call: (name: string, ...rest: string[]) => call([name, ...rest], () => inner.call(name, ...rest)) };
+  if ('call' in inner)
+    return {
+      call: (name: string, ...rest: string[]) => call([name, ...rest], () => inner.call(name, ...rest)),
+    };
   if ((CLUSTER_KINDS as readonly string[]).includes(kind)) {
-    const nodes = inner as { sendCommand(k: string | undefined, r: boolean | undefined, a: string[]): Promise<unknown> };
-    return { masters: [], sendCommand: (k: string | undefined, r: boolean | undefined, a: string[]) => call(a, () => nodes.sendCommand(k, r, a)) };
+    const nodes = inner as {
+      sendCommand(k: string | undefined, r: boolean | undefined, a: string[]): Promise<unknown>;
+    };
+    return {
+      masters: [],
+      sendCommand: (k: string | undefined, r: boolean | undefined, a: string[]) =>
+        call(a, () => nodes.sendCommand(k, r, a)),
+    };
   }
   const single = inner as { sendCommand(a: string[]): Promise<unknown> };
   return { sendCommand: (a: string[]) => call(a, () => single.sendCommand(a)) };
@@ -59,13 +77,17 @@ describe.runIf(runRedis).each([...SINGLE_KINDS, ...CLUSTER_KINDS])('%s', (kind) 
     async (what) => {
       const prefix = freshPrefix();
       const a = createAuth({ key: hs256(SECRET), store: open(await clients.connect(kind), prefix) });
-      const b = createAuth({ key: hs256(SECRET), store: open(slowWrites(await clients.connect(kind), kind, 300), prefix) });
+      const b = createAuth({
+        key: hs256(SECRET),
+        store: open(slowWrites(await clients.connect(kind), kind, 300), prefix),
+      });
       const token = await a.issue({ sub: 'user-1' });
       const claims = await b.verify(token);
       // A reads the log (asked about another user), and has not seen user-1 yet.
       await a.verify(await a.issue({ sub: 'someone-else' }));
       await sleep(150);
-      const revoking = what === 'sign-out' ? b.endSession({ headers: {} }, { claims }).revoked : b.revokeSubject('user-1');
+      const revoking =
+        what === 'sign-out' ? b.endSession({ headers: {} }, { claims }).revoked : b.revokeSubject('user-1');
       // A reads the log entry (about a subject it does not know), then asks Redis before the write lands.
       await sleep(100);
       await a.verify(token).catch(() => undefined);
@@ -92,7 +114,10 @@ describe.runIf(runRedis).each([...SINGLE_KINDS, ...CLUSTER_KINDS])('%s', (kind) 
     const raw = await clients.connect(kind);
     const bStore = open(raw, prefix);
     const b = createAuth({ key: hs256(SECRET), store: bStore });
-    const a: Auth = createAuth({ key: hs256(SECRET), store: redisStore({ client: await clients.connect(kind), prefix, nearCache: false }) });
+    const a: Auth = createAuth({
+      key: hs256(SECRET),
+      store: redisStore({ client: await clients.connect(kind), prefix, nearCache: false }),
+    });
     const token = await a.issue({ sub: 'user-1' });
     for (let i = 0; i < 5; i++, await sleep(60)) await b.verify(token);
     // A writer that revokes without telling the log in a way B can read: the key, and an entry of a kind B does not know.
@@ -101,7 +126,12 @@ describe.runIf(runRedis).each([...SINGLE_KINDS, ...CLUSTER_KINDS])('%s', (kind) 
     const log = `${prefix}{log}`;
     const fields = ['XADD', log, '*', 'k', 'r2', 'id', `jti:${claims.jti as string}`];
     if ('call' in raw) await raw.call(fields[0]!, ...fields.slice(1));
-    else if ((CLUSTER_KINDS as readonly string[]).includes(kind)) await (raw as { sendCommand(k: string, r: boolean, a: string[]): Promise<unknown> }).sendCommand(log, false, fields);
+    else if ((CLUSTER_KINDS as readonly string[]).includes(kind))
+      await (raw as { sendCommand(k: string, r: boolean, a: string[]): Promise<unknown> }).sendCommand(
+        log,
+        false,
+        fields,
+      );
     else await (raw as { sendCommand(a: string[]): Promise<unknown> }).sendCommand(fields);
     await sleep(150);
     await expect(b.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
@@ -120,7 +150,11 @@ describe.runIf(runRedis)('clocks of two instances that disagree', () => {
       const client = await clients.connect('node-redis createClient');
       const ahead = (): number => Date.now() + 2000;
       const a = createAuth({ key: hs256(SECRET), store: redisStore({ client, prefix, nearCache: false }) });
-      const b = createAuth({ key: hs256(SECRET), now: ahead, store: redisStore({ client, prefix, now: ahead, nearCache: false }) });
+      const b = createAuth({
+        key: hs256(SECRET),
+        now: ahead,
+        store: redisStore({ client, prefix, now: ahead, nearCache: false }),
+      });
       const token = await a.issue({ sub: 'user-1' }, { expiresIn: 4 });
       await b.revoke(await b.verify(token));
       await sleep(2500);
@@ -134,24 +168,38 @@ describe('NearCache under many tokens', () => {
   it('one subject seen with token after token keeps what fits in max: the count is of ids, not of reads', () => {
     const cache = new NearCache(10, 30_000);
     // Eight tokens of one user, read one by one: nine entries (the subject and eight ids), within max.
-    for (let i = 0; i < 8; i++) cache.fill([`jti:${i}`], 'user-1', { revoked: [i === 3], notBefore: undefined }, cache.generation, 0);
-    for (let i = 0; i < 8; i++) expect(cache.lookup([`jti:${i}`], 'user-1', 0, 1), `jti:${i}`).toEqual({ revoked: i === 3, notBefore: undefined });
+    for (let i = 0; i < 8; i++)
+      cache.fill([`jti:${i}`], 'user-1', { revoked: [i === 3], notBefore: undefined }, cache.generation, 0);
+    for (let i = 0; i < 8; i++)
+      expect(cache.lookup([`jti:${i}`], 'user-1', 0, 1), `jti:${i}`).toEqual({
+        revoked: i === 3,
+        notBefore: undefined,
+      });
   });
 
   it('a process that reads token after token of its users never ends up remembering nothing', () => {
     const cache = new NearCache(100, 30_000);
-    for (let i = 0; i < 1000; i++) cache.fill([`jti:${i}`], `user-${i % 5}`, { revoked: [false], notBefore: undefined }, cache.generation, 0);
+    for (let i = 0; i < 1000; i++)
+      cache.fill(
+        [`jti:${i}`],
+        `user-${i % 5}`,
+        { revoked: [false], notBefore: undefined },
+        cache.generation,
+        0,
+      );
     // The last 50 tokens and their 5 subjects fit in 100 twice over; a subject goes whole when room is
     // needed, so some of them may be read again, but never most of them.
     let answered = 0;
-    for (let i = 950; i < 1000; i++) if (cache.lookup([`jti:${i}`], `user-${i % 5}`, 0, 1) !== undefined) answered++;
+    for (let i = 950; i < 1000; i++)
+      if (cache.lookup([`jti:${i}`], `user-${i % 5}`, 0, 1) !== undefined) answered++;
     expect(answered).toBeGreaterThanOrEqual(25);
   });
 
   it('evicting subjects to stay within max never answers “not revoked” for a revoked id: it sends the caller to Redis', () => {
     const cache = new NearCache(6, 30_000);
     cache.fill(['jti:r'], 'victim', { revoked: [true], notBefore: undefined }, cache.generation, 0);
-    for (let i = 0; i < 20; i++) cache.fill([`jti:${i}`], `user-${i}`, { revoked: [false], notBefore: undefined }, cache.generation, 0);
+    for (let i = 0; i < 20; i++)
+      cache.fill([`jti:${i}`], `user-${i}`, { revoked: [false], notBefore: undefined }, cache.generation, 0);
     cache.apply({ kind: 'revoke', id: 'jti:r2', sub: 'victim', until: Infinity });
     const answer = cache.lookup(['jti:r'], 'victim', 0, 1);
     expect(answer === undefined || answer.revoked).toBe(true);

@@ -1,6 +1,7 @@
 // Real HTTP servers on the loopback for the remote-key tests: each counts the requests it receives.
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type supertest from 'supertest';
 import { afterEach } from 'vitest';
 
 export interface TestServer {
@@ -58,8 +59,8 @@ export interface RawAnswer {
  * One request to `app` on a server of its own, with the target exactly as given: supertest would
  * resolve `..` and rewrite an absolute-form target (`http://host/path`), which a client may send.
  */
-export async function rawRequest(app: (req: IncomingMessage, res: ServerResponse) => void, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const { origin, close } = await serve(app);
+export async function rawRequest(app: Parameters<typeof supertest>[0], method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  const { origin, close } = await serve(app as (req: IncomingMessage, res: ServerResponse) => void);
   try {
     return await new Promise<RawAnswer>((resolve, reject) => {
       const req = request(origin, { method, path: target, headers: { host: 'app.local', ...headers } }, (res) => {
