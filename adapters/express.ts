@@ -73,6 +73,9 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
         if (property !== undefined) slots[property] = undefined;
         req.authError = decision.authError;
         return next();
+      case 'preflight':
+        res.sendStatus(204);
+        return;
       case 'forward':
         return next(decision.error);
       case 'respond':

@@ -42,6 +42,9 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
         if (property !== undefined) state[property] = undefined;
         ctx.state.authError = decision.authError;
         break;
+      case 'preflight':
+        ctx.status = 204;
+        return;
       case 'forward':
         throw decision.error;
       case 'respond':

@@ -27,6 +27,12 @@ export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> 
    * Rename it when another library uses `auth`; `false` sets nothing (read it with `authOf`). @default 'auth'
    */
   readonly property?: string | false;
+  /**
+   * A CORS preflight never carries credentials. `'answer'`: the guard answers it itself (204) and no
+   * handler after the guard runs for it. `'next'`: it goes on without a user, for a CORS handler mounted
+   * after the guard; every handler after the guard that answers OPTIONS then runs for it. @default 'answer'
+   */
+  readonly preflight?: 'answer' | 'next';
 }
 
 /** Whether a guard insists on a user (`requireAuth`) or lets anonymous requests go on (`optionalAuth`). */
@@ -36,6 +42,8 @@ export type GuardMode = 'required' | 'optional';
 export type GuardDecision<U, C extends Claims> =
   | { readonly kind: 'user'; readonly authenticated: Authenticated<U, C>; readonly cookies: readonly string[] | undefined }
   | { readonly kind: 'anonymous'; readonly authError: AuthError | undefined }
+  /** A CORS preflight the guard answers itself: 204, and nothing after it runs. */
+  | { readonly kind: 'preflight' }
   | { readonly kind: 'respond'; readonly error: AuthError; readonly http: HttpError }
   | { readonly kind: 'forward'; readonly error: AuthError };
 
@@ -83,7 +91,7 @@ function nonEmptyList(value: unknown, option: string): readonly string[] | undef
 
 function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: GuardMode) {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: guard options must be an object');
-  checkKnownKeys(options, ['roles', 'scopes', 'check', 'errors', 'invalid', 'unless', 'property'], mode === 'required' ? 'requireAuth' : 'optionalAuth');
+  checkKnownKeys(options, ['roles', 'scopes', 'check', 'errors', 'invalid', 'unless', 'property', 'preflight'], mode === 'required' ? 'requireAuth' : 'optionalAuth');
   const errors = options.errors ?? 'respond';
   if (errors !== 'respond' && errors !== 'forward') throw new TypeError('jwt-gate: "errors" must be "respond" or "forward"');
   const invalid = options.invalid ?? 'anonymous';
@@ -96,6 +104,7 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
     errors,
     refuseInvalid: mode === 'required' || invalid === 'refuse',
     skip: resolveSkip(options.unless),
+    preflight: resolvePreflight(options.preflight),
     property: resolveProperty(options.property),
     rules: Object.freeze({ ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}), ...(options.check ? { check: options.check } : {}) }) as AccessRules<C>,
   });
@@ -106,6 +115,13 @@ const isPreflight = (req: RequestLike): boolean =>
   req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
 
 const ANONYMOUS = Object.freeze({ kind: 'anonymous', authError: undefined } as const);
+const PREFLIGHT = Object.freeze({ kind: 'preflight' } as const);
+
+function resolvePreflight(value: unknown): 'answer' | 'next' {
+  if (value === undefined) return 'answer';
+  if (value !== 'answer' && value !== 'next') throw new TypeError('jwt-gate: "preflight" must be "answer" or "next"');
+  return value;
+}
 
 /**
  * The framework-neutral half of `requireAuth` (`'required'`) and `optionalAuth` (`'optional'`). An
@@ -113,14 +129,16 @@ const ANONYMOUS = Object.freeze({ kind: 'anonymous', authError: undefined } as c
  */
 export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: GuardOptions<C>, mode: GuardMode): Guard<U, C> {
   if (mode !== 'required' && mode !== 'optional') throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
-  const { errors, refuseInvalid, skip, property, rules } = resolveGuardOptions(options, mode);
+  const { errors, refuseInvalid, skip, property, preflight, rules } = resolveGuardOptions(options, mode);
   const hasRules = rules.roles !== undefined || rules.scopes !== undefined || rules.check !== undefined;
   const emit = eventsOf(auth);
   const refuse = (error: AuthError): GuardDecision<U, C> =>
     errors === 'forward' ? { kind: 'forward', error } : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
 
   const guard = async (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>> => {
-    if (isPreflight(req) || (skip !== undefined && skip(req.method, context?.path ?? req.url))) return ANONYMOUS;
+    // Passing a preflight on would run every handler after the guard that answers OPTIONS, with no user.
+    if (isPreflight(req)) return preflight === 'answer' ? PREFLIGHT : ANONYMOUS;
+    if (skip !== undefined && skip(req.method, context?.path ?? req.url)) return ANONYMOUS;
     let authenticated: Authenticated<U, C> | null = null;
     let renewed: StartedSession | undefined;
     try {

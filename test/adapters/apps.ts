@@ -85,9 +85,13 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
     res.sendStatus(200);
   });
   // A whole area behind one guard, with public paths let through, and CORS preflights answered after it.
-  const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] } });
+  // The CORS handler follows the guard here, so preflights go on to it.
+  const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] }, preflight: 'next' });
   app.use('/api', api);
-  app.options('/api/items', (_req, res) => void res.sendStatus(204));
+  app.options('/api/items', (_req, res) => void res.set('Access-Control-Allow-Origin', 'https://app.example').sendStatus(204));
+  // By default a guard answers a preflight itself: this every-method handler never runs without a user.
+  app.use('/vault', requireAuth(auth));
+  app.all('/vault/secret', (_req, res) => void res.json({ secret: 'VAULT' }));
   app.get('/api/items', show);
   app.get('/api/health', show);
   app.get('/api/public/page', show);
@@ -127,14 +131,21 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     }],
   };
   // A whole area behind one guard, with public paths let through, and CORS preflights answered after it.
-  const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] } });
+  // The CORS handler follows the guard here, so preflights go on to it.
+  const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] }, preflight: 'next' });
+  const vault = requireAuth(auth);
   const apiRoutes: Record<string, Koa3.Middleware> = {
-    'OPTIONS /api/items': (ctx) => void (ctx.status = 204),
+    'OPTIONS /api/items': (ctx) => {
+      ctx.set('Access-Control-Allow-Origin', 'https://app.example');
+      ctx.status = 204;
+    },
   };
   const show: Koa3.Middleware = (ctx) => {
     ctx.body = { user: ctx.state.user ?? null, claims: ctx.state.auth?.claims ?? null, authError: ctx.state.authError?.code ?? null };
   };
   app.use(async (ctx, next) => {
+    // By default a guard answers a preflight itself: this every-method handler never runs without a user.
+    if (ctx.path === '/vault/secret') return vault(ctx, async () => void (ctx.body = { secret: 'VAULT' }));
     if (!ctx.path.startsWith('/api/')) return next();
     await api(ctx, async () => {
       await (apiRoutes[`${ctx.method} ${ctx.path}`] ?? show)(ctx, async () => undefined);

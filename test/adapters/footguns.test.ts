@@ -39,9 +39,18 @@ describe.each(variants)('$name', (variant) => {
     expect((await request(app).post('/login')).status).toBe(204);
   });
 
-  it('a CORS preflight under a global guard passes on to the app’s OPTIONS handler; the GET still needs a token', async () => {
-    const preflight = await request(app).options('/api/items').set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'GET');
-    expect(preflight.status).toBe(204);
+  it('a CORS preflight: answered 204 by the guard itself, or passed on to a CORS handler that follows (preflight: "next")', async () => {
+    const preflight = (path: string): request.Test =>
+      request(app).options(path).set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'GET');
+    const passed = await preflight('/api/items');
+    expect(passed.status).toBe(204);
+    expect(passed.headers['access-control-allow-origin']).toBe('https://app.example');
+    // The default: the guard answers, and the every-method handler after it never runs without a user.
+    const answered = await preflight('/vault/secret');
+    expect(answered.status).toBe(204);
+    expect(answered.text).toBe('');
+    expectRefused(await request(app).get('/vault/secret'), 401, 'ERR_TOKEN_MISSING');
+    expect((await request(app).get('/vault/secret').set('Authorization', `Bearer ${await token()}`)).body).toEqual({ secret: 'VAULT' });
     // An OPTIONS that is no preflight is an ordinary request.
     expectRefused(await request(app).options('/api/items'), 401, 'ERR_TOKEN_MISSING');
     expectRefused(await request(app).get('/api/items'), 401, 'ERR_TOKEN_MISSING');
@@ -117,6 +126,7 @@ describe('option errors', () => {
     [{ property: 'a-b' }, 'required', /"property"/],
     [{ unless: { path: 'health' } }, 'required', /"unless.path"/],
     [{ unless: { paths: ['/health'] } }, 'required', /unknown unless option "paths"/],
+    [{ preflight: 'pass' }, 'required', /"preflight" must be "answer" or "next"/],
   ] as const)('%j on %s is refused at start-up', async (options, mode, message) => {
     const { createGuard } = await import('../../src/index.js');
     expect(() => createGuard(auth, options as never, mode)).toThrow(message);

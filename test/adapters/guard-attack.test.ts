@@ -129,13 +129,8 @@ describe.each(hosts)('$name', (host) => {
     expect(res.status).toBe(401);
   });
 
-  it.fails(
-    // OPEN (design): a CORS preflight passes every guard (README: "A CORS preflight ... always goes
-    // on"), so any handler that runs for OPTIONS runs with no user: `app.all`, `router.all`, a Koa
-    // middleware as in the quick start (where ctx.state.user is even typed as present). Anyone can read
-    // what such a handler answers with `OPTIONS` + `Access-Control-Request-Method`. To decide: answer
-    // preflights in the guard (204, no next) unless an option says a CORS handler follows, or pass them
-    // only to a handler that ends them, or drop the bypass and document "mount cors() before the guard".
+  it(
+    // A guard answers a preflight itself (204) unless told a CORS handler follows: nothing after it runs without a user.
     'OPTIONS with Access-Control-Request-Method does not read a guarded every-method handler',
     async () => {
       const app = host.everyMethodApp(auth);
