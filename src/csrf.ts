@@ -59,6 +59,9 @@ function fromOwnSite(req: RequestLike, csrf: ResolvedCsrf): boolean {
   return host !== undefined && URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
 }
 
+/** Whether the browser says the request came from another site (the same rule as `checkCsrf`'s first half). */
+export const isCrossSite = (req: RequestLike, csrf: ResolvedCsrf): boolean => !fromOwnSite(req, csrf);
+
 /** Throws `ERR_CSRF` (403) for a cookie-borne session used by an unsafe request from another site. */
 export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf): void {
   if (!fromOwnSite(req, csrf)) throw new AuthError('ERR_CSRF');

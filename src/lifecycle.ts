@@ -1,12 +1,13 @@
 import type { Authenticated, EndSessionOptions, EndedSession, IssueOverrides, StartedSession } from './auth.js';
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
-import { checkCsrf, isUnsafe } from './csrf.js';
+import { checkCsrf, isCrossSite, isUnsafe } from './csrf.js';
 import { AuthError, isAuthError, withRealm } from './errors.js';
 import { reportRefusal } from './events.js';
 import { newTokenId } from './jws.js';
 import type { ResolvedOptions } from './options.js';
 import { MANAGED_CLAIMS, REFRESH_TYP } from './payload.js';
+import { toSeconds } from './duration.js';
 import { checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
 import { cookieToken, requestPath, type RequestLike } from './request.js';
 
@@ -66,11 +67,18 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
   const loginSpan = Math.max(o.expiresIn, o.refresh === undefined ? 0 : o.refresh.expiresIn + o.expiresIn, o.renew?.maxAge ?? 0);
 
   // Until when a whole login must stay refused, judged from one of its tokens.
+  // A sid is `<random>.<end>`: the login's last second, signed into every token of the login, so a
+  // sign-out that sees only one of them knows how long to refuse them all ("remember me" included).
+  const sidEnd = (sid: unknown): number => {
+    const end = typeof sid === 'string' ? /\.(\d{1,15})$/.exec(sid)?.[1] : undefined;
+    return end === undefined ? -Infinity : Number(end);
+  };
+
   function loginEnd(claims: Claims, refreshToken: boolean): number {
     const exp = typeof claims.exp === 'number' ? claims.exp : Infinity;
     const loggedIn = typeof claims.auth_time === 'number' ? claims.auth_time : typeof claims.iat === 'number' ? claims.iat : o.now() / 1000;
     // A refresh token's exp is the login's end; what it hands out lives one access lifetime more.
-    return Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan) + rules.clockTolerance;
+    return Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan, sidEnd(claims.sid)) + rules.clockTolerance;
   }
 
   async function revoke(claims: Claims): Promise<void> {
@@ -181,12 +189,15 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
     // auth_time (OIDC Core §2) keeps the login time through renewals.
     const session = { auth_time: Math.floor(o.now() / 1000), ...claims, ...(csrfValue === undefined ? {} : { csrf: csrfValue }) };
+    // A longer first token ("remember me") makes a longer login: its refresh token ends no sooner.
+    const first = overrides.expiresIn === undefined ? o.expiresIn : toSeconds(overrides.expiresIn, 'expiresIn');
+    const refreshLife = o.refresh === undefined ? 0 : Math.max(o.refresh.expiresIn, first);
     // sid names the login: renewed and refreshed tokens keep it, and sign-out revokes them all at once.
-    const sid = o.store === undefined ? undefined : newTokenId();
+    const lastSecond = session.auth_time + Math.max(loginSpan, first, refreshLife === 0 ? 0 : refreshLife + o.expiresIn);
+    const sid = o.store === undefined ? undefined : `${newTokenId()}.${lastSecond}`;
     const token = await sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
     const cookies = sessionCookies(token, csrfValue, hint);
-    // A longer first token ("remember me") makes a longer login: its refresh token ends no sooner.
-    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, Math.max(o.refresh.expiresIn, lifetimeOf(token) ?? 0), hint));
+    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, refreshLife, hint));
     o.emit?.({ type: 'signed-in', sub: subjectOf(claims) });
     return { token, cookies };
   }
@@ -233,6 +244,18 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
   }
 
+  function carriesSessionCookie(req: RequestLike): boolean {
+    try {
+      return (
+        cookieToken(req.headers.cookie, cookieConfig().name) !== undefined ||
+        (o.refresh !== undefined && cookieToken(req.headers.cookie, o.refresh.cookie.name) !== undefined)
+      );
+    } catch {
+      // A Cookie header that is no text carries no session.
+      return false;
+    }
+  }
+
   function endSession(req: RequestLike, options: EndSessionOptions = {}): EndedSession {
     const cookie = cookieConfig();
     const path = options.path ?? requestPath(req);
@@ -242,6 +265,12 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       throw new TypeError(
         `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
       );
+    }
+    // Another site's form must not log the browser out (logout CSRF): no cookie cleared, nothing revoked.
+    if (o.csrf !== undefined && isUnsafe(req) && carriesSessionCookie(req) && isCrossSite(req, o.csrf)) {
+      const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })) as AuthError);
+      refused.catch(() => undefined);
+      return { cookies: [], revoked: refused };
     }
     // The clearing cookies come first, so a sign-out that is not awaited still logs the browser out.
     const cookies = [clearCookieHeader(cookie, options)];
