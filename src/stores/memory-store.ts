@@ -19,9 +19,13 @@ export interface MemoryStore extends SessionStore {
 
 interface Entry {
   readonly key: string;
+  /** The map it lives in: revoked ids, used ids, or subjects. */
+  readonly map: Map<string, Entry>;
   readonly until: number;
   /** When it was written: every token it speaks for was issued at or before this. */
   readonly written: number;
+  /** Write order across the three maps: the lowest is the oldest entry. */
+  readonly seq: number;
   /** A subject's not-before; `undefined` for a revoked or used id. */
   readonly notBefore: number | undefined;
 }
@@ -32,68 +36,88 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const max = options.max ?? 100_000;
   if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('jwt-gate: memoryStore "max" must be a positive whole number');
   const now = options.now ?? Date.now;
-  // Insertion order is write order (a rewrite moves to the back): the front is the oldest entry.
-  const entries = new Map<string, Entry>();
+  // Keyed by the names as given, so a look-up builds no string. Insertion order is write order (a
+  // rewrite moves to the back): each map's front is its oldest entry.
+  const revoked = new Map<string, Entry>();
+  const used = new Map<string, Entry>();
+  const subjects = new Map<string, Entry>();
+  const maps = [revoked, used, subjects] as const;
+  const size = (): number => revoked.size + used.size + subjects.size;
   const expiries = new ExpiryHeap<Entry>();
+  let seq = 0;
   // The store-wide not-before, raised only when a live entry had to go.
   let floor: number | undefined;
+  // The answer for a token nothing refuses, shared while the floor stays where it is.
+  let clear: SessionStatus = Object.freeze({ revoked: false, notBefore: undefined });
 
-  const live = (key: string, t: number): Entry | undefined => {
-    const entry = entries.get(key);
+  const live = (map: Map<string, Entry>, key: string, t: number): Entry | undefined => {
+    const entry = map.get(key);
     return entry !== undefined && entry.until > t ? entry : undefined;
   };
 
-  // Forgets only by refusing more: a live entry goes last, and takes every older token with it.
-  function makeRoom(t: number): void {
-    for (let next = expiries.peek(); entries.size >= max && next !== undefined && next.until <= t; next = expiries.peek()) {
-      expiries.pop();
-      if (entries.get(next.key) === next) entries.delete(next.key);
+  function oldest(): Entry {
+    let found: Entry | undefined;
+    for (const map of maps) {
+      const front = map.values().next().value;
+      if (front !== undefined && (found === undefined || front.seq < found.seq)) found = front;
     }
-    while (entries.size >= max) {
-      const oldest = entries.values().next().value as Entry;
-      entries.delete(oldest.key);
-      // A revoked or used token was issued at or before its entry was written, in whole seconds.
-      const refuseBefore = oldest.notBefore ?? Math.floor(oldest.written) + 1;
-      floor = Math.max(floor ?? refuseBefore, refuseBefore);
-    }
-    // Entries overwritten or deleted leave stale heap nodes; rebuild before they outnumber the live.
-    if (expiries.size > 2 * entries.size + 64) expiries.rebuild([...entries.values()]);
+    return found as Entry;
   }
 
-  function put(key: string, until: number, notBefore: number | undefined, t: number): void {
-    entries.delete(key);
+  // Forgets only by refusing more: a live entry goes last, and takes every older token with it.
+  function makeRoom(t: number): void {
+    for (let next = expiries.peek(); size() >= max && next !== undefined && next.until <= t; next = expiries.peek()) {
+      expiries.pop();
+      if (next.map.get(next.key) === next) next.map.delete(next.key);
+    }
+    while (size() >= max) {
+      const entry = oldest();
+      entry.map.delete(entry.key);
+      // A revoked or used token was issued at or before its entry was written, in whole seconds.
+      const refuseBefore = entry.notBefore ?? Math.floor(entry.written) + 1;
+      floor = Math.max(floor ?? refuseBefore, refuseBefore);
+      clear = Object.freeze({ revoked: false, notBefore: floor });
+    }
+    // Entries overwritten or deleted leave stale heap nodes; rebuild before they outnumber the live.
+    if (expiries.size > 2 * size() + 64) expiries.rebuild([...revoked.values(), ...used.values(), ...subjects.values()]);
+  }
+
+  function put(map: Map<string, Entry>, key: string, until: number, notBefore: number | undefined, t: number): void {
+    map.delete(key);
     makeRoom(t);
-    const entry: Entry = { key, until, written: t, notBefore };
-    entries.set(key, entry);
+    const entry: Entry = { key, map, until, written: t, seq: seq++, notBefore };
+    map.set(key, entry);
     if (until !== Infinity) expiries.push(entry);
   }
 
   return Object.freeze({
     get size(): number {
-      return entries.size;
+      return size();
     },
     async revoke(id: string, until: number): Promise<void> {
       const t = now() / 1000;
-      if (until > t) put(`i:${id}`, until, undefined, t);
+      // Two revocations of one id keep the later end: a second never shortens the first.
+      if (until > t) put(revoked, id, Math.max(until, live(revoked, id, t)?.until ?? until), undefined, t);
     },
     async useOnce(id: string, until: number): Promise<boolean> {
       const t = now() / 1000;
-      if (live(`u:${id}`, t) !== undefined) return false;
-      put(`u:${id}`, until, undefined, t);
+      if (live(used, id, t) !== undefined) return false;
+      put(used, id, until, undefined, t);
       return true;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
       const t = now() / 1000;
-      const current = live(`s:${sub}`, t);
-      put(`s:${sub}`, Math.max(until, current?.until ?? until), Math.max(notBefore, current?.notBefore ?? notBefore), t);
+      const current = live(subjects, sub, t);
+      put(subjects, sub, Math.max(until, current?.until ?? until), Math.max(notBefore, current?.notBefore ?? notBefore), t);
     },
+    // On every request: no string built, and no object when nothing refuses the token.
     status(ids: readonly string[], sub: string | undefined): SessionStatus {
       const t = now() / 1000;
-      const subject = sub === undefined ? undefined : live(`s:${sub}`, t)?.notBefore;
-      return {
-        revoked: ids.some((id) => live(`i:${id}`, t) !== undefined),
-        notBefore: subject === undefined ? floor : floor === undefined ? subject : Math.max(subject, floor),
-      };
+      let isRevoked = false;
+      for (let i = 0; i < ids.length; i++) if (live(revoked, ids[i] as string, t) !== undefined) isRevoked = true;
+      const subject = sub === undefined ? undefined : live(subjects, sub, t)?.notBefore;
+      if (!isRevoked && subject === undefined) return clear;
+      return { revoked: isRevoked, notBefore: subject === undefined ? floor : floor === undefined ? subject : Math.max(subject, floor) };
     },
   });
 }

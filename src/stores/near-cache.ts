@@ -14,6 +14,9 @@ export type Change =
   | { readonly kind: 'revoke'; readonly id: string; readonly sub: string | undefined; readonly until: number }
   | { readonly kind: 'subject'; readonly sub: string; readonly notBefore: number };
 
+// The answer for a token nothing refuses: shared, as it is the answer to nearly every request.
+const CLEAR: SessionStatus = Object.freeze({ revoked: false, notBefore: undefined });
+
 // Tokens without `sub` are known under a name no subject can have.
 const NO_SUBJECT = Symbol('no subject');
 type SubjectKey = string | typeof NO_SUBJECT;
@@ -48,7 +51,7 @@ export class NearCache {
       if (until === undefined) return undefined;
       if (until > nowSeconds) revoked = true;
     }
-    return { revoked, notBefore: known.notBefore };
+    return !revoked && known.notBefore === undefined ? CLEAR : { revoked, notBefore: known.notBefore };
   }
 
   /** Remembers what Redis answered, read when the cache was at `generation`. */

@@ -11,7 +11,10 @@ export interface RedisStoreOptions {
   readonly client: RedisClient;
   /** Prepended to every key; no `{` or `}`. @default 'jwt-gate:' */
   readonly prefix?: string;
-  /** The clock for TTLs, in milliseconds. @default Date.now */
+  /**
+   * A clock of the store's own, in milliseconds, for tests and fixtures: ends are then counted on it, as seconds
+   * from now. Left out, ends are written as Unix times and Redis's own clock decides (EXAT). @default Date.now
+   */
   readonly now?: () => number;
   /** How long one command may take before the request fails closed (503). @default 1000 */
   readonly timeoutDuration?: number;
@@ -53,17 +56,39 @@ function resolveNearCache(value: unknown): { max: number; staleness: number } | 
   return { max, staleness };
 }
 
-// Keeps the later not-before and the longer life of two "log out everywhere", in one atomic step.
-// ARGV[2] is seconds to keep, or -1 (Redis's own "no expiry") for good.
-const SET_LATER_NOT_BEFORE = `local current = redis.call('GET', KEYS[1])
-local value = ARGV[1]
-if current and tonumber(current) >= tonumber(ARGV[1]) then value = current end
-local ttl = redis.call('TTL', KEYS[1])
-local keep = tonumber(ARGV[2])
-if keep == -1 or ttl == -1 then
+// An end is either Unix seconds by Redis's own clock (EXAT: an instance whose clock runs ahead cannot
+// end a revocation early for the others) or, with the store's own `now` clock, seconds from now (EX).
+// Both scripts keep the later of two ends: two concurrent writes never shorten what either meant to
+// keep. ARGV "-1" keeps with no end.
+const LATER_END = `local function later(key, unit, value)
+  local ttl = redis.call('TTL', key)
+  local keep = tonumber(value)
+  if ttl >= 0 then
+    if unit == 'EXAT' then keep = math.max(keep, tonumber(redis.call('TIME')[1]) + ttl) else keep = math.max(keep, ttl) end
+  end
+  return keep
+end
+`;
+
+// KEYS[1] an id; ARGV[1] EXAT or EX, ARGV[2] its end.
+const REVOKE_UNTIL = `${LATER_END}
+if redis.call('TTL', KEYS[1]) == -1 then return 0 end
+if ARGV[2] == '-1' then
+  redis.call('SET', KEYS[1], '1')
+else
+  redis.call('SET', KEYS[1], '1', ARGV[1], later(KEYS[1], ARGV[1], ARGV[2]))
+end
+return 1`;
+
+// KEYS[1] a subject's not-before; ARGV[1] EXAT or EX, ARGV[2] its end, ARGV[3] the not-before. The later not-before wins.
+const SET_LATER_NOT_BEFORE = `${LATER_END}
+local current = redis.call('GET', KEYS[1])
+local value = ARGV[3]
+if current and tonumber(current) >= tonumber(ARGV[3]) then value = current end
+if ARGV[2] == '-1' or redis.call('TTL', KEYS[1]) == -1 then
   redis.call('SET', KEYS[1], value)
 else
-  redis.call('SET', KEYS[1], value, 'EX', math.max(keep, ttl))
+  redis.call('SET', KEYS[1], value, ARGV[1], later(KEYS[1], ARGV[1], ARGV[2]))
 end
 return 1`;
 
@@ -95,9 +120,15 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const idKey = (id: string, sub: string | undefined): string => `${scope(sub)}id:${id}`;
   const usedKey = (id: string, sub: string | undefined): string => `${scope(sub)}used:${id}`;
   const notBeforeKey = (sub: string): string => `${scope(sub)}nb`;
-  // Whole seconds left until `until`; Infinity stays Infinity, a key with no TTL.
-  const secondsUntil = (until: number): number => (until === Infinity ? Infinity : Math.ceil(until - now() / 1000));
-  const expiry = (seconds: number): string[] => (seconds === Infinity ? [] : ['EX', String(seconds)]);
+  // Whether `until` is still ahead by this instance's clock: a write for what has ended is skipped.
+  const ahead = (until: number): boolean => until > now() / 1000;
+  // Redis's clock decides, unless the store was given a clock of its own (tests, fixtures): then
+  // ends are counted on that clock, as seconds from now.
+  const unit = options.now === undefined ? 'EXAT' : 'EX';
+  const end = (until: number): [string, string] => [
+    unit,
+    until === Infinity ? '-1' : String(unit === 'EXAT' ? Math.ceil(until) : Math.max(1, Math.ceil(until - now() / 1000))),
+  ];
   const cache = near === undefined ? undefined : new NearCache(near.max, KNOWLEDGE_MAX_AGE_MS);
   const log = near === undefined || cache === undefined ? undefined : new RevocationLog(send, `${prefix}{log}`, cache, near.staleness);
 
@@ -135,22 +166,22 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   return Object.freeze({
     async revoke(id: string, until: number, sub?: string): Promise<void> {
-      const seconds = secondsUntil(until);
       const key = idKey(id, sub);
-      if (seconds > 0) await write(key, ['SET', key, '1', ...expiry(seconds)], { kind: 'revoke', id, sub, until });
+      if (ahead(until)) await write(key, ['EVAL', REVOKE_UNTIL, '1', key, ...end(until)], { kind: 'revoke', id, sub, until });
     },
     async useOnce(id: string, until: number, sub?: string): Promise<boolean> {
-      const seconds = secondsUntil(until);
       const key = usedKey(id, sub);
+      // At least a second ahead, or the mark would be gone before a second use could meet it.
+      const ends = end(Math.max(until, Math.floor(now() / 1000) + 1));
+      const at = until === Infinity ? [] : ends;
       // SET NX is the atomic check-and-set: of concurrent callers exactly one gets OK.
-      const reply = await send(key, ['SET', key, '1', 'NX', ...expiry(Math.max(1, seconds))]);
+      const reply = await send(key, ['SET', key, '1', 'NX', ...at]);
       return isSet(reply);
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
-      const seconds = secondsUntil(until);
       const key = notBeforeKey(sub);
-      const args = ['EVAL', SET_LATER_NOT_BEFORE, '1', key, String(notBefore), String(seconds === Infinity ? -1 : seconds)];
-      if (seconds > 0) await write(key, args, { kind: 'subject', sub, notBefore });
+      const args = ['EVAL', SET_LATER_NOT_BEFORE, '1', key, ...end(until), String(notBefore)];
+      if (ahead(until)) await write(key, args, { kind: 'subject', sub, notBefore });
     },
     // At once from the near cache while the log is current; otherwise one round trip to Redis.
     status(ids: readonly string[], sub: string | undefined, statusOptions?: StatusOptions): SessionStatus | Promise<SessionStatus> {

@@ -90,10 +90,10 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       expect(await commandsOf(() => request(app).get('/required').set('Cookie', access))).toEqual(['MGET']);
       // The refresh token's own look-up, the atomic SET NX, then a look-up for a "log out everywhere" that raced it.
       expect(await commandsOf(() => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`))).toEqual(['MGET', 'SET', 'MGET']);
-      // The token's look-up, then its jti and its login (sid) revoked.
-      expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual(['MGET', 'SET', 'SET']);
+      // The token's look-up, then its jti and its login (sid) revoked, each keeping the later of two ends.
+      expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual(['MGET', 'EVAL', 'EVAL']);
       const again = `jwt=${cookie(await request(app).post('/login'), 'jwt')}`;
-      expect(await commandsOf(() => request(app).post('/auth/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'SET', 'SET', 'EVAL']);
+      expect(await commandsOf(() => request(app).post('/auth/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'EVAL', 'EVAL', 'EVAL']);
 
       // A token without a subject shares no hash tag: one GET an id (jti and sid), sent together.
       const { token } = await auth.startSession({ role: 'service' });
