@@ -20,6 +20,7 @@ declare global {
   // `req.auth` is not declared here: express-oauth2-jwt-bearer declares it otherwise (TS2717). Read the
   // claims typed with `authOf(req, auth)`, or declare `auth` yourself (README).
   namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merged into by the app
     interface User {}
     interface Request {
       user?: User | undefined;
@@ -65,19 +66,19 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
         // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
         if (req.authError !== undefined) req.authError = undefined;
         if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
-        return next();
+        next(); return;
       }
       case 'anonymous':
         rememberSession(req, auth, null);
         req.user = undefined;
         if (property !== undefined) slots[property] = undefined;
         req.authError = decision.authError;
-        return next();
+        { next(); return; }
       case 'preflight':
         res.sendStatus(204);
         return;
       case 'forward':
-        return next(decision.error);
+        { next(decision.error); return; }
       case 'respond':
         respond(res, decision.http);
     }
@@ -85,7 +86,7 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
   return (req, res, next) => {
     // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
     const context = { path: req.originalUrl, get secure() { return req.secure; } };
-    whenOpen(guard(req, context), res, next, (decision) => apply(decision, req, res, next));
+    whenOpen(guard(req, context), res, next, (decision) => { apply(decision, req, res, next); });
   };
 }
 

@@ -33,7 +33,7 @@ export function floorVerify(alg: AsymmetricAlg, token: string, publicKey: KeyObj
   const firstDot = token.indexOf('.');
   const secondDot = token.indexOf('.', firstDot + 1);
   const signature = Buffer.from(token.slice(secondDot + 1), 'base64url');
-  if (!verify(CRYPTO[alg].hash, Buffer.from(token.slice(0, secondDot)), keyFor(alg, publicKey) as KeyObject, signature)) throw new Error('bad signature');
+  if (!verify(CRYPTO[alg].hash, Buffer.from(token.slice(0, secondDot)), keyFor(alg, publicKey), signature)) throw new Error('bad signature');
   return JSON.parse(Buffer.from(token.slice(firstDot + 1, secondDot), 'base64url').toString()) as Record<string, unknown>;
 }
 
@@ -53,14 +53,14 @@ export function floorSignHs256(claims: object, secret: KeyObject): string {
 /** An asymmetric floor signer: a constant header, one synchronous `crypto.sign`. */
 export function floorSign(alg: AsymmetricAlg, claims: object, privateKey: KeyObject): string {
   const input = `${HEADERS[alg]}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${sign(CRYPTO[alg].hash, Buffer.from(input), keyFor(alg, privateKey) as KeyObject).toString('base64url')}`;
+  return `${input}.${sign(CRYPTO[alg].hash, Buffer.from(input), keyFor(alg, privateKey)).toString('base64url')}`;
 }
 
 /** The same signature on the thread pool (`crypto.sign` with a callback): what a hand-off costs. */
 export function floorSignAsync(alg: AsymmetricAlg, claims: object, privateKey: KeyObject): Promise<string> {
   const input = `${HEADERS[alg]}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return new Promise((resolve, reject) => {
-    sign(CRYPTO[alg].hash, Buffer.from(input), keyFor(alg, privateKey) as KeyObject, (err, signature) => (err ? reject(err) : resolve(`${input}.${signature.toString('base64url')}`)));
+    sign(CRYPTO[alg].hash, Buffer.from(input), keyFor(alg, privateKey), (err, signature) => (err ? reject(err) : resolve(`${input}.${signature.toString('base64url')}`)));
   });
 }
 

@@ -37,7 +37,7 @@ export async function runDemo(keyDir = '.keys'): Promise<DemoLine[]> {
   lines.push({ step: 'authenticate (Bearer header)', result: `user ${JSON.stringify(bearer?.user.sub)}` });
   const cookie = await auth.authenticate({ headers: { cookie: `jwt=${token}` } });
   lines.push({ step: 'authenticate (cookie)', result: `user ${JSON.stringify(cookie?.user.sub)}` });
-  lines.push({ step: 'authenticate (nothing)', result: String(await auth.authenticate({ headers: {} })) });
+  lines.push({ step: 'authenticate (nothing)', result: JSON.stringify(await auth.authenticate({ headers: {} })) });
   lines.push({ step: 'Set-Cookie', result: auth.sessionCookie(token, { secure: false }) });
 
   const [header, payload, signature] = token.split('.') as [string, string, string];

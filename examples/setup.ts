@@ -29,7 +29,10 @@ async function chooseStore(): Promise<{ store: SessionStore; described: string; 
   const client = createClient({ url, disableOfflineQueue: true });
   client.on('error', (err: Error) => console.error(`redis: ${err.message}`));
   await client.connect();
-  return { store: redisStore({ client }), described: `in Redis at ${url}`, close: async () => void (await client.quit()) };
+  return { store: redisStore({ client }), described: `in Redis at ${url}`, close: async () => {
+      await client.quit();
+    },
+  };
 }
 
 export async function setUp(options: ExampleOptions = {}): Promise<ExampleSetup> {

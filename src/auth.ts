@@ -134,7 +134,7 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
   // Sessions getToken found outside the session cookie (a query string, a header): they get the cookie's
   // CSRF checks, but a renewal, which writes the session cookie, would turn a link carrying someone
   // else's token into a sign-in as them.
-  const notTheCookie = new WeakSet<object>();
+  const notTheCookie = new WeakSet();
 
   function verifyToken(token: unknown, expectedTyp: string = o.typKey): Promise<C> {
     try {

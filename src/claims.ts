@@ -47,7 +47,7 @@ function audienceOf(claims: Record<string, unknown>): string | readonly unknown[
   if (typeof aud === 'string') return aud;
   if (!Array.isArray(aud)) throw invalid('aud');
   for (let i = 0; i < aud.length; i++) if (typeof aud[i] !== 'string') throw invalid('aud');
-  return aud;
+  return aud as string[];
 }
 
 // Loops rather than some/includes closures: this runs on every request.
@@ -88,7 +88,7 @@ export function checkClaims(payload: Record<string, unknown>, rules: ClaimRules,
     if (iat === undefined) throw invalid('iat');
     if (nowSeconds - iat > rules.maxTokenAge + tolerance) throw new AuthError('ERR_TOKEN_EXPIRED');
   }
-  return payload as Claims;
+  return payload;
 }
 
 /**

@@ -61,7 +61,7 @@ export function resolveCookie(options: CookieOptions | false | undefined, produc
   try {
     stringifySetCookie(name, 'x', attributes);
   } catch (err) {
-    throw new TypeError(`jwt-gate: invalid cookie option: ${(err as Error).message}`);
+    throw new TypeError(`jwt-gate: invalid cookie option: ${(err as Error).message}`, { cause: err });
   }
   return Object.freeze({
     name,

@@ -86,7 +86,7 @@ export class AuthError extends Error {
   readonly error: BearerError | undefined;
   readonly claim: string | undefined;
   /** Koa renders the message of an exposed error instead of logging it as a crash. */
-  readonly expose: true = true;
+  readonly expose = true as const;
   readonly headers: AuthErrorHeaders;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {

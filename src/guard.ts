@@ -86,7 +86,7 @@ function nonEmptyList(value: unknown, option: string): readonly string[] | undef
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) {
     throw new TypeError(`jwt-gate: "${option}" must be a non-empty array of strings`);
   }
-  return Object.freeze([...value]);
+  return Object.freeze([...(value as string[])]);
 }
 
 function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: GuardMode) {
@@ -106,7 +106,7 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
     skip: resolveSkip(options.unless),
     preflight: resolvePreflight(options.preflight),
     property: resolveProperty(options.property),
-    rules: Object.freeze({ ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}), ...(options.check ? { check: options.check } : {}) }) as AccessRules<C>,
+    rules: Object.freeze({ ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}), ...(options.check ? { check: options.check } : {}) }),
   });
 }
 

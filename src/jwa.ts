@@ -38,7 +38,10 @@ const inScalarRange = (value: Uint8Array): boolean => value.some((byte) => byte 
 function onThreadPool(algorithm: string | null, options: (key: KeyObject) => Parameters<typeof sign>[2]): Signer {
   return (key, data) =>
     new Promise((resolve, reject) => {
-      sign(algorithm, data, options(key), (err, signature) => (err ? reject(err) : resolve(signature)));
+      sign(algorithm, data, options(key), (err, signature) => {
+        if (err) reject(err);
+        else resolve(signature);
+      });
     });
 }
 
@@ -115,7 +118,7 @@ function check(alg: Algorithm, key: KeyObject, use: 'sign' | 'verify'): Jwa {
   const jwa = TABLE[alg];
   const type = isHmac(alg) ? 'secret' : use === 'sign' ? 'private' : 'public';
   if (jwa === undefined || key.type !== type || !jwa.fits(key)) {
-    throw new TypeError(`jwt-gate: the key provider returned a key that cannot ${use} ${String(alg)}`);
+    throw new TypeError(`jwt-gate: the key provider returned a key that cannot ${use} ${alg}`);
   }
   return jwa;
 }

@@ -13,12 +13,12 @@ import { cookieToken, requestPath, type RequestLike } from './request.js';
 
 /** What the session lifecycle borrows from `createAuth`. */
 export interface AuthCore<C extends Claims> {
-  sign(claims: C, overrides?: IssueOverrides, refreshToken?: boolean): Promise<string>;
-  verifyToken(token: unknown, expectedTyp?: string): Promise<C>;
+  sign: (claims: C, overrides?: IssueOverrides, refreshToken?: boolean) => Promise<string>;
+  verifyToken: (token: unknown, expectedTyp?: string) => Promise<C>;
   /** The request's token, verified and CSRF-checked, without the user mapper; `undefined` when it has none. */
-  requestClaims(req: RequestLike): Promise<C | undefined>;
-  cookieConfig(): ResolvedCookie;
-  lifetimeOf(token: string): number | undefined;
+  requestClaims: (req: RequestLike) => Promise<C | undefined>;
+  cookieConfig: () => ResolvedCookie;
+  lifetimeOf: (token: string) => number | undefined;
 }
 
 export interface Lifecycle<U, C extends Claims> {
@@ -197,7 +197,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const sid = o.store === undefined ? undefined : `${newTokenId()}.${lastSecond}`;
     const token = await sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
     const cookies = sessionCookies(token, csrfValue, hint);
-    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid } as C, refreshLife, hint));
+    if (o.refresh !== undefined) cookies.push(await refreshCookie({ ...session, sid }, refreshLife, hint));
     o.emit?.({ type: 'signed-in', sub: subjectOf(claims) });
     return { token, cookies };
   }
@@ -268,7 +268,7 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     }
     // Another site's form must not log the browser out (logout CSRF): no cookie cleared, nothing revoked.
     if (o.csrf !== undefined && isUnsafe(req) && carriesSessionCookie(req) && isCrossSite(req, o.csrf)) {
-      const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })) as AuthError);
+      const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
       refused.catch(() => undefined);
       return { cookies: [], revoked: refused };
     }

@@ -173,7 +173,7 @@ function stringList(value: unknown, option: string): readonly string[] | undefin
   if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string' && v !== '')) {
     throw fail(option, 'a non-empty string or array of them');
   }
-  return Object.freeze([...list]);
+  return Object.freeze([...(list as string[])]);
 }
 
 function optionalFunction<T>(value: T, option: string): T {
@@ -187,10 +187,10 @@ function flag(value: unknown, option: string, fallback: boolean): boolean {
   return value;
 }
 
-function resolveStore(value: unknown, now: () => number): SessionStore | undefined {
-  if (value === false) return undefined;
-  if (value === undefined) return memoryStore({ now });
-  const store = value as Partial<SessionStore> | null;
+// Partial: JavaScript callers pass anything, and every method is checked.
+function resolveStore(store: Partial<SessionStore> | false | null | undefined, now: () => number): SessionStore | undefined {
+  if (store === false) return undefined;
+  if (store === undefined) return memoryStore({ now });
   if (typeof store?.revoke !== 'function' || typeof store.revokeSubject !== 'function' || typeof store.status !== 'function') {
     throw fail('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
   }

@@ -5,14 +5,14 @@ import type { Claims } from './claims.js';
 // ours can collide with another library's, and the entry goes with the request.
 interface Entry {
   readonly auth: object;
-  readonly session: Authenticated<unknown, Claims> | null;
+  readonly session: Authenticated<unknown> | null;
   readonly next: Entry | undefined;
 }
 const byRequest = new WeakMap<object, Entry>();
 
 /** Records what the guard of `auth` found on `req`: a session, or `null` for an anonymous request. */
 export function rememberSession<U, C extends Claims>(req: object, auth: object, session: Authenticated<U, C> | null): void {
-  byRequest.set(req, { auth, session: session as Authenticated<unknown, Claims> | null, next: byRequest.get(req) });
+  byRequest.set(req, { auth, session: session, next: byRequest.get(req) });
 }
 
 /** The session the guard of `auth` found on `req`, `null` when it let the request go on anonymously, `undefined` when it did not run. */

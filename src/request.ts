@@ -36,7 +36,7 @@ function trimSpaceTab(value: string): string {
 // Node gives strings; a hand-built request may not, and that must be a 400, never a crash.
 function single(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const only = Array.isArray(value) && value.length <= 1 ? value[0] : value;
+  const only: unknown = Array.isArray(value) && value.length <= 1 ? value[0] : value;
   if (only !== undefined && typeof only !== 'string') throw new AuthError('ERR_BAD_REQUEST');
   return only;
 }

@@ -39,7 +39,7 @@ export function checkStore(store: SessionStore, failOpen: boolean, claims: Claim
   }
   if (!isPromiseLike(answer)) {
     outage?.answered();
-    return judge(answer, claims);
+    judge(answer, claims); return;
   }
   return Promise.resolve(answer).then(
     (status) => {

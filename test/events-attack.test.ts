@@ -21,7 +21,6 @@ describe.each(variants)('$name', (variant) => {
   it('an async listener that rejects (a log shipper that is down): the same answers, no unhandled rejection', async () => {
     const { app } = sessionApp(variant, {
       // What a listener typed `(event) => void` may still be: an async function.
-      // eslint-disable-next-line @typescript-eslint/no-misused-promises
       onEvent: async () => Promise.reject(new Error('log shipper down')),
     });
     const s = await login(app);

@@ -659,7 +659,7 @@ describe('large inputs: refused or accepted in linear time', () => {
 
   it('multi-megabyte tokens are refused before any decoding', async () => {
     const auth = createAuth(hsOptions);
-    for (const token of ['a'.repeat(10_000_000), `${validHsToken}.${'A'.repeat(2_000_000)}`, `${'.'.repeat(3_000_000)}`, `${validHsToken}${' '.repeat(5_000_000)}`]) {
+    for (const token of ['a'.repeat(10_000_000), `${validHsToken}.${'A'.repeat(2_000_000)}`, '.'.repeat(3_000_000), `${validHsToken}${' '.repeat(5_000_000)}`]) {
       const { outcome, ms } = await timed(() => auth.verify(token));
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) expect(refusalProblem(outcome.error, token.slice(0, 2000), ['ERR_TOKEN_MALFORMED'])).toBeUndefined();
@@ -718,7 +718,7 @@ describe('large inputs: refused or accepted in linear time', () => {
     const headers: Record<string, string | string[]>[] = [
       { authorization: `Bearer ${' '.repeat(n)}x` },
       { authorization: `Bearer${'\t'.repeat(n)}` },
-      { authorization: `${'Bearer '.repeat(n / 10)}` },
+      { authorization: 'Bearer '.repeat(n / 10) },
       { authorization: `Bearer ${','.repeat(n)}` },
       { authorization: ' '.repeat(n) },
       { authorization: Array.from({ length: 10_000 }, () => 'Bearer a') },
@@ -729,7 +729,7 @@ describe('large inputs: refused or accepted in linear time', () => {
       { cookie: `jwt=${'%'.repeat(n)}` },
       { cookie: `jwt=${'%41'.repeat(n / 3)}` },
       { cookie: `${' '.repeat(n)}jwt=${validHsToken}` },
-      { cookie: `${'jwt=x; '.repeat(n / 7)}` },
+      { cookie: 'jwt=x; '.repeat(n / 7) },
       { cookie: Array.from({ length: 50_000 }, (_, i) => `c${i}=v`) },
     ];
     const findings = new Findings();
@@ -761,12 +761,12 @@ describe('authenticate: fuzzed Authorization and Cookie headers', () => {
       `${r.pick(['', ' ', '\t', '\u00a0'])}${r.pick(['Bearer', 'bearer', 'BEARER', 'bEaReR', 'Basic', 'Token', 'Bearer:', '', 'Bearerx', 'Beare', 'JWT', 'Bearer,'])}` +
       `${r.pick([' ', '\t', '  ', '', '\u00a0', '\u3000', ',', '\n', '\r\n '])}${credential()}${r.pick(['', ' ', '\t', ',', ', Bearer x'])}`;
     const cookiePair = (): string =>
-      `${r.pick(['jwt', 'jwt', 'JWT', 'jwt ', ' jwt', 'jwtx', 'xjwt', '__proto__', 'constructor', 'toString', 'a', '', '%6Awt', 'j%77t'])}` +
-      `${r.pick(['=', '=', ' = ', '==', ''])}` +
-      `${r.pick([
+      r.pick(['jwt', 'jwt', 'JWT', 'jwt ', ' jwt', 'jwtx', 'xjwt', '__proto__', 'constructor', 'toString', 'a', '', '%6Awt', 'j%77t']) +
+      r.pick(['=', '=', ' = ', '==', '']) +
+      r.pick([
         validHsToken, credential(), '', `"${validHsToken}"`, encodeURIComponent(validHsToken), validHsToken.replace(/\./g, '%2E'),
         '%', '%zz', '%E0%A4%A', '%00', `${validHsToken}%20`, randomUnicode(r, r.int(10)),
-      ])}`;
+      ]);
     const cookie = (): string => Array.from({ length: 1 + r.int(4) }, cookiePair).join(r.pick(['; ', ';', ' ;', ';;', ', ', '\t;']));
     const maybeList = (make: () => string): string | string[] | undefined => {
       const roll = r.int(10);
@@ -835,7 +835,9 @@ describe('issuing: what issue signs, verify judges the same way', () => {
     const auth = createAuth(hsOptions);
     const values = (): unknown =>
       r.pick<unknown>([
-        'admin', '', '\ud800', '\u0000', MARKER, 0, -0, 1e308, -1e308, 9007199254740993, 0.1, true, false, null, [], {}, ['a', 1, null],
+        'admin', '', '\ud800', '\u0000', MARKER, 0, -0, 1e308, -1e308,
+        // eslint-disable-next-line no-loss-of-precision -- a JSON number past 2^53 on purpose
+        9007199254740993, 0.1, true, false, null, [], {}, ['a', 1, null],
         { nested: { deeper: [1, { x: 'y' }] } }, 'x'.repeat(r.int(3000)), Object.fromEntries([['__proto__', { polluted: 1 }]]),
       ]);
     for (let i = 0; i < 300; i++) {

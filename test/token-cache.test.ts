@@ -87,7 +87,7 @@ describe('createAuth({ cache })', () => {
   const claims = { sub: 'user-1', role: 'member', aud: ['api', 'other'], iat: NOW - 10, exp: NOW + 60 };
   const good = handToken({ alg: 'HS256', typ: 'JWT' }, claims, { hmac: SECRET });
   const cached = (options: Partial<AuthOptions> = {}): ReturnType<typeof createAuth> =>
-    createAuth({ key: hs256(SECRET), now: fixedNow, store: false, cache: { max: 10 }, ...options } as AuthOptions);
+    createAuth({ key: hs256(SECRET), now: fixedNow, store: false, cache: { max: 10 }, ...options });
 
   it('verifies a repeated token once, and gives every caller its own equal claims', async () => {
     const { provider, reads } = countingProvider();
@@ -162,7 +162,7 @@ describe('createAuth({ cache })', () => {
     revoked = true;
     await expect(auth.verify(good)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     expect(asked).toBe(3);
-    const withStore = createAuth({ key: hs256(SECRET), now: fixedNow, cache: { max: 10 } } as AuthOptions);
+    const withStore = createAuth({ key: hs256(SECRET), now: fixedNow, cache: { max: 10 } });
     const withJti = handToken({ alg: 'HS256' }, { ...claims, jti: 'j-2' }, { hmac: SECRET });
     const jtiClaims = await withStore.verify(withJti);
     await withStore.verify(withJti);
@@ -196,8 +196,8 @@ describe('createAuth({ cache })', () => {
     let now = NOW * 1000;
     const tokens = [good, `${good}x`, good.replace(/.$/, 'A'), handToken({ alg: 'HS256' }, { ...claims, exp: NOW + 5 }, { hmac: SECRET })];
     const withCache = cached({ now: () => now });
-    const without = createAuth({ key: hs256(SECRET), now: () => now, store: false, cache: false } as AuthOptions);
-    const verdict = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'error');
+    const without = createAuth({ key: hs256(SECRET), now: () => now, store: false, cache: false });
+    const verdict = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e as { code?: string }).code ?? 'error');
     for (const at of [NOW, NOW + 1, NOW + 5, NOW + 4, NOW + 60]) {
       now = at * 1000;
       for (const t of [...tokens, ...tokens]) expect(await verdict(withCache.verify(t))).toBe(await verdict(without.verify(t)));

@@ -14,8 +14,8 @@ interface AppClaims extends Claims {
 describe('public types', () => {
   it('infers the user type from the user mapper', () => {
     const auth = createAuth({ key: hs256(SECRET), user: (claims) => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }) });
-    expectTypeOf(auth).toEqualTypeOf<Auth<{ id: string; admin: boolean }, Claims>>();
-    expectTypeOf(auth.authenticate).returns.resolves.toEqualTypeOf<Authenticated<{ id: string; admin: boolean }, Claims> | null>();
+    expectTypeOf(auth).toEqualTypeOf<Auth<{ id: string; admin: boolean }>>();
+    expectTypeOf(auth.authenticate).returns.resolves.toEqualTypeOf<Authenticated<{ id: string; admin: boolean }> | null>();
   });
 
   it('defaults the user to the claims', () => {

@@ -60,7 +60,7 @@ function noSyncThrow<T>(fn: () => T): T {
 
 const inner = hs256(SECRET).keys?.[0] as BoundKey;
 
-const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({ key: hs256(SECRET), now: fixedNow, store: false, ...extra }) as AuthOptions;
+const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({ key: hs256(SECRET), now: fixedNow, store: false, ...extra });
 const pair = (extra: Partial<AuthOptions> = {}): { cached: Auth; plain: Auth } => ({
   cached: createAuth(options({ cache: { max: 100 }, ...extra })),
   plain: createAuth(options({ cache: false, ...extra })),
@@ -913,7 +913,7 @@ describe('revocation while cached', () => {
     for (let i = 0; i < 2; i++) {
       const req = { method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' } };
       await expect(noSyncThrow(() => auth.authenticate(req as never))).rejects.toMatchObject({ code: 'ERR_CSRF', status: 403 });
-      await expect(auth.authenticate({ method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'same-origin' } } as never)).resolves.toBeTruthy();
+      await expect(auth.authenticate({ method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'same-origin' } })).resolves.toBeTruthy();
     }
   });
 
@@ -951,7 +951,7 @@ describe('revocation while cached', () => {
       const adminOnly = forKoa.requireAuth(auth, admin);
       app.use(async (ctx, next) => {
         if (ctx.path === '/me') {
-          await me(ctx as never, async () => {
+          await me(ctx, async () => {
             const c = (ctx.state as { auth: { claims: Claims } }).auth.claims;
             c.role = 'admin';
             (c.roles as string[]).push('admin');
@@ -960,7 +960,7 @@ describe('revocation while cached', () => {
           return;
         }
         if (ctx.path === '/admin') {
-          await adminOnly(ctx as never, async () => {
+          await adminOnly(ctx, async () => {
             ctx.body = { ok: true };
           });
           return;

@@ -101,7 +101,7 @@ export function expressGuard(guard: GuardName): RequestHandler {
       }, () => res.status(401).end());
     };
   }
-  if (guard.startsWith('peer')) return expressjwt(peerOptions(guard)) as unknown as RequestHandler;
+  if (guard.startsWith('peer')) return expressjwt(peerOptions(guard));
   return expressRequireAuth(auth(guard));
 }
 
@@ -144,6 +144,6 @@ export function koaGuard(guard: GuardName): Middleware {
       await next();
     };
   }
-  if (guard.startsWith('peer')) return koaJwt(peerOptions(guard) as unknown as koaJwt.Options) as unknown as Middleware;
-  return koaRequireAuth(auth(guard)) as unknown as Middleware;
+  if (guard.startsWith('peer')) return koaJwt(peerOptions(guard) as unknown as koaJwt.Options);
+  return koaRequireAuth(auth(guard));
 }

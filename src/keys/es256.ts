@@ -4,7 +4,7 @@ import { keyPairProvider, withKeyFiles, type KeyPairOptions, type KeyPairProvide
 /** An EC key pair on P-256 for ES256. */
 export type Es256Options = KeyPairOptions;
 /** ECDSA on P-256 with SHA-256 (RFC 7518 §3.4). */
-export type Es256 = KeyPairProvider<Es256Options>;
+export type Es256 = KeyPairProvider;
 
 export const P256: KeyFamily = Object.freeze<KeyFamily>({
   provider: 'es256',

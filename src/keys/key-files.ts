@@ -137,7 +137,7 @@ export function loadOrCreateKeyFiles(options: KeyFilesOptions, alg: Algorithm, w
   const found = (): number => Number(existsSync(privatePath)) + Number(existsSync(publicPath));
   // Half a pair while another process holds the lock is that process between its two links.
   if (found() === 0 || (found() === 1 && existsSync(join(dir, LOCK)))) {
-    generateOnce(dir, () => found() === 0, () => writeKeyPair(dir, privatePath, publicPath, newKeyPair(alg)));
+    generateOnce(dir, () => found() === 0, () => { writeKeyPair(dir, privatePath, publicPath, newKeyPair(alg)); });
   }
   if (found() === 1) {
     const missing = existsSync(privatePath) ? publicPath : privatePath;

@@ -37,7 +37,9 @@ interface Member {
 }
 
 function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider {
-  if (!Array.isArray(providers) || providers.length === 0) throw new TypeError('jwt-gate: keySet needs a non-empty array of key providers');
+  // Through `unknown`: Array.isArray would narrow the readonly array to any[].
+  const list: unknown = providers;
+  if (!Array.isArray(list) || providers.length === 0) throw new TypeError('jwt-gate: keySet needs a non-empty array of key providers');
   if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet needs { active }');
   checkKnownKeys(options, ['active', 'legacy'], 'keySet');
   // A Map, not an object: a token's kid is looked up as data, so "__proto__" or "toString" find nothing.

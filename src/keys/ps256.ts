@@ -5,7 +5,7 @@ import { keyPairProvider, withKeyFiles, type KeyPairOptions, type KeyPairProvide
 /** An RSA or RSA-PSS key pair (2048 bits or more) for PS256. */
 export type Ps256Options = KeyPairOptions;
 /** RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a 32-byte salt (RFC 7518 §3.5). */
-export type Ps256 = KeyPairProvider<Ps256Options>;
+export type Ps256 = KeyPairProvider;
 
 export const RSA_PSS: KeyFamily = Object.freeze<KeyFamily>({
   provider: 'ps256',

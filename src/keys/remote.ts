@@ -78,7 +78,7 @@ export function resolveRemote(options: RemoteOptions, where: string): ResolvedRe
 
 // Failure reasons are fixed sentences: they become the AuthError's cause and never quote the body.
 async function readCapped(res: Response, maxBytes: number, what: string): Promise<string> {
-  const reader = res.body?.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array> | null)?.getReader();
   let finished = false;
   try {
     if (!res.ok) throw new Error(`jwt-gate: ${what} endpoint answered HTTP ${res.status}`);

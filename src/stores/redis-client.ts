@@ -48,7 +48,7 @@ export function withTimeout(command: Send, timeoutDuration: number): Send {
   return async (key, args) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('jwt-gate: Redis did not answer in time')), timeoutDuration);
+      timer = setTimeout(() => { reject(new Error('jwt-gate: Redis did not answer in time')); }, timeoutDuration);
     });
     try {
       return await Promise.race([command(key, args), timeout]);
@@ -63,7 +63,7 @@ export function streamEntries(reply: unknown): [string, string[]][] {
   if (reply === null || reply === undefined) return [];
   // ioredis (RESP2): [[stream, entries]]; node-redis: { stream: entries } (or a Map under RESP3).
   const streams: unknown[] = Array.isArray(reply)
-    ? reply.map((pair: unknown) => (Array.isArray(pair) ? pair[1] : undefined))
+    ? reply.map((pair: unknown) => (Array.isArray(pair) ? (pair[1] as unknown) : undefined))
     : reply instanceof Map
       ? [...reply.values()]
       : Object.values(reply as Record<string, unknown>);

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- an `export =` module is re-declared with `import = require` */
 // The previous majors, installed under npm aliases, share the current majors' types.
 declare module 'express4' {
   import express = require('express');

@@ -42,7 +42,7 @@ describe('Express typing', () => {
   it('a user mapper that may find nobody still types the user without undefined', () => {
     const users = new Map<string, Member>();
     const lookup = createAuth({ key: hs256(SECRET), user: (claims) => users.get(claims.sub ?? '') });
-    expectTypeOf(lookup).toEqualTypeOf<Auth<Member, Claims>>();
+    expectTypeOf(lookup).toEqualTypeOf<Auth<Member>>();
     const handler: RequestHandler = (req) => {
       expectTypeOf(forExpress.authOf(req, lookup).user).toEqualTypeOf<Member>();
     };

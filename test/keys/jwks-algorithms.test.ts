@@ -6,7 +6,7 @@ import { NOW_MS, b64, fixedNow, fixture } from '../helpers.js';
 import { serveJson } from '../support/servers.js';
 
 const pem = (name: string): string => fixture(`test-only-${name}.pem`);
-const members = (name: string): Record<string, unknown> => createPublicKey(pem(name)).export({ format: 'jwk' }) as Record<string, unknown>;
+const members = (name: string): Record<string, unknown> => createPublicKey(pem(name)).export({ format: 'jwk' });
 
 const providers = {
   rs: rs256({ privateKey: pem('rsa-2048-private'), kid: 'rs' }),

@@ -378,7 +378,7 @@ describe('jwks: outages', { timeout: 5_000 }, () => {
     const error = (await settle(verifier(server.url).auth.verify(token))).error;
     expect(error).toMatchObject({ ...unavailable, message: 'verification keys unavailable' });
     expect((error as Error).cause).toBeInstanceOf(Error);
-    expect(String((error as Error).message)).not.toContain(token);
+    expect((error as Error).message).not.toContain(token);
   });
 
   it('fetches again on the next verification after a first fetch failed', async () => {

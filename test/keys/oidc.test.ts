@@ -37,6 +37,7 @@ async function idp(path = ''): Promise<Idp> {
     { active: 'k1' },
   );
   const state = { config: {} as Record<string, unknown>, served: ['k1'], status: 200 };
+  // eslint-disable-next-line prefer-const -- assigned once the server's address makes the issuer
   let signer: Auth | undefined;
   const server = await serve((req, res) => {
     const body =
@@ -50,7 +51,7 @@ async function idp(path = ''): Promise<Idp> {
   const issuer = `${server.origin}${path}`;
   signer = createAuth({ key: all, issuer, audience: 'client-1', now: fixedNow });
   state.config = { issuer, jwks_uri: `${server.origin}/keys`, id_token_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256'] };
-  return Object.assign(state, { server, issuer, issue: (claims: Record<string, unknown>, kid?: string) => (signer as Auth).issue(claims, kid === undefined ? {} : { kid }) });
+  return Object.assign(state, { server, issuer, issue: (claims: Record<string, unknown>, kid?: string) => (signer).issue(claims, kid === undefined ? {} : { kid }) });
 }
 
 function verifier(options: OidcOptions): { auth: Auth; provider: KeyProvider; advance(ms: number): void } {

@@ -96,7 +96,7 @@ export function redisCluster(): RedisCluster {
     const stopping = children;
     children = [];
     for (const child of stopping) child.kill('SIGKILL');
-    await Promise.all(stopping.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await Promise.all(stopping.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   }
