@@ -6,7 +6,10 @@ export default defineConfig({
     // Examples import 'jwt-gate' as an app would; tests run them against the source.
     alias: [
       { find: /^jwt-gate$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-      { find: /^jwt-gate\/(express|koa)$/, replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)) },
+      {
+        find: /^jwt-gate\/(express|koa)$/,
+        replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),
+      },
     ],
   },
   test: {

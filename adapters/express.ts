@@ -1,5 +1,16 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { authenticatedOf, createGuard, forgettable, isAuthError, jwksResponse, lateSignIn, rememberSession, sessionOf, toAuth, toHttpError } from '../src/index.js';
+import {
+  authenticatedOf,
+  createGuard,
+  forgettable,
+  isAuthError,
+  jwksResponse,
+  lateSignIn,
+  rememberSession,
+  sessionOf,
+  toAuth,
+  toHttpError,
+} from '../src/index.js';
 import type {
   Auth,
   AuthError,
@@ -51,7 +62,11 @@ function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write:
     });
 }
 
-function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>, options: GuardOptions<C>, mode: GuardMode): RequestHandler {
+function middleware<U, C extends Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
+  options: GuardOptions<C>,
+  mode: GuardMode,
+): RequestHandler {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
@@ -66,27 +81,40 @@ function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions
         // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
         if (req.authError !== undefined) req.authError = undefined;
         if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
-        next(); return;
+        next();
+        return;
       }
       case 'anonymous':
         rememberSession(req, auth, null);
         req.user = undefined;
         if (property !== undefined) slots[property] = undefined;
         req.authError = decision.authError;
-        { next(); return; }
+        {
+          next();
+          return;
+        }
       case 'preflight':
         res.sendStatus(204);
         return;
-      case 'forward':
-        { next(decision.error); return; }
+      case 'forward': {
+        next(decision.error);
+        return;
+      }
       case 'respond':
         respond(res, decision.http);
     }
   };
   return (req, res, next) => {
     // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
-    const context = { path: req.originalUrl, get secure() { return req.secure; } };
-    whenOpen(guard(req, context), res, next, (decision) => { apply(decision, req, res, next); });
+    const context = {
+      path: req.originalUrl,
+      get secure() {
+        return req.secure;
+      },
+    };
+    whenOpen(guard(req, context), res, next, (decision) => {
+      apply(decision, req, res, next);
+    });
   };
 }
 
@@ -111,8 +139,16 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
  * TypeError when neither ran, or when the request went on anonymously and `optional` is not set.
  */
 export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>): Authenticated<U, C>;
-export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>, options: { readonly optional: true }): Authenticated<U, C> | undefined;
-export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>, options?: { readonly optional?: boolean }): Authenticated<U, C> | undefined {
+export function authOf<U, C extends Claims>(
+  req: Request,
+  auth: Auth<U, C>,
+  options: { readonly optional: true },
+): Authenticated<U, C> | undefined;
+export function authOf<U, C extends Claims>(
+  req: Request,
+  auth: Auth<U, C>,
+  options?: { readonly optional?: boolean },
+): Authenticated<U, C> | undefined {
   return authenticatedOf<U, C>(req, auth, options?.optional === true);
 }
 
@@ -121,7 +157,12 @@ export function authOf<U, C extends Claims>(req: Request, auth: Auth<U, C>, opti
  * answering: a cookie that comes after the response is a TypeError (reported as a process warning
  * when nobody awaits it), never a crash.
  */
-export function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
+export function signIn<U, C extends Claims>(
+  res: Response,
+  auth: Auth<U, C>,
+  claims: C,
+  overrides?: IssueOverrides,
+): Promise<string> {
   return forgettable(
     auth.startSession(claims, overrides, { secure: res.req.secure }).then(({ token, cookies }) => {
       if (res.headersSent) throw lateSignIn();
@@ -135,16 +176,28 @@ export function signIn<U, C extends Claims>(res: Response, auth: Auth<U, C>, cla
  * Clears the session cookies at once, then revokes the request's login (with `everywhere`, every
  * login of its user). Await it to learn of a store outage; forgotten, it still logs the browser out.
  */
-export function signOut<U, C extends Claims>(res: Response, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
+export function signOut<U, C extends Claims>(
+  res: Response,
+  auth: Auth<U, C>,
+  options: SignOutOptions = {},
+): Promise<void> {
   const req = res.req;
   const claims = sessionOf<U, C>(req, auth)?.claims;
-  const { cookies, revoked } = auth.endSession(req, { ...options, secure: req.secure, claims, path: req.originalUrl });
+  const { cookies, revoked } = auth.endSession(req, {
+    ...options,
+    secure: req.secure,
+    claims,
+    path: req.originalUrl,
+  });
   res.append('Set-Cookie', [...cookies]);
   return revoked;
 }
 
 /** Serves the public JWK Set of `auth`'s keys, e.g. `app.get('/.well-known/jwks.json', jwksHandler(auth))`. */
-export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): RequestHandler {
+export function jwksHandler<U, C extends Claims>(
+  auth: Auth<U, C>,
+  options?: JwksHandlerOptions,
+): RequestHandler {
   const { status, headers, body } = jwksResponse(auth, options);
   return (_req, res) => {
     res.status(status).set(headers).send(body);

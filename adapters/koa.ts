@@ -1,7 +1,29 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
-import { authenticatedOf, createGuard, forgettable, isAuthError, jwksResponse, lateSignIn, rememberSession, sessionOf, toAuth, toHttpError } from '../src/index.js';
-import type { Auth, AuthError, Authenticated, AuthOptions, Claims, GuardMode, GuardOptions, IssueOverrides, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
+import {
+  authenticatedOf,
+  createGuard,
+  forgettable,
+  isAuthError,
+  jwksResponse,
+  lateSignIn,
+  rememberSession,
+  sessionOf,
+  toAuth,
+  toHttpError,
+} from '../src/index.js';
+import type {
+  Auth,
+  AuthError,
+  Authenticated,
+  AuthOptions,
+  Claims,
+  GuardMode,
+  GuardOptions,
+  IssueOverrides,
+  JwksHandlerOptions,
+  SignOutOptions,
+} from '../src/index.js';
 
 /** What `requireAuth` puts on `ctx.state`. */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
@@ -16,7 +38,11 @@ export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
   authError: AuthError | undefined;
 }
 
-function middleware<U, C extends Claims>(authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>, options: GuardOptions<C>, mode: GuardMode): Middleware<OptionalAuthState<U, C>> {
+function middleware<U, C extends Claims>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  options: GuardOptions<C>,
+  mode: GuardMode,
+): Middleware<OptionalAuthState<U, C>> {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
@@ -89,9 +115,20 @@ export interface CookieContext {
  * The session `requireAuth(auth)` or `optionalAuth(auth)` found for `ctx`, typed by `auth`. Throws a
  * TypeError when neither ran, or when the request went on anonymously and `optional` is not set.
  */
-export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage }, auth: Auth<U, C>): Authenticated<U, C>;
-export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage }, auth: Auth<U, C>, options: { readonly optional: true }): Authenticated<U, C> | undefined;
-export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage }, auth: Auth<U, C>, options?: { readonly optional?: boolean }): Authenticated<U, C> | undefined {
+export function authOf<U, C extends Claims>(
+  ctx: { readonly req: IncomingMessage },
+  auth: Auth<U, C>,
+): Authenticated<U, C>;
+export function authOf<U, C extends Claims>(
+  ctx: { readonly req: IncomingMessage },
+  auth: Auth<U, C>,
+  options: { readonly optional: true },
+): Authenticated<U, C> | undefined;
+export function authOf<U, C extends Claims>(
+  ctx: { readonly req: IncomingMessage },
+  auth: Auth<U, C>,
+  options?: { readonly optional?: boolean },
+): Authenticated<U, C> | undefined {
   return authenticatedOf<U, C>(ctx.req, auth, options?.optional === true);
 }
 
@@ -100,7 +137,12 @@ export function authOf<U, C extends Claims>(ctx: { readonly req: IncomingMessage
  * answering: a cookie that comes after the response is a TypeError (reported as a process warning
  * when nobody awaits it), never a silent loss.
  */
-export function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, claims: C, overrides?: IssueOverrides): Promise<string> {
+export function signIn<U, C extends Claims>(
+  ctx: CookieContext,
+  auth: Auth<U, C>,
+  claims: C,
+  overrides?: IssueOverrides,
+): Promise<string> {
   return forgettable(
     auth.startSession(claims, overrides, { secure: ctx.secure }).then(({ token, cookies }) => {
       if (ctx.headerSent) throw lateSignIn();
@@ -114,9 +156,18 @@ export function signIn<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>
  * Clears the session cookies at once, then revokes the request's login (with `everywhere`, every
  * login of its user). Await it to learn of a store outage; forgotten, it still logs the browser out.
  */
-export function signOut<U, C extends Claims>(ctx: CookieContext, auth: Auth<U, C>, options: SignOutOptions = {}): Promise<void> {
+export function signOut<U, C extends Claims>(
+  ctx: CookieContext,
+  auth: Auth<U, C>,
+  options: SignOutOptions = {},
+): Promise<void> {
   const claims = sessionOf<U, C>(ctx.req, auth)?.claims;
-  const { cookies, revoked } = auth.endSession(ctx.req, { ...options, secure: ctx.secure, claims, path: ctx.originalUrl });
+  const { cookies, revoked } = auth.endSession(ctx.req, {
+    ...options,
+    secure: ctx.secure,
+    claims,
+    path: ctx.originalUrl,
+  });
   ctx.append('Set-Cookie', [...cookies]);
   return revoked;
 }

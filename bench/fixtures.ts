@@ -2,7 +2,8 @@ import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } fr
 import { readFileSync } from 'node:fs';
 
 // The test suite's keys: never generated per run, so every run signs and verifies the same bytes.
-const pem = (name: string): string => readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8');
+const pem = (name: string): string =>
+  readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8');
 
 /** 44 ASCII bytes: over the 32-byte minimum of RFC 7518 §3.2, the way apps pass `JWT_SECRET`. */
 export const SECRET = 'bench-only-secret-0123456789abcdef-012345678';
@@ -26,7 +27,10 @@ export const keys: {
   privateKey: createPrivateKey(PRIVATE_PEM),
   publicKey: createPublicKey(PUBLIC_PEM),
   ec: { privateKey: createPrivateKey(EC_PRIVATE_PEM), publicKey: createPublicKey(EC_PUBLIC_PEM) },
-  ed25519: { privateKey: createPrivateKey(ED25519_PRIVATE_PEM), publicKey: createPublicKey(ED25519_PUBLIC_PEM) },
+  ed25519: {
+    privateKey: createPrivateKey(ED25519_PRIVATE_PEM),
+    publicKey: createPublicKey(ED25519_PUBLIC_PEM),
+  },
 };
 
 export const ISSUER = 'https://auth.bench.example';
@@ -41,5 +45,12 @@ export function payload(nowSeconds: number = Math.floor(Date.now() / 1000)): {
   iss: string;
   aud: string;
 } {
-  return { sub: 'user-4242', role: 'member', iat: nowSeconds, exp: nowSeconds + 3600, iss: ISSUER, aud: AUDIENCE };
+  return {
+    sub: 'user-4242',
+    role: 'member',
+    iat: nowSeconds,
+    exp: nowSeconds + 3600,
+    iss: ISSUER,
+    aud: AUDIENCE,
+  };
 }

@@ -24,7 +24,11 @@ export interface CpuTimes {
 /** The machine-wide CPU counters of /proc/stat (jiffies), or `undefined` off Linux. */
 export function cpuTimes(): CpuTimes | undefined {
   try {
-    const fields = /^cpu\s+(.+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]?.trim().split(/\s+/).map(Number);
+    const fields = /^cpu\s+(.+)$/m
+      .exec(readFileSync('/proc/stat', 'utf8'))?.[1]
+      ?.trim()
+      .split(/\s+/)
+      .map(Number);
     if (fields === undefined || fields.length < 8) return undefined;
     // user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user/nice]
     const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);

@@ -17,8 +17,13 @@ const canConnect = (port: number): Promise<boolean> =>
 export async function startRedis(): Promise<{ url: string; stop: () => void } | undefined> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return undefined;
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await canConnect(port)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 100 && !(await canConnect(port)); i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   return { url: `redis://127.0.0.1:${port}`, stop: () => void child.kill('SIGKILL') };
 }
 

@@ -20,11 +20,18 @@ if (what === 'micro' || what === 'all') {
   const cases = process.env.BENCH_CASES === undefined ? undefined : new RegExp(process.env.BENCH_CASES);
   // The redisStore rows need a redis-server: one on a loopback port for this run, when installed.
   const redis = await startRedis();
-  if (redis === undefined) console.warn('bench: redis-server is not installed; the redisStore rows are left out');
+  if (redis === undefined)
+    console.warn('bench: redis-server is not installed; the redisStore rows are left out');
   else process.env.BENCH_REDIS_URL = redis.url;
   await connectBenchRedis();
   try {
-    reports.push(await runMicro({ rounds: number('BENCH_ROUNDS', 15), timeMs: number('BENCH_TIME_MS', 100), warmupMs: 30 }, process.argv[3], cases));
+    reports.push(
+      await runMicro(
+        { rounds: number('BENCH_ROUNDS', 15), timeMs: number('BENCH_TIME_MS', 100), warmupMs: 30 },
+        process.argv[3],
+        cases,
+      ),
+    );
   } finally {
     await closeBenchRedis();
     redis?.stop();
@@ -39,7 +46,10 @@ if (what === 'http' || what === 'all') {
       profileDir: process.env.BENCH_HTTP_PROFILE,
       ladder: process.env.BENCH_HTTP_LADDER === '1',
       only: process.env.BENCH_HTTP_CASES === undefined ? undefined : new RegExp(process.env.BENCH_HTTP_CASES),
-      frameworks: process.env.BENCH_HTTP_FRAMEWORKS === undefined ? undefined : (process.env.BENCH_HTTP_FRAMEWORKS.split(',') as ('express' | 'koa')[]),
+      frameworks:
+        process.env.BENCH_HTTP_FRAMEWORKS === undefined
+          ? undefined
+          : (process.env.BENCH_HTTP_FRAMEWORKS.split(',') as ('express' | 'koa')[]),
     }),
   );
 }
@@ -47,5 +57,6 @@ if (what === 'loop' || what === 'all') {
   reports.push(await runLoop({ logins: 50, bursts: number('BENCH_LOOP_BURSTS', 20) }));
 }
 if (what === 'memory' || what === 'all') reports.push(await runMemory());
-if (!['micro', 'http', 'loop', 'memory', 'all'].includes(what)) throw new TypeError('bench: say micro, http, loop, memory or all');
+if (!['micro', 'http', 'loop', 'memory', 'all'].includes(what))
+  throw new TypeError('bench: say micro, http, loop, memory or all');
 writeFileSync(new URL(`./last-${what}.md`, import.meta.url), `${reports.join('\n\n')}\n`);

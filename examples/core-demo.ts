@@ -11,7 +11,10 @@ export interface DemoLine {
 function chooseKey(keyDir: string): { key: KeyProvider; described: string } {
   const secret = process.env.JWT_SECRET;
   if (secret) return { key: hs256(secret), described: 'HS256 with JWT_SECRET' };
-  return { key: rs256.fromFiles({ dir: keyDir }), described: `RS256 with the key pair in ${keyDir}/ (generated on first run)` };
+  return {
+    key: rs256.fromFiles({ dir: keyDir }),
+    described: `RS256 with the key pair in ${keyDir}/ (generated on first run)`,
+  };
 }
 
 async function outcome(promise: Promise<unknown>): Promise<string> {
@@ -37,19 +40,38 @@ export async function runDemo(keyDir = '.keys'): Promise<DemoLine[]> {
   lines.push({ step: 'authenticate (Bearer header)', result: `user ${JSON.stringify(bearer?.user.sub)}` });
   const cookie = await auth.authenticate({ headers: { cookie: `jwt=${token}` } });
   lines.push({ step: 'authenticate (cookie)', result: `user ${JSON.stringify(cookie?.user.sub)}` });
-  lines.push({ step: 'authenticate (nothing)', result: JSON.stringify(await auth.authenticate({ headers: {} })) });
+  lines.push({
+    step: 'authenticate (nothing)',
+    result: JSON.stringify(await auth.authenticate({ headers: {} })),
+  });
   lines.push({ step: 'Set-Cookie', result: auth.sessionCookie(token, { secure: false }) });
 
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const forged = Buffer.from(payload, 'base64url').toString().replace('"admin"', '"owner"');
-  lines.push({ step: 'forged payload', result: await outcome(auth.verify(`${header}.${Buffer.from(forged).toString('base64url')}.${signature}`)) });
-  lines.push({ step: 'alg none', result: await outcome(auth.verify(`${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`)) });
+  lines.push({
+    step: 'forged payload',
+    result: await outcome(auth.verify(`${header}.${Buffer.from(forged).toString('base64url')}.${signature}`)),
+  });
+  lines.push({
+    step: 'alg none',
+    result: await outcome(auth.verify(`${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`)),
+  });
 
-  const later = createAuth({ key, issuer: 'demo-app', audience: 'demo-api', now: () => Date.now() + 16 * 60_000 });
+  const later = createAuth({
+    key,
+    issuer: 'demo-app',
+    audience: 'demo-api',
+    now: () => Date.now() + 16 * 60_000,
+  });
   lines.push({ step: 'sixteen minutes later', result: await outcome(later.verify(token)) });
 
   const jwks = auth.jwks();
-  lines.push({ step: 'published keys', result: jwks.keys.length ? `${jwks.keys.length} RSA public key(s)` : 'none (an HS256 secret is never published)' });
+  lines.push({
+    step: 'published keys',
+    result: jwks.keys.length
+      ? `${jwks.keys.length} RSA public key(s)`
+      : 'none (an HS256 secret is never published)',
+  });
   return lines;
 }
 

@@ -13,7 +13,9 @@ declare global {
   }
 }
 
-export async function createApp(options: ExampleOptions = {}): Promise<{ app: Express; setup: ExampleSetup }> {
+export async function createApp(
+  options: ExampleOptions = {},
+): Promise<{ app: Express; setup: ExampleSetup }> {
   const setup = await setUp(options);
   const { auth, users } = setup;
   const app = express();
@@ -67,11 +69,19 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
   });
 
   // A body that is not JSON gets the same answer as missing credentials, without the parser's words.
-  app.use((err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: 'a valid email is required' });
-    if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'body too large' });
-    next(err);
-  });
+  app.use(
+    (
+      err: { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (err.type === 'entity.parse.failed')
+        return void res.status(400).json({ error: 'a valid email is required' });
+      if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'body too large' });
+      next(err);
+    },
+  );
 
   return { app, setup };
 }
@@ -79,5 +89,7 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ex
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { app, setup } = await createApp();
   const port = Number(process.env.PORT ?? 3000);
-  app.listen(port, '127.0.0.1', () => console.log(banner('Express example', `http://127.0.0.1:${port}`, setup)));
+  app.listen(port, '127.0.0.1', () =>
+    console.log(banner('Express example', `http://127.0.0.1:${port}`, setup)),
+  );
 }

@@ -40,7 +40,10 @@ export async function createIssuer(keyDir: string): Promise<Issuer> {
   app.use(express.json({ limit: '10kb' }));
   app.post('/login', async (req, res) => {
     const credentials = readCredentials(req.body);
-    const user = typeof credentials === 'string' ? undefined : await users.logIn(credentials.email, credentials.password);
+    const user =
+      typeof credentials === 'string'
+        ? undefined
+        : await users.logIn(credentials.email, credentials.password);
     if (!user) return void res.status(401).json({ error: 'wrong email or password' });
     res.json({ token: await auth.issue({ sub: user.id, email: user.email }) });
   });
@@ -66,7 +69,11 @@ export const VERIFIER_COOLDOWN_MS = 1000;
 /** Service B: verifies A's tokens with A's public keys, fetched from its JWKS URL. */
 export function createVerifier(jwksUrl: string): Express {
   // A short cooldown for the demo; the default, 30 s, is the right order for production.
-  const auth = createAuth({ key: jwks({ url: jwksUrl, cooldownDuration: VERIFIER_COOLDOWN_MS }), issuer: ISSUER, audience: AUDIENCE });
+  const auth = createAuth({
+    key: jwks({ url: jwksUrl, cooldownDuration: VERIFIER_COOLDOWN_MS }),
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
   const app = express();
   app.get('/orders', requireAuth(auth), (req, res) => {
     res.json({ orders: [{ id: 1, item: 'tea' }], for: req.user });
@@ -86,10 +93,22 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => process.exit(0));
   const issuer = await createIssuer(keyDir);
   const a = await listen(issuer.app, Number(process.env.ISSUER_PORT ?? 4000));
-  const b = await listen(createVerifier(`${a.url}/.well-known/jwks.json`), Number(process.env.VERIFIER_PORT ?? 4001));
+  const b = await listen(
+    createVerifier(`${a.url}/.well-known/jwks.json`),
+    Number(process.env.VERIFIER_PORT ?? 4001),
+  );
   const login = async (): Promise<string> =>
-    ((await (await fetch(`${a.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse' }) })).json()) as { token: string }).token;
-  const orders = async (token: string): Promise<number> => (await fetch(`${b.url}/orders`, { headers: { authorization: `Bearer ${token}` } })).status;
+    (
+      (await (
+        await fetch(`${a.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse' }),
+        })
+      ).json()) as { token: string }
+    ).token;
+  const orders = async (token: string): Promise<number> =>
+    (await fetch(`${b.url}/orders`, { headers: { authorization: `Bearer ${token}` } })).status;
 
   console.log(`service A (issuer)   ${a.url}   keys in ${keyDir}, active kid ${issuer.activeKid()}`);
   console.log(`service B (verifier) ${b.url}   trusts ${a.url}/.well-known/jwks.json\n`);
@@ -101,11 +120,17 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, VERIFIER_COOLDOWN_MS + 100));
   issuer.activate(kid);
   const after = await login();
-  console.log(`A signs with ${kid} now; new token: B /orders -> ${await orders(after)} (B refetched A's keys on the unknown kid)`);
-  console.log(`the token from before the rotation: B /orders -> ${await orders(before)} (the old key still verifies)\n`);
+  console.log(
+    `A signs with ${kid} now; new token: B /orders -> ${await orders(after)} (B refetched A's keys on the unknown kid)`,
+  );
+  console.log(
+    `the token from before the rotation: B /orders -> ${await orders(before)} (the old key still verifies)\n`,
+  );
   console.log('Try it:');
   console.log(`  curl ${a.url}/.well-known/jwks.json`);
-  console.log(`  TOKEN=$(curl -s -H 'Content-Type: application/json' -d '{"email":"ada@example.com","password":"correct horse"}' ${a.url}/login | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`);
+  console.log(
+    `  TOKEN=$(curl -s -H 'Content-Type: application/json' -d '{"email":"ada@example.com","password":"correct horse"}' ${a.url}/login | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`,
+  );
   console.log(`  curl -i -H "Authorization: Bearer $TOKEN" ${b.url}/orders`);
   console.log(`  curl -i ${b.url}/orders      # 401: no token`);
   console.log('\nCtrl-C stops both.');

@@ -40,43 +40,60 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
   };
 
   const routes: Record<string, Koa.Middleware[]> = {
-    'POST /signup': [async (ctx) => {
-      const credentials = await credentialsOf(ctx);
-      if (!credentials) return;
-      const user = await users.signUp(credentials.email, credentials.password);
-      if (!user) return void ((ctx.status = 409), (ctx.body = { error: 'that email is taken' }));
-      await signIn(ctx, auth, sessionClaims(user));
-      ctx.status = 201;
-      ctx.body = { user };
-    }],
-    'POST /login': [async (ctx) => {
-      const credentials = await credentialsOf(ctx);
-      if (!credentials) return;
-      const user = await users.logIn(credentials.email, credentials.password);
-      if (!user) return void ((ctx.status = 401), (ctx.body = { error: 'wrong email or password' }));
-      const token = await signIn(ctx, auth, sessionClaims(user));
-      ctx.body = { user, token };
-    }],
-    'GET /me': [requireAuth(auth), (ctx) => {
-      ctx.body = { user: ctx.state.user };
-    }],
-    'GET /admin': [requireAuth(auth, { roles: ['admin'] }), (ctx) => {
-      ctx.body = { message: `welcome to the admin page, ${(ctx.state.user as User).email}` };
-    }],
-    'GET /': [optionalAuth(auth), (ctx) => {
-      const user = ctx.state.user as User | undefined;
-      ctx.body = { message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) };
-    }],
+    'POST /signup': [
+      async (ctx) => {
+        const credentials = await credentialsOf(ctx);
+        if (!credentials) return;
+        const user = await users.signUp(credentials.email, credentials.password);
+        if (!user) return void ((ctx.status = 409), (ctx.body = { error: 'that email is taken' }));
+        await signIn(ctx, auth, sessionClaims(user));
+        ctx.status = 201;
+        ctx.body = { user };
+      },
+    ],
+    'POST /login': [
+      async (ctx) => {
+        const credentials = await credentialsOf(ctx);
+        if (!credentials) return;
+        const user = await users.logIn(credentials.email, credentials.password);
+        if (!user) return void ((ctx.status = 401), (ctx.body = { error: 'wrong email or password' }));
+        const token = await signIn(ctx, auth, sessionClaims(user));
+        ctx.body = { user, token };
+      },
+    ],
+    'GET /me': [
+      requireAuth(auth),
+      (ctx) => {
+        ctx.body = { user: ctx.state.user };
+      },
+    ],
+    'GET /admin': [
+      requireAuth(auth, { roles: ['admin'] }),
+      (ctx) => {
+        ctx.body = { message: `welcome to the admin page, ${(ctx.state.user as User).email}` };
+      },
+    ],
+    'GET /': [
+      optionalAuth(auth),
+      (ctx) => {
+        const user = ctx.state.user as User | undefined;
+        ctx.body = { message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) };
+      },
+    ],
     'POST /auth/refresh': [refreshHandler(auth)],
-    'POST /auth/logout': [async (ctx) => {
-      await signOut(ctx, auth);
-      ctx.status = 204;
-    }],
+    'POST /auth/logout': [
+      async (ctx) => {
+        await signOut(ctx, auth);
+        ctx.status = 204;
+      },
+    ],
     // No requireAuth: the refresh cookie alone names the user once the access token has expired.
-    'POST /auth/logout-everywhere': [async (ctx) => {
-      await signOut(ctx, auth, { everywhere: true });
-      ctx.status = 204;
-    }],
+    'POST /auth/logout-everywhere': [
+      async (ctx) => {
+        await signOut(ctx, auth, { everywhere: true });
+        ctx.status = 204;
+      },
+    ],
   };
 
   // A router in a few lines, so the example needs nothing beyond Koa.

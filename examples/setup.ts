@@ -1,6 +1,15 @@
 // What both example apps share: the key (zero set-up), the seeded admin, and the start-up banner.
 import { randomBytes } from 'node:crypto';
-import { createAuth, hs256, memoryStore, redisStore, rs256, type Auth, type Claims, type SessionStore } from 'jwt-gate';
+import {
+  createAuth,
+  hs256,
+  memoryStore,
+  redisStore,
+  rs256,
+  type Auth,
+  type Claims,
+  type SessionStore,
+} from 'jwt-gate';
 import { createClient } from 'redis';
 import { UserStore, type User } from './users.js';
 
@@ -24,12 +33,20 @@ export interface ExampleSetup {
 /** Sessions live in Redis when REDIS_URL is set (several instances share them), else in memory. */
 async function chooseStore(): Promise<{ store: SessionStore; described: string; close(): Promise<void> }> {
   const url = process.env.REDIS_URL;
-  if (!url) return { store: memoryStore(), described: 'in memory (set REDIS_URL to share them)', close: async () => undefined };
+  if (!url)
+    return {
+      store: memoryStore(),
+      described: 'in memory (set REDIS_URL to share them)',
+      close: async () => undefined,
+    };
   // No offline queue: while Redis is down, requests fail at once with a 503 instead of waiting.
   const client = createClient({ url, disableOfflineQueue: true });
   client.on('error', (err: Error) => console.error(`redis: ${err.message}`));
   await client.connect();
-  return { store: redisStore({ client }), described: `in Redis at ${url}`, close: async () => {
+  return {
+    store: redisStore({ client }),
+    described: `in Redis at ${url}`,
+    close: async () => {
       await client.quit();
     },
   };
@@ -49,12 +66,21 @@ export async function setUp(options: ExampleOptions = {}): Promise<ExampleSetup>
     // A login lasts 30 days through /auth/refresh; each refresh token works once. Its cookie goes to
     // every route under /auth, so /auth/logout ends the login even once the access token has expired.
     refresh: { expiresIn: '30d' },
-    user: (claims: Claims): User => ({ id: claims.sub ?? '', email: String(claims.email), role: claims.role === 'admin' ? 'admin' : 'member' }),
+    user: (claims: Claims): User => ({
+      id: claims.sub ?? '',
+      email: String(claims.email),
+      role: claims.role === 'admin' ? 'admin' : 'member',
+    }),
   });
   const users = new UserStore();
-  const admin = { email: 'admin@example.com', password: options.adminPassword ?? process.env.ADMIN_PASSWORD ?? randomBytes(9).toString('base64url') };
+  const admin = {
+    email: 'admin@example.com',
+    password: options.adminPassword ?? process.env.ADMIN_PASSWORD ?? randomBytes(9).toString('base64url'),
+  };
   await users.signUp(admin.email, admin.password, 'admin');
-  const keyDescription = secret ? 'HS256 with JWT_SECRET' : `RS256 with the key pair in ${keyDir}/ (generated on first start)`;
+  const keyDescription = secret
+    ? 'HS256 with JWT_SECRET'
+    : `RS256 with the key pair in ${keyDir}/ (generated on first start)`;
   return { auth, users, admin, keyDescription, storeDescription: sessions.described, close: sessions.close };
 }
 

@@ -14,7 +14,9 @@ interface Stored extends User {
 
 const KEY_LENGTH = 64;
 const hashPassword = (password: string, salt: Buffer): Promise<Buffer> =>
-  new Promise((resolve, reject) => scrypt(password, salt, KEY_LENGTH, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise((resolve, reject) =>
+    scrypt(password, salt, KEY_LENGTH, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 
 export class UserStore {
   readonly #byEmail = new Map<string, Stored>();
@@ -30,7 +32,13 @@ export class UserStore {
     this.#pending.add(key);
     try {
       const salt = randomBytes(16);
-      const user: Stored = { id: randomBytes(8).toString('hex'), email: key, role, salt, hash: await hashPassword(password, salt) };
+      const user: Stored = {
+        id: randomBytes(8).toString('hex'),
+        email: key,
+        role,
+        salt,
+        hash: await hashPassword(password, salt),
+      };
       this.#byEmail.set(key, user);
       return { id: user.id, email: user.email, role: user.role };
     } finally {
@@ -49,8 +57,13 @@ export class UserStore {
 
 /** Email and password from a JSON body, or the reason they are unusable. */
 export function readCredentials(body: unknown): { email: string; password: string } | string {
-  const { email, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) return 'a valid email is required';
-  if (typeof password !== 'string' || password.length < 8 || password.length > 1024) return 'a password of 8 to 1024 characters is required';
+  const { email, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254)
+    return 'a valid email is required';
+  if (typeof password !== 'string' || password.length < 8 || password.length > 1024)
+    return 'a password of 8 to 1024 characters is required';
   return { email, password };
 }

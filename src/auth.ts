@@ -9,7 +9,14 @@ import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './payload.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
 import { checkCsrf, isUnsafe } from './csrf.js';
-import { cookieToken, extractToken, foundToken, type FoundToken, type RequestLike, type TokenSource } from './request.js';
+import {
+  cookieToken,
+  extractToken,
+  foundToken,
+  type FoundToken,
+  type RequestLike,
+  type TokenSource,
+} from './request.js';
 import { isPromiseLike } from './promise.js';
 import { createVerifier } from './verifier.js';
 
@@ -124,7 +131,9 @@ function headerSegmentCache(typ: string): (key: BoundKey) => string {
 }
 
 /** Resolves `options` once and returns the issuer/verifier built on them. */
-export function createAuth<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike>(options: AuthOptions<U, C, R>): Auth<U, C> {
+export function createAuth<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike>(
+  options: AuthOptions<U, C, R>,
+): Auth<U, C> {
   const o = resolveOptions(options);
   const { provider, realm } = o;
   const headerSegment = headerSegmentCache(o.typ);
@@ -151,46 +160,79 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
   }
 
   function fits(token: string): string {
-    if (token.length > o.maxTokenBytes) throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
+    if (token.length > o.maxTokenBytes)
+      throw new RangeError(`jwt-gate: the token is ${token.length} bytes, over maxTokenBytes`);
     return token;
   }
 
   // Not async: one promise per token, the one signCompact returns.
   function sign(claims: C, overrides?: IssueOverrides, refreshToken = false): Promise<string> {
     try {
-      const payload = buildPayload(o, claims, refreshToken ? { ...overrides, audience: REFRESH_AUDIENCE } : overrides);
+      const payload = buildPayload(
+        o,
+        claims,
+        refreshToken ? { ...overrides, audience: REFRESH_AUDIENCE } : overrides,
+      );
       const kid = overrides?.kid;
       const key = provider.signingKey?.(kid);
       if (key === undefined) {
-        throw new TypeError(kid === undefined ? 'jwt-gate: this key provider cannot sign (no private key or secret)' : `jwt-gate: no signing key with kid "${kid}"`);
+        throw new TypeError(
+          kid === undefined
+            ? 'jwt-gate: this key provider cannot sign (no private key or secret)'
+            : `jwt-gate: no signing key with kid "${kid}"`,
+        );
       }
-      return signCompact(key.alg, key.key, (refreshToken ? refreshHeaderSegment : headerSegment)(key), payload).then(fits);
+      return signCompact(
+        key.alg,
+        key.key,
+        (refreshToken ? refreshHeaderSegment : headerSegment)(key),
+        payload,
+      ).then(fits);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  function authenticated(req: RequestLike, { token, source }: FoundToken, claims: C): Authenticated<U, C> | Promise<Authenticated<U, C>> {
+  function authenticated(
+    req: RequestLike,
+    { token, source }: FoundToken,
+    claims: C,
+  ): Authenticated<U, C> | Promise<Authenticated<U, C>> {
     // A cookie rides along on any request the browser makes; a Bearer header never does.
     if (o.csrf !== undefined && source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
     if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
     const user = o.user(claims);
-    return isPromiseLike(user) ? Promise.resolve(user).then((u) => withUser(u, claims, token, source)) : withUser(user, claims, token, source);
+    return isPromiseLike(user)
+      ? Promise.resolve(user).then((u) => withUser(u, claims, token, source))
+      : withUser(user, claims, token, source);
   }
 
   // A mapper that finds no user (a deleted account) refuses the token, as passport does.
-  function withUser(user: U | null | undefined, claims: C, token: string, source: TokenSource): Authenticated<U, C> {
+  function withUser(
+    user: U | null | undefined,
+    claims: C,
+    token: string,
+    source: TokenSource,
+  ): Authenticated<U, C> {
     if (user === null || user === undefined) throw new AuthError('ERR_USER_NOT_FOUND');
     return { user, claims, token, source };
   }
 
-  async function authenticateLater(req: RequestLike, pending: Promise<unknown> | Promise<C>, found?: FoundToken): Promise<Authenticated<U, C> | null> {
+  async function authenticateLater(
+    req: RequestLike,
+    pending: Promise<unknown> | Promise<C>,
+    found?: FoundToken,
+  ): Promise<Authenticated<U, C> | null> {
     try {
       if (found === undefined) {
         const fromApp = foundToken(await pending);
         if (fromApp === undefined) return null;
         const session = await authenticated(req, fromApp, await verifyToken(fromApp.token));
-        if (fromApp.source === 'cookie' && (o.cookie === undefined || cookieToken(req.headers.cookie, o.cookie.name) !== fromApp.token)) notTheCookie.add(session);
+        if (
+          fromApp.source === 'cookie' &&
+          (o.cookie === undefined || cookieToken(req.headers.cookie, o.cookie.name) !== fromApp.token)
+        )
+          notTheCookie.add(session);
         return session;
       }
       return await authenticated(req, found, (await pending) as C);
@@ -208,7 +250,9 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
       const claims = checkToken(found.token, o.typKey);
       if (claims instanceof Promise) return authenticateLater(req, claims, found);
       const result = authenticated(req, found, claims);
-      return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(reportRefusal(o.emit, withRealm(err, realm)))) : Promise.resolve(result);
+      return result instanceof Promise
+        ? result.catch((err: unknown) => Promise.reject(reportRefusal(o.emit, withRealm(err, realm))))
+        : Promise.resolve(result);
     } catch (err) {
       return Promise.reject(reportRefusal(o.emit, withRealm(err, realm)));
     }
@@ -248,7 +292,9 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     verify(token: string): Promise<C> {
       try {
         const result = checkToken(token, o.typKey);
-        return result instanceof Promise ? result.catch((err: unknown) => Promise.reject(reportRefusal(o.emit, withRealm(err, realm)))) : Promise.resolve(result);
+        return result instanceof Promise
+          ? result.catch((err: unknown) => Promise.reject(reportRefusal(o.emit, withRealm(err, realm))))
+          : Promise.resolve(result);
       } catch (err) {
         return Promise.reject(reportRefusal(o.emit, withRealm(err, realm)));
       }
@@ -265,7 +311,6 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     jwks(): JwkSet {
       return { keys: [...(provider.publicJwks?.() ?? [])] };
     },
-
   };
   Object.defineProperty(auth, AUTH_EVENTS, { value: o.emit });
   return Object.freeze(auth);

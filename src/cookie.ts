@@ -35,20 +35,28 @@ export interface SecureHint {
 const KNOWN = ['name', 'domain', 'path', 'sameSite', 'secure', 'httpOnly', 'maxAge'] as const;
 
 /** Validates the cookie options once; `stringifySetCookie` is run on them so a bad name fails at start-up. */
-export function resolveCookie(options: CookieOptions | false | undefined, production: boolean): ResolvedCookie | undefined {
+export function resolveCookie(
+  options: CookieOptions | false | undefined,
+  production: boolean,
+): ResolvedCookie | undefined {
   if (options === false) return undefined;
   const given = options ?? {};
-  if (typeof given !== 'object' || given === null) throw new TypeError(`jwt-gate: "cookie" must be an object or false${typeof given === 'string' ? ' (a cookie name goes in cookie: { name })' : ''}`);
+  if (typeof given !== 'object' || given === null)
+    throw new TypeError(
+      `jwt-gate: "cookie" must be an object or false${typeof given === 'string' ? ' (a cookie name goes in cookie: { name })' : ''}`,
+    );
   checkKnownKeys(given, KNOWN, 'cookie');
   const name = given.name ?? 'jwt';
   const sameSite = given.sameSite ?? 'lax';
-  if (!['lax', 'strict', 'none'].includes(sameSite)) throw new TypeError('jwt-gate: "cookie.sameSite" must be lax, strict or none');
+  if (!['lax', 'strict', 'none'].includes(sameSite))
+    throw new TypeError('jwt-gate: "cookie.sameSite" must be lax, strict or none');
   if (given.maxAge !== undefined && !(Number.isSafeInteger(given.maxAge) && given.maxAge >= 0)) {
     throw new TypeError('jwt-gate: "cookie.maxAge" must be whole seconds');
   }
   // Browsers drop SameSite=None without Secure, and the __Secure-/__Host- prefixes demand it.
   const mustBeSecure = sameSite === 'none' || name.startsWith('__Secure-') || name.startsWith('__Host-');
-  if (mustBeSecure && given.secure === false) throw new TypeError(`jwt-gate: cookie "${name}" with SameSite=${sameSite} must be Secure`);
+  if (mustBeSecure && given.secure === false)
+    throw new TypeError(`jwt-gate: cookie "${name}" with SameSite=${sameSite} must be Secure`);
   if (name.startsWith('__Host-') && (given.domain !== undefined || (given.path ?? '/') !== '/')) {
     throw new TypeError('jwt-gate: a __Host- cookie must have path "/" and no domain');
   }
@@ -79,7 +87,12 @@ function isSecure(cookie: ResolvedCookie, hint: SecureHint | undefined): boolean
 }
 
 /** A `Set-Cookie` value holding `token` for `lifetime` seconds (a session cookie when undefined). */
-export function sessionCookieHeader(cookie: ResolvedCookie, token: string, lifetime: number | undefined, hint?: SecureHint): string {
+export function sessionCookieHeader(
+  cookie: ResolvedCookie,
+  token: string,
+  lifetime: number | undefined,
+  hint?: SecureHint,
+): string {
   const maxAge = cookie.maxAge ?? lifetime;
   return stringifySetCookie(cookie.name, token, {
     ...cookie.attributes,

@@ -27,19 +27,23 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedCsrf | undefined {
   if (options === false) return undefined;
   const given = options ?? {};
-  if (typeof given !== 'object' || given === null) throw new TypeError('jwt-gate: "csrf" must be an object or false');
+  if (typeof given !== 'object' || given === null)
+    throw new TypeError('jwt-gate: "csrf" must be an object or false');
   checkKnownKeys(given, ['origins', 'header', 'cookie'], 'csrf');
   const origins = (given.origins ?? []).map((origin) => {
     const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
-    if (parsed === undefined || parsed.origin === 'null') throw new TypeError('jwt-gate: "csrf.origins" must be origins like "https://app.example"');
+    if (parsed === undefined || parsed.origin === 'null')
+      throw new TypeError('jwt-gate: "csrf.origins" must be origins like "https://app.example"');
     return parsed.origin;
   });
-  if (given.header !== undefined && !/^[a-z0-9-]+$/.test(given.header)) throw new TypeError('jwt-gate: "csrf.header" must be a lower-case header name');
+  if (given.header !== undefined && !/^[a-z0-9-]+$/.test(given.header))
+    throw new TypeError('jwt-gate: "csrf.header" must be a lower-case header name');
   return Object.freeze({ origins: new Set(origins), header: given.header, cookie: given.cookie ?? 'csrf' });
 }
 
 /** Whether the request needs the check at all: an unsafe method (RFC 9110 §9.2.1). */
-export const isUnsafe = (req: RequestLike): boolean => typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
+export const isUnsafe = (req: RequestLike): boolean =>
+  typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
 
 function header(req: RequestLike, name: string): string | undefined {
   const value = req.headers[name];

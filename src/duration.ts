@@ -12,5 +12,7 @@ export function toSeconds(value: unknown, option: string): number {
     const match = GRAMMAR.exec(value);
     if (match) return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
   }
-  throw new TypeError(`jwt-gate: "${option}" must be whole seconds or a duration like "90s", "15m", "1h", "7d"`);
+  throw new TypeError(
+    `jwt-gate: "${option}" must be whole seconds or a duration like "90s", "15m", "1h", "7d"`,
+  );
 }

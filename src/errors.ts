@@ -99,7 +99,10 @@ export class AuthError extends Error {
     this.error = row.error;
     this.claim = options.claim;
     const challenge = challengeHeaders(code, options.realm ?? DEFAULT_REALM);
-    this.headers = options.setCookie === undefined ? challenge : Object.freeze({ ...challenge, 'Set-Cookie': [...options.setCookie] });
+    this.headers =
+      options.setCookie === undefined
+        ? challenge
+        : Object.freeze({ ...challenge, 'Set-Cookie': [...options.setCookie] });
     Object.defineProperty(this, BRAND, { value: true });
   }
 }
@@ -123,7 +126,11 @@ function challengeHeaders(code: AuthErrorCode, realm: string): { readonly 'WWW-A
 /** Returns `err` named for `realm` (an AuthError is rebuilt when its realm differs). */
 export function withRealm(err: unknown, realm: string): unknown {
   if (!isAuthError(err) || realm === DEFAULT_REALM) return err;
-  const rebuilt = new AuthError(err.code, { realm, cause: err.cause, ...(err.claim ? { claim: err.claim } : {}) });
+  const rebuilt = new AuthError(err.code, {
+    realm,
+    cause: err.cause,
+    ...(err.claim ? { claim: err.claim } : {}),
+  });
   if (err.stack !== undefined) rebuilt.stack = err.stack;
   return rebuilt;
 }
@@ -150,7 +157,9 @@ export interface HttpError {
 /** The status, headers and JSON body an adapter writes for an AuthError. */
 export function toHttpError(err: AuthError, realm: string = DEFAULT_REALM): HttpError {
   const row: CodeRow = TABLE[err.code];
-  const error = row.error ?? (row.status === 503 ? 'temporarily_unavailable' : row.status === 403 ? 'forbidden' : 'unauthorized');
+  const error =
+    row.error ??
+    (row.status === 503 ? 'temporarily_unavailable' : row.status === 403 ? 'forbidden' : 'unauthorized');
   return {
     status: row.status,
     headers: challengeHeaders(err.code, realm),

@@ -7,7 +7,12 @@ import { isPromiseLike } from './promise.js';
  */
 export type AuthEvent =
   /** A token was refused: every AuthError that leaves verify, authenticate, refresh or a guard. */
-  | { readonly type: 'refused'; readonly code: AuthErrorCode; readonly status: AuthErrorStatus; readonly claim: string | undefined }
+  | {
+      readonly type: 'refused';
+      readonly code: AuthErrorCode;
+      readonly status: AuthErrorStatus;
+      readonly claim: string | undefined;
+    }
   /** Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503. */
   | { readonly type: 'keys-unavailable'; readonly error: unknown }
   | { readonly type: 'keys-recovered' }
@@ -26,7 +31,8 @@ export type EventSink = (event: AuthEvent) => void;
 export const AUTH_EVENTS: unique symbol = Symbol('jwt-gate.events');
 
 /** The sink of `auth`, when it has one. */
-export const eventsOf = (auth: object): EventSink | undefined => (auth as { [AUTH_EVENTS]?: EventSink })[AUTH_EVENTS];
+export const eventsOf = (auth: object): EventSink | undefined =>
+  (auth as { [AUTH_EVENTS]?: EventSink })[AUTH_EVENTS];
 
 // A listener's failure, as a process warning; whatever it threw, even a value String() cannot convert.
 function warnOf(err: unknown): void {
@@ -57,7 +63,8 @@ export function eventSink(onEvent: ((event: AuthEvent) => unknown) | undefined):
 
 /** Reports an AuthError leaving the library as a `refused` event; returns it unchanged. */
 export function reportRefusal(emit: EventSink | undefined, err: unknown): unknown {
-  if (emit !== undefined && isAuthError(err)) emit({ type: 'refused', code: err.code, status: err.status, claim: err.claim });
+  if (emit !== undefined && isAuthError(err))
+    emit({ type: 'refused', code: err.code, status: err.status, claim: err.claim });
   return err;
 }
 

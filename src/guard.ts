@@ -40,7 +40,11 @@ export type GuardMode = 'required' | 'optional';
 
 /** What a guard decided for one request; adapters only write it out. */
 export type GuardDecision<U, C extends Claims> =
-  | { readonly kind: 'user'; readonly authenticated: Authenticated<U, C>; readonly cookies: readonly string[] | undefined }
+  | {
+      readonly kind: 'user';
+      readonly authenticated: Authenticated<U, C>;
+      readonly cookies: readonly string[] | undefined;
+    }
   | { readonly kind: 'anonymous'; readonly authError: AuthError | undefined }
   /** A CORS preflight the guard answers itself: 204, and nothing after it runs. */
   | { readonly kind: 'preflight' }
@@ -67,13 +71,17 @@ function resolveProperty(value: unknown): string | undefined {
   if (value === false) return undefined;
   if (value === undefined) return 'auth';
   if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(value) || RESERVED.has(value)) {
-    throw new TypeError('jwt-gate: "property" must be a name such as "jwt" (not user, authError or __proto__), or false');
+    throw new TypeError(
+      'jwt-gate: "property" must be a name such as "jwt" (not user, authError or __proto__), or false',
+    );
   }
   return value;
 }
 
 /** Takes an `Auth`, or options to build one, so `requireAuth({ key })` works as a one-liner. */
-export function toAuth<U, C extends Claims, R extends RequestLike = RequestLike>(authOrOptions: Auth<U, C> | AuthOptions<U, C, R>): Auth<U, C> {
+export function toAuth<U, C extends Claims, R extends RequestLike = RequestLike>(
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, R>,
+): Auth<U, C> {
   const candidate = authOrOptions as Partial<Auth<U, C>> | null;
   if (typeof candidate === 'object' && candidate !== null && typeof candidate.authenticate === 'function') {
     return authOrOptions as Auth<U, C>;
@@ -90,14 +98,23 @@ function nonEmptyList(value: unknown, option: string): readonly string[] | undef
 }
 
 function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: GuardMode) {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: guard options must be an object');
-  checkKnownKeys(options, ['roles', 'scopes', 'check', 'errors', 'invalid', 'unless', 'property', 'preflight'], mode === 'required' ? 'requireAuth' : 'optionalAuth');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwt-gate: guard options must be an object');
+  checkKnownKeys(
+    options,
+    ['roles', 'scopes', 'check', 'errors', 'invalid', 'unless', 'property', 'preflight'],
+    mode === 'required' ? 'requireAuth' : 'optionalAuth',
+  );
   const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && errors !== 'forward') throw new TypeError('jwt-gate: "errors" must be "respond" or "forward"');
+  if (errors !== 'respond' && errors !== 'forward')
+    throw new TypeError('jwt-gate: "errors" must be "respond" or "forward"');
   const invalid = options.invalid ?? 'anonymous';
-  if (invalid !== 'anonymous' && invalid !== 'refuse') throw new TypeError('jwt-gate: "invalid" must be "anonymous" or "refuse"');
-  if (mode === 'required' && options.invalid !== undefined) throw new TypeError('jwt-gate: "invalid" is an optionalAuth option: requireAuth refuses every bad token');
-  if (options.check !== undefined && typeof options.check !== 'function') throw new TypeError('jwt-gate: "check" must be a function');
+  if (invalid !== 'anonymous' && invalid !== 'refuse')
+    throw new TypeError('jwt-gate: "invalid" must be "anonymous" or "refuse"');
+  if (mode === 'required' && options.invalid !== undefined)
+    throw new TypeError('jwt-gate: "invalid" is an optionalAuth option: requireAuth refuses every bad token');
+  if (options.check !== undefined && typeof options.check !== 'function')
+    throw new TypeError('jwt-gate: "check" must be a function');
   const roles = nonEmptyList(options.roles, 'roles');
   const scopes = nonEmptyList(options.scopes, 'scopes');
   return Object.freeze({
@@ -106,7 +123,11 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
     skip: resolveSkip(options.unless),
     preflight: resolvePreflight(options.preflight),
     property: resolveProperty(options.property),
-    rules: Object.freeze({ ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}), ...(options.check ? { check: options.check } : {}) }),
+    rules: Object.freeze({
+      ...(roles ? { roles } : {}),
+      ...(scopes ? { scopes } : {}),
+      ...(options.check ? { check: options.check } : {}),
+    }),
   });
 }
 
@@ -119,7 +140,8 @@ const PREFLIGHT = Object.freeze({ kind: 'preflight' } as const);
 
 function resolvePreflight(value: unknown): 'answer' | 'next' {
   if (value === undefined) return 'answer';
-  if (value !== 'answer' && value !== 'next') throw new TypeError('jwt-gate: "preflight" must be "answer" or "next"');
+  if (value !== 'answer' && value !== 'next')
+    throw new TypeError('jwt-gate: "preflight" must be "answer" or "next"');
   return value;
 }
 
@@ -127,13 +149,20 @@ function resolvePreflight(value: unknown): 'answer' | 'next' {
  * The framework-neutral half of `requireAuth` (`'required'`) and `optionalAuth` (`'optional'`). An
  * outage (503) and any error that is not an AuthError are never turned into an anonymous request or a 401.
  */
-export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: GuardOptions<C>, mode: GuardMode): Guard<U, C> {
-  if (mode !== 'required' && mode !== 'optional') throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
+export function createGuard<U, C extends Claims>(
+  auth: Auth<U, C>,
+  options: GuardOptions<C>,
+  mode: GuardMode,
+): Guard<U, C> {
+  if (mode !== 'required' && mode !== 'optional')
+    throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
   const { errors, refuseInvalid, skip, property, preflight, rules } = resolveGuardOptions(options, mode);
   const hasRules = rules.roles !== undefined || rules.scopes !== undefined || rules.check !== undefined;
   const emit = eventsOf(auth);
   const refuse = (error: AuthError): GuardDecision<U, C> =>
-    errors === 'forward' ? { kind: 'forward', error } : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
+    errors === 'forward'
+      ? { kind: 'forward', error }
+      : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
 
   const guard = async (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>> => {
     // Passing a preflight on would run every handler after the guard that answers OPTIONS, with no user.
@@ -144,7 +173,10 @@ export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: Guar
     try {
       authenticated = await auth.authenticate(req);
       if (authenticated === null) {
-        if (mode === 'required') return refuse(reportRefusal(emit, new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm })) as AuthError);
+        if (mode === 'required')
+          return refuse(
+            reportRefusal(emit, new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm })) as AuthError,
+          );
         return ANONYMOUS;
       }
       if (hasRules) await checkAccess(authenticated.claims, rules);
@@ -152,7 +184,10 @@ export function createGuard<U, C extends Claims>(auth: Auth<U, C>, options: Guar
     } catch (err) {
       if (!isAuthError(err)) throw err;
       // authenticate reported its own refusals; the access check and the renewal are ours to report.
-      const error = withRealm(authenticated === null ? err : reportRefusal(emit, err), auth.realm) as AuthError;
+      const error = withRealm(
+        authenticated === null ? err : reportRefusal(emit, err),
+        auth.realm,
+      ) as AuthError;
       if (refuseInvalid || error.status === 503) return refuse(error);
       return { kind: 'anonymous', authError: error };
     }

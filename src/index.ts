@@ -1,10 +1,27 @@
 export { createAuth } from './auth.js';
-export type { Auth, Authenticated, EndSessionOptions, EndedSession, IssueOverrides, JwkSet, SignOutOptions, StartedSession } from './auth.js';
+export type {
+  Auth,
+  Authenticated,
+  EndSessionOptions,
+  EndedSession,
+  IssueOverrides,
+  JwkSet,
+  SignOutOptions,
+  StartedSession,
+} from './auth.js';
 export type { Claims } from './claims.js';
 export type { CookieOptions, SecureHint } from './cookie.js';
 export type { Duration } from './duration.js';
 export { AuthError, isAuthError, toHttpError, errorDescriptions } from './errors.js';
-export type { AuthErrorCode, AuthErrorHeaders, AuthErrorOptions, AuthErrorStatus, BearerError, HttpError, HttpErrorBody } from './errors.js';
+export type {
+  AuthErrorCode,
+  AuthErrorHeaders,
+  AuthErrorOptions,
+  AuthErrorStatus,
+  BearerError,
+  HttpError,
+  HttpErrorBody,
+} from './errors.js';
 export type { Algorithm } from './jwa.js';
 export type { JwsHeader } from './jws.js';
 export { hs256 } from './keys/hs256.js';
@@ -46,7 +63,16 @@ export type { RemoteOptions } from './keys/remote.js';
 export { memoryStore } from './stores/memory-store.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
 export { redisStore } from './stores/redis-store.js';
-export type { IoRedisClient, NearCacheOptions, NodeRedisClient, NodeRedisClusterClient, NodeRedisSentinelClient, RedisClient, RedisStore, RedisStoreOptions } from './stores/redis-store.js';
+export type {
+  IoRedisClient,
+  NearCacheOptions,
+  NodeRedisClient,
+  NodeRedisClusterClient,
+  NodeRedisSentinelClient,
+  RedisClient,
+  RedisStore,
+  RedisStoreOptions,
+} from './stores/redis-store.js';
 export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
 export type { CsrfOptions } from './csrf.js';
 export type { AuthEvent } from './events.js';

@@ -27,15 +27,23 @@ const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84
 /** An RSA-PSS key restricted to other parameters cannot make or check a PS256 signature. */
 export function pssParametersFit(key: KeyObject): boolean {
   const { hashAlgorithm, mgf1HashAlgorithm, saltLength } = key.asymmetricKeyDetails ?? {};
-  return (hashAlgorithm ?? 'sha256') === 'sha256' && (mgf1HashAlgorithm ?? 'sha256') === 'sha256' && (saltLength ?? 0) <= PSS.saltLength;
+  return (
+    (hashAlgorithm ?? 'sha256') === 'sha256' &&
+    (mgf1HashAlgorithm ?? 'sha256') === 'sha256' &&
+    (saltLength ?? 0) <= PSS.saltLength
+  );
 }
 
-const inScalarRange = (value: Uint8Array): boolean => value.some((byte) => byte !== 0) && Buffer.compare(value, P256_ORDER) < 0;
+const inScalarRange = (value: Uint8Array): boolean =>
+  value.some((byte) => byte !== 0) && Buffer.compare(value, P256_ORDER) < 0;
 
 // Every asymmetric signature goes to the thread pool. Measured (bench/RESULTS.md, "ES256 and EdDSA"):
 // the hand-off costs the loop ~20 µs a signature where signing in place costs ~45 µs for ES256 and
 // Ed25519 too, and with logins in parallel the other core signs. HMAC (~2 µs) stays in place.
-function onThreadPool(algorithm: string | null, options: (key: KeyObject) => Parameters<typeof sign>[2]): Signer {
+function onThreadPool(
+  algorithm: string | null,
+  options: (key: KeyObject) => Parameters<typeof sign>[2],
+): Signer {
   return (key, data) =>
     new Promise((resolve, reject) => {
       sign(algorithm, data, options(key), (err, signature) => {
@@ -47,7 +55,8 @@ function onThreadPool(algorithm: string | null, options: (key: KeyObject) => Par
 
 const isRsa = (key: KeyObject): boolean => key.asymmetricKeyType === 'rsa';
 // HMAC takes the text as it is; crypto.verify wants bytes.
-const bytes = (data: string | Uint8Array): Uint8Array => (typeof data === 'string' ? Buffer.from(data) : data);
+const bytes = (data: string | Uint8Array): Uint8Array =>
+  typeof data === 'string' ? Buffer.from(data) : data;
 
 const EDDSA: Jwa = {
   fits: (key) => key.asymmetricKeyType === 'ed25519',
@@ -109,10 +118,12 @@ const isEd = (alg: string): boolean => alg === 'EdDSA' || alg === 'Ed25519';
 export const isHmac = (alg: string): boolean => alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
 
 /** Whether a key bound to `keyAlg` verifies a token whose header says `tokenAlg`: the same name, or both names of Ed25519. */
-export const acceptsAlg = (keyAlg: Algorithm, tokenAlg: string): boolean => keyAlg === tokenAlg || (isEd(keyAlg) && isEd(tokenAlg));
+export const acceptsAlg = (keyAlg: Algorithm, tokenAlg: string): boolean =>
+  keyAlg === tokenAlg || (isEd(keyAlg) && isEd(tokenAlg));
 
 /** The names a token may carry for a key bound to `alg`. */
-export const verifiableAs = (alg: Algorithm): readonly Algorithm[] => (isEd(alg) ? ['EdDSA', 'Ed25519'] : [alg]);
+export const verifiableAs = (alg: Algorithm): readonly Algorithm[] =>
+  isEd(alg) ? ['EdDSA', 'Ed25519'] : [alg];
 
 function check(alg: Algorithm, key: KeyObject, use: 'sign' | 'verify'): Jwa {
   const jwa = TABLE[alg];
@@ -124,7 +135,12 @@ function check(alg: Algorithm, key: KeyObject, use: 'sign' | 'verify'): Jwa {
 }
 
 /** Checks `signature` over `data` with `key`, which must fit `alg`. */
-export function verifyBytes(alg: Algorithm, key: KeyObject, data: string | Uint8Array, signature: Uint8Array): boolean {
+export function verifyBytes(
+  alg: Algorithm,
+  key: KeyObject,
+  data: string | Uint8Array,
+  signature: Uint8Array,
+): boolean {
   return check(alg, key, 'verify').verify(key, data, signature);
 }
 

@@ -71,7 +71,14 @@ class ParsedJws implements CompactJws {
   readonly payloadBytes: Buffer;
   readonly signatureBytes: Buffer;
 
-  constructor(header: JwsHeader, signingInput: string, payloadSegment: string, signatureSegment: string, payloadBytes: Buffer, signatureBytes: Buffer) {
+  constructor(
+    header: JwsHeader,
+    signingInput: string,
+    payloadSegment: string,
+    signatureSegment: string,
+    payloadBytes: Buffer,
+    signatureBytes: Buffer,
+  ) {
     this.header = header;
     this.signingInput = signingInput;
     this.payloadSegment = payloadSegment;
@@ -123,7 +130,8 @@ let lastSegment = '';
 let lastHeader: JwsHeader | undefined;
 
 function headerOf(token: string, firstDot: number): JwsHeader {
-  if (firstDot === lastSegment.length && lastHeader !== undefined && token.startsWith(lastSegment)) return lastHeader;
+  if (firstDot === lastSegment.length && lastHeader !== undefined && token.startsWith(lastSegment))
+    return lastHeader;
   const segment = token.slice(0, firstDot);
   const header = parseHeader(segment);
   if (Object.isFrozen(header)) {
@@ -147,7 +155,14 @@ export function parseCompact(token: unknown, maxLength: number): CompactJws {
   const payloadBytes = decodeAlphabet(payloadSegment);
   const signatureBytes = decodeAlphabet(signatureSegment);
   if (payloadBytes === undefined || signatureBytes === undefined) throw malformed();
-  return new ParsedJws(header, token.slice(0, secondDot), payloadSegment, signatureSegment, payloadBytes, signatureBytes);
+  return new ParsedJws(
+    header,
+    token.slice(0, secondDot),
+    payloadSegment,
+    signatureSegment,
+    payloadBytes,
+    signatureBytes,
+  );
 }
 
 /** The payload of a compact JWS as text, strictly decoded and valid UTF-8; read it only once the signature has verified. */
@@ -164,7 +179,8 @@ export function decodePayload(jws: CompactJws): Record<string, unknown> {
 
 /** Checks a compact JWS's signature with `key`, which must fit `alg`. */
 export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws): boolean {
-  if (!(jws instanceof ParsedJws)) return verifyBytes(alg, key, jws.signingInput, decodeSegment(jws.signatureSegment));
+  if (!(jws instanceof ParsedJws))
+    return verifyBytes(alg, key, jws.signingInput, decodeSegment(jws.signatureSegment));
   if (!isCanonical(jws.signatureSegment)) throw malformed();
   return verifyBytes(alg, key, jws.signingInput, jws.signatureBytes);
 }

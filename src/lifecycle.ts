@@ -1,4 +1,10 @@
-import type { Authenticated, EndSessionOptions, EndedSession, IssueOverrides, StartedSession } from './auth.js';
+import type {
+  Authenticated,
+  EndSessionOptions,
+  EndedSession,
+  IssueOverrides,
+  StartedSession,
+} from './auth.js';
 import type { Claims } from './claims.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { checkCsrf, isCrossSite, isUnsafe } from './csrf.js';
@@ -30,7 +36,8 @@ export interface Lifecycle<U, C extends Claims> {
   refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession>;
 }
 
-const subjectOf = (claims: Claims): string | undefined => (typeof claims.sub === 'string' ? claims.sub : undefined);
+const subjectOf = (claims: Claims): string | undefined =>
+  typeof claims.sub === 'string' ? claims.sub : undefined;
 
 function withoutManaged(claims: Claims): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
@@ -53,18 +60,26 @@ function routedUnder(target: string, cookiePath: string): boolean {
 }
 
 /** Sign-in, sign-out, revocation, sliding renewal and refresh rotation: the stateful half of a session. */
-export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, core: AuthCore<C>): Lifecycle<U, C> {
+export function createLifecycle<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  core: AuthCore<C>,
+): Lifecycle<U, C> {
   const { sign, verifyToken, requestClaims, cookieConfig, lifetimeOf } = core;
   const { realm, rules } = o;
 
   function storeOrThrow(): NonNullable<typeof o.store> {
-    if (o.store === undefined) throw new TypeError('jwt-gate: revocation needs a store (store: false is set)');
+    if (o.store === undefined)
+      throw new TypeError('jwt-gate: revocation needs a store (store: false is set)');
     return o.store;
   }
 
   // How long after sign-in any token of one login may still be valid: its access tokens, its
   // renewals, its refresh tokens and the access tokens they hand out.
-  const loginSpan = Math.max(o.expiresIn, o.refresh === undefined ? 0 : o.refresh.expiresIn + o.expiresIn, o.renew?.maxAge ?? 0);
+  const loginSpan = Math.max(
+    o.expiresIn,
+    o.refresh === undefined ? 0 : o.refresh.expiresIn + o.expiresIn,
+    o.renew?.maxAge ?? 0,
+  );
 
   // Until when a whole login must stay refused, judged from one of its tokens.
   // A sid is `<random>.<end>`: the login's last second, signed into every token of the login, so a
@@ -76,21 +91,37 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
 
   function loginEnd(claims: Claims, refreshToken: boolean): number {
     const exp = typeof claims.exp === 'number' ? claims.exp : Infinity;
-    const loggedIn = typeof claims.auth_time === 'number' ? claims.auth_time : typeof claims.iat === 'number' ? claims.iat : o.now() / 1000;
+    const loggedIn =
+      typeof claims.auth_time === 'number'
+        ? claims.auth_time
+        : typeof claims.iat === 'number'
+          ? claims.iat
+          : o.now() / 1000;
     // A refresh token's exp is the login's end; what it hands out lives one access lifetime more.
-    return Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan, sidEnd(claims.sid)) + rules.clockTolerance;
+    return (
+      Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan, sidEnd(claims.sid)) +
+      rules.clockTolerance
+    );
   }
 
   async function revoke(claims: Claims): Promise<void> {
     const store = storeOrThrow();
-    if (typeof claims.jti !== 'string') throw new TypeError('jwt-gate: only a token with a jti can be revoked');
+    if (typeof claims.jti !== 'string')
+      throw new TypeError('jwt-gate: only a token with a jti can be revoked');
     let until: number;
     if (typeof claims.exp === 'number') until = claims.exp + rules.clockTolerance;
     // A token without exp that verify would refuse anyway needs no entry.
     else if (rules.requireExp) return;
     // Otherwise it is valid for ever, unless maxTokenAge ends it.
-    else until = rules.maxTokenAge !== undefined && typeof claims.iat === 'number' ? claims.iat + rules.maxTokenAge + rules.clockTolerance : Infinity;
-    await storeWrite(() => store.revoke(`jti:${claims.jti as string}`, until, subjectOf(claims)), o.storeOutage);
+    else
+      until =
+        rules.maxTokenAge !== undefined && typeof claims.iat === 'number'
+          ? claims.iat + rules.maxTokenAge + rules.clockTolerance
+          : Infinity;
+    await storeWrite(
+      () => store.revoke(`jti:${claims.jti as string}`, until, subjectOf(claims)),
+      o.storeOutage,
+    );
   }
 
   async function revokeSubject(sub: string): Promise<void> {
@@ -107,7 +138,8 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const cookie = cookieConfig();
     const lifetime = lifetimeOf(token);
     const cookies = [sessionCookieHeader(cookie, token, lifetime, hint)];
-    if (typeof csrfValue === 'string' && o.csrf !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
+    if (typeof csrfValue === 'string' && o.csrf !== undefined)
+      cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
     return cookies;
   }
 
@@ -122,14 +154,16 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
   async function refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession> {
     const options = o.refresh;
     const store = o.store;
-    if (options === undefined || store === undefined) throw new TypeError('jwt-gate: refresh is not configured');
+    if (options === undefined || store === undefined)
+      throw new TypeError('jwt-gate: refresh is not configured');
     try {
       const token = cookieToken(req.headers.cookie, options.cookie.name);
       if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
       const claims = await verifyToken(token, REFRESH_TYP);
       if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
       const { jti, sid, exp } = claims;
-      if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
+      if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number')
+        throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
       const sub = subjectOf(claims);
       const remaining = exp - Math.floor(o.now() / 1000);
       // Inside clockTolerance after the login's end there is nothing left to hand out.
@@ -148,7 +182,13 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
       }
       // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
       // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
-      await checkStore(store, false, { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) }, true, o.storeOutage);
+      await checkStore(
+        store,
+        false,
+        { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) },
+        true,
+        o.storeOutage,
+      );
       const kept = withoutManaged(claims) as C;
       const access = await sign(kept);
       const cookies = sessionCookies(access, claims.csrf, hint);
@@ -183,17 +223,28 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     return { token, cookies: sessionCookies(token, claims.csrf, hint) };
   }
 
-  async function startSession(claims: C, overrides: IssueOverrides = {}, hint?: SecureHint): Promise<StartedSession> {
+  async function startSession(
+    claims: C,
+    overrides: IssueOverrides = {},
+    hint?: SecureHint,
+  ): Promise<StartedSession> {
     cookieConfig();
-    if (o.store !== undefined && typeof claims.sub === 'string') await waitOutNotBefore(o.store, claims.sub, o.now);
+    if (o.store !== undefined && typeof claims.sub === 'string')
+      await waitOutNotBefore(o.store, claims.sub, o.now);
     const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
     // auth_time (OIDC Core §2) keeps the login time through renewals.
-    const session = { auth_time: Math.floor(o.now() / 1000), ...claims, ...(csrfValue === undefined ? {} : { csrf: csrfValue }) };
+    const session = {
+      auth_time: Math.floor(o.now() / 1000),
+      ...claims,
+      ...(csrfValue === undefined ? {} : { csrf: csrfValue }),
+    };
     // A longer first token ("remember me") makes a longer login: its refresh token ends no sooner.
-    const first = overrides.expiresIn === undefined ? o.expiresIn : toSeconds(overrides.expiresIn, 'expiresIn');
+    const first =
+      overrides.expiresIn === undefined ? o.expiresIn : toSeconds(overrides.expiresIn, 'expiresIn');
     const refreshLife = o.refresh === undefined ? 0 : Math.max(o.refresh.expiresIn, first);
     // sid names the login: renewed and refreshed tokens keep it, and sign-out revokes them all at once.
-    const lastSecond = session.auth_time + Math.max(loginSpan, first, refreshLife === 0 ? 0 : refreshLife + o.expiresIn);
+    const lastSecond =
+      session.auth_time + Math.max(loginSpan, first, refreshLife === 0 ? 0 : refreshLife + o.expiresIn);
     const sid = o.store === undefined ? undefined : `${newTokenId()}.${lastSecond}`;
     const token = await sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
     const cookies = sessionCookies(token, csrfValue, hint);
@@ -216,7 +267,8 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const store = o.store;
     if (store === undefined) return;
     // The refresh cookie names the login even after its access token has expired.
-    const refreshToken = o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
+    const refreshToken =
+      o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
     // Both reads, then every write, go out together: two round trips, whatever there is to revoke.
     const [access, refreshClaims] = await Promise.all([
       options.claims ?? verifiedOrNull(requestClaims(req)),
@@ -232,12 +284,16 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const writes: Promise<void>[] = [];
     if (access !== undefined && typeof access.jti === 'string') writes.push(revoke(access));
     const logins = new Map<string, { sub: string | undefined; until: number }>();
-    for (const [claims, isRefresh] of [[access, false], [refreshClaims, true]] as const) {
+    for (const [claims, isRefresh] of [
+      [access, false],
+      [refreshClaims, true],
+    ] as const) {
       if (claims === undefined || typeof claims.sid !== 'string') continue;
       const until = Math.max(loginEnd(claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
       logins.set(claims.sid, { sub: subjectOf(claims), until });
     }
-    for (const [sid, { sub, until }] of logins) writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub), o.storeOutage));
+    for (const [sid, { sub, until }] of logins)
+      writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub), o.storeOutage));
     const sub = subjectOf(access ?? {}) ?? subjectOf(refreshClaims ?? {});
     if (options.everywhere && sub !== undefined) writes.push(revokeSubject(sub));
     await Promise.all(writes);
@@ -261,7 +317,12 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     const path = options.path ?? requestPath(req);
     // A sign-out the refresh cookie cannot reach would leave a login alive once its access token
     // expired: refuse that routing loudly, at the first sign-out.
-    if (o.refresh !== undefined && path !== undefined && path !== '' && !routedUnder(path, o.refresh.cookie.attributes.path ?? '/')) {
+    if (
+      o.refresh !== undefined &&
+      path !== undefined &&
+      path !== '' &&
+      !routedUnder(path, o.refresh.cookie.attributes.path ?? '/')
+    ) {
       throw new TypeError(
         `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
       );
@@ -274,7 +335,8 @@ export function createLifecycle<U, C extends Claims>(o: ResolvedOptions<U, C>, c
     }
     // The clearing cookies come first, so a sign-out that is not awaited still logs the browser out.
     const cookies = [clearCookieHeader(cookie, options)];
-    if (o.csrf?.header !== undefined) cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+    if (o.csrf?.header !== undefined)
+      cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
     if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
     const revoked = revokeLogin(req, options).catch((err: unknown) => {
       throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;

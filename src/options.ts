@@ -136,9 +136,31 @@ export interface ResolvedOptions<U, C extends Claims> {
 }
 
 const KNOWN = [
-  'key', 'issuer', 'audience', 'subject', 'expiresIn', 'requireExp', 'clockTolerance', 'maxTokenAge',
-  'requiredClaims', 'typ', 'now', 'maxTokenBytes', 'cookie', 'bearer', 'getToken', 'user', 'isRevoked', 'realm',
-  'store', 'failOpen', 'csrf', 'renew', 'refresh', 'cache', 'onEvent',
+  'key',
+  'issuer',
+  'audience',
+  'subject',
+  'expiresIn',
+  'requireExp',
+  'clockTolerance',
+  'maxTokenAge',
+  'requiredClaims',
+  'typ',
+  'now',
+  'maxTokenBytes',
+  'cookie',
+  'bearer',
+  'getToken',
+  'user',
+  'isRevoked',
+  'realm',
+  'store',
+  'failOpen',
+  'csrf',
+  'renew',
+  'refresh',
+  'cache',
+  'onEvent',
 ] as const;
 
 // express-jwt's and koa-jwt's options, and what takes their place here.
@@ -159,7 +181,8 @@ export function typKey(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-const fail = (option: string, what: string): TypeError => new TypeError(`jwt-gate: "${option}" must be ${what}`);
+const fail = (option: string, what: string): TypeError =>
+  new TypeError(`jwt-gate: "${option}" must be ${what}`);
 
 function optionalString(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;
@@ -188,10 +211,17 @@ function flag(value: unknown, option: string, fallback: boolean): boolean {
 }
 
 // Partial: JavaScript callers pass anything, and every method is checked.
-function resolveStore(store: Partial<SessionStore> | false | null | undefined, now: () => number): SessionStore | undefined {
+function resolveStore(
+  store: Partial<SessionStore> | false | null | undefined,
+  now: () => number,
+): SessionStore | undefined {
   if (store === false) return undefined;
   if (store === undefined) return memoryStore({ now });
-  if (typeof store?.revoke !== 'function' || typeof store.revokeSubject !== 'function' || typeof store.status !== 'function') {
+  if (
+    typeof store?.revoke !== 'function' ||
+    typeof store.revokeSubject !== 'function' ||
+    typeof store.status !== 'function'
+  ) {
     throw fail('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
   }
   return store as SessionStore;
@@ -199,18 +229,24 @@ function resolveStore(store: Partial<SessionStore> | false | null | undefined, n
 
 function resolveRenew(value: unknown, provider: KeyProvider): ResolvedOptions<unknown, Claims>['renew'] {
   if (value === undefined || value === false) return undefined;
-  if (typeof value !== 'object' || value === null) throw fail('renew', 'an object like { maxAge: "12h" } or false');
+  if (typeof value !== 'object' || value === null)
+    throw fail('renew', 'an object like { maxAge: "12h" } or false');
   checkKnownKeys(value, ['after', 'maxAge'], 'renew');
   const { after = 0.5, maxAge } = value as RenewOptions;
-  if (typeof after !== 'number' || !(after > 0 && after < 1)) throw fail('renew.after', 'a fraction between 0 and 1');
+  if (typeof after !== 'number' || !(after > 0 && after < 1))
+    throw fail('renew.after', 'a fraction between 0 and 1');
   if (maxAge === undefined) throw fail('renew.maxAge', 'set: renewal must end some time after login');
   if (provider.signingKey?.() === undefined) throw fail('renew', 'used with a key provider that can sign');
   return Object.freeze({ after, maxAge: toSeconds(maxAge, 'renew.maxAge') });
 }
 
-function resolveRefresh(value: unknown, o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined }): ResolvedOptions<unknown, Claims>['refresh'] {
+function resolveRefresh(
+  value: unknown,
+  o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined },
+): ResolvedOptions<unknown, Claims>['refresh'] {
   if (value === undefined || value === false) return undefined;
-  if (typeof value !== 'object' || value === null) throw fail('refresh', 'an object like { expiresIn: "30d" } or false');
+  if (typeof value !== 'object' || value === null)
+    throw fail('refresh', 'an object like { expiresIn: "30d" } or false');
   checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
   const { expiresIn, path = '/auth', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
   if (o.store === undefined) throw fail('refresh', 'used with a store: rotation keeps state');
@@ -218,40 +254,69 @@ function resolveRefresh(value: unknown, o: { key: KeyProvider; store: SessionSto
   if (o.key.signingKey?.() === undefined) throw fail('refresh', 'used with a key provider that can sign');
   const { sameSite, domain } = o.cookie.attributes;
   // Strict: the refresh cookie is never sent on a cross-site request, not even a top-level link.
-  const cookie = resolveCookie({ name, path, sameSite: sameSite === 'none' ? 'none' : 'strict', ...(domain === undefined ? {} : { domain }), ...(o.cookie.secure === undefined ? {} : { secure: o.cookie.secure }) }, o.cookie.production);
-  return Object.freeze({ expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'), cookie: cookie as ResolvedCookie });
+  const cookie = resolveCookie(
+    {
+      name,
+      path,
+      sameSite: sameSite === 'none' ? 'none' : 'strict',
+      ...(domain === undefined ? {} : { domain }),
+      ...(o.cookie.secure === undefined ? {} : { secure: o.cookie.secure }),
+    },
+    o.cookie.production,
+  );
+  return Object.freeze({
+    expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'),
+    cookie: cookie as ResolvedCookie,
+  });
 }
 
 function resolveCache(value: unknown, maxTokenBytes: number): TokenCacheOptions | undefined {
   if (value === false) return undefined;
-  if (value !== undefined && (typeof value !== 'object' || value === null)) throw fail('cache', 'an object like { max: 1000 } or false');
+  if (value !== undefined && (typeof value !== 'object' || value === null))
+    throw fail('cache', 'an object like { max: 1000 } or false');
   const options = (value ?? {}) as TokenCacheOptions;
   checkKnownKeys(options, ['max', 'maxTokenLength'], 'cache');
   // TokenCache checks both numbers when createAuth builds it.
-  return Object.freeze({ max: options.max ?? 1000, maxTokenLength: options.maxTokenLength ?? Math.min(2048, maxTokenBytes) });
+  return Object.freeze({
+    max: options.max ?? 1000,
+    maxTokenLength: options.maxTokenLength ?? Math.min(2048, maxTokenBytes),
+  });
 }
 
 // A provider that knows its issuer (oidc) decides it; an issuer option may only repeat it.
 function resolveIssuer(value: unknown, key: KeyProvider): string | undefined {
   const issuer = optionalString(value, 'issuer');
   if (key.issuer === undefined) return issuer;
-  if (typeof key.issuer !== 'string' || key.issuer === '') throw fail('key', 'a key provider whose issuer is a non-empty string');
-  if (issuer !== undefined && issuer !== key.issuer) throw fail('issuer', `the key provider's issuer (${key.issuer}), or left out`);
+  if (typeof key.issuer !== 'string' || key.issuer === '')
+    throw fail('key', 'a key provider whose issuer is a non-empty string');
+  if (issuer !== undefined && issuer !== key.issuer)
+    throw fail('issuer', `the key provider's issuer (${key.issuer}), or left out`);
   return key.issuer;
 }
 
 function isKeyProvider(value: unknown): value is KeyProvider {
   const candidate = value as Partial<KeyProvider> | null;
-  return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.algorithms) && typeof candidate.verifyKey === 'function';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    Array.isArray(candidate.algorithms) &&
+    typeof candidate.verifyKey === 'function'
+  );
 }
 
 /** Checks every option once and fills in the defaults. */
-export function resolveOptions<U, C extends Claims, R extends RequestLike>(options: AuthOptions<U, C, R>): ResolvedOptions<U, C> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: createAuth needs an options object');
+export function resolveOptions<U, C extends Claims, R extends RequestLike>(
+  options: AuthOptions<U, C, R>,
+): ResolvedOptions<U, C> {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwt-gate: createAuth needs an options object');
   checkKnownKeys(options, KNOWN, 'createAuth', REPLACEMENTS);
   if (!isKeyProvider(options.key)) {
     // koa-jwt's `key` names the state property; express-jwt users pass the secret itself.
-    const hint = typeof options.key === 'string' ? ' (the secret goes in hs256(secret); koa-jwt\'s state key is the property option of requireAuth)' : '';
+    const hint =
+      typeof options.key === 'string'
+        ? " (the secret goes in hs256(secret); koa-jwt's state key is the property option of requireAuth)"
+        : '';
     throw fail('key', `a key provider such as hs256(secret) or rs256({ publicKey })${hint}`);
   }
   const clockTolerance = options.clockTolerance ?? 0;
@@ -259,12 +324,14 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(optio
     throw fail('clockTolerance', 'a number of seconds, 0 or more');
   }
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
-  if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 16) throw fail('maxTokenBytes', 'a whole number of bytes');
+  if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 16)
+    throw fail('maxTokenBytes', 'a whole number of bytes');
   const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');
   if (expiresIn === 0) throw fail('expiresIn', 'longer than 0 seconds');
   const typ = optionalString(options.typ, 'typ') ?? 'JWT';
   // The typ tells refresh tokens from access tokens: one named alike would pass for the other.
-  if (typKey(typ) === REFRESH_TYP) throw fail('typ', `another type than the refresh tokens' (${REFRESH_TYP})`);
+  if (typKey(typ) === REFRESH_TYP)
+    throw fail('typ', `another type than the refresh tokens' (${REFRESH_TYP})`);
   const realm = options.realm ?? DEFAULT_REALM;
   assertRealm(realm);
   const issuer = resolveIssuer(options.issuer, options.key);
@@ -282,7 +349,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(optio
       subject,
       requireExp: flag(options.requireExp, 'requireExp', true),
       clockTolerance,
-      maxTokenAge: options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge'),
+      maxTokenAge:
+        options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge'),
       requiredClaims: stringList(options.requiredClaims, 'requiredClaims') ?? [],
     }),
     issuer,
@@ -307,7 +375,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(optio
     refresh: resolveRefresh(options.refresh, { key: options.key, store, cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),
     emit,
-    storeOutage: emit === undefined || store === undefined ? undefined : new Outage(emit, 'store-unavailable'),
+    storeOutage:
+      emit === undefined || store === undefined ? undefined : new Outage(emit, 'store-unavailable'),
     keysOutage: emit === undefined ? undefined : new Outage(emit, 'keys-unavailable'),
   });
 }

@@ -29,11 +29,17 @@ const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'ki
 const NO_OVERRIDES: IssueOverrides = Object.freeze({});
 
 /** The claims `issue` signs: the caller's, plus the registered ones from options and overrides. */
-export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, claims: C, over: IssueOverrides = NO_OVERRIDES): Claims {
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('jwt-gate: claims must be an object');
+export function buildPayload<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  claims: C,
+  over: IssueOverrides = NO_OVERRIDES,
+): Claims {
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+    throw new TypeError('jwt-gate: claims must be an object');
   for (let i = 0; i < MANAGED_CLAIMS.length; i++) {
     const name = MANAGED_CLAIMS[i] as string;
-    if (Object.hasOwn(claims, name)) throw new TypeError(`jwt-gate: claim "${name}" ${MANAGED_SOURCES[name]}`);
+    if (Object.hasOwn(claims, name))
+      throw new TypeError(`jwt-gate: claim "${name}" ${MANAGED_SOURCES[name]}`);
   }
   if (over !== NO_OVERRIDES) checkKnownKeys(over, OVERRIDES, 'issue');
   const subject = over.subject ?? o.subject;
@@ -44,10 +50,14 @@ export function buildPayload<U, C extends Claims>(o: ResolvedOptions<U, C>, clai
   const lifetime = over.expiresIn === undefined ? o.expiresIn : toSeconds(over.expiresIn, 'expiresIn');
   const delay = over.notBefore === undefined ? undefined : toSeconds(over.notBefore, 'notBefore');
   // Refuse what our own verify would always refuse, where the mistake is made.
-  if (lifetime === 0 || (delay !== undefined && delay >= lifetime)) throw new TypeError('jwt-gate: the token would never be valid');
-  if (subject !== undefined && typeof subject !== 'string') throw new TypeError('jwt-gate: "subject" must be a string');
-  if (claims.sub !== undefined && typeof claims.sub !== 'string') throw new TypeError('jwt-gate: claim "sub" must be a string');
-  if (over.jwtid !== undefined && typeof over.jwtid !== 'string') throw new TypeError('jwt-gate: "jwtid" must be a string');
+  if (lifetime === 0 || (delay !== undefined && delay >= lifetime))
+    throw new TypeError('jwt-gate: the token would never be valid');
+  if (subject !== undefined && typeof subject !== 'string')
+    throw new TypeError('jwt-gate: "subject" must be a string');
+  if (claims.sub !== undefined && typeof claims.sub !== 'string')
+    throw new TypeError('jwt-gate: claim "sub" must be a string');
+  if (over.jwtid !== undefined && typeof over.jwtid !== 'string')
+    throw new TypeError('jwt-gate: "jwtid" must be a string');
   const audience = over.audience ?? o.audience;
   // One copy, then plain assignments: on Node 20 an object made by spread turns slow once extended
   // (8 µs against 0.05). Object.assign sets keys, so an own "__proto__" key (JSON.parse makes one)

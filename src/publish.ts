@@ -14,14 +14,21 @@ export interface JwksResponse {
 }
 
 /** The response that publishes `auth`'s public keys (RFC 7517 §5), e.g. at `/.well-known/jwks.json`. */
-export function jwksResponse<U, C extends Claims>(auth: Auth<U, C>, options: JwksHandlerOptions = {}): JwksResponse {
+export function jwksResponse<U, C extends Claims>(
+  auth: Auth<U, C>,
+  options: JwksHandlerOptions = {},
+): JwksResponse {
   checkKnownKeys(options, ['maxAge'], 'jwksHandler');
   const maxAge = options.maxAge ?? 300;
-  if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw new TypeError('jwt-gate: "maxAge" must be whole seconds');
+  if (!Number.isSafeInteger(maxAge) || maxAge < 0)
+    throw new TypeError('jwt-gate: "maxAge" must be whole seconds');
   // Keys are fixed once the provider exists, so the document is built once.
   return Object.freeze({
     status: 200,
-    headers: Object.freeze({ 'Content-Type': 'application/json', 'Cache-Control': `public, max-age=${maxAge}` }),
+    headers: Object.freeze({
+      'Content-Type': 'application/json',
+      'Cache-Control': `public, max-age=${maxAge}`,
+    }),
     body: JSON.stringify(auth.jwks()),
   });
 }

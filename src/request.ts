@@ -75,7 +75,8 @@ export function authorizationOf(req: RequestLike): string | string[] | undefined
   let values: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name: unknown = raw[i];
-    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') (values ??= []).push(raw[i + 1] as string);
+    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization')
+      (values ??= []).push(raw[i + 1] as string);
   }
   if (values === undefined) return req.headers.authorization;
   return values.length === 1 ? values[0] : values;
@@ -98,7 +99,8 @@ export function extractToken(req: RequestLike, sources: TokenSources): FoundToke
   // Two Authorization headers are a 400 (RFC 6750 §3.1), not "the first one wins" as in `headers`.
   const fromHeader = sources.bearer ? bearerToken(authorizationOf(req)) : undefined;
   if (fromHeader !== undefined) return { token: fromHeader, source: 'bearer' };
-  const fromCookie = sources.cookieName === undefined ? undefined : cookieToken(req.headers.cookie, sources.cookieName);
+  const fromCookie =
+    sources.cookieName === undefined ? undefined : cookieToken(req.headers.cookie, sources.cookieName);
   return fromCookie === undefined ? undefined : { token: fromCookie, source: 'cookie' };
 }
 
@@ -110,7 +112,11 @@ export function foundToken(value: unknown): FoundToken | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'string') return { token: value, source: 'cookie' };
   const found = value as Partial<FoundToken>;
-  if (typeof found === 'object' && (found.source === 'bearer' || found.source === 'cookie') && typeof found.token === 'string') {
+  if (
+    typeof found === 'object' &&
+    (found.source === 'bearer' || found.source === 'cookie') &&
+    typeof found.token === 'string'
+  ) {
     return found.token === '' ? undefined : { token: found.token, source: found.source };
   }
   // Whatever else it found is no token at all, as a number in the header would be.

@@ -27,11 +27,19 @@ function judge(status: SessionStatus, claims: Claims): void {
  * Synchronous when the store answers at once, so a memory store costs no promise. `consistent`
  * skips any near cache: for the checks after which new tokens are signed.
  */
-export function checkStore(store: SessionStore, failOpen: boolean, claims: Claims, consistent = false, outage?: Outage): void | Promise<void> {
+export function checkStore(
+  store: SessionStore,
+  failOpen: boolean,
+  claims: Claims,
+  consistent = false,
+  outage?: Outage,
+): void | Promise<void> {
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
   let answer: SessionStatus | Promise<SessionStatus>;
   try {
-    answer = consistent ? store.status(revocableIds(claims), sub, { consistent }) : store.status(revocableIds(claims), sub);
+    answer = consistent
+      ? store.status(revocableIds(claims), sub, { consistent })
+      : store.status(revocableIds(claims), sub);
   } catch (cause) {
     outage?.failed(cause);
     if (failOpen) return;
@@ -39,7 +47,8 @@ export function checkStore(store: SessionStore, failOpen: boolean, claims: Claim
   }
   if (!isPromiseLike(answer)) {
     outage?.answered();
-    judge(answer, claims); return;
+    judge(answer, claims);
+    return;
   }
   return Promise.resolve(answer).then(
     (status) => {
@@ -80,13 +89,25 @@ export async function waitOutNotBefore(store: SessionStore, sub: string, now: ()
   // A loop, not one timer: timers may fire a millisecond before the wall clock gets there. Bounded
   // in real time too, so a clock that stands still (a test's, a paused VM's) cannot hold a sign-in.
   const giveUp = performance.now() + 2000;
-  for (let wait = Math.ceil(notBefore) * 1000 - now(); wait > 0 && wait <= 1000 && performance.now() < giveUp; wait = Math.ceil(notBefore) * 1000 - now()) {
+  for (
+    let wait = Math.ceil(notBefore) * 1000 - now();
+    wait > 0 && wait <= 1000 && performance.now() < giveUp;
+    wait = Math.ceil(notBefore) * 1000 - now()
+  ) {
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 
 /** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
-export function csrfCookieHeader(cookie: ResolvedCookie, name: string, value: string | undefined, lifetime: number | undefined, hint?: SecureHint): string {
+export function csrfCookieHeader(
+  cookie: ResolvedCookie,
+  name: string,
+  value: string | undefined,
+  lifetime: number | undefined,
+  hint?: SecureHint,
+): string {
   const readable: ResolvedCookie = { ...cookie, name, attributes: { ...cookie.attributes, httpOnly: false } };
-  return value === undefined ? clearCookieHeader(readable, hint) : sessionCookieHeader(readable, value, lifetime, hint);
+  return value === undefined
+    ? clearCookieHeader(readable, hint)
+    : sessionCookieHeader(readable, value, lifetime, hint);
 }

@@ -53,7 +53,8 @@ export class TokenCache<V> {
   #oldest: Entry<V> | undefined;
 
   constructor(options: TokenCacheOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: "cache" must be an object like { max: 1000 } or false');
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('jwt-gate: "cache" must be an object like { max: 1000 } or false');
     this.#max = positiveInteger(options.max, 'max');
     this.#maxTokenLength = positiveInteger(options.maxTokenLength ?? 2048, 'maxTokenLength');
   }
@@ -82,7 +83,13 @@ export class TokenCache<V> {
   set(token: string, value: V, window: CacheWindow, nowSeconds: number): void {
     const { expires, notBefore = -Infinity } = window;
     if (token.length > this.#maxTokenLength || token.length < KEY_LENGTH) return;
-    if (typeof expires !== 'number' || !(nowSeconds < expires) || typeof notBefore !== 'number' || Number.isNaN(notBefore)) return;
+    if (
+      typeof expires !== 'number' ||
+      !(nowSeconds < expires) ||
+      typeof notBefore !== 'number' ||
+      Number.isNaN(notBefore)
+    )
+      return;
     const key = token.slice(-KEY_LENGTH);
     let entry = this.#entries.get(key);
     if (entry === undefined) {

@@ -2,7 +2,9 @@ const LATE: unique symbol = Symbol('jwt-gate.late');
 
 /** A cookie that came after the response was sent: the app did not await signIn. */
 export function lateSignIn(): TypeError {
-  const err = new TypeError('jwt-gate: signIn must be awaited before the response is sent: the session cookie came too late');
+  const err = new TypeError(
+    'jwt-gate: signIn must be awaited before the response is sent: the session cookie came too late',
+  );
   Object.defineProperty(err, LATE, { value: true });
   return err;
 }

@@ -1,7 +1,14 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
 import { AuthError, isAuthError } from './errors.js';
 import { acceptsAlg } from './jwa.js';
-import { decodePayloadText, parseCompact, parseJsonObject, verifySignature, type CompactJws, type JwsHeader } from './jws.js';
+import {
+  decodePayloadText,
+  parseCompact,
+  parseJsonObject,
+  verifySignature,
+  type CompactJws,
+  type JwsHeader,
+} from './jws.js';
 import type { BoundKey } from './keys/provider.js';
 import { typKey, type ResolvedOptions } from './options.js';
 import { REFRESH_AUDIENCE } from './payload.js';
@@ -20,15 +27,17 @@ interface Verified {
 }
 
 // The same key: the same bound object, or the same KeyObject for the same algorithm.
-const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean => a === b || (a !== undefined && a.alg === b.alg && a.key === b.key);
-
+const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean =>
+  a === b || (a !== undefined && a.alg === b.alg && a.key === b.key);
 
 /**
  * The whole verification of one token: shape, algorithm, key, signature, typ, claims, then
  * revocation and the store. Returns the claims, or a promise of them only when a key provider,
  * `isRevoked` or the store answers asynchronously; throws (or rejects with) an AuthError.
  */
-export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (token: unknown, expectedTyp: string) => C | Promise<C> {
+export function createVerifier<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+): (token: unknown, expectedTyp: string) => C | Promise<C> {
   const { provider } = o;
   const allowed = (alg: string): boolean => (provider.algorithms as readonly string[]).includes(alg);
   const cache = o.cache === undefined ? undefined : new TokenCache<Verified>(o.cache);
@@ -39,7 +48,8 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   // that is already there costs a trip through the microtask queue on every request.
   function checkToken(token: unknown, expectedTyp: string): C | Promise<C> {
     // Refresh tokens are used once: only access tokens are worth remembering.
-    if (cache === undefined || typeof token !== 'string' || expectedTyp !== o.typKey) return checkSigned(token, expectedTyp);
+    if (cache === undefined || typeof token !== 'string' || expectedTyp !== o.typKey)
+      return checkSigned(token, expectedTyp);
     const now = o.now() / 1000;
     const hit = cache.get(token, now);
     // The provider's list decides on a hit too: an algorithm it no longer allows is refused as on a miss.
@@ -51,7 +61,9 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   }
 
   function checkHit(token: string, hit: Verified, key: BoundKey | undefined, now: number): C | Promise<C> {
-    const same = sameKey(key, hit.key) || (provider.fallbackKey !== undefined && sameKey(provider.fallbackKey(hit.header), hit.key));
+    const same =
+      sameKey(key, hit.key) ||
+      (provider.fallbackKey !== undefined && sameKey(provider.fallbackKey(hit.header), hit.key));
     return same ? checkState(checkCached(hit, now)) : checkSigned(token, o.typKey);
   }
 
@@ -60,7 +72,9 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
     if (!allowed(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
     const found = provider.verifyKey(jws.header);
-    return isPromiseLike(found) ? keyLater(found).then((key) => checkJws(token as string, jws, key, expectedTyp)) : checkJws(token as string, jws, found, expectedTyp);
+    return isPromiseLike(found)
+      ? keyLater(found).then((key) => checkJws(token as string, jws, key, expectedTyp))
+      : checkJws(token as string, jws, found, expectedTyp);
   }
 
   // A remote key set answers later; whether it could answer at all is an outage to report.
@@ -86,7 +100,12 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     return verifySignature(key.alg, key.key, jws) ? undefined : new AuthError('ERR_SIGNATURE_INVALID');
   }
 
-  function checkJws(token: string, jws: CompactJws, found: BoundKey | undefined, expectedTyp: string): C | Promise<C> {
+  function checkJws(
+    token: string,
+    jws: CompactJws,
+    found: BoundKey | undefined,
+    expectedTyp: string,
+  ): C | Promise<C> {
     if (found === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
     let key = found;
     const refused = refusalBy(key, jws);
@@ -107,7 +126,11 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
     const payload = decodePayloadText(jws);
     const now = o.now() / 1000;
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
-    const claims = checkClaims(parseJsonObject(payload), expectedTyp === o.typKey ? o.rules : refreshRules, now) as C;
+    const claims = checkClaims(
+      parseJsonObject(payload),
+      expectedTyp === o.typKey ? o.rules : refreshRules,
+      now,
+    ) as C;
     if (cache !== undefined && expectedTyp === o.typKey && typeof claims.exp === 'number') {
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
       const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.rules.clockTolerance : undefined;
@@ -115,7 +138,12 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
       // The token's own copy: a slice of a long Cookie or Authorization header would keep the whole
       // header alive as long as the entry. parseCompact let only ASCII through, so latin1 is exact.
       const own = Buffer.from(token, 'latin1').toString('latin1');
-      cache.set(own, { header: jws.header, key, claims: kept, payload: kept === undefined ? payload : undefined }, { expires: claims.exp, notBefore }, now);
+      cache.set(
+        own,
+        { header: jws.header, key, claims: kept, payload: kept === undefined ? payload : undefined },
+        { expires: claims.exp, notBefore },
+        now,
+      );
     }
     return checkState(claims);
   }
@@ -123,7 +151,9 @@ export function createVerifier<U, C extends Claims>(o: ResolvedOptions<U, C>): (
   // Every claim against the rules and the clock, on an object of the caller's own: a hit gives
   // what a miss would have given.
   function checkCached(hit: Verified, now: number): C {
-    const claims = (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ?? parseJsonObject(hit.payload as string);
+    const claims =
+      (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ??
+      parseJsonObject(hit.payload as string);
     return checkClaims(claims, o.rules, now) as C;
   }
 

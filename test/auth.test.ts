@@ -12,7 +12,15 @@ describe('issue', () => {
   it('adds iat, exp, iss, aud and a random jti, and the token verifies', async () => {
     const token = await auth.issue({ sub: 'u1', role: 'admin' });
     const payload = decodePart(token, 1);
-    expect(payload).toEqual({ sub: 'u1', role: 'admin', iss: ISSUER, aud: AUDIENCE, iat: NOW, exp: NOW + 900, jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+    expect(payload).toEqual({
+      sub: 'u1',
+      role: 'admin',
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: NOW,
+      exp: NOW + 900,
+      jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+    });
     expect(decodePart(token, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
     await expect(auth.verify(token)).resolves.toEqual(payload);
     const again = decodePart(await auth.issue({ sub: 'u1' }), 1);
@@ -20,8 +28,17 @@ describe('issue', () => {
   });
 
   it('applies overrides', async () => {
-    const token = await auth.issue({ role: 'x' }, { expiresIn: 60, subject: 's', audience: ['a', 'b'], notBefore: '30s', jwtid: 'id-1' });
-    expect(decodePart(token, 1)).toMatchObject({ sub: 's', aud: ['a', 'b'], nbf: NOW + 30, exp: NOW + 60, jti: 'id-1' });
+    const token = await auth.issue(
+      { role: 'x' },
+      { expiresIn: 60, subject: 's', audience: ['a', 'b'], notBefore: '30s', jwtid: 'id-1' },
+    );
+    expect(decodePart(token, 1)).toMatchObject({
+      sub: 's',
+      aud: ['a', 'b'],
+      nbf: NOW + 30,
+      exp: NOW + 60,
+      jti: 'id-1',
+    });
   });
 
   it('uses the default lifetime of one hour', async () => {
@@ -46,13 +63,18 @@ describe('issue', () => {
     ['iss', 'jwt-gate: claim "iss" is set from the "issuer" option (the issue overrides have none)'],
     ['aud', 'jwt-gate: claim "aud" is set from the "audience" option or override'],
   ])('refuses a caller-set %s, naming the option or override it comes from', async (claim, message) => {
-    const err: unknown = await auth.issue({ [claim]: 1 }).then(() => undefined, (e: unknown) => e);
+    const err: unknown = await auth.issue({ [claim]: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TypeError);
     expect((err as TypeError).message).toBe(message);
   });
 
   it('refuses a sub that contradicts the subject option, and non-object claims', async () => {
-    await expect(createAuth({ ...hsOptions, subject: 'a' }).issue({ sub: 'b' })).rejects.toBeInstanceOf(TypeError);
+    await expect(createAuth({ ...hsOptions, subject: 'a' }).issue({ sub: 'b' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
     await expect(auth.issue(null as never)).rejects.toBeInstanceOf(TypeError);
     await expect(auth.issue([] as never)).rejects.toBeInstanceOf(TypeError);
     await expect(auth.issue({}, { expiresin: 5 } as never)).rejects.toThrow(/"expiresin"/);
@@ -75,19 +97,32 @@ describe('issue', () => {
 
 describe('the payload issue signs, byte for byte', () => {
   it('keeps the caller’s claims first, then sub, iss, aud, iat, nbf, exp, jti', async () => {
-    const auth = createAuth({ key: hs256(SECRET), now: fixedNow, issuer: 'https://id.example', audience: ['a', 'b'], subject: 'user-1' });
+    const auth = createAuth({
+      key: hs256(SECRET),
+      now: fixedNow,
+      issuer: 'https://id.example',
+      audience: ['a', 'b'],
+      subject: 'user-1',
+    });
     const token = await auth.issue({ role: 'admin', sub: 'user-1', n: 1 }, { jwtid: 'id-1', notBefore: 10 });
     expect(Buffer.from(token.split('.')[1]!, 'base64url').toString()).toBe(
       `{"role":"admin","sub":"user-1","n":1,"iss":"https://id.example","aud":["a","b"],"iat":${NOW},"nbf":${NOW + 10},"exp":${NOW + 3600},"jti":"id-1"}`,
     );
-    const plain = await createAuth({ key: hs256(SECRET), now: fixedNow }).issue({ role: 'x' }, { jwtid: 'id-2' });
-    expect(Buffer.from(plain.split('.')[1]!, 'base64url').toString()).toBe(`{"role":"x","iat":${NOW},"exp":${NOW + 3600},"jti":"id-2"}`);
+    const plain = await createAuth({ key: hs256(SECRET), now: fixedNow }).issue(
+      { role: 'x' },
+      { jwtid: 'id-2' },
+    );
+    expect(Buffer.from(plain.split('.')[1]!, 'base64url').toString()).toBe(
+      `{"role":"x","iat":${NOW},"exp":${NOW + 3600},"jti":"id-2"}`,
+    );
   });
 });
 
 describe('authenticate', () => {
   const auth = createAuth(hsOptions);
-  const bearer = (value: string): { headers: Record<string, string> } => ({ headers: { authorization: value } });
+  const bearer = (value: string): { headers: Record<string, string> } => ({
+    headers: { authorization: value },
+  });
 
   it('returns null when the request carries no token', async () => {
     await expect(auth.authenticate({ headers: {} })).resolves.toBeNull();
@@ -95,18 +130,30 @@ describe('authenticate', () => {
     await expect(auth.authenticate(bearer('Basic dXNlcjpwYXNz'))).resolves.toBeNull();
   });
 
-  it.each(['Bearer', 'bearer', 'BEARER', 'BeArEr'])('reads the %s scheme (case-insensitive, RFC 7235 §2.1)', async (scheme) => {
-    await expect(auth.authenticate(bearer(`${scheme} ${validHsToken}`))).resolves.toMatchObject({ token: validHsToken, user: { sub: 'user-1' } });
-  });
+  it.each(['Bearer', 'bearer', 'BEARER', 'BeArEr'])(
+    'reads the %s scheme (case-insensitive, RFC 7235 §2.1)',
+    async (scheme) => {
+      await expect(auth.authenticate(bearer(`${scheme} ${validHsToken}`))).resolves.toMatchObject({
+        token: validHsToken,
+        user: { sub: 'user-1' },
+      });
+    },
+  );
 
   it('reads the session cookie among others', async () => {
-    const result = await auth.authenticate({ headers: { cookie: `theme=dark; jwt=${validHsToken}; lang=en` } });
+    const result = await auth.authenticate({
+      headers: { cookie: `theme=dark; jwt=${validHsToken}; lang=en` },
+    });
     expect(result?.claims.sub).toBe('user-1');
   });
 
   it('prefers the header to the cookie', async () => {
-    await expect(auth.authenticate({ headers: { authorization: `Bearer ${validHsToken}`, cookie: 'jwt=garbage' } })).resolves.toMatchObject({ token: validHsToken });
-    await expect(auth.authenticate({ headers: { authorization: 'Bearer garbage', cookie: `jwt=${validHsToken}` } })).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+    await expect(
+      auth.authenticate({ headers: { authorization: `Bearer ${validHsToken}`, cookie: 'jwt=garbage' } }),
+    ).resolves.toMatchObject({ token: validHsToken });
+    await expect(
+      auth.authenticate({ headers: { authorization: 'Bearer garbage', cookie: `jwt=${validHsToken}` } }),
+    ).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
   });
 
   it.each([
@@ -115,15 +162,23 @@ describe('authenticate', () => {
     ['two credentials', `Bearer ${validHsToken} ${validHsToken}`],
     ['comma-joined credentials', `Bearer ${validHsToken},${validHsToken}`],
   ])('%s is a 400 invalid_request', async (_name, value) => {
-    await expect(auth.authenticate(bearer(value))).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST', status: 400, error: 'invalid_request' });
+    await expect(auth.authenticate(bearer(value))).rejects.toMatchObject({
+      code: 'ERR_BAD_REQUEST',
+      status: 400,
+      error: 'invalid_request',
+    });
   });
 
   it('refuses two Authorization headers', async () => {
-    await expect(auth.authenticate({ headers: { authorization: [`Bearer ${validHsToken}`, `Bearer ${validHsToken}`] } })).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' });
+    await expect(
+      auth.authenticate({ headers: { authorization: [`Bearer ${validHsToken}`, `Bearer ${validHsToken}`] } }),
+    ).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' });
   });
 
   it('a bad cookie is a bad token', async () => {
-    await expect(auth.authenticate({ headers: { cookie: 'jwt=a.b.c' } })).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+    await expect(auth.authenticate({ headers: { cookie: 'jwt=a.b.c' } })).rejects.toMatchObject({
+      code: 'ERR_TOKEN_MALFORMED',
+    });
   });
 
   it('bearer: false ignores the header; cookie: false ignores the cookie', async () => {
@@ -136,13 +191,19 @@ describe('authenticate', () => {
 
   it('reads a renamed cookie', async () => {
     const named = createAuth({ ...hsOptions, cookie: { name: 'sid' } });
-    await expect(named.authenticate({ headers: { cookie: `jwt=x; sid=${validHsToken}` } })).resolves.toMatchObject({ token: validHsToken });
+    await expect(
+      named.authenticate({ headers: { cookie: `jwt=x; sid=${validHsToken}` } }),
+    ).resolves.toMatchObject({ token: validHsToken });
   });
 
   it('getToken replaces the built-in extraction', async () => {
-    const getToken = vi.fn((req: { headers: Record<string, unknown> }) => req.headers['x-token'] as string | undefined);
+    const getToken = vi.fn(
+      (req: { headers: Record<string, unknown> }) => req.headers['x-token'] as string | undefined,
+    );
     const custom = createAuth({ ...hsOptions, getToken });
-    await expect(custom.authenticate({ headers: { 'x-token': validHsToken } })).resolves.toMatchObject({ token: validHsToken });
+    await expect(custom.authenticate({ headers: { 'x-token': validHsToken } })).resolves.toMatchObject({
+      token: validHsToken,
+    });
     await expect(custom.authenticate(bearer(`Bearer ${validHsToken}`))).resolves.toBeNull();
     expect(getToken).toHaveBeenCalledTimes(2);
   });
@@ -166,7 +227,9 @@ describe('session cookies', () => {
 
   it('lives as long as the token, HttpOnly, SameSite=Lax, Path=/, Secure by default', async () => {
     const token = await auth.issue({ sub: 'a' });
-    expect(auth.sessionCookie(token)).toBe(`jwt=${token}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`);
+    expect(auth.sessionCookie(token)).toBe(
+      `jwt=${token}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`,
+    );
   });
 
   it('drops Secure for a plain-HTTP request outside production only', async () => {
@@ -182,22 +245,40 @@ describe('session cookies', () => {
   });
 
   it('clears the cookie with the same name, path and domain', () => {
-    const named = createAuth({ ...hsOptions, cookie: { name: 'sid', domain: 'example.test', path: '/app', sameSite: 'strict' } });
-    expect(named.clearCookie({ secure: false })).toBe('sid=; Max-Age=0; Domain=example.test; Path=/app; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict');
+    const named = createAuth({
+      ...hsOptions,
+      cookie: { name: 'sid', domain: 'example.test', path: '/app', sameSite: 'strict' },
+    });
+    expect(named.clearCookie({ secure: false })).toBe(
+      'sid=; Max-Age=0; Domain=example.test; Path=/app; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict',
+    );
   });
 
   it('follows cookie options', async () => {
     const fixed = createAuth({ ...hsOptions, cookie: { maxAge: 60, secure: false } });
     const token = await fixed.issue({});
-    expect(fixed.sessionCookie(token, { secure: true })).toBe(`jwt=${token}; Max-Age=60; Path=/; HttpOnly; SameSite=Lax`);
-    const readable = createAuth({ ...hsOptions, cookie: { httpOnly: false, sameSite: 'strict', secure: true } });
-    expect(readable.sessionCookie(token, { secure: false })).toBe(`jwt=${token}; Max-Age=3600; Path=/; Secure; SameSite=Strict`);
+    expect(fixed.sessionCookie(token, { secure: true })).toBe(
+      `jwt=${token}; Max-Age=60; Path=/; HttpOnly; SameSite=Lax`,
+    );
+    const readable = createAuth({
+      ...hsOptions,
+      cookie: { httpOnly: false, sameSite: 'strict', secure: true },
+    });
+    expect(readable.sessionCookie(token, { secure: false })).toBe(
+      `jwt=${token}; Max-Age=3600; Path=/; Secure; SameSite=Strict`,
+    );
   });
 
   it('refuses cookie set-ups browsers would drop, at createAuth', () => {
-    expect(() => createAuth({ ...hsOptions, cookie: { sameSite: 'none', secure: false } })).toThrow(TypeError);
-    expect(() => createAuth({ ...hsOptions, cookie: { name: '__Host-jwt', domain: 'a.test' } })).toThrow(TypeError);
-    expect(() => createAuth({ ...hsOptions, cookie: { name: '__Secure-jwt', secure: false } })).toThrow(TypeError);
+    expect(() => createAuth({ ...hsOptions, cookie: { sameSite: 'none', secure: false } })).toThrow(
+      TypeError,
+    );
+    expect(() => createAuth({ ...hsOptions, cookie: { name: '__Host-jwt', domain: 'a.test' } })).toThrow(
+      TypeError,
+    );
+    expect(() => createAuth({ ...hsOptions, cookie: { name: '__Secure-jwt', secure: false } })).toThrow(
+      TypeError,
+    );
     expect(() => createAuth({ ...hsOptions, cookie: { name: 'bad name' } })).toThrow(TypeError);
     expect(() => createAuth({ ...hsOptions, cookie: { name: 'x', secret: 1 } as never })).toThrow(/"secret"/);
   });
@@ -236,7 +317,11 @@ describe('createAuth options', () => {
     ['a tiny maxTokenBytes', { maxTokenBytes: 1 }, /"maxTokenBytes"/],
     ['cache: true', { cache: true }, /"cache"/],
     ['a cache with max 0', { cache: { max: 0 } }, /"cache.max"/],
-    ['a cache with a fractional maxTokenLength', { cache: { max: 10, maxTokenLength: 1.5 } }, /"cache.maxTokenLength"/],
+    [
+      'a cache with a fractional maxTokenLength',
+      { cache: { max: 10, maxTokenLength: 1.5 } },
+      /"cache.maxTokenLength"/,
+    ],
     ['a cache option misspelt', { cache: { size: 10 } }, /unknown cache option "size"/],
   ])('throws a TypeError for %s', (_name, change, message) => {
     expect(() => createAuth({ ...hsOptions, ...change } as never)).toThrow(message);

@@ -13,14 +13,33 @@ function reference(segment: string): Buffer | undefined {
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 // Characters Node's decoder takes (+ /), stops at (=) or skips, and non-ASCII ones whose low
 // byte is an alphabet character (Ł is U+0141, ī is U+012B: 'A' and '+' once cast to a byte).
-const HOSTILE = ['+', '/', '=', ' ', '\t', '\n', '.', '%', '\0', '\x7f', 'é', 'Ł', 'ī', 'ſ', '\u{1F600}', '\ud800', '\uff21'];
+const HOSTILE = [
+  '+',
+  '/',
+  '=',
+  ' ',
+  '\t',
+  '\n',
+  '.',
+  '%',
+  '\0',
+  '\x7f',
+  'é',
+  'Ł',
+  'ī',
+  'ſ',
+  '\u{1F600}',
+  '\ud800',
+  '\uff21',
+];
 
 // Disagreements are collected, not asserted one by one: hundreds of thousands of strings are checked.
 const disagreements: string[] = [];
 function agrees(segment: string): void {
   const expected = reference(segment);
   const actual = decodeStrict(segment);
-  const same = expected === undefined ? actual === undefined : actual !== undefined && actual.equals(expected);
+  const same =
+    expected === undefined ? actual === undefined : actual !== undefined && actual.equals(expected);
   if (!same) disagreements.push(JSON.stringify(segment));
 }
 
@@ -40,7 +59,8 @@ describe('decodeStrict agrees with the round-trip definition', () => {
 
   it('on every four-character string over the characters that matter at the end of a group', () => {
     const chars = ['A', 'B', 'P', 'Q', 'R', 'g', 'w', 'z', '0', '-', '_', ...HOSTILE];
-    for (const a of chars) for (const b of chars) for (const c of chars) for (const d of chars) agrees(a + b + c + d);
+    for (const a of chars)
+      for (const b of chars) for (const c of chars) for (const d of chars) agrees(a + b + c + d);
     expect(disagreements).toEqual([]);
   });
 
@@ -49,7 +69,7 @@ describe('decodeStrict agrees with the round-trip definition', () => {
       const encoded = randomBytes(i % 97).toString('base64url');
       agrees(encoded);
       const at = i % (encoded.length + 1);
-      const char = i % 3 === 0 ? ALPHABET[(i * 7) % 64] ?? 'A' : HOSTILE[i % HOSTILE.length] ?? '=';
+      const char = i % 3 === 0 ? (ALPHABET[(i * 7) % 64] ?? 'A') : (HOSTILE[i % HOSTILE.length] ?? '=');
       agrees(encoded.slice(0, at) + char + encoded.slice(at + 1));
       agrees(encoded.slice(0, at) + char + encoded.slice(at));
       agrees(encoded.slice(0, at) + encoded.slice(at + 1));

@@ -14,11 +14,26 @@ describe('toSeconds', () => {
     expect(toSeconds(input, 'expiresIn')).toBe(seconds);
   });
 
-  it.each([['1.5h'], ['1 h'], ['1H'], ['h'], ['-1m'], ['1y'], ['1hour'], [''], [' 1h'], ['1h '], [1.5], [-1], [Number.NaN], [Infinity], [null], [{}], ['9999999999d']])(
-    '%j is refused with a TypeError naming the option',
-    (input) => {
-      expect(() => toSeconds(input, 'maxTokenAge')).toThrow(/"maxTokenAge"/);
-      expect(() => toSeconds(input, 'maxTokenAge')).toThrow(TypeError);
-    },
-  );
+  it.each([
+    ['1.5h'],
+    ['1 h'],
+    ['1H'],
+    ['h'],
+    ['-1m'],
+    ['1y'],
+    ['1hour'],
+    [''],
+    [' 1h'],
+    ['1h '],
+    [1.5],
+    [-1],
+    [Number.NaN],
+    [Infinity],
+    [null],
+    [{}],
+    ['9999999999d'],
+  ])('%j is refused with a TypeError naming the option', (input) => {
+    expect(() => toSeconds(input, 'maxTokenAge')).toThrow(/"maxTokenAge"/);
+    expect(() => toSeconds(input, 'maxTokenAge')).toThrow(TypeError);
+  });
 });

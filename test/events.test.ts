@@ -19,7 +19,11 @@ describe.each(variants)('$name', (variant) => {
     at(60);
     const rotated = await refreshWith(app, s.refresh);
     expect(rotated.status).toBe(204);
-    const wrongAud = handToken({ alg: 'HS256', typ: 'JWT' }, { sub: 'user-1', aud: 'other', iat: NOW, exp: NOW + 600 }, { hmac: SECRET });
+    const wrongAud = handToken(
+      { alg: 'HS256', typ: 'JWT' },
+      { sub: 'user-1', aud: 'other', iat: NOW, exp: NOW + 600 },
+      { hmac: SECRET },
+    );
     expect((await withBearer(app, wrongAud)).status).toBe(401);
     expect((await request(app).get('/required')).status).toBe(401);
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${s.access}`)).status).toBe(403);
@@ -42,7 +46,12 @@ describe.each(variants)('$name', (variant) => {
     expect((await refreshWith(app, s.refresh)).status).toBe(204);
     expect((await refreshWith(app, s.refresh)).status).toBe(401);
     expect(events).toContainEqual({ type: 'refresh-reuse', sub: 'user-1' });
-    expect(events.at(-1)).toEqual({ type: 'refused', code: 'ERR_TOKEN_REVOKED', status: 401, claim: undefined });
+    expect(events.at(-1)).toEqual({
+      type: 'refused',
+      code: 'ERR_TOKEN_REVOKED',
+      status: 401,
+      claim: undefined,
+    });
   });
 });
 
@@ -65,11 +74,18 @@ describe('outages', () => {
     const token = await auth.issue({ sub: 'user-1' });
     await auth.verify(token);
     down = true;
-    for (let i = 0; i < 3; i++) await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    for (let i = 0; i < 3; i++)
+      await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
     down = false;
     await auth.verify(token);
     await auth.verify(token);
-    expect(events.map((e) => e.type)).toEqual(['store-unavailable', 'refused', 'refused', 'refused', 'store-recovered']);
+    expect(events.map((e) => e.type)).toEqual([
+      'store-unavailable',
+      'refused',
+      'refused',
+      'refused',
+      'store-recovered',
+    ]);
     expect(events[0]).toMatchObject({ type: 'store-unavailable', error: new Error('store down') });
   });
 
@@ -77,7 +93,12 @@ describe('outages', () => {
     const { createServer } = await import('node:http');
     const { createPrivateKey, createPublicKey, sign } = await import('node:crypto');
     const privateKey = createPrivateKey(fixture('test-only-rsa-2048-private.pem'));
-    const jwk = { ...createPublicKey(privateKey).export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwk = {
+      ...createPublicKey(privateKey).export({ format: 'jwk' }),
+      kid: 'k1',
+      alg: 'RS256',
+      use: 'sig',
+    };
     let up = false;
     const server = createServer((_req, res) => {
       if (!up) return void res.writeHead(500).end();
@@ -87,7 +108,11 @@ describe('outages', () => {
     const { port } = server.address() as { port: number };
     try {
       const { events, onEvent } = heard();
-      const auth = createAuth({ key: jwks({ url: `http://127.0.0.1:${port}/jwks.json`, cooldownDuration: 0 }), onEvent, store: false });
+      const auth = createAuth({
+        key: jwks({ url: `http://127.0.0.1:${port}/jwks.json`, cooldownDuration: 0 }),
+        onEvent,
+        store: false,
+      });
       const input = `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}`;
       const token = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
       await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
@@ -101,7 +126,12 @@ describe('outages', () => {
   });
 
   it('a listener that throws never fails a request', async () => {
-    const auth = createAuth({ key: hs256(SECRET), onEvent: () => { throw new Error('listener bug'); } });
+    const auth = createAuth({
+      key: hs256(SECRET),
+      onEvent: () => {
+        throw new Error('listener bug');
+      },
+    });
     const warned: Error[] = [];
     const warn = (w: Error): void => void warned.push(w);
     process.on('warning', warn);

@@ -20,8 +20,16 @@ afterAll(() => {
 });
 
 const apps = [
-  ['Express', async () => (await createExpressApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app],
-  ['Koa', async () => (await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app.callback()],
+  [
+    'Express',
+    async () =>
+      (await createExpressApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app,
+  ],
+  [
+    'Koa',
+    async () =>
+      (await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app.callback(),
+  ],
 ] as const;
 
 describe.each(apps)('examples: %s app', (_name, build) => {
@@ -34,8 +42,12 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect((await agent.get('/')).body).toEqual({ message: 'hello, guest', signedIn: false });
     const signup = await agent.post('/signup').send(ada);
     expect(signup.status).toBe(201);
-    expect(signup.headers['set-cookie']?.[0]).toMatch(/^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
-    expect(signup.headers['set-cookie']?.[1]).toMatch(/^jwt-refresh=.+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/);
+    expect(signup.headers['set-cookie']?.[0]).toMatch(
+      /^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    expect(signup.headers['set-cookie']?.[1]).toMatch(
+      /^jwt-refresh=.+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/,
+    );
     expect((await agent.post('/signup').send(ada)).status).toBe(409);
 
     const login = await agent.post('/login').send(ada);
@@ -70,16 +82,30 @@ describe.each(apps)('examples: %s app', (_name, build) => {
 
   it('lets the seeded admin in, and refuses bad passwords and bad bodies', async () => {
     const app = await build();
-    const admin = await request(app).post('/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
+    const admin = await request(app)
+      .post('/login')
+      .send({ email: 'admin@example.com', password: 'admin-password-1' });
     expect(admin.status).toBe(200);
-    const page = await request(app).get('/admin').set('Authorization', `Bearer ${admin.body.token as string}`);
+    const page = await request(app)
+      .get('/admin')
+      .set('Authorization', `Bearer ${admin.body.token as string}`);
     expect(page.status).toBe(200);
     expect(page.body.message).toBe('welcome to the admin page, admin@example.com');
 
-    expect((await request(app).post('/login').send({ email: 'admin@example.com', password: 'wrong-password' })).status).toBe(401);
-    expect((await request(app).post('/login').send({ email: 'nobody@example.com', password: 'whatever-1' })).status).toBe(401);
-    expect((await request(app).post('/login').send({ email: 'not-an-email', password: 'whatever-1' })).status).toBe(400);
-    expect((await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":')).status).toBe(400);
+    expect(
+      (await request(app).post('/login').send({ email: 'admin@example.com', password: 'wrong-password' }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await request(app).post('/login').send({ email: 'nobody@example.com', password: 'whatever-1' }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await request(app).post('/login').send({ email: 'not-an-email', password: 'whatever-1' })).status,
+    ).toBe(400);
+    expect(
+      (await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":')).status,
+    ).toBe(400);
   });
 });
 
@@ -100,10 +126,16 @@ describe.runIf(redisAvailable || Boolean(process.env.CI))('examples with REDIS_U
     const two = await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' });
     setups.push(one.setup, two.setup);
     expect(one.setup.storeDescription).toBe(`in Redis at ${server.url}`);
-    const login = await request(one.app).post('/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
+    const login = await request(one.app)
+      .post('/login')
+      .send({ email: 'admin@example.com', password: 'admin-password-1' });
     const token = login.body.token as string;
-    expect((await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
-    expect((await request(one.app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    expect(
+      (await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`)).status,
+    ).toBe(200);
+    expect(
+      (await request(one.app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`)).status,
+    ).toBe(204);
     const refused = await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`);
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('ERR_TOKEN_REVOKED');

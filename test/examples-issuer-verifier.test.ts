@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VERIFIER_COOLDOWN_MS, createIssuer, createVerifier, type Issuer } from '../examples/issuer-verifier.js';
+import {
+  VERIFIER_COOLDOWN_MS,
+  createIssuer,
+  createVerifier,
+  type Issuer,
+} from '../examples/issuer-verifier.js';
 
 describe('examples/issuer-verifier', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-iv-'));
@@ -29,7 +34,12 @@ describe('examples/issuer-verifier', () => {
   });
 
   const login = async (): Promise<string> =>
-    (await request(issuer.app).post('/login').send({ email: 'ada@example.com', password: 'correct horse' }).expect(200)).body.token as string;
+    (
+      await request(issuer.app)
+        .post('/login')
+        .send({ email: 'ada@example.com', password: 'correct horse' })
+        .expect(200)
+    ).body.token as string;
   const orders = (token?: string): request.Test => {
     const call = request(verifier).get('/orders');
     return token ? call.set('Authorization', `Bearer ${token}`) : call;
@@ -39,7 +49,13 @@ describe('examples/issuer-verifier', () => {
     const before = await login();
     expect((await orders(before)).status).toBe(200);
     expect((await orders()).status).toBe(401);
-    expect((await request(issuer.app).post('/login').send({ email: 'ada@example.com', password: 'wrong password' })).status).toBe(401);
+    expect(
+      (
+        await request(issuer.app)
+          .post('/login')
+          .send({ email: 'ada@example.com', password: 'wrong password' })
+      ).status,
+    ).toBe(401);
 
     const first = issuer.activeKid();
     const kid = issuer.addKey();
@@ -51,7 +67,10 @@ describe('examples/issuer-verifier', () => {
     await new Promise((resolve) => setTimeout(resolve, VERIFIER_COOLDOWN_MS + 100));
     issuer.activate(kid);
     const after = await login();
-    expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'RS256', kid });
+    expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString())).toMatchObject({
+      alg: 'RS256',
+      kid,
+    });
     const res = await orders(after);
     expect(res.status).toBe(200);
     expect(res.body.for).toMatchObject({ email: 'ada@example.com', iss: 'service-a', aud: 'shop' });
@@ -60,7 +79,10 @@ describe('examples/issuer-verifier', () => {
 
   it("jose's createRemoteJWKSet accepts the published set and verifies A's tokens", async () => {
     const token = await login();
-    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { issuer: 'service-a', audience: 'shop' });
+    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), {
+      issuer: 'service-a',
+      audience: 'shop',
+    });
     expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: issuer.activeKid() });
     expect(payload).toMatchObject({ email: 'ada@example.com' });
   });

@@ -10,7 +10,9 @@ describe('examples/core-demo', () => {
 
   it('runs every step with a generated RS256 pair', async () => {
     vi.stubEnv('JWT_SECRET', '');
-    const lines = Object.fromEntries((await runDemo(join(dir, 'keys'))).map(({ step, result }) => [step, result]));
+    const lines = Object.fromEntries(
+      (await runDemo(join(dir, 'keys'))).map(({ step, result }) => [step, result]),
+    );
     vi.unstubAllEnvs();
     expect(lines.key).toMatch(/^RS256/);
     expect(statSync(join(dir, 'keys', 'private.pem')).mode & 0o777).toBe(0o600);
@@ -28,7 +30,9 @@ describe('examples/core-demo', () => {
 
   it('uses HS256 when JWT_SECRET is set, and publishes nothing', async () => {
     vi.stubEnv('JWT_SECRET', 'demo-secret-for-the-test-0123456789abcdef');
-    const lines = Object.fromEntries((await runDemo(join(dir, 'unused'))).map(({ step, result }) => [step, result]));
+    const lines = Object.fromEntries(
+      (await runDemo(join(dir, 'unused'))).map(({ step, result }) => [step, result]),
+    );
     vi.unstubAllEnvs();
     expect(lines.key).toBe('HS256 with JWT_SECRET');
     expect(lines.verify).toMatch(/^accepted /);

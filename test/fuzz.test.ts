@@ -1,11 +1,26 @@
 // Seeded fuzzing of verify and authenticate, checked against an independent reference verifier.
 // Every input must end in one of two ways: the claims of a token that really is valid, or an
 // AuthError with a documented code that repeats nothing of the input. Deterministic: no Math.random.
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+} from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { jwtVerify } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuth, errorDescriptions, hs256, isAuthError, type Auth, type AuthErrorCode, type RequestLike } from '../src/index.js';
+import {
+  createAuth,
+  errorDescriptions,
+  hs256,
+  isAuthError,
+  type Auth,
+  type AuthErrorCode,
+  type RequestLike,
+} from '../src/index.js';
 import { NOW, NOW_MS, SECRET, b64, handToken } from './helpers.js';
 import {
   AUDIENCE,
@@ -60,13 +75,27 @@ const VERIFY_CODES: readonly AuthErrorCode[] = [
   'ERR_KEY_NOT_FOUND',
 ];
 const REQUEST_CODES: readonly AuthErrorCode[] = [...VERIFY_CODES, 'ERR_BAD_REQUEST'];
-const PAYLOAD_CODES: readonly AuthErrorCode[] = ['ERR_TOKEN_MALFORMED', 'ERR_CLAIM_INVALID', 'ERR_TOKEN_EXPIRED', 'ERR_TOKEN_NOT_YET_VALID'];
-const CHALLENGE = /^Bearer realm="api"(?:, error="(?:invalid_token|invalid_request)", error_description="[a-z ]+")?$/;
+const PAYLOAD_CODES: readonly AuthErrorCode[] = [
+  'ERR_TOKEN_MALFORMED',
+  'ERR_CLAIM_INVALID',
+  'ERR_TOKEN_EXPIRED',
+  'ERR_TOKEN_NOT_YET_VALID',
+];
+const CHALLENGE =
+  /^Bearer realm="api"(?:, error="(?:invalid_token|invalid_request)", error_description="[a-z ]+")?$/;
 
 /** Never to be repeated by an error: the key material and the payload marker. */
-const SECRETS: readonly string[] = [MARKER, SECRET, ...rsaPrivatePem.split('\n').filter((line) => line.length > 40).slice(0, 3)];
+const SECRETS: readonly string[] = [
+  MARKER,
+  SECRET,
+  ...rsaPrivatePem
+    .split('\n')
+    .filter((line) => line.length > 40)
+    .slice(0, 3),
+];
 
-type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+type Outcome =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 async function settle(run: () => Promise<unknown>): Promise<Outcome> {
   try {
@@ -87,15 +116,24 @@ function refusalProblem(error: unknown, input: unknown, codes: readonly AuthErro
   if (!isAuthError(error)) return `not an AuthError: ${String(error).slice(0, 200)}`;
   if (!codes.includes(error.code)) return `unexpected code ${error.code}`;
   if (!Object.hasOwn(errorDescriptions, error.code)) return `undocumented code ${error.code}`;
-  if (error.message !== errorDescriptions[error.code]) return `message is not the fixed sentence: ${error.message.slice(0, 100)}`;
+  if (error.message !== errorDescriptions[error.code])
+    return `message is not the fixed sentence: ${error.message.slice(0, 100)}`;
   const status = error.code === 'ERR_BAD_REQUEST' ? 400 : 401;
-  if (error.status !== status || error.statusCode !== status) return `status ${error.status}/${error.statusCode} for ${error.code}`;
+  if (error.status !== status || error.statusCode !== status)
+    return `status ${error.status}/${error.statusCode} for ${error.code}`;
   const bearer = error.code === 'ERR_BAD_REQUEST' ? 'invalid_request' : 'invalid_token';
   if (error.error !== bearer) return `RFC 6750 error ${String(error.error)} for ${error.code}`;
   const headerNames = Object.keys(error.headers);
   const challenge = error.headers['WWW-Authenticate'];
-  if (headerNames.length !== 1 || challenge === undefined || !CHALLENGE.test(challenge)) return `bad headers ${JSON.stringify(error.headers)}`;
-  const carried = [error.message, String(error.stack), JSON.stringify(error), JSON.stringify(error.headers), String(error.cause ?? '')].join('\n');
+  if (headerNames.length !== 1 || challenge === undefined || !CHALLENGE.test(challenge))
+    return `bad headers ${JSON.stringify(error.headers)}`;
+  const carried = [
+    error.message,
+    String(error.stack),
+    JSON.stringify(error),
+    JSON.stringify(error.headers),
+    String(error.cause ?? ''),
+  ].join('\n');
   for (const part of [...echoCandidates(input), ...SECRETS]) {
     if (carried.includes(part)) return `the error echoes ${JSON.stringify(part.slice(0, 40))}`;
   }
@@ -107,7 +145,10 @@ class Findings {
   readonly list: string[] = [];
   add(label: string, input: unknown, problem: string): void {
     if (this.list.length < 25) {
-      const shown = typeof input === 'string' ? JSON.stringify(input.length > 160 ? `${input.slice(0, 160)}…(${input.length})` : input) : String(input);
+      const shown =
+        typeof input === 'string'
+          ? JSON.stringify(input.length > 160 ? `${input.slice(0, 160)}…(${input.length})` : input)
+          : String(input);
       this.list.push(`${label}: ${problem} — input ${shown}`);
     }
   }
@@ -135,10 +176,15 @@ function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
-const own = (object: Record<string, unknown>, name: string): { readonly present: boolean; readonly value: unknown } =>
+const own = (
+  object: Record<string, unknown>,
+  name: string,
+): { readonly present: boolean; readonly value: unknown } =>
   Object.hasOwn(object, name) ? { present: true, value: object[name] } : { present: false, value: undefined };
 
 type Alg = 'HS256' | 'RS256';
@@ -178,7 +224,8 @@ function claimsValid(claims: Record<string, unknown>, now: number): boolean {
   }
   if (iss.value !== ISSUER) return false;
   const audList = typeof aud.value === 'string' ? [aud.value] : aud.value;
-  if (!Array.isArray(audList) || !audList.every((a) => typeof a === 'string') || !audList.includes(AUDIENCE)) return false;
+  if (!Array.isArray(audList) || !audList.every((a) => typeof a === 'string') || !audList.includes(AUDIENCE))
+    return false;
   if (!finite(exp.value) || exp.value <= now) return false;
   const nbf = own(claims, 'nbf');
   if (nbf.present && !(finite(nbf.value) && nbf.value <= now)) return false;
@@ -210,7 +257,8 @@ function referenceVerify(token: unknown, config: RefConfig): RefResult {
   // Nothing pins whether the payload and signature spelling are checked before the algorithm.
   const header = jsonObject(headerBytes);
   const verdict = headerVerdict(header, config);
-  const late: AuthErrorCode[] = payloadBytes === undefined || signature === undefined ? ['ERR_TOKEN_MALFORMED'] : [];
+  const late: AuthErrorCode[] =
+    payloadBytes === undefined || signature === undefined ? ['ERR_TOKEN_MALFORMED'] : [];
   if (verdict === 'malformed') return malformed;
   if (verdict === 'alg') return { codes: ['ERR_ALG_NOT_ALLOWED', ...late] };
   if (verdict === 'kid') return { codes: ['ERR_KEY_NOT_FOUND', ...late] };
@@ -221,7 +269,13 @@ function referenceVerify(token: unknown, config: RefConfig): RefResult {
       ? isDeepStrictEqual(createHmac('sha256', refHmacKey).update(input).digest(), signature)
       : signature.length === 256 && cryptoVerify('sha256', input, refRsaPublic, signature);
   // A badly spelled payload under a bad signature may be named either way.
-  if (!signed) return { codes: payloadBytes === undefined ? ['ERR_TOKEN_MALFORMED', 'ERR_SIGNATURE_INVALID'] : ['ERR_SIGNATURE_INVALID'] };
+  if (!signed)
+    return {
+      codes:
+        payloadBytes === undefined
+          ? ['ERR_TOKEN_MALFORMED', 'ERR_SIGNATURE_INVALID']
+          : ['ERR_SIGNATURE_INVALID'],
+    };
   if (payloadBytes === undefined) return malformed;
   if (verdict === 'typ') return { codes: ['ERR_CLAIM_INVALID', ...PAYLOAD_CODES] };
   const claims = jsonObject(payloadBytes);
@@ -234,20 +288,37 @@ const HS_REF: RefConfig = { alg: 'HS256', maxTokenBytes: 8192, now: NOW };
 const RS_REF: RefConfig = { alg: 'RS256', maxTokenBytes: 8192, now: NOW };
 
 /** Runs `auth.verify(token)` and checks the outcome against the reference verifier. */
-async function checkVerify(findings: Findings, label: string, auth: Auth, token: unknown, config: RefConfig): Promise<'accepted' | 'refused'> {
+async function checkVerify(
+  findings: Findings,
+  label: string,
+  auth: Auth,
+  token: unknown,
+  config: RefConfig,
+): Promise<'accepted' | 'refused'> {
   const expected = referenceVerify(token, config);
   const outcome = await settle(() => auth.verify(token as string));
   if (outcome.ok) {
-    if (expected.claims === undefined) findings.add(label, token, `accepted, reference refuses with ${expected.codes.join('|')}`);
-    else if (!isDeepStrictEqual(outcome.value, expected.claims)) findings.add(label, token, 'accepted with other claims than the payload');
-    else if (Object.getPrototypeOf(outcome.value) !== Object.prototype) findings.add(label, token, 'claims have a foreign prototype');
+    if (expected.claims === undefined)
+      findings.add(label, token, `accepted, reference refuses with ${expected.codes.join('|')}`);
+    else if (!isDeepStrictEqual(outcome.value, expected.claims))
+      findings.add(label, token, 'accepted with other claims than the payload');
+    else if (Object.getPrototypeOf(outcome.value) !== Object.prototype)
+      findings.add(label, token, 'claims have a foreign prototype');
     return 'accepted';
   }
   if (expected.claims !== undefined) {
-    findings.add(label, token, `refused (${isAuthError(outcome.error) ? outcome.error.code : String(outcome.error)}), reference accepts`);
+    findings.add(
+      label,
+      token,
+      `refused (${isAuthError(outcome.error) ? outcome.error.code : String(outcome.error)}), reference accepts`,
+    );
     return 'refused';
   }
-  const problem = refusalProblem(outcome.error, token, expected.codes.length > 0 ? expected.codes : VERIFY_CODES);
+  const problem = refusalProblem(
+    outcome.error,
+    token,
+    expected.codes.length > 0 ? expected.codes : VERIFY_CODES,
+  );
   if (problem !== undefined) findings.add(label, token, problem);
   return 'refused';
 }
@@ -255,7 +326,29 @@ async function checkVerify(findings: Findings, label: string, auth: Auth, token:
 // ---------------------------------------------------------------------------------------------
 // Generators
 
-const ODD_CHARS = ['.', '=', '+', '/', ' ', '\t', '\n', '\r', '%', '"', ',', ';', '\u0000', 'é', '\u2028', '\ufeff', '\ud800', '\udc00', '😀', 'Ａ', '\u00a0'];
+const ODD_CHARS = [
+  '.',
+  '=',
+  '+',
+  '/',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '%',
+  '"',
+  ',',
+  ';',
+  '\u0000',
+  'é',
+  '\u2028',
+  '\ufeff',
+  '\ud800',
+  '\udc00',
+  '😀',
+  'Ａ',
+  '\u00a0',
+];
 
 function randomChar(r: Rng): string {
   return r.chance(0.8) ? B64URL[r.int(64)]! : r.pick(ODD_CHARS);
@@ -273,7 +366,9 @@ function reencodeBytes(segment: string, r: Rng): string {
       if (copy.length > 0) copy[at] = r.int(256);
       return copy.toString('base64url');
     case 2:
-      return Buffer.concat([copy.subarray(0, at), Buffer.from([r.int(256)]), copy.subarray(at)]).toString('base64url');
+      return Buffer.concat([copy.subarray(0, at), Buffer.from([r.int(256)]), copy.subarray(at)]).toString(
+        'base64url',
+      );
     default:
       return Buffer.concat([copy.subarray(0, at), copy.subarray(at + 1)]).toString('base64url');
   }
@@ -288,10 +383,30 @@ function jsonMutation(segment: string, r: Rng): string {
     return segment;
   }
   const keys = Object.keys(value);
-  const key = r.chance(0.7) && keys.length > 0 ? r.pick(keys) : r.pick(['alg', 'typ', 'kid', 'exp', 'aud', 'iss', 'sub', 'crit', '__proto__', 'role']);
-  const replacement = r.pick<unknown>(['HS256', 'RS256', 'none', NOW - 1, NOW + 86400, null, [AUDIENCE], 'admin', {}, ISSUER, 0]);
+  const key =
+    r.chance(0.7) && keys.length > 0
+      ? r.pick(keys)
+      : r.pick(['alg', 'typ', 'kid', 'exp', 'aud', 'iss', 'sub', 'crit', '__proto__', 'role']);
+  const replacement = r.pick<unknown>([
+    'HS256',
+    'RS256',
+    'none',
+    NOW - 1,
+    NOW + 86400,
+    null,
+    [AUDIENCE],
+    'admin',
+    {},
+    ISSUER,
+    0,
+  ]);
   const changed = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-  Object.defineProperty(changed, key, { value: replacement, enumerable: true, configurable: true, writable: true });
+  Object.defineProperty(changed, key, {
+    value: replacement,
+    enumerable: true,
+    configurable: true,
+    writable: true,
+  });
   return b64(JSON.stringify(changed));
 }
 
@@ -345,7 +460,9 @@ function mutate(token: string, r: Rng, donors: readonly string[]): string {
         break;
       }
       case 10:
-        t = r.chance(0.5) ? `${r.pick([' ', '\t', '\n', '"', '\u00a0'])}${t}` : `${t}${r.pick([' ', '\r\n', '=', '==', '.', '"'])}`;
+        t = r.chance(0.5)
+          ? `${r.pick([' ', '\t', '\n', '"', '\u00a0'])}${t}`
+          : `${t}${r.pick([' ', '\r\n', '=', '==', '.', '"'])}`;
         break;
       case 11:
         t = r.chance(0.5) ? `${t}.${t}` : `${t}${t}`;
@@ -373,50 +490,176 @@ function randomUnicode(r: Rng, length: number): string {
   let s = '';
   for (let i = 0; i < length; i++) {
     const kind = r.int(4);
-    const cp = kind === 0 ? r.int(0x80) : kind === 1 ? 0xd800 + r.int(0x800) : kind === 2 ? r.int(0x10000) : 0x10000 + r.int(0x100000);
+    const cp =
+      kind === 0
+        ? r.int(0x80)
+        : kind === 1
+          ? 0xd800 + r.int(0x800)
+          : kind === 2
+            ? r.int(0x10000)
+            : 0x10000 + r.int(0x100000);
     s += cp >= 0xd800 && cp < 0xe000 ? String.fromCharCode(cp) : String.fromCodePoint(cp);
   }
   return s;
 }
 
-const randomB64 = (r: Rng, length: number): string => Array.from({ length }, () => B64URL[r.int(64)]!).join('');
+const randomB64 = (r: Rng, length: number): string =>
+  Array.from({ length }, () => B64URL[r.int(64)]!).join('');
 
 // Raw JSON texts, so duplicates, escapes and number spellings reach the parser as written.
 const ALG_TEXTS = (alg: Alg): string[] => [
-  `"${alg}"`, `"${alg}"`, `"${alg}"`, `"${alg}"`, `"${alg.replace('256', '\\u0032\\u0035\\u0036')}"`,
-  '"none"', '"None"', '"NONE"', `"${alg.toLowerCase()}"`, `"${alg} "`, `" ${alg}"`, `"${alg}\\u0000"`, `"${alg}\\n"`,
-  alg === 'HS256' ? '"RS256"' : '"HS256"', '"HS512"', '"PS256"', '"ES256"', '"RS512"', '""', '256', 'null', 'true',
-  `["${alg}"]`, `{"0":"${alg}"}`, '"ＨＳ２５６"', '"__proto__"', '"toString"', '"constructor"',
+  `"${alg}"`,
+  `"${alg}"`,
+  `"${alg}"`,
+  `"${alg}"`,
+  `"${alg.replace('256', '\\u0032\\u0035\\u0036')}"`,
+  '"none"',
+  '"None"',
+  '"NONE"',
+  `"${alg.toLowerCase()}"`,
+  `"${alg} "`,
+  `" ${alg}"`,
+  `"${alg}\\u0000"`,
+  `"${alg}\\n"`,
+  alg === 'HS256' ? '"RS256"' : '"HS256"',
+  '"HS512"',
+  '"PS256"',
+  '"ES256"',
+  '"RS512"',
+  '""',
+  '256',
+  'null',
+  'true',
+  `["${alg}"]`,
+  `{"0":"${alg}"}`,
+  '"ＨＳ２５６"',
+  '"__proto__"',
+  '"toString"',
+  '"constructor"',
 ];
 const TYP_TEXTS = [
-  '"JWT"', '"jwt"', '"application/jwt"', '"Application/JWT"', '"APPLICATION/JWT"', '"at+jwt"', '"application/at+jwt"',
-  '"JWT "', '""', '"application/"', '"JOSE"', '"JWT\\u0000"', '"ｊｗｔ"', '"jwt; charset=utf-8"', '"application/application/jwt"',
-  '5', 'null', '{}', '["JWT"]', 'false',
+  '"JWT"',
+  '"jwt"',
+  '"application/jwt"',
+  '"Application/JWT"',
+  '"APPLICATION/JWT"',
+  '"at+jwt"',
+  '"application/at+jwt"',
+  '"JWT "',
+  '""',
+  '"application/"',
+  '"JOSE"',
+  '"JWT\\u0000"',
+  '"ｊｗｔ"',
+  '"jwt; charset=utf-8"',
+  '"application/application/jwt"',
+  '5',
+  'null',
+  '{}',
+  '["JWT"]',
+  'false',
 ];
 const KID_TEXTS = [
-  '"k1"', '"k1"', '"K1"', '"__proto__"', '"constructor"', '"toString"', '"hasOwnProperty"', '""', JSON.stringify('k'.repeat(1500)),
-  '"../../etc/passwd"', '"\\u0000"', '"k1\\u0000"', '5', 'null', '{}', '[]', 'true', '["k1"]',
+  '"k1"',
+  '"k1"',
+  '"K1"',
+  '"__proto__"',
+  '"constructor"',
+  '"toString"',
+  '"hasOwnProperty"',
+  '""',
+  JSON.stringify('k'.repeat(1500)),
+  '"../../etc/passwd"',
+  '"\\u0000"',
+  '"k1\\u0000"',
+  '5',
+  'null',
+  '{}',
+  '[]',
+  'true',
+  '["k1"]',
 ];
 const VALUE_TEXTS = [
-  '1', '"admin"', '{"role":"admin","exp":1,"isAdmin":true}', '["admin"]', 'null', '{"__proto__":{"polluted":1}}',
-  '1e400', '-0', '"\\ud800"', '"\\u0000"', `"${MARKER}"`, '{"constructor":{"prototype":{"polluted":1}}}', 'true', '[]', '{}',
+  '1',
+  '"admin"',
+  '{"role":"admin","exp":1,"isAdmin":true}',
+  '["admin"]',
+  'null',
+  '{"__proto__":{"polluted":1}}',
+  '1e400',
+  '-0',
+  '"\\ud800"',
+  '"\\u0000"',
+  `"${MARKER}"`,
+  '{"constructor":{"prototype":{"polluted":1}}}',
+  'true',
+  '[]',
+  '{}',
 ];
 const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
-const CLAIM_TEXTS: Record<string, { readonly good: readonly string[]; readonly bad: readonly string[]; readonly optional: boolean }> = {
+const CLAIM_TEXTS: Record<
+  string,
+  { readonly good: readonly string[]; readonly bad: readonly string[]; readonly optional: boolean }
+> = {
   iss: {
     good: [JSON.stringify(ISSUER), '"https:\\/\\/issuer.test"', '"\\u0068ttps://issuer.test"'],
-    bad: [JSON.stringify(ISSUER.toUpperCase()), JSON.stringify(`${ISSUER}/`), '""', 'null', `[${JSON.stringify(ISSUER)}]`, '5', JSON.stringify(`${ISSUER}\u0000`), '{}'],
+    bad: [
+      JSON.stringify(ISSUER.toUpperCase()),
+      JSON.stringify(`${ISSUER}/`),
+      '""',
+      'null',
+      `[${JSON.stringify(ISSUER)}]`,
+      '5',
+      JSON.stringify(`${ISSUER}\u0000`),
+      '{}',
+    ],
     optional: false,
   },
   aud: {
     good: ['"api"', '["api"]', '["x","api"]', `[${'"x",'.repeat(400)}"api"]`, '"\\u0061pi"'],
-    bad: ['"API"', '[]', '["x"]', '["api",1]', '{"api":true}', 'null', '5', '"api "', '[["api"]]', '[null,"api"]'],
+    bad: [
+      '"API"',
+      '[]',
+      '["x"]',
+      '["api",1]',
+      '{"api":true}',
+      'null',
+      '5',
+      '"api "',
+      '[["api"]]',
+      '[null,"api"]',
+    ],
     optional: false,
   },
   exp: {
-    good: [String(NOW + 3600), String(NOW + 1), `${NOW}.5`, '1e308', `${NOW + 3600}.0`, `${NOW + 3600}e0`, '1767229200E0', '9007199254740993'],
-    bad: [String(NOW), String(NOW - 1), '0', '-0', '-1', '-1e308', '1e400', '-1e400', `"${NOW + 3600}"`, 'null', 'true', `[${NOW + 3600}]`, '{}', '1e-400', `${NOW}.00000000001`],
+    good: [
+      String(NOW + 3600),
+      String(NOW + 1),
+      `${NOW}.5`,
+      '1e308',
+      `${NOW + 3600}.0`,
+      `${NOW + 3600}e0`,
+      '1767229200E0',
+      '9007199254740993',
+    ],
+    bad: [
+      String(NOW),
+      String(NOW - 1),
+      '0',
+      '-0',
+      '-1',
+      '-1e308',
+      '1e400',
+      '-1e400',
+      `"${NOW + 3600}"`,
+      'null',
+      'true',
+      `[${NOW + 3600}]`,
+      '{}',
+      '1e-400',
+      `${NOW}.00000000001`,
+    ],
     optional: false,
   },
   nbf: {
@@ -429,10 +672,27 @@ const CLAIM_TEXTS: Record<string, { readonly good: readonly string[]; readonly b
     bad: [String(NOW + 1), '1e308', '"0"', 'null', '[]', '1e400'],
     optional: true,
   },
-  sub: { good: ['"user-1"', '""', '"__proto__"', '"\\ud800"'], bad: ['5', 'null', '["u"]', '{}', 'true'], optional: true },
+  sub: {
+    good: ['"user-1"', '""', '"__proto__"', '"\\ud800"'],
+    bad: ['5', 'null', '["u"]', '{}', 'true'],
+    optional: true,
+  },
   jti: { good: ['"j1"', '""'], bad: ['5', 'null', '[]', '{}'], optional: true },
 };
-const EXTRA_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'role', 'roles', 'marker', '', '\u0000', 'x'.repeat(64)];
+const EXTRA_NAMES = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'role',
+  'roles',
+  'marker',
+  '',
+  '\u0000',
+  'x'.repeat(64),
+];
 
 const objectText = (entries: readonly (readonly [string, string])[]): string =>
   `{${entries.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`;
@@ -447,29 +707,73 @@ function shuffle<T>(items: T[], r: Rng): T[] {
 
 function genHeader(r: Rng, alg: Alg): string {
   if (r.chance(0.05)) {
-    return r.pick(['[]', 'null', `"${alg}"`, '1', '{', '', `{"alg":"${alg}"`, ` {"alg":"${alg}"} `, `\ufeff{"alg":"${alg}"}`, `{"alg":"${alg}",}`, `{'alg':'${alg}'}`, `{"alg":"${alg}"}x`]);
+    return r.pick([
+      '[]',
+      'null',
+      `"${alg}"`,
+      '1',
+      '{',
+      '',
+      `{"alg":"${alg}"`,
+      ` {"alg":"${alg}"} `,
+      `\ufeff{"alg":"${alg}"}`,
+      `{"alg":"${alg}",}`,
+      `{'alg':'${alg}'}`,
+      `{"alg":"${alg}"}x`,
+    ]);
   }
   const entries: [string, string][] = [];
   if (!r.chance(0.04)) entries.push(['alg', r.chance(0.6) ? `"${alg}"` : r.pick(ALG_TEXTS(alg))]);
   if (r.chance(0.5)) entries.push(['typ', r.chance(0.5) ? '"JWT"' : r.pick(TYP_TEXTS)]);
   if (r.chance(0.35)) entries.push(['kid', r.pick(KID_TEXTS)]);
   if (r.chance(0.04)) entries.push(['crit', r.pick(['[]', '["exp"]', 'null', '"b64"', '["b64"]'])]);
-  if (r.chance(0.15)) entries.push([r.pick(['jku', 'x5u', 'jwk', 'x5c', 'b64', 'zip', 'enc', 'cty', '__proto__', 'constructor', 'prototype']), r.pick(VALUE_TEXTS)]);
-  if (r.chance(0.08)) entries.push([r.pick(['alg', 'typ', 'kid']), r.pick([...ALG_TEXTS(alg), ...TYP_TEXTS])]);
+  if (r.chance(0.15))
+    entries.push([
+      r.pick([
+        'jku',
+        'x5u',
+        'jwk',
+        'x5c',
+        'b64',
+        'zip',
+        'enc',
+        'cty',
+        '__proto__',
+        'constructor',
+        'prototype',
+      ]),
+      r.pick(VALUE_TEXTS),
+    ]);
+  if (r.chance(0.08))
+    entries.push([r.pick(['alg', 'typ', 'kid']), r.pick([...ALG_TEXTS(alg), ...TYP_TEXTS])]);
   if (r.chance(0.03)) entries.push(['x', nested(1 + r.int(1500))]);
   return objectText(r.chance(0.3) ? shuffle(entries, r) : entries);
 }
 
 function genPayload(r: Rng): Uint8Array {
   if (r.chance(0.04)) {
-    return Buffer.from(r.pick(['[]', 'null', '1', '"x"', '{', '', 'true', nested(3000), `[${JSON.stringify(validClaims)}]`, `${JSON.stringify(validClaims)} x`]));
+    return Buffer.from(
+      r.pick([
+        '[]',
+        'null',
+        '1',
+        '"x"',
+        '{',
+        '',
+        'true',
+        nested(3000),
+        `[${JSON.stringify(validClaims)}]`,
+        `${JSON.stringify(validClaims)} x`,
+      ]),
+    );
   }
   const entries: [string, string][] = [];
   for (const [name, texts] of Object.entries(CLAIM_TEXTS)) {
     const roll = r.next();
     if (roll < 0.78) entries.push([name, r.pick(texts.good)]);
     else if (roll < 0.9) entries.push([name, r.pick(texts.bad)]);
-    else if (roll < 0.95 && !texts.optional) continue; // a required claim left out
+    else if (roll < 0.95 && !texts.optional)
+      continue; // a required claim left out
     else if (texts.optional) continue;
     else entries.push([name, r.pick(texts.good)]);
   }
@@ -486,7 +790,13 @@ function genPayload(r: Rng): Uint8Array {
   if (r.chance(0.03)) {
     // invalid UTF-8 or a BOM
     const bytes = Buffer.from(text);
-    return r.chance(0.5) ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]) : Buffer.concat([bytes.subarray(0, -1), Buffer.from([r.pick([0xff, 0xc3, 0xed, 0x80])]), Buffer.from('}')]);
+    return r.chance(0.5)
+      ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes])
+      : Buffer.concat([
+          bytes.subarray(0, -1),
+          Buffer.from([r.pick([0xff, 0xc3, 0xed, 0x80])]),
+          Buffer.from('}'),
+        ]);
   }
   return Buffer.from(text);
 }
@@ -504,15 +814,24 @@ afterAll(() => {
   // No input, in any test of this file, may have reached Object.prototype.
   expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
   const probe: Record<string, unknown> = {};
-  expect([probe.polluted, probe.role, probe.isAdmin, probe.alg, probe.kid, probe.crit]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  expect([probe.polluted, probe.role, probe.isAdmin, probe.alg, probe.kid, probe.crit]).toEqual([
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
 
 describe('the reference verifier agrees with the fixtures', () => {
   it('accepts the two valid tokens and refuses every row of the hostile tables', () => {
     expect(referenceVerify(validHsToken, HS_REF).claims).toEqual(validClaims);
     expect(referenceVerify(validRsToken, RS_REF).claims).toEqual(validClaims);
-    for (const row of hostileHsCases()) expect(referenceVerify(row.token, HS_REF).claims, row.name).toBeUndefined();
-    for (const row of hostileRsCases()) expect(referenceVerify(row.token, RS_REF).claims, row.name).toBeUndefined();
+    for (const row of hostileHsCases())
+      expect(referenceVerify(row.token, HS_REF).claims, row.name).toBeUndefined();
+    for (const row of hostileRsCases())
+      expect(referenceVerify(row.token, RS_REF).claims, row.name).toBeUndefined();
   });
 });
 
@@ -520,25 +839,29 @@ describe('mutation fuzzing of valid tokens', () => {
   it.each([
     ['HS256', hsOptions, validHsToken, HS_REF, 0x5eed0001, 2500],
     ['RS256', rsOptions, validRsToken, RS_REF, 0x5eed0002, 900],
-  ] as const)('%s: every edit of the valid token is refused, the token itself verifies', async (alg, options, valid, ref, seed, rounds) => {
-    const auth = createAuth(options);
-    const r = seeded(seed);
-    const findings = new Findings();
-    const donors = [validHsToken, validRsToken, signHs(claimsWith({ sub: 'admin' }))];
-    let accepted = 0;
-    for (let i = 0; i < rounds; i++) {
-      const token = i === 0 ? valid : mutate(valid, r, donors);
-      const verdict = await checkVerify(findings, `${alg} mutation #${i}`, auth, token, ref);
-      if (verdict === 'accepted') {
-        accepted++;
-        if (token !== valid) findings.add(`${alg} mutation #${i}`, token, 'a token other than the signed one verified');
-      } else if (token === valid) {
-        findings.add(`${alg} mutation #${i}`, token, 'the untouched valid token was refused');
+  ] as const)(
+    '%s: every edit of the valid token is refused, the token itself verifies',
+    async (alg, options, valid, ref, seed, rounds) => {
+      const auth = createAuth(options);
+      const r = seeded(seed);
+      const findings = new Findings();
+      const donors = [validHsToken, validRsToken, signHs(claimsWith({ sub: 'admin' }))];
+      let accepted = 0;
+      for (let i = 0; i < rounds; i++) {
+        const token = i === 0 ? valid : mutate(valid, r, donors);
+        const verdict = await checkVerify(findings, `${alg} mutation #${i}`, auth, token, ref);
+        if (verdict === 'accepted') {
+          accepted++;
+          if (token !== valid)
+            findings.add(`${alg} mutation #${i}`, token, 'a token other than the signed one verified');
+        } else if (token === valid) {
+          findings.add(`${alg} mutation #${i}`, token, 'the untouched valid token was refused');
+        }
       }
-    }
-    expect(findings.list).toEqual([]);
-    expect(accepted).toBeGreaterThanOrEqual(1);
-  });
+      expect(findings.list).toEqual([]);
+      expect(accepted).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it('edits of every hostile-table token are judged exactly as the reference verifier judges them', async () => {
     const r = seeded(0x5eed0003);
@@ -570,12 +893,30 @@ describe('structured fuzzing: correctly signed tokens with hostile headers and c
       const header = genHeader(r, 'HS256');
       const token = handToken(header, genPayload(r), { hmac: SECRET });
       const kid = i % 3 === 0;
-      const verdict = await checkVerify(findings, `structured HS #${i}`, kid ? withKid : plain, token, kid ? { ...HS_REF, kid: 'k1' } : HS_REF);
+      const verdict = await checkVerify(
+        findings,
+        `structured HS #${i}`,
+        kid ? withKid : plain,
+        token,
+        kid ? { ...HS_REF, kid: 'k1' } : HS_REF,
+      );
       counts[verdict]++;
       if (verdict === 'accepted') {
         // jose, an independent implementation, must accept whatever we accept.
-        const jose = await settle(() => jwtVerify(token, joseKey, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(NOW_MS) }));
-        if (!jose.ok) findings.add(`structured HS #${i}`, token, `accepted, but jose refuses: ${String(jose.error).slice(0, 120)}`);
+        const jose = await settle(() =>
+          jwtVerify(token, joseKey, {
+            algorithms: ['HS256'],
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            currentDate: new Date(NOW_MS),
+          }),
+        );
+        if (!jose.ok)
+          findings.add(
+            `structured HS #${i}`,
+            token,
+            `accepted, but jose refuses: ${String(jose.error).slice(0, 120)}`,
+          );
       }
     }
     expect(findings.list).toEqual([]);
@@ -592,8 +933,12 @@ describe('structured fuzzing: correctly signed tokens with hostile headers and c
     for (let i = 0; i < 160; i++) {
       const header = genHeader(r, 'RS256');
       const payload = genPayload(r);
-      const token = i % 8 === 0 ? handToken(header.replace('"RS256"', '"HS256"'), payload, { hmac: rsaPublicPem }) : signRsa(header, payload);
-      if ((await checkVerify(findings, `structured RS #${i}`, auth, token, RS_REF)) === 'accepted') accepted++;
+      const token =
+        i % 8 === 0
+          ? handToken(header.replace('"RS256"', '"HS256"'), payload, { hmac: rsaPublicPem })
+          : signRsa(header, payload);
+      if ((await checkVerify(findings, `structured RS #${i}`, auth, token, RS_REF)) === 'accepted')
+        accepted++;
     }
     expect(findings.list).toEqual([]);
     expect(accepted).toBeGreaterThan(5);
@@ -615,17 +960,27 @@ describe('random and non-string inputs', () => {
           token = randomUnicode(r, r.int(120));
           break;
         case 2:
-          token = [randomB64(r, 1 + r.int(60)), randomB64(r, 1 + r.int(200)), randomB64(r, r.int(90))].join('.');
+          token = [randomB64(r, 1 + r.int(60)), randomB64(r, 1 + r.int(200)), randomB64(r, r.int(90))].join(
+            '.',
+          );
           break;
         case 3: {
           // canonical segments of random bytes: they reach the UTF-8 decoder and JSON.parse
-          const seg = (n: number): string => Buffer.from(Array.from({ length: n }, () => r.int(256))).toString('base64url');
+          const seg = (n: number): string =>
+            Buffer.from(Array.from({ length: n }, () => r.int(256))).toString('base64url');
           token = [seg(1 + r.int(40)), seg(1 + r.int(100)), seg(32)].join('.');
           break;
         }
         default: {
           // almost-JSON headers
-          const prefix = r.pick(['{"alg":"HS256"', '{"alg":', '{"', '{"alg":"HS256","typ":', '[', '{"alg":"HS256"}']);
+          const prefix = r.pick([
+            '{"alg":"HS256"',
+            '{"alg":',
+            '{"',
+            '{"alg":"HS256","typ":',
+            '[',
+            '{"alg":"HS256"}',
+          ]);
           token = `${b64(prefix + randomUnicode(r, r.int(8)))}.${b64(JSON.stringify(validClaims))}.${randomB64(r, 43)}`;
         }
       }
@@ -638,12 +993,29 @@ describe('random and non-string inputs', () => {
     const findings = new Findings();
     const auth = createAuth(hsOptions);
     const weird: unknown[] = [
-      undefined, null, 0, 1, Number.NaN, true, {}, [], [validHsToken], new String(validHsToken), Buffer.from(validHsToken),
-      1n, Symbol('t'), () => validHsToken, { toString: () => validHsToken }, Object.create(null), new Proxy({}, {}),
+      undefined,
+      null,
+      0,
+      1,
+      Number.NaN,
+      true,
+      {},
+      [],
+      [validHsToken],
+      new String(validHsToken),
+      Buffer.from(validHsToken),
+      1n,
+      Symbol('t'),
+      () => validHsToken,
+      { toString: () => validHsToken },
+      Object.create(null),
+      new Proxy({}, {}),
     ];
     for (const [i, input] of weird.entries()) {
       const outcome = await settle(() => auth.verify(input as string));
-      const problem = outcome.ok ? 'accepted' : refusalProblem(outcome.error, undefined, ['ERR_TOKEN_MALFORMED']);
+      const problem = outcome.ok
+        ? 'accepted'
+        : refusalProblem(outcome.error, undefined, ['ERR_TOKEN_MALFORMED']);
       if (problem !== undefined) findings.add(`non-string #${i}`, typeof input, problem);
     }
     expect(findings.list).toEqual([]);
@@ -659,10 +1031,16 @@ describe('large inputs: refused or accepted in linear time', () => {
 
   it('multi-megabyte tokens are refused before any decoding', async () => {
     const auth = createAuth(hsOptions);
-    for (const token of ['a'.repeat(10_000_000), `${validHsToken}.${'A'.repeat(2_000_000)}`, '.'.repeat(3_000_000), `${validHsToken}${' '.repeat(5_000_000)}`]) {
+    for (const token of [
+      'a'.repeat(10_000_000),
+      `${validHsToken}.${'A'.repeat(2_000_000)}`,
+      '.'.repeat(3_000_000),
+      `${validHsToken}${' '.repeat(5_000_000)}`,
+    ]) {
       const { outcome, ms } = await timed(() => auth.verify(token));
       expect(outcome.ok).toBe(false);
-      if (!outcome.ok) expect(refusalProblem(outcome.error, token.slice(0, 2000), ['ERR_TOKEN_MALFORMED'])).toBeUndefined();
+      if (!outcome.ok)
+        expect(refusalProblem(outcome.error, token.slice(0, 2000), ['ERR_TOKEN_MALFORMED'])).toBeUndefined();
       expect(ms).toBeLessThan(500);
     }
   });
@@ -675,18 +1053,56 @@ describe('large inputs: refused or accepted in linear time', () => {
     const cases: [string, string][] = [
       ['10^5 nested arrays in a claim', signHs(`${claimsText},"deep":${nested(100_000)}}`)],
       ['10^5 nested arrays as the payload', signHs(nested(100_000))],
-      ['10^5 nested objects in a claim', signHs(`${claimsText},"deep":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`)],
-      ['10^5 nested arrays in the header', handToken(`{"alg":"HS256","x":${nested(100_000)}}`, validClaims, { hmac: SECRET })],
-      ['10^5 audiences, ours last', signHs({ ...validClaims, aud: [...Array.from({ length: 100_000 }, (_, i) => `aud-${i}`), AUDIENCE] })],
-      ['10^5 audiences, not ours', signHs({ ...validClaims, aud: Array.from({ length: 100_000 }, (_, i) => `aud-${i}`) })],
-      ['10^5 audiences, one a number', signHs({ ...validClaims, aud: [...Array.from({ length: 100_000 }, () => AUDIENCE), 1] })],
-      ['a megabyte kid', handToken({ alg: 'HS256', kid: 'k'.repeat(1_000_000) }, validClaims, { hmac: SECRET })],
-      ['a megabyte of claims, forged', handToken({ alg: 'HS256' }, { ...validClaims, pad: 'x'.repeat(1_000_000) }, { hmac: `${SECRET}-forged` })],
+      [
+        '10^5 nested objects in a claim',
+        signHs(`${claimsText},"deep":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`),
+      ],
+      [
+        '10^5 nested arrays in the header',
+        handToken(`{"alg":"HS256","x":${nested(100_000)}}`, validClaims, { hmac: SECRET }),
+      ],
+      [
+        '10^5 audiences, ours last',
+        signHs({ ...validClaims, aud: [...Array.from({ length: 100_000 }, (_, i) => `aud-${i}`), AUDIENCE] }),
+      ],
+      [
+        '10^5 audiences, not ours',
+        signHs({ ...validClaims, aud: Array.from({ length: 100_000 }, (_, i) => `aud-${i}`) }),
+      ],
+      [
+        '10^5 audiences, one a number',
+        signHs({ ...validClaims, aud: [...Array.from({ length: 100_000 }, () => AUDIENCE), 1] }),
+      ],
+      [
+        'a megabyte kid',
+        handToken({ alg: 'HS256', kid: 'k'.repeat(1_000_000) }, validClaims, { hmac: SECRET }),
+      ],
+      [
+        'a megabyte of claims, forged',
+        handToken(
+          { alg: 'HS256' },
+          { ...validClaims, pad: 'x'.repeat(1_000_000) },
+          { hmac: `${SECRET}-forged` },
+        ),
+      ],
       ['a megabyte of claims, expired', signHs({ ...validClaims, exp: NOW - 1, pad: 'x'.repeat(1_000_000) })],
-      ['10^5 duplicate exp members, the last expired', signHs(`${claimsText}${`,"exp":${NOW + 3600}`.repeat(100_000)},"exp":${NOW - 1}}`)],
+      [
+        '10^5 duplicate exp members, the last expired',
+        signHs(`${claimsText}${`,"exp":${NOW + 3600}`.repeat(100_000)},"exp":${NOW - 1}}`),
+      ],
       ['10^5 numbers of 1e308', signHs(`${claimsText},"n":[${Array(100_000).fill('1e308').join(',')}]}`)],
-      ['10^5 header members', handToken(`{${Array.from({ length: 100_000 }, (_, i) => `"h${i}":${i}`).join(',')},"alg":"HS256"}`, validClaims, { hmac: SECRET })],
-      ['10^5 claims', signHs(`${claimsText},${Array.from({ length: 100_000 }, (_, i) => `"c${i}":${i}`).join(',')}}`)],
+      [
+        '10^5 header members',
+        handToken(
+          `{${Array.from({ length: 100_000 }, (_, i) => `"h${i}":${i}`).join(',')},"alg":"HS256"}`,
+          validClaims,
+          { hmac: SECRET },
+        ),
+      ],
+      [
+        '10^5 claims',
+        signHs(`${claimsText},${Array.from({ length: 100_000 }, (_, i) => `"c${i}":${i}`).join(',')}}`),
+      ],
     ];
     for (const [name, token] of cases) {
       const start = performance.now();
@@ -694,19 +1110,30 @@ describe('large inputs: refused or accepted in linear time', () => {
       const outcome = await settle(() => big.verify(token));
       const ms = performance.now() - start;
       if (ms > 1500) findings.add(name, name, `took ${Math.round(ms)} ms`);
-      if (outcome.ok !== (expected.claims !== undefined)) findings.add(name, name, `outcome ${outcome.ok ? 'accepted' : 'refused'} differs from the reference`);
+      if (outcome.ok !== (expected.claims !== undefined))
+        findings.add(name, name, `outcome ${outcome.ok ? 'accepted' : 'refused'} differs from the reference`);
       if (!outcome.ok) {
-        const problem = refusalProblem(outcome.error, undefined, expected.codes.length > 0 ? expected.codes : VERIFY_CODES);
+        const problem = refusalProblem(
+          outcome.error,
+          undefined,
+          expected.codes.length > 0 ? expected.codes : VERIFY_CODES,
+        );
         if (problem !== undefined) findings.add(name, name, problem);
       }
     }
     const bigRs = createAuth({ ...rsOptions, maxTokenBytes: 4_000_000 });
-    for (const signature of [b64(Buffer.alloc(1_000_000, 0xff)), b64(Buffer.alloc(257, 0)), b64(Buffer.alloc(1, 0))]) {
+    for (const signature of [
+      b64(Buffer.alloc(1_000_000, 0xff)),
+      b64(Buffer.alloc(257, 0)),
+      b64(Buffer.alloc(1, 0)),
+    ]) {
       const token = `${validRsToken.split('.').slice(0, 2).join('.')}.${signature}`;
       const start = performance.now();
       const outcome = await settle(() => bigRs.verify(token));
       if (performance.now() - start > 1500) findings.add('RS signature', signature.length, 'too slow');
-      const problem = outcome.ok ? 'accepted' : refusalProblem(outcome.error, token, ['ERR_SIGNATURE_INVALID']);
+      const problem = outcome.ok
+        ? 'accepted'
+        : refusalProblem(outcome.error, token, ['ERR_SIGNATURE_INVALID']);
       if (problem !== undefined) findings.add('RS signature', signature.length, problem);
     }
     expect(findings.list).toEqual([]);
@@ -753,21 +1180,59 @@ describe('authenticate: fuzzed Authorization and Cookie headers', () => {
   function genHeaders(r: Rng): Record<string, string | string[] | undefined> {
     const credential = (): string =>
       r.pick([
-        validHsToken, validHsToken, mutate(validHsToken, r, [validRsToken]), validRsToken, '', 'a b', 'a,b', `${validHsToken} `,
-        `"${validHsToken}"`, `${validHsToken},${validHsToken}`, randomUnicode(r, r.int(20)), randomB64(r, r.int(50)), `${validHsToken}\u0000`,
-        encodeURIComponent(validHsToken).replace(/\./g, '%2E'), `${validHsToken}; jwt=x`,
+        validHsToken,
+        validHsToken,
+        mutate(validHsToken, r, [validRsToken]),
+        validRsToken,
+        '',
+        'a b',
+        'a,b',
+        `${validHsToken} `,
+        `"${validHsToken}"`,
+        `${validHsToken},${validHsToken}`,
+        randomUnicode(r, r.int(20)),
+        randomB64(r, r.int(50)),
+        `${validHsToken}\u0000`,
+        encodeURIComponent(validHsToken).replace(/\./g, '%2E'),
+        `${validHsToken}; jwt=x`,
       ]);
     const authorization = (): string =>
       `${r.pick(['', ' ', '\t', '\u00a0'])}${r.pick(['Bearer', 'bearer', 'BEARER', 'bEaReR', 'Basic', 'Token', 'Bearer:', '', 'Bearerx', 'Beare', 'JWT', 'Bearer,'])}` +
       `${r.pick([' ', '\t', '  ', '', '\u00a0', '\u3000', ',', '\n', '\r\n '])}${credential()}${r.pick(['', ' ', '\t', ',', ', Bearer x'])}`;
     const cookiePair = (): string =>
-      r.pick(['jwt', 'jwt', 'JWT', 'jwt ', ' jwt', 'jwtx', 'xjwt', '__proto__', 'constructor', 'toString', 'a', '', '%6Awt', 'j%77t']) +
+      r.pick([
+        'jwt',
+        'jwt',
+        'JWT',
+        'jwt ',
+        ' jwt',
+        'jwtx',
+        'xjwt',
+        '__proto__',
+        'constructor',
+        'toString',
+        'a',
+        '',
+        '%6Awt',
+        'j%77t',
+      ]) +
       r.pick(['=', '=', ' = ', '==', '']) +
       r.pick([
-        validHsToken, credential(), '', `"${validHsToken}"`, encodeURIComponent(validHsToken), validHsToken.replace(/\./g, '%2E'),
-        '%', '%zz', '%E0%A4%A', '%00', `${validHsToken}%20`, randomUnicode(r, r.int(10)),
+        validHsToken,
+        credential(),
+        '',
+        `"${validHsToken}"`,
+        encodeURIComponent(validHsToken),
+        validHsToken.replace(/\./g, '%2E'),
+        '%',
+        '%zz',
+        '%E0%A4%A',
+        '%00',
+        `${validHsToken}%20`,
+        randomUnicode(r, r.int(10)),
       ]);
-    const cookie = (): string => Array.from({ length: 1 + r.int(4) }, cookiePair).join(r.pick(['; ', ';', ' ;', ';;', ', ', '\t;']));
+    const cookie = (): string =>
+      Array.from({ length: 1 + r.int(4) }, cookiePair).join(r.pick(['; ', ';', ' ;', ';;', ', ', '\t;']));
     const maybeList = (make: () => string): string | string[] | undefined => {
       const roll = r.int(10);
       if (roll === 0) return undefined;
@@ -778,7 +1243,12 @@ describe('authenticate: fuzzed Authorization and Cookie headers', () => {
     const headers: Record<string, string | string[] | undefined> = {};
     if (r.chance(0.7)) headers.authorization = maybeList(authorization);
     if (r.chance(0.6)) headers.cookie = maybeList(cookie);
-    if (r.chance(0.2)) headers[r.pick(['Authorization', 'x-forwarded-for', '__proto__', 'host'])] = r.pick(['Bearer x', validHsToken, '']);
+    if (r.chance(0.2))
+      headers[r.pick(['Authorization', 'x-forwarded-for', '__proto__', 'host'])] = r.pick([
+        'Bearer x',
+        validHsToken,
+        '',
+      ]);
     return headers;
   }
 
@@ -801,14 +1271,17 @@ describe('authenticate: fuzzed Authorization and Cookie headers', () => {
         if (outcome.value === null) continue;
         seen++;
         const value = outcome.value as { user: unknown; claims: unknown; token: unknown };
-        if (value.token !== validHsToken) findings.add(label, input, `authenticated ${JSON.stringify(value.token).slice(0, 60)}`);
-        else if (!isDeepStrictEqual(value.claims, validClaims) || !isDeepStrictEqual(value.user, validClaims)) findings.add(label, input, 'wrong claims');
+        if (value.token !== validHsToken)
+          findings.add(label, input, `authenticated ${JSON.stringify(value.token).slice(0, 60)}`);
+        else if (!isDeepStrictEqual(value.claims, validClaims) || !isDeepStrictEqual(value.user, validClaims))
+          findings.add(label, input, 'wrong claims');
         continue;
       }
       const problem = refusalProblem(outcome.error, input, REQUEST_CODES);
       if (problem !== undefined) findings.add(label, input, problem);
       // Errors must not repeat the credential, even a short garbled one.
-      if (isAuthError(outcome.error) && JSON.stringify(outcome.error).includes('eyJ')) findings.add(label, input, 'the error carries token text');
+      if (isAuthError(outcome.error) && JSON.stringify(outcome.error).includes('eyJ'))
+        findings.add(label, input, 'the error carries token text');
     }
     expect(findings.list).toEqual([]);
     expect(seen).toBeGreaterThan(5);
@@ -823,7 +1296,10 @@ describe('authenticate: fuzzed Authorization and Cookie headers', () => {
       { cookie: ['x=1', `jwt=${validHsToken}`] },
       { authorization: 'Basic dXNlcjpwYXNz', cookie: `jwt=${validHsToken}` },
     ]) {
-      await expect(auth.authenticate({ headers })).resolves.toMatchObject({ token: validHsToken, claims: validClaims });
+      await expect(auth.authenticate({ headers })).resolves.toMatchObject({
+        token: validHsToken,
+        claims: validClaims,
+      });
     }
   });
 });
@@ -835,14 +1311,35 @@ describe('issuing: what issue signs, verify judges the same way', () => {
     const auth = createAuth(hsOptions);
     const values = (): unknown =>
       r.pick<unknown>([
-        'admin', '', '\ud800', '\u0000', MARKER, 0, -0, 1e308, -1e308,
+        'admin',
+        '',
+        '\ud800',
+        '\u0000',
+        MARKER,
+        0,
+        -0,
+        1e308,
+        -1e308,
         // eslint-disable-next-line no-loss-of-precision -- a JSON number past 2^53 on purpose
-        9007199254740993, 0.1, true, false, null, [], {}, ['a', 1, null],
-        { nested: { deeper: [1, { x: 'y' }] } }, 'x'.repeat(r.int(3000)), Object.fromEntries([['__proto__', { polluted: 1 }]]),
+        9007199254740993,
+        0.1,
+        true,
+        false,
+        null,
+        [],
+        {},
+        ['a', 1, null],
+        { nested: { deeper: [1, { x: 'y' }] } },
+        'x'.repeat(r.int(3000)),
+        Object.fromEntries([['__proto__', { polluted: 1 }]]),
       ]);
     for (let i = 0; i < 300; i++) {
       const entries: [string, unknown][] = [];
-      for (let k = r.int(6); k > 0; k--) entries.push([r.pick([...EXTRA_NAMES, 'sub', 'sub', 'scope', 'scp', 'typ', 'alg', 'kid', 'nonce']), values()]);
+      for (let k = r.int(6); k > 0; k--)
+        entries.push([
+          r.pick([...EXTRA_NAMES, 'sub', 'sub', 'scope', 'scp', 'typ', 'alg', 'kid', 'nonce']),
+          values(),
+        ]);
       if (r.chance(0.3)) entries.push(['sub', r.chance(0.8) ? `user-${i}` : values()]);
       const claims = Object.fromEntries(entries) as Record<string, unknown>;
       const label = `issue #${i}`;
@@ -850,9 +1347,12 @@ describe('issuing: what issue signs, verify judges the same way', () => {
       if (!issued.ok) {
         // issue refuses up front what verify would refuse: a non-string sub, or a token past maxTokenBytes.
         const refusedUpFront =
-          (issued.error instanceof TypeError && /claim "sub" must be a string/.test(issued.error.message) && typeof claims.sub !== 'string') ||
+          (issued.error instanceof TypeError &&
+            /claim "sub" must be a string/.test(issued.error.message) &&
+            typeof claims.sub !== 'string') ||
           (issued.error instanceof RangeError && /over maxTokenBytes/.test(issued.error.message));
-        if (!refusedUpFront) findings.add(label, JSON.stringify(claims), `issue threw ${String(issued.error).slice(0, 100)}`);
+        if (!refusedUpFront)
+          findings.add(label, JSON.stringify(claims), `issue threw ${String(issued.error).slice(0, 100)}`);
         continue;
       }
       const token = issued.value as string;
@@ -860,15 +1360,27 @@ describe('issuing: what issue signs, verify judges the same way', () => {
       const outcome = await settle(() => auth.verify(token));
       const json = JSON.parse(JSON.stringify(claims)) as Record<string, unknown>;
       if (expected.claims !== undefined) {
-        if (!outcome.ok) findings.add(label, token, `our own token refused: ${isAuthError(outcome.error) ? outcome.error.code : String(outcome.error)}`);
-        else if (!isDeepStrictEqual(outcome.value, expected.claims)) findings.add(label, token, 'claims differ from the payload');
-        else for (const [name, value] of Object.entries(json)) {
-          if (!isDeepStrictEqual((outcome.value as Record<string, unknown>)[name], value)) findings.add(label, token, `claim ${name} did not round-trip`);
-        }
+        if (!outcome.ok)
+          findings.add(
+            label,
+            token,
+            `our own token refused: ${isAuthError(outcome.error) ? outcome.error.code : String(outcome.error)}`,
+          );
+        else if (!isDeepStrictEqual(outcome.value, expected.claims))
+          findings.add(label, token, 'claims differ from the payload');
+        else
+          for (const [name, value] of Object.entries(json)) {
+            if (!isDeepStrictEqual((outcome.value as Record<string, unknown>)[name], value))
+              findings.add(label, token, `claim ${name} did not round-trip`);
+          }
       } else if (outcome.ok) {
         findings.add(label, token, 'accepted, reference refuses');
       } else {
-        findings.add(label, token, `issue signed a token the reference refuses: ${refusalProblem(outcome.error, token, []) ?? ''}`);
+        findings.add(
+          label,
+          token,
+          `issue signed a token the reference refuses: ${refusalProblem(outcome.error, token, []) ?? ''}`,
+        );
       }
     }
     expect(findings.list).toEqual([]);
@@ -886,7 +1398,9 @@ describe('issuing: what issue signs, verify judges the same way', () => {
 
   it('payload members named __proto__ and constructor stay data through issue and verify', async () => {
     const auth = createAuth(hsOptions);
-    const claims = JSON.parse('{"__proto__":{"role":"admin","polluted":1},"constructor":{"prototype":{"polluted":1}},"sub":"u"}') as Record<string, unknown>;
+    const claims = JSON.parse(
+      '{"__proto__":{"role":"admin","polluted":1},"constructor":{"prototype":{"polluted":1}},"sub":"u"}',
+    ) as Record<string, unknown>;
     const verified = (await auth.verify(await auth.issue(claims))) as Record<string, unknown>;
     expect(Object.getPrototypeOf(verified)).toBe(Object.prototype);
     expect(verified.role).toBeUndefined();
@@ -909,7 +1423,9 @@ describe('request input that is not a string never escapes as a non-AuthError', 
     ['cookie: {}', { cookie: {} }],
     ['cookie: null', { cookie: null }],
   ])('%s gives null or an AuthError', async (_name, headers) => {
-    const outcome = await settle(() => createAuth(hsOptions).authenticate({ headers } as unknown as RequestLike));
+    const outcome = await settle(() =>
+      createAuth(hsOptions).authenticate({ headers } as unknown as RequestLike),
+    );
     if (!outcome.ok) expect(refusalProblem(outcome.error, undefined, REQUEST_CODES)).toBeUndefined();
     else expect(outcome.value).toBeNull();
   });
@@ -919,11 +1435,15 @@ describe('the clock is not rounded before exp and maxTokenAge are compared', () 
   // RFC 7519 §4.1.4: exp at or before now is expired, to the fraction of a second.
   it('a token whose fractional exp passed 0.4 s ago is expired', async () => {
     const auth = createAuth({ ...hsOptions, now: () => NOW_MS + 900 });
-    await expect(auth.verify(signHs(claimsWith({ exp: NOW + 0.5 })))).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(auth.verify(signHs(claimsWith({ exp: NOW + 0.5 })))).rejects.toMatchObject({
+      code: 'ERR_TOKEN_EXPIRED',
+    });
   });
 
   it('a token 1800.9 s old is past a maxTokenAge of 1800 s', async () => {
     const auth = createAuth({ ...hsOptions, maxTokenAge: 1800, now: () => NOW_MS + 900 });
-    await expect(auth.verify(signHs(claimsWith({ iat: NOW - 1800 })))).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(auth.verify(signHs(claimsWith({ iat: NOW - 1800 })))).rejects.toMatchObject({
+      code: 'ERR_TOKEN_EXPIRED',
+    });
   });
 });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createHmac, sign as cryptoSign } from 'node:crypto';
-import { hs256, isAuthError, type AuthError, type BoundKey, type KeyProvider, type PublicJwk } from '../src/index.js';
+import {
+  hs256,
+  isAuthError,
+  type AuthError,
+  type BoundKey,
+  type KeyProvider,
+  type PublicJwk,
+} from '../src/index.js';
 
 /** Reads a file of test/fixtures as text. */
 export function fixture(name: string): string {
@@ -61,7 +68,11 @@ export async function refusal(promise: Promise<unknown>): Promise<AuthError> {
  * An HS256 provider of SECRET whose verifying KeyObject counts its reads: only a full (signature)
  * verification reads it, a cache hit does not. `set` swaps the key, or withdraws it with `undefined`.
  */
-export function countingProvider(): { provider: KeyProvider & { signingKey(): BoundKey }; reads: () => number; set: (key: BoundKey | undefined) => void } {
+export function countingProvider(): {
+  provider: KeyProvider & { signingKey(): BoundKey };
+  reads: () => number;
+  set: (key: BoundKey | undefined) => void;
+} {
   const inner = hs256(SECRET).keys?.[0] as BoundKey;
   let reads = 0;
   const counted: BoundKey = Object.freeze({
@@ -83,4 +94,5 @@ export function countingProvider(): { provider: KeyProvider & { signingKey(): Bo
 }
 
 /** The modulus of the first published JWK, or `undefined` when it is not an RSA key. */
-export const modulusOf = (jwk: PublicJwk | undefined): string | undefined => (jwk?.kty === 'RSA' ? jwk.n : undefined);
+export const modulusOf = (jwk: PublicJwk | undefined): string | undefined =>
+  jwk?.kty === 'RSA' ? jwk.n : undefined;

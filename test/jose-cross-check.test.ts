@@ -9,10 +9,16 @@ import { serveJson } from './support/servers.js';
 
 const secret = createSecretKey(Buffer.from(SECRET));
 const pem = (name: string): string => fixture(`test-only-${name}.pem`);
-const pair = (name: string) => [createPrivateKey(pem(`${name}-private`)), createPublicKey(pem(`${name}-public`))] as const;
+const pair = (name: string) =>
+  [createPrivateKey(pem(`${name}-private`)), createPublicKey(pem(`${name}-public`))] as const;
 const setups = [
   ['HS256', hs256(SECRET), secret, secret],
-  ['RS256', rs256({ privateKey: rsaPrivatePem }), createPrivateKey(rsaPrivatePem), createPublicKey(rsaPublicPem)],
+  [
+    'RS256',
+    rs256({ privateKey: rsaPrivatePem }),
+    createPrivateKey(rsaPrivatePem),
+    createPublicKey(rsaPublicPem),
+  ],
   ['PS256', ps256({ privateKey: rsaPrivatePem }), ...pair('rsa-2048')],
   ['ES256', es256({ privateKey: pem('ec-p256-private') }), ...pair('ec-p256')],
   ['EdDSA', eddsa({ privateKey: pem('ed25519-private') }), ...pair('ed25519')],
@@ -45,14 +51,29 @@ describe.each(setups)('%s with jose', (alg, key, joseSigningKey, joseVerifyKey) 
       .setExpirationTime(NOW + 60)
       .setJti('j1')
       .sign(joseSigningKey);
-    await expect(auth.verify(token)).resolves.toEqual({ role: 'admin', sub: 'u2', iss: ISSUER, aud: AUDIENCE, iat: NOW, exp: NOW + 60, jti: 'j1' });
+    await expect(auth.verify(token)).resolves.toEqual({
+      role: 'admin',
+      sub: 'u2',
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: NOW,
+      exp: NOW + 60,
+      jti: 'j1',
+    });
   });
 
   it('we refuse a jose token for another audience, and jose refuses ours once expired', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg }).setAudience('other').setIssuer(ISSUER).setExpirationTime(NOW + 60).sign(joseSigningKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg })
+      .setAudience('other')
+      .setIssuer(ISSUER)
+      .setExpirationTime(NOW + 60)
+      .sign(joseSigningKey);
     await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'aud' });
     const ours = await auth.issue({ sub: 'u1' }, { expiresIn: 1 });
-    await expect(jwtVerify(ours, joseVerifyKey, { currentDate: new Date(NOW_MS + 2000) })).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+    await expect(
+      jwtVerify(ours, joseVerifyKey, { currentDate: new Date(NOW_MS + 2000) }),
+    ).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });
 });
 
@@ -98,20 +119,42 @@ describe('over a published JWK Set, both ways', { timeout: 5_000 }, () => {
     ['Ed25519', 'b-ed', 'ed25519-b'],
   ] as const;
 
-  it.each(theirs)('we verify a jose %s token (kid %s) through the JWK Set jose exported', async (alg, kid, name) => {
-    const keys = await Promise.all(
-      theirs.map(async ([a, k, n]) => ({ ...(await exportJWK(createPublicKey(pem(`${n}-public`)))), kid: k, alg: a === 'Ed25519' ? 'EdDSA' : a, use: 'sig' })),
-    );
-    const server = await serveJson(() => ({ keys: keys.filter((k, i) => keys.findIndex((o) => o.kid === k.kid) === i) }));
-    const token = await new SignJWT({ role: 'admin' })
-      .setProtectedHeader({ alg, kid })
-      .setSubject('theirs')
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(NOW)
-      .setExpirationTime(NOW + 60)
-      .sign(createPrivateKey(pem(`${name}-private`)));
-    const verifier = createAuth({ key: jwks({ url: server.url, now: fixedNow }), issuer: ISSUER, audience: AUDIENCE, now: fixedNow });
-    await expect(verifier.verify(token)).resolves.toEqual({ role: 'admin', sub: 'theirs', iss: ISSUER, aud: AUDIENCE, iat: NOW, exp: NOW + 60 });
-  });
+  it.each(theirs)(
+    'we verify a jose %s token (kid %s) through the JWK Set jose exported',
+    async (alg, kid, name) => {
+      const keys = await Promise.all(
+        theirs.map(async ([a, k, n]) => ({
+          ...(await exportJWK(createPublicKey(pem(`${n}-public`)))),
+          kid: k,
+          alg: a === 'Ed25519' ? 'EdDSA' : a,
+          use: 'sig',
+        })),
+      );
+      const server = await serveJson(() => ({
+        keys: keys.filter((k, i) => keys.findIndex((o) => o.kid === k.kid) === i),
+      }));
+      const token = await new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg, kid })
+        .setSubject('theirs')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(NOW)
+        .setExpirationTime(NOW + 60)
+        .sign(createPrivateKey(pem(`${name}-private`)));
+      const verifier = createAuth({
+        key: jwks({ url: server.url, now: fixedNow }),
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        now: fixedNow,
+      });
+      await expect(verifier.verify(token)).resolves.toEqual({
+        role: 'admin',
+        sub: 'theirs',
+        iss: ISSUER,
+        aud: AUDIENCE,
+        iat: NOW,
+        exp: NOW + 60,
+      });
+    },
+  );
 });

@@ -13,20 +13,31 @@ interface RfcExample {
   signatureB64: string;
   token: string;
 }
-const rfc7515 = JSON.parse(fixture('rfc7515.json')) as { a1: RfcExample; a2: RfcExample; payloadClaims: object };
-const vectors = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/vectors/${name}`, import.meta.url), 'utf8'));
+const rfc7515 = JSON.parse(fixture('rfc7515.json')) as {
+  a1: RfcExample;
+  a2: RfcExample;
+  payloadClaims: object;
+};
+const vectors = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`./fixtures/vectors/${name}`, import.meta.url), 'utf8'));
 
 // RFC 7515's examples expire at 1300819380 (2011-03-22T18:43:00Z).
 const rfcNow = (): number => (1300819380 - 60) * 1000;
 const a1Secret = Buffer.from(rfc7515.a1.jwk.k!, 'base64url');
-const a2Public = createPublicKey({ key: { kty: 'RSA', n: rfc7515.a2.jwk.n!, e: rfc7515.a2.jwk.e! }, format: 'jwk' });
+const a2Public = createPublicKey({
+  key: { kty: 'RSA', n: rfc7515.a2.jwk.n!, e: rfc7515.a2.jwk.e! },
+  format: 'jwk',
+});
 
 /** Every single-character change of a token, at the first, middle and last position of each segment. */
 function oneByteChanges(token: string): string[] {
   const positions = new Set<number>();
   let start = 0;
   for (const segment of token.split('.')) {
-    positions.add(start).add(start + (segment.length >> 1)).add(start + segment.length - 1);
+    positions
+      .add(start)
+      .add(start + (segment.length >> 1))
+      .add(start + segment.length - 1);
     start += segment.length + 1;
   }
   return [...positions].map((i) => token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1));
@@ -48,13 +59,20 @@ describe('RFC 7515 appendix A', () => {
     const changed = oneByteChanges(example.token);
     expect(changed.length).toBeGreaterThanOrEqual(7);
     for (const token of changed) {
-      const err = await auth.verify(token).then(() => undefined, (e: unknown) => e);
-      expect(err, token).toMatchObject({ code: expect.stringMatching(/^ERR_(SIGNATURE_INVALID|TOKEN_MALFORMED|ALG_NOT_ALLOWED)$/) });
+      const err = await auth.verify(token).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, token).toMatchObject({
+        code: expect.stringMatching(/^ERR_(SIGNATURE_INVALID|TOKEN_MALFORMED|ALG_NOT_ALLOWED)$/),
+      });
     }
   });
 
   it('A.1 is refused once expired, with the real clock', async () => {
-    await expect(createAuth({ key: hs256(a1Secret) }).verify(rfc7515.a1.token)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(createAuth({ key: hs256(a1Secret) }).verify(rfc7515.a1.token)).rejects.toMatchObject({
+      code: 'ERR_TOKEN_EXPIRED',
+    });
   });
 
   it('A.2 verifies at the signature layer with the private JWK reduced to its public half', () => {
@@ -89,7 +107,10 @@ describe('strict base64url', () => {
 });
 
 interface WycheproofMac {
-  testGroups: { tagSize: number; tests: { tcId: number; key: string; msg: string; tag: string; result: string }[] }[];
+  testGroups: {
+    tagSize: number;
+    tests: { tcId: number; key: string; msg: string; tag: string; result: string }[];
+  }[];
 }
 interface WycheproofRsa {
   testGroups: { publicKeyPem: string; tests: { tcId: number; msg: string; sig: string; result: string }[] }[];
@@ -102,7 +123,12 @@ describe('Wycheproof HMAC-SHA256', () => {
     let checked = 0;
     for (const group of suite.testGroups.filter((g) => g.tagSize === 256)) {
       for (const t of group.tests) {
-        const ok = verifyBytes('HS256', createSecretKey(Buffer.from(t.key, 'hex')), Buffer.from(t.msg, 'hex'), Buffer.from(t.tag, 'hex'));
+        const ok = verifyBytes(
+          'HS256',
+          createSecretKey(Buffer.from(t.key, 'hex')),
+          Buffer.from(t.msg, 'hex'),
+          Buffer.from(t.tag, 'hex'),
+        );
         expect(ok, `tcId ${t.tcId}`).toBe(t.result === 'valid');
         checked++;
       }
@@ -115,7 +141,10 @@ describe('Wycheproof HMAC-SHA256', () => {
     for (const group of suite.testGroups.filter((g) => g.tagSize < 256)) {
       for (const t of group.tests) {
         const key = createSecretKey(Buffer.from(t.key, 'hex'));
-        expect(verifyBytes('HS256', key, Buffer.from(t.msg, 'hex'), Buffer.from(t.tag, 'hex')), `tcId ${t.tcId}`).toBe(false);
+        expect(
+          verifyBytes('HS256', key, Buffer.from(t.msg, 'hex'), Buffer.from(t.tag, 'hex')),
+          `tcId ${t.tcId}`,
+        ).toBe(false);
         refused++;
       }
     }
@@ -151,14 +180,21 @@ describe('RFC 7520 cookbook: a valid JWS over prose is not a JWT', () => {
     const v = vectors('rfc7520-4.4.json') as Cookbook;
     const secret = Buffer.from(v.key_jwk.k!, 'base64url');
     expect(verifySignature('HS256', createSecretKey(secret), parseCompact(v.token, 8192))).toBe(true);
-    await expect(createAuth({ key: hs256({ secret, kid: v.key_jwk.kid! }) }).verify(v.token)).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+    await expect(
+      createAuth({ key: hs256({ secret, kid: v.key_jwk.kid! }) }).verify(v.token),
+    ).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
   });
 
   it('4.1 RS256: the signature verifies, the token is refused as malformed claims', async () => {
     const v = vectors('rfc7520-4.1.json') as Cookbook;
-    const publicKey = createPublicKey({ key: { kty: 'RSA', n: v.key_jwk.n!, e: v.key_jwk.e! }, format: 'jwk' });
+    const publicKey = createPublicKey({
+      key: { kty: 'RSA', n: v.key_jwk.n!, e: v.key_jwk.e! },
+      format: 'jwk',
+    });
     expect(verifySignature('RS256', publicKey, parseCompact(v.token, 8192))).toBe(true);
-    await expect(createAuth({ key: rs256({ publicKey, kid: v.key_jwk.kid! }) }).verify(v.token)).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+    await expect(
+      createAuth({ key: rs256({ publicKey, kid: v.key_jwk.kid! }) }).verify(v.token),
+    ).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
   });
 });
 

@@ -4,7 +4,16 @@
 // The pack runs in a copy of the repo, so `npm test` never rebuilds the working tree's dist/ under a
 // concurrent build or `check:packaging`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,10 +115,21 @@ const cts = (files: readonly string[]): string[] => files.flatMap((f) => [f, f.r
 // so `jwt-gate/express` resolves there through typesVersions. Libs are checked for the framework-free app only:
 // beside express 5.3, whose content-disposition 2 is hoisted here, @types/koa fails its own lib check.
 const TSCONFIGS = {
-  'core, lib check on': { options: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false }, files: cts(['core.ts']) },
+  'core, lib check on': {
+    options: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false },
+    files: cts(['core.ts']),
+  },
   nodenext: { options: { module: 'nodenext', moduleResolution: 'nodenext' }, files: cts(CONSUMER_FILES) },
   bundler: { options: { module: 'esnext', moduleResolution: 'bundler' }, files: CONSUMER_FILES },
-  node10: { options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true, ignoreDeprecations: '6.0' }, files: CONSUMER_FILES },
+  node10: {
+    options: {
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      esModuleInterop: true,
+      ignoreDeprecations: '6.0',
+    },
+    files: CONSUMER_FILES,
+  },
 } as const;
 const tsconfigFile = (name: string): string => `tsconfig.${name.replace(/\W+/g, '-')}.json`;
 
@@ -157,17 +177,25 @@ describe('the packed tarball', () => {
     }
     symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'), 'junction');
 
-    const packed = JSON.parse(mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', packDir], stage)) as [
-      { filename: string },
-    ];
+    const packed = JSON.parse(
+      mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', packDir], stage),
+    ) as [{ filename: string }];
     const tarball = join(packDir, packed[0].filename);
     files = mustRun('tar -tzf', 'tar', ['-tzf', tarball], dir)
       .split('\n')
       .filter(Boolean)
       .map((f) => f.replace(/^package\//, ''));
 
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    mustRun('npm install <tarball>', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    mustRun(
+      'npm install <tarball>',
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball],
+      app,
+    );
 
     writeFileSync(join(app, 'probe.cjs'), CJS_PROBE);
     writeFileSync(join(app, 'probe.mjs'), ESM_PROBE);
@@ -180,7 +208,11 @@ describe('the packed tarball', () => {
     // The framework types of this repo, where the consumer's own install would put them.
     mkdirSync(join(app, 'node_modules', '@types'), { recursive: true });
     for (const name of ['express', 'koa']) {
-      symlinkSync(join(root, 'node_modules', '@types', name), join(app, 'node_modules', '@types', name), 'junction');
+      symlinkSync(
+        join(root, 'node_modules', '@types', name),
+        join(app, 'node_modules', '@types', name),
+        'junction',
+      );
     }
     for (const [name, { options, files: tsFiles }] of Object.entries(TSCONFIGS)) {
       writeFileSync(
@@ -215,11 +247,24 @@ describe('the packed tarball', () => {
 
   it('holds dist/, package.json and README.md, and no sources or tests', () => {
     expect(files).toContain('package.json');
-    expect(files, 'README.md is not in the tarball: npm packs it from the repo root when it exists').toContain('README.md');
-    for (const entry of ['dist/esm/src/index.js', 'dist/esm/src/index.d.ts', 'dist/cjs/src/index.js', 'dist/cjs/src/index.d.ts', 'dist/cjs/package.json']) {
+    expect(
+      files,
+      'README.md is not in the tarball: npm packs it from the repo root when it exists',
+    ).toContain('README.md');
+    for (const entry of [
+      'dist/esm/src/index.js',
+      'dist/esm/src/index.d.ts',
+      'dist/cjs/src/index.js',
+      'dist/cjs/src/index.d.ts',
+      'dist/cjs/package.json',
+    ]) {
       expect(files).toContain(entry);
     }
-    const stray = files.filter((f) => /^(src|test|adapters|examples|bench|scripts)\//.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)));
+    const stray = files.filter(
+      (f) =>
+        /^(src|test|adapters|examples|bench|scripts)\//.test(f) ||
+        (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)),
+    );
     expect(stray, `unexpected files in the tarball:\n${stray.join('\n')}`).toEqual([]);
   });
 
@@ -229,7 +274,9 @@ describe('the packed tarball', () => {
     expect(cjs.resolved).toMatch(/[\\/]dist[\\/]cjs[\\/]/);
     expect(esm.resolved).toMatch(/[\\/]dist[\\/]esm[\\/]/);
     expect(esm.keys).toEqual(cjs.keys);
-    expect(esm.keys).toEqual(expect.arrayContaining(['createAuth', 'hs256', 'rs256', 'AuthError', 'isAuthError', 'toHttpError']));
+    expect(esm.keys).toEqual(
+      expect.arrayContaining(['createAuth', 'hs256', 'rs256', 'AuthError', 'isAuthError', 'toHttpError']),
+    );
     expect(esm.subpaths).toEqual(cjs.subpaths);
   });
 
@@ -250,10 +297,14 @@ describe('the packed tarball', () => {
     expect(r.cjsRecognisesEsmError).toBe(true);
   });
 
-  it.each(Object.entries(TSCONFIGS))('type-checks the consumer apps: %s %j', (name) => {
-    const r = run(process.execPath, [tsc, '-p', tsconfigFile(name)], app);
-    expect(r.status, failure(`tsc -p ${tsconfigFile(name)}`, r)).toBe(0);
-  }, 60_000);
+  it.each(Object.entries(TSCONFIGS))(
+    'type-checks the consumer apps: %s %j',
+    (name) => {
+      const r = run(process.execPath, [tsc, '-p', tsconfigFile(name)], app);
+      expect(r.status, failure(`tsc -p ${tsconfigFile(name)}`, r)).toBe(0);
+    },
+    60_000,
+  );
 
   // @types/node 25 and later export no JsonWebKey from node:crypto: a declaration naming it breaks those
   // consumers (and is `any` under skipLibCheck). The JWK shape is our own `Jwk`.
@@ -262,7 +313,8 @@ describe('the packed tarball', () => {
     const declarations = walk(dist).filter((f) => f.endsWith('.d.ts'));
     expect(declarations.length).toBeGreaterThan(10);
     // Any use of the name, imported or qualified (`import('node:crypto').JsonWebKey`); comments may mention it.
-    const code = (f: string): string => readFileSync(join(dist, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    const code = (f: string): string =>
+      readFileSync(join(dist, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
     const naming = declarations.filter((f) => /\bJsonWebKey\b/.test(code(f)));
     expect(naming).toEqual([]);
   });

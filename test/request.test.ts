@@ -13,17 +13,27 @@ describe('bearerToken (RFC 6750 §2.1)', () => {
     expect(bearerToken(header)).toBe(token);
   });
 
-  it.each([[undefined], [''], ['Basic dXNlcjpwYXNz'], ['Bearerabc'], ['Token abc'], ['Digest username="a"']])('%j is not a Bearer credential', (header) => {
-    expect(bearerToken(header)).toBeUndefined();
-  });
+  it.each([[undefined], [''], ['Basic dXNlcjpwYXNz'], ['Bearerabc'], ['Token abc'], ['Digest username="a"']])(
+    '%j is not a Bearer credential',
+    (header) => {
+      expect(bearerToken(header)).toBeUndefined();
+    },
+  );
 
-  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer a,b'], ['Bearer a, Bearer b']])('%j is ERR_BAD_REQUEST', (header) => {
-    expect(() => bearerToken(header)).toThrow(expect.objectContaining({ code: 'ERR_BAD_REQUEST', status: 400 }));
-  });
+  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer a,b'], ['Bearer a, Bearer b']])(
+    '%j is ERR_BAD_REQUEST',
+    (header) => {
+      expect(() => bearerToken(header)).toThrow(
+        expect.objectContaining({ code: 'ERR_BAD_REQUEST', status: 400 }),
+      );
+    },
+  );
 
   it('takes a single-element header list and refuses two', () => {
     expect(bearerToken(['Bearer abc'])).toBe('abc');
-    expect(() => bearerToken(['Bearer a', 'Basic b'])).toThrow(expect.objectContaining({ code: 'ERR_BAD_REQUEST' }));
+    expect(() => bearerToken(['Bearer a', 'Basic b'])).toThrow(
+      expect.objectContaining({ code: 'ERR_BAD_REQUEST' }),
+    );
   });
 });
 
@@ -53,9 +63,19 @@ describe('cookieToken', () => {
 describe('extractToken', () => {
   const both = { bearer: true, cookieName: 'jwt' };
   it('reads the header first, then the cookie, and says which it was', () => {
-    expect(extractToken({ headers: { authorization: 'Bearer h', cookie: 'jwt=c' } }, both)).toEqual({ token: 'h', source: 'bearer' });
-    expect(extractToken({ headers: { authorization: 'Basic x', cookie: 'jwt=c' } }, both)).toEqual({ token: 'c', source: 'cookie' });
-    expect(extractToken({ headers: { authorization: 'Bearer h' } }, { bearer: false, cookieName: 'jwt' })).toBeUndefined();
-    expect(extractToken({ headers: { cookie: 'jwt=c' } }, { bearer: true, cookieName: undefined })).toBeUndefined();
+    expect(extractToken({ headers: { authorization: 'Bearer h', cookie: 'jwt=c' } }, both)).toEqual({
+      token: 'h',
+      source: 'bearer',
+    });
+    expect(extractToken({ headers: { authorization: 'Basic x', cookie: 'jwt=c' } }, both)).toEqual({
+      token: 'c',
+      source: 'cookie',
+    });
+    expect(
+      extractToken({ headers: { authorization: 'Bearer h' } }, { bearer: false, cookieName: 'jwt' }),
+    ).toBeUndefined();
+    expect(
+      extractToken({ headers: { cookie: 'jwt=c' } }, { bearer: true, cookieName: undefined }),
+    ).toBeUndefined();
   });
 });

@@ -115,7 +115,11 @@ describe('createAuth({ cache })', () => {
   });
 
   it('gives each hit its own copy of nested claims, parsed again', async () => {
-    const nested = handToken({ alg: 'HS256' }, { ...claims, profile: { name: 'Ada', tags: ['a'] } }, { hmac: SECRET });
+    const nested = handToken(
+      { alg: 'HS256' },
+      { ...claims, profile: { name: 'Ada', tags: ['a'] } },
+      { hmac: SECRET },
+    );
     const { provider, reads } = countingProvider();
     const auth = cached({ key: provider });
     const first = await auth.verify(nested);
@@ -131,7 +135,10 @@ describe('createAuth({ cache })', () => {
     const refreshTyped = handToken({ alg: 'HS256', typ: 'refresh+jwt' }, claims, { hmac: SECRET });
     const noExp = handToken({ alg: 'HS256' }, { sub: 'user-1' }, { hmac: SECRET });
     for (let i = 0; i < 2; i++) {
-      await expect(auth.verify(refreshTyped)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'typ' });
+      await expect(auth.verify(refreshTyped)).rejects.toMatchObject({
+        code: 'ERR_CLAIM_INVALID',
+        claim: 'typ',
+      });
       await expect(auth.verify(noExp)).resolves.toMatchObject({ sub: 'user-1' });
     }
     expect(reads()).toBe(4);
@@ -150,7 +157,9 @@ describe('createAuth({ cache })', () => {
     now = (NOW - 2) * 1000; // a clock set back, before nbf
     await expect(auth.verify(withNbf)).rejects.toMatchObject({ code: 'ERR_TOKEN_NOT_YET_VALID' });
     now = (NOW + 60) * 1000;
-    await expect(cached({ now: () => now }).verify(good)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(cached({ now: () => now }).verify(good)).rejects.toMatchObject({
+      code: 'ERR_TOKEN_EXPIRED',
+    });
   });
 
   it('asks isRevoked and the store on every hit', async () => {
@@ -187,20 +196,34 @@ describe('createAuth({ cache })', () => {
     const otherHeader = `${b64({ alg: 'HS256', typ: 'at+jwt' })}.${good.split('.')[1]}.${signature}`;
     await expect(auth.verify(otherPayload)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
     await expect(auth.verify(otherHeader)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
-    const tag = createHmac('sha256', 'another-secret-of-32-bytes-or-more!!').update(`${header}.${good.split('.')[1]}`).digest('base64url');
-    await expect(auth.verify(`${header}.${good.split('.')[1]}.${tag}`)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    const tag = createHmac('sha256', 'another-secret-of-32-bytes-or-more!!')
+      .update(`${header}.${good.split('.')[1]}`)
+      .digest('base64url');
+    await expect(auth.verify(`${header}.${good.split('.')[1]}.${tag}`)).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+    });
     await expect(auth.verify(good)).resolves.toMatchObject({ role: 'member' });
   });
 
   it('gives the same verdict as no cache for the same tokens, in the same order', async () => {
     let now = NOW * 1000;
-    const tokens = [good, `${good}x`, good.replace(/.$/, 'A'), handToken({ alg: 'HS256' }, { ...claims, exp: NOW + 5 }, { hmac: SECRET })];
+    const tokens = [
+      good,
+      `${good}x`,
+      good.replace(/.$/, 'A'),
+      handToken({ alg: 'HS256' }, { ...claims, exp: NOW + 5 }, { hmac: SECRET }),
+    ];
     const withCache = cached({ now: () => now });
     const without = createAuth({ key: hs256(SECRET), now: () => now, store: false, cache: false });
-    const verdict = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e as { code?: string }).code ?? 'error');
+    const verdict = (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => (e as { code?: string }).code ?? 'error',
+      );
     for (const at of [NOW, NOW + 1, NOW + 5, NOW + 4, NOW + 60]) {
       now = at * 1000;
-      for (const t of [...tokens, ...tokens]) expect(await verdict(withCache.verify(t))).toBe(await verdict(without.verify(t)));
+      for (const t of [...tokens, ...tokens])
+        expect(await verdict(withCache.verify(t))).toBe(await verdict(without.verify(t)));
     }
   });
 });

@@ -1,6 +1,13 @@
 // Compile-time checks, enforced by `npm run typecheck` (tsc over test/); at run time they are no-ops.
 import { describe, expectTypeOf, it } from 'vitest';
-import { createAuth, hs256, type Auth, type Authenticated, type Claims, type KeyProvider } from '../src/index.js';
+import {
+  createAuth,
+  hs256,
+  type Auth,
+  type Authenticated,
+  type Claims,
+  type KeyProvider,
+} from '../src/index.js';
 import { SECRET } from './helpers.js';
 
 interface User {
@@ -13,9 +20,15 @@ interface AppClaims extends Claims {
 
 describe('public types', () => {
   it('infers the user type from the user mapper', () => {
-    const auth = createAuth({ key: hs256(SECRET), user: (claims) => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }) });
+    const auth = createAuth({
+      key: hs256(SECRET),
+      user: (claims) => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }),
+    });
     expectTypeOf(auth).toEqualTypeOf<Auth<{ id: string; admin: boolean }>>();
-    expectTypeOf(auth.authenticate).returns.resolves.toEqualTypeOf<Authenticated<{ id: string; admin: boolean }> | null>();
+    expectTypeOf(auth.authenticate).returns.resolves.toEqualTypeOf<Authenticated<{
+      id: string;
+      admin: boolean;
+    }> | null>();
   });
 
   it('defaults the user to the claims', () => {
@@ -26,7 +39,10 @@ describe('public types', () => {
   });
 
   it('types claims through the second parameter', () => {
-    const auth = createAuth<User, AppClaims>({ key: hs256(SECRET), user: (claims) => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }) });
+    const auth = createAuth<User, AppClaims>({
+      key: hs256(SECRET),
+      user: (claims) => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }),
+    });
     expectTypeOf(auth.verify).returns.resolves.toEqualTypeOf<AppClaims>();
     expectTypeOf(auth.issue).parameter(0).toEqualTypeOf<AppClaims>();
     // @ts-expect-error role must be one of the union

@@ -31,15 +31,35 @@ import {
 } from '../src/index.js';
 import { TokenCache } from '../src/token-cache.js';
 import { variants } from './adapters/apps.js';
-import { NOW, NOW_MS, SECRET, b64, countingProvider, fixedNow, fixture, handToken, refusal } from './helpers.js';
+import {
+  NOW,
+  NOW_MS,
+  SECRET,
+  b64,
+  countingProvider,
+  fixedNow,
+  fixture,
+  handToken,
+  refusal,
+} from './helpers.js';
 import { redisAvailable, redisServer } from './stores/redis-server.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 
 const OTHER_SECRET = 'another-test-secret-0123456789abcdef-0123';
-const claims = { sub: 'user-1', role: 'member', roles: ['member'], aud: 'api', iat: NOW - 10, exp: NOW + 3600 };
-const hsToken = (payload: object | string = claims, header: object = { alg: 'HS256', typ: 'JWT' }, secret: string = SECRET): string =>
-  handToken(header, payload, { hmac: secret });
+const claims = {
+  sub: 'user-1',
+  role: 'member',
+  roles: ['member'],
+  aud: 'api',
+  iat: NOW - 10,
+  exp: NOW + 3600,
+};
+const hsToken = (
+  payload: object | string = claims,
+  header: object = { alg: 'HS256', typ: 'JWT' },
+  secret: string = SECRET,
+): string => handToken(header, payload, { hmac: secret });
 const good = hsToken();
 
 /** 'ok', an AuthError code, or the name of any other error: what a verification came to. */
@@ -60,7 +80,12 @@ function noSyncThrow<T>(fn: () => T): T {
 
 const inner = hs256(SECRET).keys?.[0] as BoundKey;
 
-const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({ key: hs256(SECRET), now: fixedNow, store: false, ...extra });
+const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({
+  key: hs256(SECRET),
+  now: fixedNow,
+  store: false,
+  ...extra,
+});
 const pair = (extra: Partial<AuthOptions> = {}): { cached: Auth; plain: Auth } => ({
   cached: createAuth(options({ cache: { max: 100 }, ...extra })),
   plain: createAuth(options({ cache: false, ...extra })),
@@ -73,7 +98,13 @@ describe('two Auth instances', () => {
     const key = hs256(SECRET);
     const a = createAuth({ key, issuer: 'https://a.test', audience: 'api-a', now: fixedNow, store: false });
     const b = createAuth({ key, issuer: 'https://b.test', audience: 'api-b', now: fixedNow, store: false });
-    const later = createAuth({ key, issuer: 'https://a.test', audience: 'api-a', now: () => NOW_MS + 7200_000, store: false });
+    const later = createAuth({
+      key,
+      issuer: 'https://a.test',
+      audience: 'api-a',
+      now: () => NOW_MS + 7200_000,
+      store: false,
+    });
     const forA = hsToken({ ...claims, iss: 'https://a.test', aud: 'api-a' });
     for (let i = 0; i < 3; i++) {
       await expect(a.verify(forA)).resolves.toMatchObject({ iss: 'https://a.test' });
@@ -89,7 +120,13 @@ describe('two Auth instances', () => {
   it('subject and requiredClaims are rechecked per instance on a hit', async () => {
     const key = hs256(SECRET);
     const open = createAuth({ key, now: fixedNow, store: false });
-    const strict = createAuth({ key, now: fixedNow, store: false, subject: 'user-2', requiredClaims: ['tenant'] });
+    const strict = createAuth({
+      key,
+      now: fixedNow,
+      store: false,
+      subject: 'user-2',
+      requiredClaims: ['tenant'],
+    });
     await open.verify(good);
     await open.verify(good);
     await expect(strict.verify(good)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID' });
@@ -118,7 +155,8 @@ describe('tokens that share the cached token’s last 32 characters', () => {
     for (const forged of forgeries) {
       expect(forged.slice(-32)).toBe(good.slice(-32));
       expect(forged).not.toBe(good);
-      for (let i = 0; i < 2; i++) await expect(auth.verify(forged)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+      for (let i = 0; i < 2; i++)
+        await expect(auth.verify(forged)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
     }
     // The cached entry is untouched: still a hit, still its own claims.
     const before = reads();
@@ -145,12 +183,18 @@ describe('tokens that share the cached token’s last 32 characters', () => {
 
   it('RS256: a cached signature never vouches for another payload', async () => {
     const pem = fixture('test-only-rsa-2048-private.pem');
-    const auth = createAuth({ key: rs256({ publicKey: fixture('test-only-rsa-2048-public.pem') }), now: fixedNow, store: false });
+    const auth = createAuth({
+      key: rs256({ publicKey: fixture('test-only-rsa-2048-public.pem') }),
+      now: fixedNow,
+      store: false,
+    });
     const token = handToken({ alg: 'RS256', typ: 'JWT' }, claims, { rsaPem: pem });
     const [h, , s] = token.split('.') as [string, string, string];
     await auth.verify(token);
     await auth.verify(token);
-    await expect(auth.verify(`${h}.${b64({ ...claims, role: 'admin' })}.${s}`)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    await expect(auth.verify(`${h}.${b64({ ...claims, role: 'admin' })}.${s}`)).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+    });
     await expect(auth.verify(token)).resolves.toMatchObject({ role: 'member' });
   });
 });
@@ -179,7 +223,9 @@ describe('each hit gets claims of its own', () => {
   });
 
   it('a nested "__proto__" or "constructor" object is data: mutation through it pollutes nothing and does not persist', async () => {
-    const token = raw(`${base},"__proto__":{"role":"admin","isAdmin":true},"constructor":{"prototype":{"polluted":true}}}`);
+    const token = raw(
+      `${base},"__proto__":{"role":"admin","isAdmin":true},"constructor":{"prototype":{"polluted":true}}}`,
+    );
     const auth = createAuth(options({ cache: { max: 10 } }));
     for (let i = 0; i < 3; i++) {
       const got = await auth.verify(token);
@@ -210,7 +256,12 @@ describe('each hit gets claims of its own', () => {
   });
 
   it('arrays of objects and arrays of arrays: mutation never reaches the next verification', async () => {
-    const token = hsToken({ ...claims, groups: [{ name: 'staff', admin: false }], matrix: [[1, 2], ['a']], tags: ['x'] });
+    const token = hsToken({
+      ...claims,
+      groups: [{ name: 'staff', admin: false }],
+      matrix: [[1, 2], ['a']],
+      tags: ['x'],
+    });
     const auth = createAuth(options({ cache: { max: 10 } }));
     for (let i = 0; i < 3; i++) {
       const got = await auth.verify(token);
@@ -277,18 +328,23 @@ describe('key providers on a hit', () => {
     const auth = createAuth(options({ key: provider }));
     for (let i = 0; i < 3; i++) await expect(auth.verify(good)).resolves.toMatchObject({ sub: 'user-1' });
     live = false;
-    for (let i = 0; i < 2; i++) await expect(auth.verify(good)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
+    for (let i = 0; i < 2; i++)
+      await expect(auth.verify(good)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
     live = true;
     await expect(auth.verify(good)).resolves.toMatchObject({ sub: 'user-1' });
   });
 
   it('a provider that answers with a new KeyObject each call: same secret passes, another secret under the same kid fails', async () => {
     let secret = SECRET;
-    const provider: KeyProvider = { algorithms: ['HS256'], verifyKey: () => ({ alg: 'HS256', key: createSecretKey(Buffer.from(secret)) }) };
+    const provider: KeyProvider = {
+      algorithms: ['HS256'],
+      verifyKey: () => ({ alg: 'HS256', key: createSecretKey(Buffer.from(secret)) }),
+    };
     const auth = createAuth(options({ key: provider }));
     for (let i = 0; i < 2; i++) await expect(auth.verify(good)).resolves.toBeDefined();
     secret = OTHER_SECRET;
-    for (let i = 0; i < 2; i++) await expect(auth.verify(good)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    for (let i = 0; i < 2; i++)
+      await expect(auth.verify(good)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
   });
 
   it('an async provider (remote-JWKS style) that withdraws or swaps a kid ends the entry at once', async () => {
@@ -320,7 +376,8 @@ describe('key providers on a hit', () => {
     let down = false;
     const provider: KeyProvider = {
       algorithms: ['HS256'],
-      verifyKey: (): Promise<BoundKey> => (down ? Promise.reject(new AuthError('ERR_KEYS_UNAVAILABLE')) : Promise.resolve(inner)),
+      verifyKey: (): Promise<BoundKey> =>
+        down ? Promise.reject(new AuthError('ERR_KEYS_UNAVAILABLE')) : Promise.resolve(inner),
     };
     const auth = createAuth(options({ key: provider }));
     await auth.verify(good);
@@ -395,7 +452,12 @@ describe('key providers on a hit', () => {
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
     });
-    const jwkOf = (pem: string, kid: string): JsonWebKey => ({ ...createPublicKey(pem).export({ format: 'jwk' }), alg: 'RS256', use: 'sig', kid });
+    const jwkOf = (pem: string, kid: string): JsonWebKey => ({
+      ...createPublicKey(pem).export({ format: 'jwk' }),
+      alg: 'RS256',
+      use: 'sig',
+      kid,
+    });
 
     it('a kid withdrawn from the served set ends the cached entry at the next refetch', async () => {
       const K1 = jwkOf(fixture('test-only-rsa-2048-public.pem'), 'k1');
@@ -409,8 +471,14 @@ describe('key providers on a hit', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
       let t = NOW_MS;
-      const auth = createAuth({ key: jwks({ url, now: () => t, cacheMaxAge: 1000, cooldownDuration: 1 }), now: fixedNow, store: false });
-      const token = handToken({ alg: 'RS256', typ: 'JWT', kid: 'k1' }, claims, { rsaPem: fixture('test-only-rsa-2048-private.pem') });
+      const auth = createAuth({
+        key: jwks({ url, now: () => t, cacheMaxAge: 1000, cooldownDuration: 1 }),
+        now: fixedNow,
+        store: false,
+      });
+      const token = handToken({ alg: 'RS256', typ: 'JWT', kid: 'k1' }, claims, {
+        rsaPem: fixture('test-only-rsa-2048-private.pem'),
+      });
       for (let i = 0; i < 2; i++) await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'user-1' });
       served = [K2];
       t += 2000;
@@ -430,7 +498,11 @@ describe('key providers on a hit', () => {
 // ---- the clock ------------------------------------------------------------------------------
 
 describe('the clock, forwards and backwards', () => {
-  const sameVerdicts = async (extra: Partial<AuthOptions>, tokens: readonly string[], times: readonly number[]): Promise<string[]> => {
+  const sameVerdicts = async (
+    extra: Partial<AuthOptions>,
+    tokens: readonly string[],
+    times: readonly number[],
+  ): Promise<string[]> => {
     let now = NOW_MS;
     const { cached, plain } = pair({ ...extra, now: () => now });
     const seen: string[] = [];
@@ -450,19 +522,52 @@ describe('the clock, forwards and backwards', () => {
   const futureIat = hsToken({ sub: 'u', iat: NOW + 20, exp });
   const plainExp = hsToken({ sub: 'u', iat: NOW, exp });
   const tokens = [timed, futureIat, plainExp];
-  const around = (t: number, tol: number): number[] => [t - tol - 0.001, t - tol, t - 0.001, t, t + 0.001, t + tol - 0.001, t + tol, t + tol + 0.001];
+  const around = (t: number, tol: number): number[] => [
+    t - tol - 0.001,
+    t - tol,
+    t - 0.001,
+    t,
+    t + 0.001,
+    t + tol - 0.001,
+    t + tol,
+    t + tol + 0.001,
+  ];
 
-  it.each([0, 5])('clockTolerance %i: exp, nbf and iat edges, with the clock jumping back and forth', async (tol) => {
-    const times = [NOW + 50, ...around(exp, tol), NOW + 50, ...around(NOW + 10, tol), NOW + 50, ...around(NOW + 20, tol), NOW - 3600, NOW + 50, exp + 3600, NOW + 50];
-    const seen = await sameVerdicts({ clockTolerance: tol }, tokens, times);
-    expect(seen).toContain('ok');
-    expect(seen).toContain('ERR_TOKEN_EXPIRED');
-    expect(seen).toContain('ERR_TOKEN_NOT_YET_VALID');
-    expect(seen).toContain('ERR_CLAIM_INVALID');
-  });
+  it.each([0, 5])(
+    'clockTolerance %i: exp, nbf and iat edges, with the clock jumping back and forth',
+    async (tol) => {
+      const times = [
+        NOW + 50,
+        ...around(exp, tol),
+        NOW + 50,
+        ...around(NOW + 10, tol),
+        NOW + 50,
+        ...around(NOW + 20, tol),
+        NOW - 3600,
+        NOW + 50,
+        exp + 3600,
+        NOW + 50,
+      ];
+      const seen = await sameVerdicts({ clockTolerance: tol }, tokens, times);
+      expect(seen).toContain('ok');
+      expect(seen).toContain('ERR_TOKEN_EXPIRED');
+      expect(seen).toContain('ERR_TOKEN_NOT_YET_VALID');
+      expect(seen).toContain('ERR_CLAIM_INVALID');
+    },
+  );
 
   it('maxTokenAge: a hit is refused once the token is too old, and again after the clock is set back', async () => {
-    const times = [NOW + 1, NOW + 29.999, NOW + 30, NOW + 30.001, NOW + 35, NOW + 35.001, NOW + 1, NOW + 36, NOW + 34.999];
+    const times = [
+      NOW + 1,
+      NOW + 29.999,
+      NOW + 30,
+      NOW + 30.001,
+      NOW + 35,
+      NOW + 35.001,
+      NOW + 1,
+      NOW + 36,
+      NOW + 34.999,
+    ];
     const seen = await sameVerdicts({ maxTokenAge: 30, clockTolerance: 5 }, [plainExp], times);
     expect(seen).toContain('ok');
     expect(seen).toContain('ERR_TOKEN_EXPIRED');
@@ -488,7 +593,10 @@ describe('what must never be cached', () => {
     const auth = createAuth({ key: provider, now: () => clock, refresh: { expiresIn: '30d' } });
     const { cookies } = await auth.startSession({ sub: 'user-1' });
     const refreshCookie = cookies.find((c) => c.startsWith('jwt-refresh='))!.split(';')[0]!;
-    const access = cookies.find((c) => c.startsWith('jwt='))!.split(';')[0]!.slice('jwt='.length);
+    const access = cookies
+      .find((c) => c.startsWith('jwt='))!
+      .split(';')[0]!
+      .slice('jwt='.length);
     const rt = refreshCookie.slice('jwt-refresh='.length);
     const req = { headers: { cookie: refreshCookie } };
     let before = reads();
@@ -498,14 +606,18 @@ describe('what must never be cached', () => {
     await expect(auth.refresh(req)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     expect(reads()).toBe(before + 1);
     // A refresh token is never an access token, cached or not, and the other way round.
-    for (let i = 0; i < 2; i++) await expect(auth.verify(rt)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'typ' });
+    for (let i = 0; i < 2; i++)
+      await expect(auth.verify(rt)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'typ' });
     clock += 10;
     await expect(auth.verify(access)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' }); // the reuse ended the login
     const fresh = await auth.startSession({ sub: 'user-2' });
     const freshAccess = fresh.token;
     await auth.verify(freshAccess);
     await auth.verify(freshAccess);
-    await expect(auth.refresh({ headers: { cookie: `jwt-refresh=${freshAccess}` } })).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'typ' });
+    await expect(auth.refresh({ headers: { cookie: `jwt-refresh=${freshAccess}` } })).rejects.toMatchObject({
+      code: 'ERR_CLAIM_INVALID',
+      claim: 'typ',
+    });
   });
 
   it('tokens without a numeric exp are verified in full every time', async () => {
@@ -530,7 +642,8 @@ describe('what must never be cached', () => {
       ...Array.from({ length: 10 }, (_, i) => hsToken({ ...claims, sub: `u${i}`, exp: NOW - 1 })),
     ];
     let before = reads();
-    for (const token of [...refused, ...refused]) await expect(auth.verify(token)).rejects.toBeInstanceOf(AuthError);
+    for (const token of [...refused, ...refused])
+      await expect(auth.verify(token)).rejects.toBeInstanceOf(AuthError);
     expect(reads()).toBe(before + refused.length * 2);
     before = reads();
     await auth.verify(good);
@@ -622,13 +735,20 @@ describe('the cache’s bounds', () => {
 
     const COUNT = 300;
     const bound = COUNT * 2048 * 1.5; // token-cache.ts: "at most max × maxTokenLength bytes"; README: "about 0.7 KB per HS256 token"
-    const attackerTokens = (): string[] => Array.from({ length: COUNT }, (_, i) => hsToken({ ...claims, sub: `attacker-login-${i}` }));
+    const attackerTokens = (): string[] =>
+      Array.from({ length: COUNT }, (_, i) => hsToken({ ...claims, sub: `attacker-login-${i}` }));
 
     it.each([
       ['a plain Bearer header (control)', (token: string) => ({ authorization: flat(`Bearer ${token}`) })],
       // Spaces between the scheme and the token are inside the field value: HTTP parsers keep them.
-      ['a Bearer header padded between scheme and token', (token: string) => ({ authorization: flat(`Bearer${' '.repeat(padding)}${token}`) })],
-      ['a cookie header with other cookies', (token: string) => ({ cookie: flat(`other=${'x'.repeat(padding)}; jwt=${token}`) })],
+      [
+        'a Bearer header padded between scheme and token',
+        (token: string) => ({ authorization: flat(`Bearer${' '.repeat(padding)}${token}`) }),
+      ],
+      [
+        'a cookie header with other cookies',
+        (token: string) => ({ cookie: flat(`other=${'x'.repeat(padding)}; jwt=${token}`) }),
+      ],
     ] as const)('%s: the cached tokens stay near maxTokenLength each', async (_name, headersFor) => {
       const auth = createAuth(options({ cache: { max: 1000 } }));
       const tokens = attackerTokens();
@@ -657,7 +777,9 @@ describe('the cache’s bounds', () => {
           const tokens = attackerTokens();
           const before = heap();
           for (const token of tokens) {
-            const res = await request(server).get('/required').set('Cookie', `pad=${'x'.repeat(padding)}; jwt=${token}`);
+            const res = await request(server)
+              .get('/required')
+              .set('Cookie', `pad=${'x'.repeat(padding)}; jwt=${token}`);
             expect(res.status).toBe(204);
           }
           const grown = heap() - before;
@@ -707,13 +829,23 @@ describe('errors always come back as rejected promises, with their code and real
     ['false', () => false, 'ERR_TOKEN_MALFORMED'],
     ['0', () => 0, 'ERR_TOKEN_MALFORMED'],
     ['a promise of a number', () => Promise.resolve(42), 'ERR_TOKEN_MALFORMED'],
-    ['a thenable of a bad token', () => ({ then: (resolve: (v: string) => void) => resolve('x.y.z') }), 'ERR_TOKEN_MALFORMED'],
-    ['a throw', () => {
-      throw new AuthError('ERR_BAD_REQUEST');
-    }, 'ERR_BAD_REQUEST'],
+    [
+      'a thenable of a bad token',
+      () => ({ then: (resolve: (v: string) => void) => resolve('x.y.z') }),
+      'ERR_TOKEN_MALFORMED',
+    ],
+    [
+      'a throw',
+      () => {
+        throw new AuthError('ERR_BAD_REQUEST');
+      },
+      'ERR_BAD_REQUEST',
+    ],
     ['a rejected promise', () => Promise.reject(new AuthError('ERR_BAD_REQUEST')), 'ERR_BAD_REQUEST'],
   ])('getToken returning %s: a rejected promise with the realm', async (_name, getToken, code) => {
-    const withGetter = createAuth(options({ realm: 'shop', getToken: getToken as unknown as NonNullable<AuthOptions['getToken']> }));
+    const withGetter = createAuth(
+      options({ realm: 'shop', getToken: getToken as unknown as NonNullable<AuthOptions['getToken']> }),
+    );
     const pending = noSyncThrow(() => withGetter.authenticate({ headers: {} }));
     const err = await refusal(pending);
     expect(err.code).toBe(code);
@@ -726,7 +858,9 @@ describe('errors always come back as rejected promises, with their code and real
     ['an empty string', () => ''],
     ['a promise of null', () => Promise.resolve(null)],
   ])('getToken returning %s: no token, null', async (_name, getToken) => {
-    const withGetter = createAuth(options({ getToken: getToken as unknown as NonNullable<AuthOptions['getToken']> }));
+    const withGetter = createAuth(
+      options({ getToken: getToken as unknown as NonNullable<AuthOptions['getToken']> }),
+    );
     await expect(withGetter.authenticate({ headers: {} })).resolves.toBeNull();
   });
 
@@ -734,8 +868,14 @@ describe('errors always come back as rejected promises, with their code and real
     const sync = createAuth(options({ getToken: () => good }));
     const later = createAuth(options({ getToken: async () => good }));
     for (let i = 0; i < 2; i++) {
-      await expect(sync.authenticate({ headers: {} })).resolves.toMatchObject({ token: good, claims: { sub: 'user-1' } });
-      await expect(later.authenticate({ headers: {} })).resolves.toMatchObject({ token: good, claims: { sub: 'user-1' } });
+      await expect(sync.authenticate({ headers: {} })).resolves.toMatchObject({
+        token: good,
+        claims: { sub: 'user-1' },
+      });
+      await expect(later.authenticate({ headers: {} })).resolves.toMatchObject({
+        token: good,
+        claims: { sub: 'user-1' },
+      });
     }
   });
 
@@ -754,35 +894,40 @@ describe('errors always come back as rejected promises, with their code and real
     if (req !== null && 'headers' in req) expect(outcome).toBe('ERR_BAD_REQUEST');
   });
 
-  it.each(['sync', 'async'] as const)('a %s user mapper that fails, on a miss and on a hit: rejected, never thrown', async (mode) => {
-    const failing = createAuth(
-      options({
-        realm: 'shop',
-        user: mode === 'sync'
-          ? () => {
-              throw new TypeError('mapper down');
-            }
-          : () => Promise.reject(new TypeError('mapper down')),
-      }),
-    );
-    const forbidden = createAuth(
-      options({
-        realm: 'shop',
-        user: mode === 'sync'
-          ? () => {
-              throw new AuthError('ERR_FORBIDDEN');
-            }
-          : () => Promise.reject(new AuthError('ERR_FORBIDDEN')),
-      }),
-    );
-    for (let i = 0; i < 2; i++) {
-      const req = { headers: { authorization: `Bearer ${good}` } };
-      await expect(noSyncThrow(() => failing.authenticate(req))).rejects.toThrow('mapper down');
-      const err = await refusal(noSyncThrow(() => forbidden.authenticate(req)));
-      expect(err.code).toBe('ERR_FORBIDDEN');
-      expect(err.status).toBe(403);
-    }
-  });
+  it.each(['sync', 'async'] as const)(
+    'a %s user mapper that fails, on a miss and on a hit: rejected, never thrown',
+    async (mode) => {
+      const failing = createAuth(
+        options({
+          realm: 'shop',
+          user:
+            mode === 'sync'
+              ? () => {
+                  throw new TypeError('mapper down');
+                }
+              : () => Promise.reject(new TypeError('mapper down')),
+        }),
+      );
+      const forbidden = createAuth(
+        options({
+          realm: 'shop',
+          user:
+            mode === 'sync'
+              ? () => {
+                  throw new AuthError('ERR_FORBIDDEN');
+                }
+              : () => Promise.reject(new AuthError('ERR_FORBIDDEN')),
+        }),
+      );
+      for (let i = 0; i < 2; i++) {
+        const req = { headers: { authorization: `Bearer ${good}` } };
+        await expect(noSyncThrow(() => failing.authenticate(req))).rejects.toThrow('mapper down');
+        const err = await refusal(noSyncThrow(() => forbidden.authenticate(req)));
+        expect(err.code).toBe('ERR_FORBIDDEN');
+        expect(err.status).toBe(403);
+      }
+    },
+  );
 
   it('errors decided on a hit (revoked, expired, store down) carry the realm, through verify and authenticate', async () => {
     let now = NOW_MS;
@@ -790,7 +935,10 @@ describe('errors always come back as rejected promises, with their code and real
     const a = createAuth(options({ realm: 'shop', now: () => now, isRevoked: () => revoked }));
     await a.verify(good);
     revoked = true;
-    for (const call of [(): Promise<unknown> => a.verify(good), (): Promise<unknown> => a.authenticate({ headers: { authorization: `Bearer ${good}` } })]) {
+    for (const call of [
+      (): Promise<unknown> => a.verify(good),
+      (): Promise<unknown> => a.authenticate({ headers: { authorization: `Bearer ${good}` } }),
+    ]) {
       const err = await refusal(noSyncThrow(call));
       expect(err.code).toBe('ERR_TOKEN_REVOKED');
       expect(err.headers['WWW-Authenticate']).toContain('realm="shop"');
@@ -806,7 +954,10 @@ describe('errors always come back as rejected promises, with their code and real
       key: hs256(SECRET),
       now: fixedNow,
       realm: 'shop',
-      store: { ...inner, status: (ids, sub) => (storeDown ? Promise.reject(new Error('down')) : inner.status(ids, sub)) },
+      store: {
+        ...inner,
+        status: (ids, sub) => (storeDown ? Promise.reject(new Error('down')) : inner.status(ids, sub)),
+      },
     });
     await b.verify(good);
     storeDown = true;
@@ -832,7 +983,8 @@ describe('revocation while cached', () => {
   });
 
   describe.each(variants)('$name, cache on', ({ build }) => {
-    const cookieOf = (res: request.Response): string => /^jwt=([^;]*)/.exec((res.headers['set-cookie'] as unknown as string[])[0]!)![1]!;
+    const cookieOf = (res: request.Response): string =>
+      /^jwt=([^;]*)/.exec((res.headers['set-cookie'] as unknown as string[])[0]!)![1]!;
 
     it('a signed-out token is 401 at once, as cookie and as Bearer, though it was cached', async () => {
       let clock = NOW_MS + 500;
@@ -840,7 +992,9 @@ describe('revocation while cached', () => {
       const token = cookieOf(await request(app).post('/login'));
       for (let i = 0; i < 3; i++) {
         expect((await request(app).get('/required').set('Cookie', `jwt=${token}`)).status).toBe(200);
-        expect((await request(app).get('/required').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+        expect((await request(app).get('/required').set('Authorization', `Bearer ${token}`)).status).toBe(
+          200,
+        );
       }
       clock += 100;
       expect((await request(app).post('/auth/logout').set('Cookie', `jwt=${token}`)).status).toBe(204);
@@ -859,9 +1013,12 @@ describe('revocation while cached', () => {
       const phone = cookieOf(await request(app).post('/login'));
       clock += 10;
       const laptop = cookieOf(await request(app).post('/login'));
-      for (const t of [phone, laptop, phone, laptop]) expect((await request(app).get('/required').set('Authorization', `Bearer ${t}`)).status).toBe(200);
+      for (const t of [phone, laptop, phone, laptop])
+        expect((await request(app).get('/required').set('Authorization', `Bearer ${t}`)).status).toBe(200);
       clock += 1000;
-      expect((await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${phone}`)).status).toBe(204);
+      expect(
+        (await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${phone}`)).status,
+      ).toBe(204);
       for (const t of [phone, laptop]) {
         const res = await request(app).get('/required').set('Authorization', `Bearer ${t}`);
         expect(res.status).toBe(401);
@@ -909,11 +1066,21 @@ describe('revocation while cached', () => {
   it('CSRF is checked on every hit: a cross-site POST with a cached cookie token is 403 ERR_CSRF each time', async () => {
     const auth = createAuth({ key: hs256(SECRET), now: fixedNow, store: false });
     const cookie = { cookie: `jwt=${good}` };
-    await expect(auth.authenticate({ headers: cookie })).resolves.toMatchObject({ claims: { sub: 'user-1' } });
+    await expect(auth.authenticate({ headers: cookie })).resolves.toMatchObject({
+      claims: { sub: 'user-1' },
+    });
     for (let i = 0; i < 2; i++) {
-      const req = { method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' } };
-      await expect(noSyncThrow(() => auth.authenticate(req as never))).rejects.toMatchObject({ code: 'ERR_CSRF', status: 403 });
-      await expect(auth.authenticate({ method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'same-origin' } })).resolves.toBeTruthy();
+      const req = {
+        method: 'POST',
+        headers: { ...cookie, 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' },
+      };
+      await expect(noSyncThrow(() => auth.authenticate(req as never))).rejects.toMatchObject({
+        code: 'ERR_CSRF',
+        status: 403,
+      });
+      await expect(
+        auth.authenticate({ method: 'POST', headers: { ...cookie, 'sec-fetch-site': 'same-origin' } }),
+      ).resolves.toBeTruthy();
     }
   });
 
@@ -936,7 +1103,10 @@ describe('revocation while cached', () => {
         res.json(req.auth!.claims);
       });
       for (let i = 0; i < 3; i++) {
-        expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual(['member', 'admin']);
+        expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual([
+          'member',
+          'admin',
+        ]);
         const res = await request(app).get('/admin').set('Authorization', `Bearer ${token}`);
         expect(res.status).toBe(403);
         expect(res.body.code).toBe('ERR_FORBIDDEN');
@@ -969,7 +1139,9 @@ describe('revocation while cached', () => {
       });
       const handler = app.callback();
       for (let i = 0; i < 3; i++) {
-        expect((await request(handler).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual(['member', 'admin']);
+        expect(
+          (await request(handler).get('/me').set('Authorization', `Bearer ${token}`)).body.roles,
+        ).toEqual(['member', 'admin']);
         const res = await request(handler).get('/admin').set('Authorization', `Bearer ${token}`);
         expect(res.status).toBe(403);
         expect(res.body.code).toBe('ERR_FORBIDDEN');
@@ -992,7 +1164,11 @@ describe('revocation while cached', () => {
       client.on('error', () => undefined);
       await client.connect();
       clients.push(client);
-      const store = redisStore({ client, prefix: `cache-attack-${process.pid}:`, ...(nearCache === false ? { nearCache } : {}) });
+      const store = redisStore({
+        client,
+        prefix: `cache-attack-${process.pid}:`,
+        ...(nearCache === false ? { nearCache } : {}),
+      });
       clients.push({ quit: async () => store.close() });
       return store;
     };
@@ -1001,20 +1177,24 @@ describe('revocation while cached', () => {
     it.each([
       ['no near cache', false, 0],
       ['the default near cache', undefined, 100],
-    ] as const)('%s: B has the token cached and under load when A signs it out: every request after the bound is refused', async (_name, nearCache, bound) => {
-      const a = createAuth({ key: hs256(SECRET), store: await shared(nearCache) });
-      const b = createAuth({ key: hs256(SECRET), store: await shared(nearCache) });
-      const { token } = await a.startSession({ sub: 'redis-user' });
-      const c = await b.verify(token);
-      await b.verify(token);
-      const during = Array.from({ length: 20 }, () => verdict(b.verify(token)));
-      await a.endSession({ headers: { authorization: `Bearer ${token}` } }, { claims: c }).revoked;
-      const revokedAt = performance.now();
-      if (bound > 0) await new Promise((resolve) => setTimeout(resolve, bound + 1 - (performance.now() - revokedAt)));
-      const after = await Promise.all(Array.from({ length: 20 }, () => verdict(b.verify(token))));
-      expect(after).toEqual(Array(20).fill('ERR_TOKEN_REVOKED'));
-      for (const r of await Promise.all(during)) expect(['ok', 'ERR_TOKEN_REVOKED']).toContain(r);
-    });
+    ] as const)(
+      '%s: B has the token cached and under load when A signs it out: every request after the bound is refused',
+      async (_name, nearCache, bound) => {
+        const a = createAuth({ key: hs256(SECRET), store: await shared(nearCache) });
+        const b = createAuth({ key: hs256(SECRET), store: await shared(nearCache) });
+        const { token } = await a.startSession({ sub: 'redis-user' });
+        const c = await b.verify(token);
+        await b.verify(token);
+        const during = Array.from({ length: 20 }, () => verdict(b.verify(token)));
+        await a.endSession({ headers: { authorization: `Bearer ${token}` } }, { claims: c }).revoked;
+        const revokedAt = performance.now();
+        if (bound > 0)
+          await new Promise((resolve) => setTimeout(resolve, bound + 1 - (performance.now() - revokedAt)));
+        const after = await Promise.all(Array.from({ length: 20 }, () => verdict(b.verify(token))));
+        expect(after).toEqual(Array(20).fill('ERR_TOKEN_REVOKED'));
+        for (const r of await Promise.all(during)) expect(['ok', 'ERR_TOKEN_REVOKED']).toContain(r);
+      },
+    );
   });
 });
 

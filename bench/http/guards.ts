@@ -32,13 +32,29 @@ export type LadderName = 'floor-hs256-microtask' | 'verify-hs256' | 'authenticat
 
 // The defaults first: the cache with the memory store (as shipped), with Redis, and with no store.
 export const GUARDS: readonly GuardName[] = [
-  'jwt-gate-hs256-default', 'jwt-gate-hs256-redis', 'jwt-gate-hs256-cache',
-  'none', 'floor-hs256', 'jwt-gate-hs256', 'jwt-gate-hs256-store', 'peer-hs256', 'peer-hs256-string',
-  'floor-rs256', 'jwt-gate-rs256', 'jwt-gate-rs256-cache', 'peer-rs256',
+  'jwt-gate-hs256-default',
+  'jwt-gate-hs256-redis',
+  'jwt-gate-hs256-cache',
+  'none',
+  'floor-hs256',
+  'jwt-gate-hs256',
+  'jwt-gate-hs256-store',
+  'peer-hs256',
+  'peer-hs256-string',
+  'floor-rs256',
+  'jwt-gate-rs256',
+  'jwt-gate-rs256-cache',
+  'peer-rs256',
 ];
 
 export const LADDER: readonly GuardName[] = [
-  'none', 'floor-hs256', 'floor-hs256-microtask', 'verify-hs256', 'authenticate-hs256', 'jwt-gate-hs256', 'jwt-gate-hs256-cache',
+  'none',
+  'floor-hs256',
+  'floor-hs256-microtask',
+  'verify-hs256',
+  'authenticate-hs256',
+  'jwt-gate-hs256',
+  'jwt-gate-hs256-cache',
 ];
 
 export const algOf = (guard: GuardName): 'HS256' | 'RS256' => (guard.includes('rs256') ? 'RS256' : 'HS256');
@@ -51,7 +67,10 @@ function auth(guard: GuardName): Auth {
 }
 
 // The floor inside a server: the Bearer credential, then the floor's verify and nothing else.
-function floorUser(authorization: string | undefined, alg: 'HS256' | 'RS256'): Record<string, unknown> | undefined {
+function floorUser(
+  authorization: string | undefined,
+  alg: 'HS256' | 'RS256',
+): Record<string, unknown> | undefined {
   if (authorization === undefined || !authorization.startsWith('Bearer ')) return undefined;
   try {
     const token = authorization.slice(7);
@@ -71,7 +90,12 @@ const peerOptions = (guard: GuardName) => ({
 });
 
 // The ladder's middle steps: the core called by hand, without the guard and the adapter.
-async function byHand(guard: GuardName, a: Auth, authorization: string | undefined, req: { headers: Record<string, string | string[] | undefined> }): Promise<unknown> {
+async function byHand(
+  guard: GuardName,
+  a: Auth,
+  authorization: string | undefined,
+  req: { headers: Record<string, string | string[] | undefined> },
+): Promise<unknown> {
   if (guard === 'verify-hs256') return a.verify(authorization?.slice(7) ?? '');
   return (await a.authenticate(req))?.claims;
 }
@@ -95,10 +119,13 @@ export function expressGuard(guard: GuardName): RequestHandler {
   if (guard === 'verify-hs256' || guard === 'authenticate-hs256') {
     const a = auth(guard);
     return (req, res, next) => {
-      byHand(guard, a, req.headers.authorization, req).then((claims) => {
-        req.auth = { claims: claims as Record<string, unknown>, token: '' };
-        next();
-      }, () => res.status(401).end());
+      byHand(guard, a, req.headers.authorization, req).then(
+        (claims) => {
+          req.auth = { claims: claims as Record<string, unknown>, token: '' };
+          next();
+        },
+        () => res.status(401).end(),
+      );
     };
   }
   if (guard.startsWith('peer')) return expressjwt(peerOptions(guard));

@@ -26,12 +26,25 @@ const SERVER = new URL('./server.ts', import.meta.url).pathname;
 // The server runs the build in dist/, as this process does (see bench/tsconfig.json).
 const TSCONFIG = new URL('../tsconfig.json', import.meta.url).pathname;
 
-function start(framework: Framework, guards: readonly GuardName[], profileDir: string | undefined, redisUrl: string | undefined): Promise<{ child: ChildProcess; port: number }> {
+function start(
+  framework: Framework,
+  guards: readonly GuardName[],
+  profileDir: string | undefined,
+  redisUrl: string | undefined,
+): Promise<{ child: ChildProcess; port: number }> {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${framework}`];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', SERVER, framework, guards.join(',')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG, ...(redisUrl === undefined ? {} : { BENCH_REDIS_URL: redisUrl }) },
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', SERVER, framework, guards.join(',')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        TSX_TSCONFIG_PATH: TSCONFIG,
+        ...(redisUrl === undefined ? {} : { BENCH_REDIS_URL: redisUrl }),
+      },
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -54,11 +67,26 @@ interface Totals {
   readonly cpu: { before: CpuTimes | undefined; after: CpuTimes | undefined }[];
 }
 
-async function runFramework(framework: Framework, guards: readonly GuardName[], options: HttpOptions, redisUrl: string | undefined): Promise<CaseResult[]> {
+async function runFramework(
+  framework: Framework,
+  guards: readonly GuardName[],
+  options: HttpOptions,
+  redisUrl: string | undefined,
+): Promise<CaseResult[]> {
   const { child, port } = await start(framework, guards, options.profileDir, redisUrl);
   const requests = { HS256: requestsFor('HS256'), RS256: requestsFor('RS256') };
-  const target = (guard: GuardName) => ({ port, path: `/${guard}`, requests: requests[guard.includes('rs256') ? 'RS256' : 'HS256'], connections: options.connections });
-  const totals = new Map<GuardName, Totals>(guards.map((g) => [g, { responses: 0, seconds: 0, serverCpu: 0, otherCpu: 0, rates: [], p99s: [], latencies: [], cpu: [] }]));
+  const target = (guard: GuardName) => ({
+    port,
+    path: `/${guard}`,
+    requests: requests[guard.includes('rs256') ? 'RS256' : 'HS256'],
+    connections: options.connections,
+  });
+  const totals = new Map<GuardName, Totals>(
+    guards.map((g) => [
+      g,
+      { responses: 0, seconds: 0, serverCpu: 0, otherCpu: 0, rates: [], p99s: [], latencies: [], cpu: [] },
+    ]),
+  );
   try {
     for (const guard of guards) await load(target(guard), 0.5); // warm-up: every route compiled before any counts
     for (let round = 0; round < options.rounds; round++) {
@@ -66,10 +94,17 @@ async function runFramework(framework: Framework, guards: readonly GuardName[], 
         const guard = guards[(i + round) % guards.length] as GuardName;
         const before = { machine: cpuTimes(), server: processCpu(child.pid), self: process.cpuUsage() };
         const slice: Slice = await load(target(guard), options.slice);
-        const after = { machine: cpuTimes(), server: processCpu(child.pid), self: process.cpuUsage(before.self) };
+        const after = {
+          machine: cpuTimes(),
+          server: processCpu(child.pid),
+          self: process.cpuUsage(before.self),
+        };
         const t = totals.get(guard) as Totals;
         const server = (after.server ?? 0) - (before.server ?? 0);
-        const busy = before.machine === undefined || after.machine === undefined ? 0 : (after.machine.busy - before.machine.busy) / 100;
+        const busy =
+          before.machine === undefined || after.machine === undefined
+            ? 0
+            : (after.machine.busy - before.machine.busy) / 100;
         t.responses += slice.latencies.length;
         t.seconds += slice.seconds;
         t.serverCpu += server;
@@ -112,9 +147,12 @@ async function runFramework(framework: Framework, guards: readonly GuardName[], 
 
 /** The HTTP benchmark: one server process per framework serving every guard, autocannon in this process. */
 export async function runHttp(options: HttpOptions): Promise<string> {
-  const wanted = (options.ladder ? LADDER : GUARDS).filter((g) => options.only === undefined || options.only.test(g));
+  const wanted = (options.ladder ? LADDER : GUARDS).filter(
+    (g) => options.only === undefined || options.only.test(g),
+  );
   const redis = wanted.some((g) => g.endsWith('-redis')) ? await startRedis() : undefined;
-  if (redis === undefined && wanted.some((g) => g.endsWith('-redis'))) console.warn('bench: redis-server is not installed; the Redis rows are left out');
+  if (redis === undefined && wanted.some((g) => g.endsWith('-redis')))
+    console.warn('bench: redis-server is not installed; the Redis rows are left out');
   const guards = wanted.filter((g) => redis !== undefined || !g.endsWith('-redis'));
   const out = [
     `## HTTP (${machine()})`,

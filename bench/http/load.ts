@@ -23,7 +23,8 @@ const USERS = 100;
 export function requestsFor(alg: 'HS256' | 'RS256'): Record<string, string>[] {
   return Array.from({ length: USERS }, (_, i) => {
     const claims = { ...payload(), sub: `user-${i}` };
-    const token = alg === 'HS256' ? floorSignHs256(claims, keys.secret) : floorSignRs256(claims, keys.privateKey);
+    const token =
+      alg === 'HS256' ? floorSignHs256(claims, keys.secret) : floorSignRs256(claims, keys.privateKey);
     return { authorization: `Bearer ${token}` };
   });
 }
@@ -34,14 +35,33 @@ export function load(target: Target, seconds: number): Promise<Slice> {
   let count = 0;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const requests = target.requests.map((headers) => ({ method: 'GET' as const, path: target.path, headers }));
-    const instance = autocannon({ url: `http://127.0.0.1:${target.port}`, connections: target.connections, duration: seconds, requests }, (err, result) => {
-      if (err) return reject(err);
-      if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-        return reject(new Error(`bench: ${target.path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`));
-      }
-      resolve({ seconds: (performance.now() - started) / 1000, latencies: latencies.subarray(0, count).sort() });
-    });
+    const requests = target.requests.map((headers) => ({
+      method: 'GET' as const,
+      path: target.path,
+      headers,
+    }));
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${target.port}`,
+        connections: target.connections,
+        duration: seconds,
+        requests,
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+          return reject(
+            new Error(
+              `bench: ${target.path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+            ),
+          );
+        }
+        resolve({
+          seconds: (performance.now() - started) / 1000,
+          latencies: latencies.subarray(0, count).sort(),
+        });
+      },
+    );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
       if (count === latencies.length) {
         const grown = new Float64Array(count * 2);

@@ -36,15 +36,20 @@ const LABELS: Record<GuardName, (peer: string) => string> = {
 };
 
 const fmt = (n: number | undefined, digits = 0): string =>
-  n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  n === undefined || !Number.isFinite(n)
+    ? 'n/a'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length % 2 === 1 ? (sorted[sorted.length >> 1] ?? NaN) : ((sorted[sorted.length / 2 - 1] ?? NaN) + (sorted[sorted.length / 2] ?? NaN)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[sorted.length >> 1] ?? NaN)
+    : ((sorted[sorted.length / 2 - 1] ?? NaN) + (sorted[sorted.length / 2] ?? NaN)) / 2;
 };
 
 // Side by side: the median over rounds of the ratio within each round.
-const perRound = (mine: readonly number[], theirs: readonly number[]): number => median(mine.map((v, i) => v / (theirs[i] ?? NaN)));
+const perRound = (mine: readonly number[], theirs: readonly number[]): number =>
+  median(mine.map((v, i) => v / (theirs[i] ?? NaN)));
 
 /** One markdown table; ratios are req/s ÷ the other row's req/s (higher is better), p99 ÷ no auth's p99. */
 export function httpTable(framework: 'express' | 'koa', results: readonly CaseResult[]): string {
@@ -59,11 +64,15 @@ export function httpTable(framework: 'express' | 'koa', results: readonly CaseRe
   ];
   for (const r of results) {
     const alg = r.guard.includes('rs256') ? 'rs256' : 'hs256';
-    const ratio = (other: CaseResult | undefined): string => (other === undefined || r.guard === 'none' ? '—' : fmt(perRound(r.rates, other.rates), 2));
+    const ratio = (other: CaseResult | undefined): string =>
+      other === undefined || r.guard === 'none' ? '—' : fmt(perRound(r.rates, other.rates), 2);
     const p99 = base === undefined || r.guard === 'none' ? '—' : fmt(perRound(r.p99s, base.p99s), 2);
     // What revocation costs: a store row against the same cache with no store.
     const noStore = by.get('jwt-gate-hs256-cache');
-    const storeRatio = (r.guard === 'jwt-gate-hs256-default' || r.guard === 'jwt-gate-hs256-redis') && noStore !== undefined ? fmt(perRound(r.rates, noStore.rates), 2) : '—';
+    const storeRatio =
+      (r.guard === 'jwt-gate-hs256-default' || r.guard === 'jwt-gate-hs256-redis') && noStore !== undefined
+        ? fmt(perRound(r.rates, noStore.rates), 2)
+        : '—';
     lines.push(
       `| ${LABELS[r.guard](peer)} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${ratio(base)} | ${p99} | ${ratio(by.get(`floor-${alg}`))} | ${ratio(by.get(`peer-${alg}`))} | ${storeRatio} | ${fmt(r.serverCpu)}% | ${fmt(r.otherCpu)}% | ${fmt(r.steal, 1)}% |`,
     );

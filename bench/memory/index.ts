@@ -43,13 +43,17 @@ export async function runMemory(sizes: readonly number[] = [2_000, 10_000]): Pro
     for (const size of sizes) {
       const tokens = Array.from({ length: size }, (_, i) => {
         const claims = { ...payload(), sub: `user-${String(i).padStart(6, '0')}` };
-        return alg === 'HS256' ? floorSignHs256(claims, keys.secret) : floorSignRs256(claims, keys.privateKey);
+        return alg === 'HS256'
+          ? floorSignHs256(claims, keys.secret)
+          : floorSignRs256(claims, keys.privateKey);
       });
       const key = alg === 'HS256' ? hs256(keys.secret) : rs256({ publicKey: keys.publicKey });
       const control = await perEntry(() => gate(key), tokens);
       const entry = await perEntry(() => gate(key, { cache: true, cacheMax: size }), tokens);
       const mb = ((entry * size) / 2 ** 20).toFixed(1);
-      lines.push(`| ${alg} | ${tokens[0]?.length} | ${size.toLocaleString('en-US')} | ${control.toFixed(0)} | ${entry.toFixed(0)} | ${mb} |`);
+      lines.push(
+        `| ${alg} | ${tokens[0]?.length} | ${size.toLocaleString('en-US')} | ${control.toFixed(0)} | ${entry.toFixed(0)} | ${mb} |`,
+      );
     }
   }
   const text = lines.join('\n');

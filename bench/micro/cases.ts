@@ -3,8 +3,27 @@ import { createSigner, createVerifier } from 'fast-jwt';
 import { SignJWT, importPKCS8, importSPKI, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { eddsa, es256, hs256, ps256, rs256, type KeyProvider } from 'jwt-gate';
-import { AUDIENCE, EC_PRIVATE_PEM, EC_PUBLIC_PEM, ED25519_PRIVATE_PEM, ED25519_PUBLIC_PEM, ISSUER, PRIVATE_PEM, PUBLIC_PEM, SECRET, keys, payload } from '../fixtures.js';
-import { floorSign, floorSignAsync, floorSignHs256, floorVerify, floorVerifyHs256, type AsymmetricAlg } from '../floor.js';
+import {
+  AUDIENCE,
+  EC_PRIVATE_PEM,
+  EC_PUBLIC_PEM,
+  ED25519_PRIVATE_PEM,
+  ED25519_PUBLIC_PEM,
+  ISSUER,
+  PRIVATE_PEM,
+  PUBLIC_PEM,
+  SECRET,
+  keys,
+  payload,
+} from '../fixtures.js';
+import {
+  floorSign,
+  floorSignAsync,
+  floorSignHs256,
+  floorVerify,
+  floorVerifyHs256,
+  type AsymmetricAlg,
+} from '../floor.js';
 import { gate } from '../gate.js';
 import { benchRedisStore, redisAvailable } from '../redis.js';
 
@@ -51,7 +70,13 @@ interface Setup {
 }
 
 const subtle = webcrypto.subtle;
-const pemSetup = (alg: AsymmetricAlg, pair: { privateKey: KeyObject; publicKey: KeyObject }, privatePem: string, publicPem: string, provider: (use: 'sign' | 'verify') => KeyProvider): Setup => ({
+const pemSetup = (
+  alg: AsymmetricAlg,
+  pair: { privateKey: KeyObject; publicKey: KeyObject },
+  privatePem: string,
+  publicPem: string,
+  provider: (use: 'sign' | 'verify') => KeyProvider,
+): Setup => ({
   alg,
   verifyKey: pair.publicKey,
   signKey: pair.privateKey,
@@ -72,22 +97,43 @@ const SETUPS: Readonly<Record<Alg, Setup>> = {
     verifyText: SECRET,
     signText: SECRET,
     provider: () => hs256(keys.secret),
-    webKey: (use) => subtle.importKey('raw', Buffer.from(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, [use]),
+    webKey: (use) =>
+      subtle.importKey('raw', Buffer.from(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, [use]),
     jsonwebtoken: true,
     asyncSign: false,
   },
   // The RS256 CryptoKey is imported with subtle directly, as before the other algorithms came.
   RS256: {
-    ...pemSetup('RS256', rsa, PRIVATE_PEM, PUBLIC_PEM, (use) => (use === 'sign' ? rs256({ privateKey: rsa.privateKey }) : rs256({ publicKey: rsa.publicKey }))),
+    ...pemSetup('RS256', rsa, PRIVATE_PEM, PUBLIC_PEM, (use) =>
+      use === 'sign' ? rs256({ privateKey: rsa.privateKey }) : rs256({ publicKey: rsa.publicKey }),
+    ),
     webKey: (use) =>
       use === 'sign'
-        ? subtle.importKey('pkcs8', rsa.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
-        : subtle.importKey('spki', rsa.publicKey.export({ type: 'spki', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']),
+        ? subtle.importKey(
+            'pkcs8',
+            rsa.privateKey.export({ type: 'pkcs8', format: 'der' }),
+            { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+            false,
+            ['sign'],
+          )
+        : subtle.importKey(
+            'spki',
+            rsa.publicKey.export({ type: 'spki', format: 'der' }),
+            { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+            false,
+            ['verify'],
+          ),
   },
-  PS256: pemSetup('PS256', rsa, PRIVATE_PEM, PUBLIC_PEM, (use) => (use === 'sign' ? ps256({ privateKey: rsa.privateKey }) : ps256({ publicKey: rsa.publicKey }))),
-  ES256: pemSetup('ES256', keys.ec, EC_PRIVATE_PEM, EC_PUBLIC_PEM, (use) => (use === 'sign' ? es256({ privateKey: keys.ec.privateKey }) : es256({ publicKey: keys.ec.publicKey }))),
+  PS256: pemSetup('PS256', rsa, PRIVATE_PEM, PUBLIC_PEM, (use) =>
+    use === 'sign' ? ps256({ privateKey: rsa.privateKey }) : ps256({ publicKey: rsa.publicKey }),
+  ),
+  ES256: pemSetup('ES256', keys.ec, EC_PRIVATE_PEM, EC_PUBLIC_PEM, (use) =>
+    use === 'sign' ? es256({ privateKey: keys.ec.privateKey }) : es256({ publicKey: keys.ec.publicKey }),
+  ),
   EdDSA: pemSetup('EdDSA', keys.ed25519, ED25519_PRIVATE_PEM, ED25519_PUBLIC_PEM, (use) =>
-    use === 'sign' ? eddsa({ privateKey: keys.ed25519.privateKey }) : eddsa({ publicKey: keys.ed25519.publicKey }),
+    use === 'sign'
+      ? eddsa({ privateKey: keys.ed25519.privateKey })
+      : eddsa({ publicKey: keys.ed25519.publicKey }),
   ),
 };
 
@@ -96,9 +142,14 @@ const claimsOf = (result: unknown): { sub?: unknown } => {
   const value = result as { sub?: unknown; payload?: { sub?: unknown } };
   return value.payload ?? value;
 };
-const floorVerifyOf = (s: Setup): Verify => (s.alg === 'HS256' ? (t) => floorVerifyHs256(t, s.verifyKey) : (t) => floorVerify(s.alg as AsymmetricAlg, t, s.verifyKey));
+const floorVerifyOf = (s: Setup): Verify =>
+  s.alg === 'HS256'
+    ? (t) => floorVerifyHs256(t, s.verifyKey)
+    : (t) => floorVerify(s.alg as AsymmetricAlg, t, s.verifyKey);
 const floorSignOf = (s: Setup): ((claims: object) => string) =>
-  s.alg === 'HS256' ? (claims) => floorSignHs256(claims, s.signKey) : (claims) => floorSign(s.alg as AsymmetricAlg, claims, s.signKey);
+  s.alg === 'HS256'
+    ? (claims) => floorSignHs256(claims, s.signKey)
+    : (claims) => floorSign(s.alg as AsymmetricAlg, claims, s.signKey);
 
 // Every peer in its fastest documented set-up (keys imported once) and checking iss and aud.
 async function verifyRows(s: Setup): Promise<VerifyRow[]> {
@@ -112,13 +163,39 @@ async function verifyRows(s: Setup): Promise<VerifyRow[]> {
   const defaults = gate(key, { cache: true, store: true });
   const redis = redisAvailable() ? gate(key, { cache: true, store: benchRedisStore() }) : undefined;
   const fast = (cache: number | false, identity = false): Verify =>
-    createVerifier({ key: s.verifyText, algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache, ...(identity ? { cacheKeyBuilder: (t: string) => t } : {}) });
+    createVerifier({
+      key: s.verifyText,
+      algorithms: [alg],
+      allowedIss: ISSUER,
+      allowedAud: AUDIENCE,
+      cache,
+      ...(identity ? { cacheKeyBuilder: (t: string) => t } : {}),
+    });
   const jwtOptions = { algorithms: [alg as jsonwebtoken.Algorithm], ...CHECKS };
   return [
     { name: 'node:crypto floor', kind: 'floor', verify: floorVerifyOf(s) },
-    { name: 'jwt-gate (defaults: cache + memory store)', kind: 'jwt-gate', cached: true, verify: (t) => defaults.verify(t) },
-    ...(redis === undefined ? [] : [{ name: 'jwt-gate (defaults with redisStore)', kind: 'jwt-gate' as const, cached: true, verify: (t: string) => redis.verify(t) }]),
-    { name: 'jwt-gate (cache, store: false)', kind: 'jwt-gate', cached: true, verify: (t) => cached.verify(t) },
+    {
+      name: 'jwt-gate (defaults: cache + memory store)',
+      kind: 'jwt-gate',
+      cached: true,
+      verify: (t) => defaults.verify(t),
+    },
+    ...(redis === undefined
+      ? []
+      : [
+          {
+            name: 'jwt-gate (defaults with redisStore)',
+            kind: 'jwt-gate' as const,
+            cached: true,
+            verify: (t: string) => redis.verify(t),
+          },
+        ]),
+    {
+      name: 'jwt-gate (cache, store: false)',
+      kind: 'jwt-gate',
+      cached: true,
+      verify: (t) => cached.verify(t),
+    },
     { name: 'jwt-gate', kind: 'jwt-gate', verify: (t) => plain.verify(t) },
     { name: 'jwt-gate (default memory store)', kind: 'jwt-gate', verify: (t) => withStore.verify(t) },
     { name: 'fast-jwt', kind: 'peer', verify: fast(false) },
@@ -126,11 +203,23 @@ async function verifyRows(s: Setup): Promise<VerifyRow[]> {
     { name: 'fast-jwt (cache, identity key)', kind: 'peer', cached: true, verify: fast(1000, true) },
     ...(s.jsonwebtoken
       ? ([
-          { name: 'jsonwebtoken (KeyObject)', kind: 'peer', verify: (t) => jsonwebtoken.verify(t, s.verifyKey, jwtOptions) },
-          { name: `jsonwebtoken (${hs ? 'string secret' : 'PEM string'})`, kind: 'peer', verify: (t) => jsonwebtoken.verify(t, s.verifyText, jwtOptions) },
+          {
+            name: 'jsonwebtoken (KeyObject)',
+            kind: 'peer',
+            verify: (t) => jsonwebtoken.verify(t, s.verifyKey, jwtOptions),
+          },
+          {
+            name: `jsonwebtoken (${hs ? 'string secret' : 'PEM string'})`,
+            kind: 'peer',
+            verify: (t) => jsonwebtoken.verify(t, s.verifyText, jwtOptions),
+          },
         ] satisfies VerifyRow[])
       : []),
-    { name: 'jose (CryptoKey)', kind: 'peer', verify: (t) => jwtVerify(t, webKey, { algorithms: [alg], ...CHECKS }) },
+    {
+      name: 'jose (CryptoKey)',
+      kind: 'peer',
+      verify: (t) => jwtVerify(t, webKey, { algorithms: [alg], ...CHECKS }),
+    },
   ];
 }
 
@@ -151,11 +240,18 @@ async function verifyGroup(s: Setup): Promise<Group> {
   const cases: Case[] = [];
   for (const row of await verifyRows(s)) {
     const accepted = await settles(() => row.verify(good));
-    if (!accepted.ok || claimsOf(accepted.value).sub !== claims.sub) throw new Error(`bench: ${row.name} refused a good ${s.alg} token`);
-    if ((await settles(() => row.verify(bad))).ok) throw new Error(`bench: ${row.name} accepted a forged ${s.alg} token`);
+    if (!accepted.ok || claimsOf(accepted.value).sub !== claims.sub)
+      throw new Error(`bench: ${row.name} refused a good ${s.alg} token`);
+    if ((await settles(() => row.verify(bad))).ok)
+      throw new Error(`bench: ${row.name} accepted a forged ${s.alg} token`);
     // A server parses a new string out of every request: a cache keyed by the token hashes it each time.
     const bytes = Buffer.from(good, 'latin1');
-    cases.push({ name: row.name, kind: row.kind, ...(row.cached ? { cached: true } : {}), fn: () => row.verify(bytes.toString('latin1')) });
+    cases.push({
+      name: row.name,
+      kind: row.kind,
+      ...(row.cached ? { cached: true } : {}),
+      fn: () => row.verify(bytes.toString('latin1')),
+    });
   }
   return { title: `verify ${s.alg} (a ${good.length}-byte token)`, cases };
 }
@@ -172,17 +268,52 @@ async function signGroup(s: Setup): Promise<Group> {
   const floor = floorSignOf(s);
   const cases: Case[] = [
     { name: `node:crypto floor${hs ? '' : ' (sync)'}`, kind: 'floor', fn: () => floor(payload()) },
-    ...(hs ? [] : [{ name: 'node:crypto (async, thread pool)', kind: 'reference' as const, fn: () => floorSignAsync(alg, payload(), s.signKey) }]),
-    { name: `jwt-gate${s.asyncSign ? ' (async, thread pool)' : hs ? '' : ' (sync)'}`, kind: 'jwt-gate', fn: () => signer.issue(userClaims) },
+    ...(hs
+      ? []
+      : [
+          {
+            name: 'node:crypto (async, thread pool)',
+            kind: 'reference' as const,
+            fn: () => floorSignAsync(alg, payload(), s.signKey),
+          },
+        ]),
+    {
+      name: `jwt-gate${s.asyncSign ? ' (async, thread pool)' : hs ? '' : ' (sync)'}`,
+      kind: 'jwt-gate',
+      fn: () => signer.issue(userClaims),
+    },
     { name: `fast-jwt${hs ? '' : ' (sync)'}`, kind: 'peer', fn: () => fast(payload()) },
-    ...(s.jsonwebtoken ? [{ name: `jsonwebtoken (KeyObject${sync})`, kind: 'peer' as const, fn: () => jsonwebtoken.sign(payload(), s.signKey, { algorithm: alg as jsonwebtoken.Algorithm }) }] : []),
-    ...(hs ? [{ name: 'jsonwebtoken (string secret)', kind: 'peer' as const, fn: () => jsonwebtoken.sign(payload(), SECRET, { algorithm: alg }) }] : []),
-    { name: `jose (CryptoKey${hs ? '' : ', async'})`, kind: 'peer', fn: () => new SignJWT(payload()).setProtectedHeader({ alg, typ: 'JWT' }).sign(webKey) },
+    ...(s.jsonwebtoken
+      ? [
+          {
+            name: `jsonwebtoken (KeyObject${sync})`,
+            kind: 'peer' as const,
+            fn: () => jsonwebtoken.sign(payload(), s.signKey, { algorithm: alg as jsonwebtoken.Algorithm }),
+          },
+        ]
+      : []),
+    ...(hs
+      ? [
+          {
+            name: 'jsonwebtoken (string secret)',
+            kind: 'peer' as const,
+            fn: () => jsonwebtoken.sign(payload(), SECRET, { algorithm: alg }),
+          },
+        ]
+      : []),
+    {
+      name: `jose (CryptoKey${hs ? '' : ', async'})`,
+      kind: 'peer',
+      fn: () => new SignJWT(payload()).setProtectedHeader({ alg, typ: 'JWT' }).sign(webKey),
+    },
   ];
   let length = 0;
   for (const c of cases) {
     const token = await c.fn();
-    const sub = typeof token === 'string' ? JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sub : undefined;
+    const sub =
+      typeof token === 'string'
+        ? JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sub
+        : undefined;
     if (sub !== userClaims.sub) throw new Error(`bench: ${c.name} did not sign the claims`);
     if (c.kind === 'jwt-gate') length = (token as string).length;
   }

@@ -23,7 +23,9 @@ export interface Measured {
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 };
 
 /**
@@ -34,12 +36,18 @@ export async function measureGroup(group: Group, options: HarnessOptions): Promi
   const samples = new Map<Case, number[]>(group.cases.map((c) => [c, []]));
   for (let round = 0; round < options.rounds; round++) {
     const order = group.cases.map((_, i) => group.cases[(i + round) % group.cases.length] as Case);
-    const bench = new Bench({ time: options.timeMs, warmupTime: options.warmupMs, timestampProvider: 'hrtimeNow', throws: true });
+    const bench = new Bench({
+      time: options.timeMs,
+      warmupTime: options.warmupMs,
+      timestampProvider: 'hrtimeNow',
+      throws: true,
+    });
     for (const c of order) bench.add(c.name, c.fn);
     await bench.run();
     for (const c of order) {
       const result = bench.getTask(c.name)?.result;
-      if (result === undefined || !('latency' in result)) throw new Error(`bench: ${c.name} produced no result`);
+      if (result === undefined || !('latency' in result))
+        throw new Error(`bench: ${c.name} produced no result`);
       samples.get(c)?.push(result.latency.p50 * 1e6);
     }
   }
@@ -49,7 +57,8 @@ export async function measureGroup(group: Group, options: HarnessOptions): Promi
   });
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
  * How many times faster `row` is than `other`, as measured side by side: the median over rounds
@@ -73,9 +82,13 @@ export function formatGroup(title: string, rows: readonly Measured[]): string {
     '|---|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    const peers = rows.filter((p) => p.case.kind === 'peer' && p !== r && Boolean(p.case.cached) === Boolean(r.case.cached));
+    const peers = rows.filter(
+      (p) => p.case.kind === 'peer' && p !== r && Boolean(p.case.cached) === Boolean(r.case.cached),
+    );
     const vsPeers = peers.length === 0 ? '—' : fmt(Math.min(...peers.map((p) => speedup(r, p))), 2);
-    lines.push(`| ${r.case.name} | ${fmt(1e9 / r.ns)} | ${fmt(r.ns)} | ${fmt(r.minNs)}–${fmt(r.maxNs)} | ${floor ? fmt(speedup(r, floor), 2) : '—'} | ${vsPeers} |`);
+    lines.push(
+      `| ${r.case.name} | ${fmt(1e9 / r.ns)} | ${fmt(r.ns)} | ${fmt(r.minNs)}–${fmt(r.maxNs)} | ${floor ? fmt(speedup(r, floor), 2) : '—'} | ${vsPeers} |`,
+    );
   }
   return lines.join('\n');
 }

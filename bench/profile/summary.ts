@@ -22,7 +22,10 @@ profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
   total += dt;
   if (frame === undefined) return;
-  const where = frame.url === '' ? '' : ` ${frame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/')}:${frame.lineNumber + 1}`;
+  const where =
+    frame.url === ''
+      ? ''
+      : ` ${frame.url.replace(/^.*\/(src|bench|node_modules)\//, '$1/')}:${frame.lineNumber + 1}`;
   const name = `${frame.functionName || '(anonymous)'}${where}`;
   self.set(name, (self.get(name) ?? 0) + dt);
 });

@@ -8,8 +8,13 @@ import { gate } from '../gate.js';
 const alg = process.argv[2] === 'RS256' ? 'RS256' : 'HS256';
 const cached = process.argv.includes('--cache');
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
-const auth = gate(alg === 'HS256' ? hs256(keys.secret) : rs256({ publicKey: keys.publicKey }), { cache: cached });
-const token = Buffer.from(alg === 'HS256' ? floorSignHs256(payload(), keys.secret) : floorSignRs256(payload(), keys.privateKey), 'latin1');
+const auth = gate(alg === 'HS256' ? hs256(keys.secret) : rs256({ publicKey: keys.publicKey }), {
+  cache: cached,
+});
+const token = Buffer.from(
+  alg === 'HS256' ? floorSignHs256(payload(), keys.secret) : floorSignRs256(payload(), keys.privateKey),
+  'latin1',
+);
 
 const end = performance.now() + seconds * 1000;
 let count = 0;
@@ -17,4 +22,6 @@ while (performance.now() < end) {
   for (let i = 0; i < 1000; i++) await auth.verify(token.toString('latin1'));
   count += 1000;
 }
-console.log(`${alg}${cached ? ' (cache)' : ''}: ${count} verifications, ${((seconds * 1e9) / count).toFixed(0)} ns each`);
+console.log(
+  `${alg}${cached ? ' (cache)' : ''}: ${count} verifications, ${((seconds * 1e9) / count).toFixed(0)} ns each`,
+);

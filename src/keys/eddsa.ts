@@ -14,11 +14,16 @@ export interface EddsaOptions extends KeyPairOptions {
 export type Eddsa = KeyPairProvider<EddsaOptions>;
 
 // Ed448 is another algorithm (RFC 9864: Ed448) and X25519 a key-agreement key: neither is taken.
-export const ED25519: KeyFamily = Object.freeze({ provider: 'eddsa', label: 'Ed25519', types: Object.freeze(['ed25519']) });
+export const ED25519: KeyFamily = Object.freeze({
+  provider: 'eddsa',
+  label: 'Ed25519',
+  types: Object.freeze(['ed25519']),
+});
 
 function createEddsa(options: EddsaOptions): KeyProvider {
   const alg = (options as Partial<EddsaOptions> | null | undefined)?.alg ?? 'EdDSA';
-  if (alg !== 'EdDSA' && alg !== 'Ed25519') throw new TypeError('jwt-gate: eddsa "alg" must be "EdDSA" or "Ed25519"');
+  if (alg !== 'EdDSA' && alg !== 'Ed25519')
+    throw new TypeError('jwt-gate: eddsa "alg" must be "EdDSA" or "Ed25519"');
   return keyPairProvider(ED25519, alg, options, ['alg']);
 }
 

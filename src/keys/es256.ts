@@ -18,4 +18,6 @@ export const P256: KeyFamily = Object.freeze<KeyFamily>({
 });
 
 /** ES256: small keys and 64-byte signatures; a private P-256 key signs, the public key verifies. */
-export const es256: Es256 = withKeyFiles(P256, 'ES256', (options: Es256Options) => keyPairProvider(P256, 'ES256', options));
+export const es256: Es256 = withKeyFiles(P256, 'ES256', (options: Es256Options) =>
+  keyPairProvider(P256, 'ES256', options),
+);

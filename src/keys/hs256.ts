@@ -21,12 +21,14 @@ const MIN_SECRET_BYTES = { HS256: 32, HS384: 48, HS512: 64 } as const;
 
 function importSecret(secret: unknown, alg: keyof typeof MIN_SECRET_BYTES): KeyObject {
   if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret') throw new TypeError('jwt-gate: hs256 needs a secret key, not an asymmetric one');
+    if (secret.type !== 'secret')
+      throw new TypeError('jwt-gate: hs256 needs a secret key, not an asymmetric one');
     if ((secret.symmetricKeySize ?? 0) < MIN_SECRET_BYTES[alg]) throw shortSecret(alg);
     return secret;
   }
   if (typeof secret === 'string') secret = Buffer.from(secret, 'utf8');
-  if (!(secret instanceof Uint8Array)) throw new TypeError('jwt-gate: hs256 secret must be a string, bytes or a KeyObject');
+  if (!(secret instanceof Uint8Array))
+    throw new TypeError('jwt-gate: hs256 secret must be a string, bytes or a KeyObject');
   // An RSA key handed to HMAC is the classic algorithm-confusion set-up: refuse it, as text or as bytes.
   if (Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength).includes('-----BEGIN')) {
     throw new TypeError('jwt-gate: hs256 was given a PEM key; use rs256 for RSA');
@@ -36,11 +38,14 @@ function importSecret(secret: unknown, alg: keyof typeof MIN_SECRET_BYTES): KeyO
 }
 
 const shortSecret = (alg: keyof typeof MIN_SECRET_BYTES): RangeError =>
-  new RangeError(`jwt-gate: an ${alg} secret must be at least ${MIN_SECRET_BYTES[alg]} bytes (RFC 7518 §3.2)`);
+  new RangeError(
+    `jwt-gate: an ${alg} secret must be at least ${MIN_SECRET_BYTES[alg]} bytes (RFC 7518 §3.2)`,
+  );
 
 // hs256(process.env.JWT_SECRET!), or { secret }, with the variable unset: say so, rather than list the types a
 // secret may have. (An object without `secret`, an ArrayBuffer say, gets that list.)
-const undefinedSecret = (): TypeError => new TypeError('jwt-gate: hs256: the secret is undefined (is JWT_SECRET set?)');
+const undefinedSecret = (): TypeError =>
+  new TypeError('jwt-gate: hs256: the secret is undefined (is JWT_SECRET set?)');
 
 /** HMAC-SHA256 with one shared secret: it signs and verifies, and is never published. */
 export function hs256(options: HmacSecret | Hs256Options): KeyProvider {
@@ -55,7 +60,8 @@ export function hs256(options: HmacSecret | Hs256Options): KeyProvider {
     secret = options.secret;
     kid = checkKid(options.kid);
     alg = options.alg ?? 'HS256';
-    if (!Object.hasOwn(MIN_SECRET_BYTES, alg)) throw new TypeError('jwt-gate: hs256 "alg" must be HS256, HS384 or HS512');
+    if (!Object.hasOwn(MIN_SECRET_BYTES, alg))
+      throw new TypeError('jwt-gate: hs256 "alg" must be HS256, HS384 or HS512');
   }
   const bound = Object.freeze({ alg, key: importSecret(secret, alg), kid });
   return singleKeyProvider(bound, bound, []);

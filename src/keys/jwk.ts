@@ -37,11 +37,13 @@ export function keyMembers(key: KeyObject): KeyMembers {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const jwk = (type === 'rsa-pss' ? plainRsa(publicKey) : publicKey).export({ format: 'jwk' });
   const text = (value: unknown): string => {
-    if (typeof value !== 'string') throw new TypeError(`jwt-gate: a ${type ?? 'secret'} key could not be exported as a JWK`);
+    if (typeof value !== 'string')
+      throw new TypeError(`jwt-gate: a ${type ?? 'secret'} key could not be exported as a JWK`);
     return value;
   };
   if (type === 'rsa' || type === 'rsa-pss') return { kty: 'RSA', n: text(jwk.n), e: text(jwk.e) };
-  if (type === 'ec' && jwk.crv === 'P-256') return { kty: 'EC', crv: 'P-256', x: text(jwk.x), y: text(jwk.y) };
+  if (type === 'ec' && jwk.crv === 'P-256')
+    return { kty: 'EC', crv: 'P-256', x: text(jwk.x), y: text(jwk.y) };
   if (type === 'ed25519') return { kty: 'OKP', crv: 'Ed25519', x: text(jwk.x) };
   throw new TypeError(`jwt-gate: a ${type ?? 'secret'} key has no JWK here`);
 }
@@ -54,11 +56,20 @@ export function samePublicKey(a: KeyObject, b: KeyObject): boolean {
 /** The RFC 7638 thumbprint of a key: a kid that names the key itself (members in lexicographic order). */
 export function thumbprint(key: KeyObject): string {
   const members: Record<string, string> = keyMembers(key);
-  const canonical = Object.fromEntries(Object.keys(members).sort().map((name) => [name, members[name]]));
+  const canonical = Object.fromEntries(
+    Object.keys(members)
+      .sort()
+      .map((name) => [name, members[name]]),
+  );
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
 }
 
 /** The JWK a JWK Set publishes for `key`: its public members, `alg`, `use` and `kid`, never a private member. */
 export function toPublicJwk(key: KeyObject, alg: Algorithm, kid: string | undefined): PublicJwk {
-  return Object.freeze({ ...keyMembers(key), alg, use: 'sig', ...(kid === undefined ? {} : { kid }) }) as PublicJwk;
+  return Object.freeze({
+    ...keyMembers(key),
+    alg,
+    use: 'sig',
+    ...(kid === undefined ? {} : { kid }),
+  }) as PublicJwk;
 }

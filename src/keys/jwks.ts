@@ -3,7 +3,16 @@ import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
 import { jwkToBoundKey } from './jwk-import.js';
 import type { BoundKey, KeyProvider } from './provider.js';
-import { REMOTE_OPTIONS, checkUrl, createRemote, isLoopback, fetchJson, resolveRemote, type RemoteOptions, type ResolvedRemote } from './remote.js';
+import {
+  REMOTE_OPTIONS,
+  checkUrl,
+  createRemote,
+  isLoopback,
+  fetchJson,
+  resolveRemote,
+  type RemoteOptions,
+  type ResolvedRemote,
+} from './remote.js';
 
 /** Options of {@link jwks}. Durations are whole milliseconds. */
 export interface JwksOptions extends RemoteOptions {
@@ -19,13 +28,24 @@ interface KeySet {
 // An unchanged key stays the same object across refetches: the verified-token cache compares keys
 // by identity, and would otherwise check every cached token's signature again after each refetch.
 function keptKey(key: BoundKey, previous: KeySet | undefined): BoundKey {
-  const old = key.kid === undefined ? (previous?.all.length === 1 ? previous.all[0] : undefined) : previous?.byKid.get(key.kid);
-  return old !== undefined && old.kid === key.kid && old.alg === key.alg && old.key.equals(key.key) ? old : key;
+  const old =
+    key.kid === undefined
+      ? previous?.all.length === 1
+        ? previous.all[0]
+        : undefined
+      : previous?.byKid.get(key.kid);
+  return old !== undefined && old.kid === key.kid && old.alg === key.alg && old.key.equals(key.key)
+    ? old
+    : key;
 }
 
 function toKeySet(doc: unknown, previous: KeySet | undefined): KeySet {
-  const keys = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as { keys?: unknown }).keys : undefined;
-  if (!Array.isArray(keys)) throw new Error('jwt-gate: JWKS response is not a JSON object with a "keys" array');
+  const keys =
+    typeof doc === 'object' && doc !== null && !Array.isArray(doc)
+      ? (doc as { keys?: unknown }).keys
+      : undefined;
+  if (!Array.isArray(keys))
+    throw new Error('jwt-gate: JWKS response is not a JSON object with a "keys" array');
   const all = keys
     .map(jwkToBoundKey)
     .filter((key) => key !== undefined)
@@ -44,11 +64,20 @@ function toKeySet(doc: unknown, previous: KeySet | undefined): KeySet {
 
 /** Every algorithm a published key may be for; each key still verifies only its own (verifier.ts). */
 // A published key set holds public keys only, and none of the legacy algorithms a provider opts into.
-export const REMOTE_ALGORITHMS: readonly Algorithm[] = Object.freeze(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
+export const REMOTE_ALGORITHMS: readonly Algorithm[] = Object.freeze([
+  'RS256',
+  'PS256',
+  'ES256',
+  'EdDSA',
+  'Ed25519',
+]);
 
 /** The verify-only provider of the JWK Set at `url`, fetched and kept under `o`. */
 export function remoteKeySet(url: string, o: ResolvedRemote): KeyProvider {
-  const remote = createRemote((previous: KeySet | undefined) => fetchJson(url, o, 'JWKS').then((doc) => toKeySet(doc, previous)), o);
+  const remote = createRemote(
+    (previous: KeySet | undefined) => fetchJson(url, o, 'JWKS').then((doc) => toKeySet(doc, previous)),
+    o,
+  );
 
   async function verifyKey(header: JwsHeader): Promise<BoundKey | undefined> {
     const set = await remote.current();
@@ -75,7 +104,8 @@ export function jwks(options: JwksOptions): KeyProvider {
   checkKnownKeys(options, ['url', ...REMOTE_OPTIONS], 'jwks');
   const parsed = checkUrl(options.url, 'jwks');
   // Keys fetched in clear could be swapped on the way: plain HTTP only where nothing travels, the loopback.
-  if (parsed.protocol === 'http:' && !isLoopback(parsed)) throw new TypeError('jwt-gate: jwks "url" must be an https: URL (http: only on the loopback)');
+  if (parsed.protocol === 'http:' && !isLoopback(parsed))
+    throw new TypeError('jwt-gate: jwks "url" must be an https: URL (http: only on the loopback)');
   const url = parsed.href;
   return remoteKeySet(url, resolveRemote(options, 'jwks'));
 }

@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKnownKeys } from '../known-keys.js';
 import { thumbprint } from './jwk.js';
-import { checkPairAlgorithm, generateOnce, newKeyPair, writeKeyPair, type KeyPairAlgorithm } from './key-files.js';
+import {
+  checkPairAlgorithm,
+  generateOnce,
+  newKeyPair,
+  writeKeyPair,
+  type KeyPairAlgorithm,
+} from './key-files.js';
 import { checkKid } from './provider.js';
 
 export interface KeyDirOptions {
@@ -38,13 +44,16 @@ export interface GenerateKeyFilesOptions {
  * `keySet.fromFiles`: both or neither, and never over an existing file. Returns the kid.
  */
 export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: generateKeyFiles needs { dir }');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwt-gate: generateKeyFiles needs { dir }');
   checkKnownKeys(options, ['dir', 'kid', 'alg'], 'generateKeyFiles');
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
   const kid = checkKid(options.kid);
   if (kid !== undefined && !KEY_FILE.test(`${kid}.public.pem`)) {
-    throw new TypeError('jwt-gate: a kid used as a file name may hold only letters, digits, ".", "-" and "_"');
+    throw new TypeError(
+      'jwt-gate: a kid used as a file name may hold only letters, digits, ".", "-" and "_"',
+    );
   }
   const pair = newKeyPair(checkPairAlgorithm(options.alg ?? 'RS256', 'generateKeyFiles'));
   const name = kid ?? thumbprint(pair.publicKey);
@@ -54,16 +63,22 @@ export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
 
 /** Reads every key file in `dir`, generating one pair when there is none; picks the active kid. */
 export function loadKeyDir(options: KeyDirOptions): { pairs: KeyDirEntry[]; active: string } {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet.fromFiles needs { dir }');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwt-gate: keySet.fromFiles needs { dir }');
   checkKnownKeys(options, ['dir', 'active', 'alg'], 'keySet.fromFiles');
   const alg = checkPairAlgorithm(options.alg ?? 'RS256', 'keySet.fromFiles');
   const { dir } = options;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
-  const listKeyFiles = (): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => KEY_FILE.test(f)) : []);
+  const listKeyFiles = (): string[] =>
+    existsSync(dir) ? readdirSync(dir).filter((f) => KEY_FILE.test(f)) : [];
   let files = listKeyFiles();
   if (files.length === 0) {
     // Each process would name its own key by its thumbprint: only one of them may generate.
-    generateOnce(dir, () => listKeyFiles().length === 0, () => generateKeyFiles({ dir, alg }));
+    generateOnce(
+      dir,
+      () => listKeyFiles().length === 0,
+      () => generateKeyFiles({ dir, alg }),
+    );
     files = listKeyFiles();
   }
   const byKid = new Map<string, { privateKeyPem: string | undefined; publicKeyPem: string | undefined }>();
@@ -78,7 +93,9 @@ export function loadKeyDir(options: KeyDirOptions): { pairs: KeyDirEntry[]; acti
   const candidates = signing.length > 0 ? signing : pairs.map((p) => p.kid);
   const active = options.active ?? (candidates.length === 1 ? candidates[0] : undefined);
   if (active === undefined) {
-    throw new TypeError(`jwt-gate: ${dir} holds several keys (${candidates.join(', ')}); name the active one with "active"`);
+    throw new TypeError(
+      `jwt-gate: ${dir} holds several keys (${candidates.join(', ')}); name the active one with "active"`,
+    );
   }
   return { pairs, active };
 }

@@ -1,5 +1,17 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Algorithm } from '../jwa.js';
 import { checkKnownKeys } from '../known-keys.js';
@@ -40,7 +52,12 @@ export function newKeyPair(alg: Algorithm = 'RS256'): KeyPair {
   switch (alg) {
     case 'PS256':
       // @types/node declares saltLength a string; Node takes the number of bytes.
-      return generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 as unknown as string });
+      return generateKeyPairSync('rsa-pss', {
+        modulusLength: 2048,
+        hashAlgorithm: 'sha256',
+        mgf1HashAlgorithm: 'sha256',
+        saltLength: 32 as unknown as string,
+      });
     case 'ES256':
       return generateKeyPairSync('ec', { namedCurve: 'P-256' });
     case 'EdDSA':
@@ -57,22 +74,41 @@ const LOCK_STALE_MS = 10_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 const exists = (path: string): Error =>
-  Object.assign(new Error(`jwt-gate: ${path} already exists (EEXIST); a key file is never overwritten`), { code: 'EEXIST', path });
+  Object.assign(new Error(`jwt-gate: ${path} already exists (EEXIST); a key file is never overwritten`), {
+    code: 'EEXIST',
+    path,
+  });
 
 /** A name beside `path` that no key file pattern matches, unique to this call. */
-const tempBeside = (path: string): string => join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+const tempBeside = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 
 /**
  * Writes `pair` into two new files, private 0600 and public 0644, in a 0700 folder: both or
  * neither. Each half goes to a temp file first, then is linked into place; a link, unlike a
  * rename, fails on an existing file, so nothing is ever overwritten.
  */
-export function writeKeyPair(dir: string, privatePath: string, publicPath: string, { privateKey, publicKey }: KeyPair): void {
+export function writeKeyPair(
+  dir: string,
+  privatePath: string,
+  publicPath: string,
+  { privateKey, publicKey }: KeyPair,
+): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const path of [privatePath, publicPath]) if (existsSync(path)) throw exists(path);
   const halves = [
-    { path: privatePath, temp: tempBeside(privatePath), pem: privateKey.export({ type: 'pkcs8', format: 'pem' }), mode: 0o600 },
-    { path: publicPath, temp: tempBeside(publicPath), pem: publicKey.export({ type: 'spki', format: 'pem' }), mode: 0o644 },
+    {
+      path: privatePath,
+      temp: tempBeside(privatePath),
+      pem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      mode: 0o600,
+    },
+    {
+      path: publicPath,
+      temp: tempBeside(publicPath),
+      pem: publicKey.export({ type: 'spki', format: 'pem' }),
+      mode: 0o644,
+    },
   ];
   const linked: string[] = [];
   try {
@@ -103,7 +139,9 @@ function takeLock(lock: string): number {
     }
     const heldSince = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
     if (heldSince !== undefined && Date.now() - heldSince > LOCK_STALE_MS) {
-      throw new TypeError(`jwt-gate: ${lock} is left from generating keys (a process stopped); remove it if no other process is starting`);
+      throw new TypeError(
+        `jwt-gate: ${lock} is left from generating keys (a process stopped); remove it if no other process is starting`,
+      );
     }
     Atomics.wait(pause, 0, 0, 20);
   }
@@ -127,9 +165,11 @@ export function generateOnce(dir: string, needed: () => boolean, generate: () =>
 
 /** Reads the key pair in `dir`, generating one for `alg` when neither file exists. */
 export function loadOrCreateKeyFiles(options: KeyFilesOptions, alg: Algorithm, where: string): KeyFiles {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`jwt-gate: ${where} needs { dir }`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`jwt-gate: ${where} needs { dir }`);
   checkKnownKeys(options, ['dir', 'kid'], where);
-  if (typeof options.dir !== 'string' || options.dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
+  if (typeof options.dir !== 'string' || options.dir === '')
+    throw new TypeError('jwt-gate: "dir" must be a folder path');
   const kid = checkKid(options.kid);
   const { dir } = options;
   const privatePath = join(dir, 'private.pem');
@@ -137,11 +177,23 @@ export function loadOrCreateKeyFiles(options: KeyFilesOptions, alg: Algorithm, w
   const found = (): number => Number(existsSync(privatePath)) + Number(existsSync(publicPath));
   // Half a pair while another process holds the lock is that process between its two links.
   if (found() === 0 || (found() === 1 && existsSync(join(dir, LOCK)))) {
-    generateOnce(dir, () => found() === 0, () => { writeKeyPair(dir, privatePath, publicPath, newKeyPair(alg)); });
+    generateOnce(
+      dir,
+      () => found() === 0,
+      () => {
+        writeKeyPair(dir, privatePath, publicPath, newKeyPair(alg));
+      },
+    );
   }
   if (found() === 1) {
     const missing = existsSync(privatePath) ? publicPath : privatePath;
-    throw new TypeError(`jwt-gate: half a key pair in ${dir}: ${missing} is missing (restore it, or remove both to generate a new pair)`);
+    throw new TypeError(
+      `jwt-gate: half a key pair in ${dir}: ${missing} is missing (restore it, or remove both to generate a new pair)`,
+    );
   }
-  return { privateKeyPem: readFileSync(privatePath, 'utf8'), publicKeyPem: readFileSync(publicPath, 'utf8'), kid };
+  return {
+    privateKeyPem: readFileSync(privatePath, 'utf8'),
+    publicKeyPem: readFileSync(publicPath, 'utf8'),
+    kid,
+  };
 }

@@ -22,7 +22,10 @@ export interface KeyFamily {
 const PEM_LABEL = '-----BEGIN ';
 
 export function keyError(family: KeyFamily, kind: KeyKind, why: string, cause?: unknown): TypeError {
-  return new TypeError(`jwt-gate: ${family.provider} ${kind}Key ${why}`, cause === undefined ? undefined : { cause });
+  return new TypeError(
+    `jwt-gate: ${family.provider} ${kind}Key ${why}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 // DER carries no label, so the encodings are tried in turn; the first that parses wins.
@@ -49,24 +52,31 @@ function toKeyObject(input: unknown, kind: KeyKind, family: KeyFamily): KeyObjec
     // PEM read without an encoding; it may open with a BOM or OpenSSL's "Bag Attributes" lines.
     if (bytes.includes(PEM_LABEL)) return toKeyObject(bytes.toString('utf8'), kind, family);
     // A private key given as a public one is refused, not silently reduced to its public half.
-    if (kind === 'public' && importDer(bytes, 'private')) throw fail('is a private key; pass it as privateKey');
+    if (kind === 'public' && importDer(bytes, 'private'))
+      throw fail('is a private key; pass it as privateKey');
     const key = importDer(bytes, kind);
     if (!key) throw fail(`is not a DER-encoded ${family.label} key`);
     return key;
   }
   try {
     if (typeof input === 'string') {
-      if (kind === 'public' && input.includes('PRIVATE KEY-----')) throw fail('is a private key; pass it as privateKey');
+      if (kind === 'public' && input.includes('PRIVATE KEY-----'))
+        throw fail('is a private key; pass it as privateKey');
       return kind === 'public' ? createPublicKey(input) : createPrivateKey(input);
     }
     if (typeof input === 'object' && input !== null) {
       const jwk = input as Jwk;
       if (kind === 'public' && jwk.d !== undefined) throw fail('is a private JWK; pass it as privateKey');
-      return kind === 'public' ? createPublicKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: jwk, format: 'jwk' });
+      return kind === 'public'
+        ? createPublicKey({ key: jwk, format: 'jwk' })
+        : createPrivateKey({ key: jwk, format: 'jwk' });
     }
   } catch (err) {
     if (err instanceof TypeError && err.message.startsWith('jwt-gate:')) throw err;
-    throw fail('could not be imported (PEM, DER, JWK or KeyObject; encrypted PEM must be decrypted first)', err);
+    throw fail(
+      'could not be imported (PEM, DER, JWK or KeyObject; encrypted PEM must be decrypted first)',
+      err,
+    );
   }
   throw fail('must be PEM, DER bytes, a JWK or a KeyObject');
 }
@@ -76,9 +86,14 @@ export function importKey(input: unknown, kind: KeyKind, family: KeyFamily): Key
   const fail = (why: string): TypeError => keyError(family, kind, why);
   const key = toKeyObject(input, kind, family);
   if (key.type !== kind) {
-    throw fail(key.type === 'private' ? 'is a private key; pass it as privateKey' : `must be an ${family.label} ${kind} key`);
+    throw fail(
+      key.type === 'private'
+        ? 'is a private key; pass it as privateKey'
+        : `must be an ${family.label} ${kind} key`,
+    );
   }
-  if (!family.types.includes(key.asymmetricKeyType ?? '')) throw fail(`must be an ${family.label} key, not ${key.asymmetricKeyType ?? 'unknown'}`);
+  if (!family.types.includes(key.asymmetricKeyType ?? ''))
+    throw fail(`must be an ${family.label} key, not ${key.asymmetricKeyType ?? 'unknown'}`);
   family.check?.(key, fail);
   return key;
 }
@@ -89,9 +104,16 @@ const MIN_MODULUS_BITS = 2048;
 export function checkModulus(key: KeyObject): void {
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_MODULUS_BITS) {
-    throw new RangeError(`jwt-gate: RSA keys must be at least ${MIN_MODULUS_BITS} bits (this one has ${bits})`);
+    throw new RangeError(
+      `jwt-gate: RSA keys must be at least ${MIN_MODULUS_BITS} bits (this one has ${bits})`,
+    );
   }
 }
 
 /** The RSA keys of `rs256`: PKCS#1 v1.5 needs a plain RSA key (an RSA-PSS key cannot make that signature). */
-export const RSA: KeyFamily = Object.freeze({ provider: 'rs256', label: 'RSA', types: Object.freeze(['rsa']), check: checkModulus });
+export const RSA: KeyFamily = Object.freeze({
+  provider: 'rs256',
+  label: 'RSA',
+  types: Object.freeze(['rsa']),
+  check: checkModulus,
+});

@@ -31,16 +31,24 @@ export interface KeyPairProvider<O extends KeyPairOptions = KeyPairOptions> {
 const KNOWN = ['privateKey', 'publicKey', 'kid'] as const;
 
 /** The provider of one pair of `family`, bound to `alg`; `extra` names options the caller has read. */
-export function keyPairProvider(family: KeyFamily, alg: Algorithm, options: KeyPairOptions, extra: readonly string[] = []): KeyProvider {
+export function keyPairProvider(
+  family: KeyFamily,
+  alg: Algorithm,
+  options: KeyPairOptions,
+  extra: readonly string[] = [],
+): KeyProvider {
   const name = family.provider;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`jwt-gate: ${name} needs { privateKey?, publicKey? }`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`jwt-gate: ${name} needs { privateKey?, publicKey? }`);
   checkKnownKeys(options, [...KNOWN, ...extra], name);
   const kid = checkKid(options.kid);
-  const privateKey = options.privateKey === undefined ? undefined : importKey(options.privateKey, 'private', family);
+  const privateKey =
+    options.privateKey === undefined ? undefined : importKey(options.privateKey, 'private', family);
   let publicKey: KeyObject;
   if (options.publicKey !== undefined) {
     publicKey = importKey(options.publicKey, 'public', family);
-    if (privateKey && !samePublicKey(privateKey, publicKey)) throw keyError(family, 'public', 'does not belong to privateKey');
+    if (privateKey && !samePublicKey(privateKey, publicKey))
+      throw keyError(family, 'public', 'does not belong to privateKey');
   } else if (privateKey) {
     publicKey = createPublicKey(privateKey);
   } else {
@@ -52,11 +60,23 @@ export function keyPairProvider(family: KeyFamily, alg: Algorithm, options: KeyP
 }
 
 /** `create` with its `fromFiles`, which generates a pair for `alg` on first start. */
-export function withKeyFiles<O extends KeyPairOptions>(family: KeyFamily, alg: Algorithm, create: (options: O) => KeyProvider): KeyPairProvider<O> {
+export function withKeyFiles<O extends KeyPairOptions>(
+  family: KeyFamily,
+  alg: Algorithm,
+  create: (options: O) => KeyProvider,
+): KeyPairProvider<O> {
   return Object.assign(create, {
     fromFiles(options: KeyFilesOptions): KeyProvider {
-      const { privateKeyPem, publicKeyPem, kid } = loadOrCreateKeyFiles(options, alg, `${family.provider}.fromFiles`);
-      return create({ privateKey: privateKeyPem, publicKey: publicKeyPem, ...(kid === undefined ? {} : { kid }) } as O);
+      const { privateKeyPem, publicKeyPem, kid } = loadOrCreateKeyFiles(
+        options,
+        alg,
+        `${family.provider}.fromFiles`,
+      );
+      return create({
+        privateKey: privateKeyPem,
+        publicKey: publicKeyPem,
+        ...(kid === undefined ? {} : { kid }),
+      } as O);
     },
   });
 }

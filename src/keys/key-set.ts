@@ -39,13 +39,18 @@ interface Member {
 function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider {
   // Through `unknown`: Array.isArray would narrow the readonly array to any[].
   const list: unknown = providers;
-  if (!Array.isArray(list) || providers.length === 0) throw new TypeError('jwt-gate: keySet needs a non-empty array of key providers');
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: keySet needs { active }');
+  if (!Array.isArray(list) || providers.length === 0)
+    throw new TypeError('jwt-gate: keySet needs a non-empty array of key providers');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwt-gate: keySet needs { active }');
   checkKnownKeys(options, ['active', 'legacy'], 'keySet');
   // A Map, not an object: a token's kid is looked up as data, so "__proto__" or "toString" find nothing.
   const byKid = new Map<string, Member>();
   for (const provider of providers) {
-    if (!provider?.keys) throw new TypeError('jwt-gate: keySet members must hold their keys (hs256, rs256, ps256, es256, eddsa or keySet; not jwks)');
+    if (!provider?.keys)
+      throw new TypeError(
+        'jwt-gate: keySet members must hold their keys (hs256, rs256, ps256, es256, eddsa or keySet; not jwks)',
+      );
     for (const key of provider.keys) {
       if (key.kid === undefined) throw new TypeError('jwt-gate: every key in a keySet needs a kid');
       if (byKid.has(key.kid)) throw new TypeError(`jwt-gate: duplicate kid "${key.kid}" in keySet`);
@@ -57,10 +62,17 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
     throw new TypeError(`jwt-gate: keySet "active" must be one of the kids: ${[...byKid.keys()].join(', ')}`);
   }
   const legacy = options.legacy === undefined ? undefined : byKid.get(options.legacy);
-  if (options.legacy !== undefined && (typeof options.legacy !== 'string' || legacy === undefined || legacy === active)) {
-    throw new TypeError(`jwt-gate: keySet "legacy" must be one of the kids other than the active one: ${[...byKid.keys()].join(', ')}`);
+  if (
+    options.legacy !== undefined &&
+    (typeof options.legacy !== 'string' || legacy === undefined || legacy === active)
+  ) {
+    throw new TypeError(
+      `jwt-gate: keySet "legacy" must be one of the kids other than the active one: ${[...byKid.keys()].join(', ')}`,
+    );
   }
-  const algorithms: readonly Algorithm[] = Object.freeze([...new Set([...byKid.values()].flatMap((m) => verifiableAs(m.key.alg)))]);
+  const algorithms: readonly Algorithm[] = Object.freeze([
+    ...new Set([...byKid.values()].flatMap((m) => verifiableAs(m.key.alg))),
+  ]);
   const jwks: readonly PublicJwk[] = Object.freeze(providers.flatMap((p) => p.publicJwks?.() ?? []));
   const keys: readonly BoundKey[] = Object.freeze([...byKid.values()].map((m) => m.key));
 
@@ -68,8 +80,14 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
     algorithms,
     keys,
     // Exact kid match only; no kid means the active key, never "try every key".
-    verifyKey: (header: JwsHeader): BoundKey | undefined => (header.kid === undefined ? active : byKid.get(header.kid))?.key,
-    ...(legacy === undefined ? {} : { fallbackKey: (header: JwsHeader): BoundKey | undefined => (header.kid === undefined ? legacy.key : undefined) }),
+    verifyKey: (header: JwsHeader): BoundKey | undefined =>
+      (header.kid === undefined ? active : byKid.get(header.kid))?.key,
+    ...(legacy === undefined
+      ? {}
+      : {
+          fallbackKey: (header: JwsHeader): BoundKey | undefined =>
+            header.kid === undefined ? legacy.key : undefined,
+        }),
     signingKey(kid?: string): BoundKey | undefined {
       const member = kid === undefined ? active : byKid.get(kid);
       return member?.provider.signingKey?.(member.key.kid);
@@ -79,7 +97,12 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
 }
 
 // A key file says what it is for: the key type decides the provider, as it decides the algorithm.
-const BY_TYPE: Readonly<Record<string, KeyPairProvider>> = { rsa: rs256, 'rsa-pss': ps256, ec: es256, ed25519: eddsa };
+const BY_TYPE: Readonly<Record<string, KeyPairProvider>> = {
+  rsa: rs256,
+  'rsa-pss': ps256,
+  ec: es256,
+  ed25519: eddsa,
+};
 
 function pairProvider({ kid, privateKeyPem, publicKeyPem }: KeyDirEntry): KeyProvider {
   let type: string;
@@ -89,8 +112,15 @@ function pairProvider({ kid, privateKeyPem, publicKeyPem }: KeyDirEntry): KeyPro
     throw new TypeError(`jwt-gate: the key files of kid "${kid}" do not hold a PEM key`, { cause });
   }
   const provider = Object.hasOwn(BY_TYPE, type) ? BY_TYPE[type] : undefined;
-  if (provider === undefined) throw new TypeError(`jwt-gate: the key files of kid "${kid}" hold a ${type} key, which no provider takes`);
-  return provider({ kid, ...(privateKeyPem === undefined ? {} : { privateKey: privateKeyPem }), ...(publicKeyPem === undefined ? {} : { publicKey: publicKeyPem }) });
+  if (provider === undefined)
+    throw new TypeError(
+      `jwt-gate: the key files of kid "${kid}" hold a ${type} key, which no provider takes`,
+    );
+  return provider({
+    kid,
+    ...(privateKeyPem === undefined ? {} : { privateKey: privateKeyPem }),
+    ...(publicKeyPem === undefined ? {} : { publicKey: publicKeyPem }),
+  });
 }
 
 export const keySet: KeySet = Object.assign(createKeySet, {

@@ -2,7 +2,15 @@ import type { JwsHeader } from '../jws.js';
 import { checkKnownKeys } from '../known-keys.js';
 import { REMOTE_ALGORITHMS, remoteKeySet } from './jwks.js';
 import type { BoundKey, KeyProvider } from './provider.js';
-import { REMOTE_OPTIONS, checkUrl, createRemote, fetchJson, isLoopback, resolveRemote, type RemoteOptions } from './remote.js';
+import {
+  REMOTE_OPTIONS,
+  checkUrl,
+  createRemote,
+  fetchJson,
+  isLoopback,
+  resolveRemote,
+  type RemoteOptions,
+} from './remote.js';
 
 /** Options of {@link oidc}: the issuer, and the fetch rules of `jwks`, which apply to both documents. */
 export interface OidcOptions extends RemoteOptions {
@@ -23,9 +31,11 @@ const WHERE = 'oidc';
 // OpenID Connect Discovery 1.0 §2: an https URL without query or fragment. Plain HTTP is taken only
 // on the loopback, so a test or a local IdP needs no certificate and nothing else travels in clear.
 function checkIssuer(issuer: unknown): string {
-  if (typeof issuer !== 'string') throw new TypeError('jwt-gate: oidc "issuer" must be the issuer URL as a string');
+  if (typeof issuer !== 'string')
+    throw new TypeError('jwt-gate: oidc "issuer" must be the issuer URL as a string');
   const url = checkUrl(issuer, WHERE, 'issuer');
-  if (url.protocol === 'http:' && !isLoopback(url)) throw new TypeError('jwt-gate: oidc "issuer" must be an https: URL (http: only on the loopback)');
+  if (url.protocol === 'http:' && !isLoopback(url))
+    throw new TypeError('jwt-gate: oidc "issuer" must be an https: URL (http: only on the loopback)');
   if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#')) {
     throw new TypeError('jwt-gate: oidc "issuer" must have no query and no fragment');
   }
@@ -34,7 +44,8 @@ function checkIssuer(issuer: unknown): string {
 
 /** The `jwks_uri` of a discovery document that names `issuer`; thrown reasons are fixed sentences. */
 function jwksUriOf(doc: unknown, issuer: string): string {
-  const { issuer: named, jwks_uri: uri } = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  const { issuer: named, jwks_uri: uri } =
+    typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   // §4.3: the issuer in the document must be identical to the one its URL was built from, or an
   // issuer could vouch for another's keys.
   if (named !== issuer) throw new Error('jwt-gate: the OpenID configuration names another issuer');
@@ -44,7 +55,8 @@ function jwksUriOf(doc: unknown, issuer: string): string {
   } catch {
     throw new Error('jwt-gate: the OpenID configuration has no usable jwks_uri');
   }
-  if (url.protocol !== 'https:' && !isLoopback(url)) throw new Error('jwt-gate: the OpenID configuration has a jwks_uri that is not https');
+  if (url.protocol !== 'https:' && !isLoopback(url))
+    throw new Error('jwt-gate: the OpenID configuration has a jwks_uri that is not https');
   return url.href;
 }
 
@@ -63,7 +75,10 @@ export function oidc(options: OidcOptions): OidcProvider {
   const o = resolveRemote(options, WHERE);
   // §4: a path keeps its place; a trailing slash is dropped before the well-known suffix.
   const discoveryUrl = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-  const discovery = createRemote(() => fetchJson(discoveryUrl, o, 'OpenID configuration').then((doc) => jwksUriOf(doc, issuer)), o);
+  const discovery = createRemote(
+    () => fetchJson(discoveryUrl, o, 'OpenID configuration').then((doc) => jwksUriOf(doc, issuer)),
+    o,
+  );
   // One key set per jwks_uri: a refetched document naming a new one starts a new set.
   let keys: { readonly uri: string; readonly provider: KeyProvider } | undefined;
 

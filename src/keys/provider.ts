@@ -13,9 +13,31 @@ export interface BoundKey {
 
 /** A public key as published in a JWK Set (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2). */
 export type PublicJwk =
-  | { readonly kty: 'RSA'; readonly n: string; readonly e: string; readonly alg: 'RS256' | 'PS256' | 'RS384' | 'RS512'; readonly use: 'sig'; readonly kid?: string }
-  | { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string; readonly alg: 'ES256'; readonly use: 'sig'; readonly kid?: string }
-  | { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string; readonly alg: 'EdDSA' | 'Ed25519'; readonly use: 'sig'; readonly kid?: string };
+  | {
+      readonly kty: 'RSA';
+      readonly n: string;
+      readonly e: string;
+      readonly alg: 'RS256' | 'PS256' | 'RS384' | 'RS512';
+      readonly use: 'sig';
+      readonly kid?: string;
+    }
+  | {
+      readonly kty: 'EC';
+      readonly crv: 'P-256';
+      readonly x: string;
+      readonly y: string;
+      readonly alg: 'ES256';
+      readonly use: 'sig';
+      readonly kid?: string;
+    }
+  | {
+      readonly kty: 'OKP';
+      readonly crv: 'Ed25519';
+      readonly x: string;
+      readonly alg: 'EdDSA' | 'Ed25519';
+      readonly use: 'sig';
+      readonly kid?: string;
+    };
 
 /**
  * Where keys come from. The provider, not the token, decides the algorithm: a token whose
@@ -47,7 +69,8 @@ export interface KeyProvider {
 /** Checks a `kid` option at provider time. */
 export function checkKid(kid: unknown): string | undefined {
   if (kid === undefined) return undefined;
-  if (typeof kid !== 'string' || kid.length === 0) throw new TypeError('jwt-gate: "kid" must be a non-empty string');
+  if (typeof kid !== 'string' || kid.length === 0)
+    throw new TypeError('jwt-gate: "kid" must be a non-empty string');
   return kid;
 }
 

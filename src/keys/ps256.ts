@@ -14,7 +14,10 @@ export const RSA_PSS: KeyFamily = Object.freeze<KeyFamily>({
   check(key, fail) {
     checkModulus(key);
     // An RSA-PSS key may be restricted to one hash and a least salt length; OpenSSL would refuse it on every request.
-    if (!pssParametersFit(key)) throw fail('is an RSA-PSS key restricted to other parameters than SHA-256, MGF1-SHA-256 and a 32-byte salt');
+    if (!pssParametersFit(key))
+      throw fail(
+        'is an RSA-PSS key restricted to other parameters than SHA-256, MGF1-SHA-256 and a 32-byte salt',
+      );
   },
 });
 
@@ -22,4 +25,6 @@ export const RSA_PSS: KeyFamily = Object.freeze<KeyFamily>({
  * PS256: RSA-PSS signatures, which (unlike RS256's) are randomised and have a security proof. A
  * plain RSA key or an RSA-PSS one; `fromFiles` generates RSA-PSS pairs restricted to PS256's parameters.
  */
-export const ps256: Ps256 = withKeyFiles(RSA_PSS, 'PS256', (options: Ps256Options) => keyPairProvider(RSA_PSS, 'PS256', options));
+export const ps256: Ps256 = withKeyFiles(RSA_PSS, 'PS256', (options: Ps256Options) =>
+  keyPairProvider(RSA_PSS, 'PS256', options),
+);

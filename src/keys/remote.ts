@@ -25,7 +25,13 @@ export interface RemoteOptions {
 
 export type ResolvedRemote = Required<RemoteOptions>;
 
-export const REMOTE_OPTIONS = ['timeoutDuration', 'cacheMaxAge', 'cooldownDuration', 'maxBytes', 'now'] as const;
+export const REMOTE_OPTIONS = [
+  'timeoutDuration',
+  'cacheMaxAge',
+  'cooldownDuration',
+  'maxBytes',
+  'now',
+] as const;
 // AbortSignal.timeout runs on setTimeout, which fires at once for delays above 2^31 - 1 ms.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -42,7 +48,8 @@ export function checkUrl(url: unknown, where: string, option = 'url'): URL {
     throw new TypeError(`jwt-gate: ${where} "${option}" must be an http: or https: URL`);
   }
   // fetch refuses such a URL on every request; say so once, at start-up.
-  if (parsed.username !== '' || parsed.password !== '') throw new TypeError(`jwt-gate: ${where} "${option}" must not carry credentials`);
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new TypeError(`jwt-gate: ${where} "${option}" must not carry credentials`);
   return parsed;
 }
 
@@ -52,7 +59,15 @@ export function isLoopback(url: URL): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function checkWhole(value: unknown, where: string, option: string, unit: string, fallback: number, min: 0 | 1, max: number = Number.MAX_SAFE_INTEGER): number {
+function checkWhole(
+  value: unknown,
+  where: string,
+  option: string,
+  unit: string,
+  fallback: number,
+  min: 0 | 1,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     const range = min === 0 ? `a whole number of ${unit}, 0 or more` : `a positive whole number of ${unit}`;
@@ -65,10 +80,19 @@ function checkWhole(value: unknown, where: string, option: string, unit: string,
 /** The fetch options with their defaults, checked once. */
 export function resolveRemote(options: RemoteOptions, where: string): ResolvedRemote {
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError(`jwt-gate: ${where} "now" must be a function returning milliseconds`);
+  if (typeof now !== 'function')
+    throw new TypeError(`jwt-gate: ${where} "now" must be a function returning milliseconds`);
   return Object.freeze({
     // A fetch given no time, or a body of no bytes, could never succeed; 0 is refused there only.
-    timeoutDuration: checkWhole(options.timeoutDuration, where, 'timeoutDuration', 'ms', 5000, 1, MAX_TIMER_MS),
+    timeoutDuration: checkWhole(
+      options.timeoutDuration,
+      where,
+      'timeoutDuration',
+      'ms',
+      5000,
+      1,
+      MAX_TIMER_MS,
+    ),
     cacheMaxAge: checkWhole(options.cacheMaxAge, where, 'cacheMaxAge', 'ms', 600_000, 0),
     cooldownDuration: checkWhole(options.cooldownDuration, where, 'cooldownDuration', 'ms', 30_000, 0),
     maxBytes: checkWhole(options.maxBytes, where, 'maxBytes', 'bytes', 1_048_576, 1),
@@ -82,7 +106,8 @@ async function readCapped(res: Response, maxBytes: number, what: string): Promis
   let finished = false;
   try {
     if (!res.ok) throw new Error(`jwt-gate: ${what} endpoint answered HTTP ${res.status}`);
-    if (Number(res.headers.get('content-length')) > maxBytes) throw new Error(`jwt-gate: ${what} response is larger than maxBytes`);
+    if (Number(res.headers.get('content-length')) > maxBytes)
+      throw new Error(`jwt-gate: ${what} response is larger than maxBytes`);
     const chunks: Uint8Array[] = [];
     let size = 0;
     while (reader !== undefined) {
@@ -103,7 +128,11 @@ async function readCapped(res: Response, maxBytes: number, what: string): Promis
 /** GETs `url` as JSON within the time and size limits; never follows a redirect. */
 export async function fetchJson(url: string, o: ResolvedRemote, what: string): Promise<unknown> {
   // 'manual': a redirect would fetch a URL nobody configured, so a 3xx fails like any non-2xx.
-  const res = await fetch(url, { redirect: 'manual', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(o.timeoutDuration) });
+  const res = await fetch(url, {
+    redirect: 'manual',
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(o.timeoutDuration),
+  });
   const text = await readCapped(res, o.maxBytes, what);
   try {
     return JSON.parse(text);
@@ -156,8 +185,11 @@ export function createRemote<T>(load: (previous: T | undefined) => Promise<T>, o
           throw new AuthError('ERR_KEYS_UNAVAILABLE', { cause });
         }
       }
-      return o.now() - cached.fetchedAt >= o.cacheMaxAge && mayFetch() ? refreshOrKeep(cached.value) : cached.value;
+      return o.now() - cached.fetchedAt >= o.cacheMaxAge && mayFetch()
+        ? refreshOrKeep(cached.value)
+        : cached.value;
     },
-    refetched: (held: T): Promise<T | undefined> => (mayFetch() ? refreshOrKeep(held) : Promise.resolve(undefined)),
+    refetched: (held: T): Promise<T | undefined> =>
+      mayFetch() ? refreshOrKeep(held) : Promise.resolve(undefined),
   };
 }

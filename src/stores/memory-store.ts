@@ -34,7 +34,8 @@ interface Entry {
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkKnownKeys(options, ['max', 'now'], 'memoryStore');
   const max = options.max ?? 100_000;
-  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('jwt-gate: memoryStore "max" must be a positive whole number');
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new TypeError('jwt-gate: memoryStore "max" must be a positive whole number');
   const now = options.now ?? Date.now;
   // Keyed by the names as given, so a look-up builds no string. Insertion order is write order (a
   // rewrite moves to the back): each map's front is its oldest entry.
@@ -66,7 +67,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   // Forgets only by refusing more: a live entry goes last, and takes every older token with it.
   function makeRoom(t: number): void {
-    for (let next = expiries.peek(); size() >= max && next !== undefined && next.until <= t; next = expiries.peek()) {
+    for (
+      let next = expiries.peek();
+      size() >= max && next !== undefined && next.until <= t;
+      next = expiries.peek()
+    ) {
       expiries.pop();
       if (next.map.get(next.key) === next) next.map.delete(next.key);
     }
@@ -79,10 +84,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       clear = Object.freeze({ revoked: false, notBefore: floor });
     }
     // Entries overwritten or deleted leave stale heap nodes; rebuild before they outnumber the live.
-    if (expiries.size > 2 * size() + 64) expiries.rebuild([...revoked.values(), ...used.values(), ...subjects.values()]);
+    if (expiries.size > 2 * size() + 64)
+      expiries.rebuild([...revoked.values(), ...used.values(), ...subjects.values()]);
   }
 
-  function put(map: Map<string, Entry>, key: string, until: number, notBefore: number | undefined, t: number): void {
+  function put(
+    map: Map<string, Entry>,
+    key: string,
+    until: number,
+    notBefore: number | undefined,
+    t: number,
+  ): void {
     map.delete(key);
     makeRoom(t);
     const entry: Entry = { key, map, until, written: t, seq: seq++, notBefore };
@@ -108,16 +120,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
       const t = now() / 1000;
       const current = live(subjects, sub, t);
-      put(subjects, sub, Math.max(until, current?.until ?? until), Math.max(notBefore, current?.notBefore ?? notBefore), t);
+      put(
+        subjects,
+        sub,
+        Math.max(until, current?.until ?? until),
+        Math.max(notBefore, current?.notBefore ?? notBefore),
+        t,
+      );
     },
     // On every request: no string built, and no object when nothing refuses the token.
     status(ids: readonly string[], sub: string | undefined): SessionStatus {
       const t = now() / 1000;
       let isRevoked = false;
-      for (let i = 0; i < ids.length; i++) if (live(revoked, ids[i] as string, t) !== undefined) isRevoked = true;
+      for (let i = 0; i < ids.length; i++)
+        if (live(revoked, ids[i] as string, t) !== undefined) isRevoked = true;
       const subject = sub === undefined ? undefined : live(subjects, sub, t)?.notBefore;
       if (!isRevoked && subject === undefined) return clear;
-      return { revoked: isRevoked, notBefore: subject === undefined ? floor : floor === undefined ? subject : Math.max(subject, floor) };
+      return {
+        revoked: isRevoked,
+        notBefore: subject === undefined ? floor : floor === undefined ? subject : Math.max(subject, floor),
+      };
     },
   });
 }

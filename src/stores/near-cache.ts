@@ -42,7 +42,12 @@ export class NearCache {
   }
 
   /** The answer for a token, when every part of it is known; `undefined` sends the caller to Redis. */
-  lookup(ids: readonly string[], sub: string | undefined, nowSeconds: number, monotonic: number): SessionStatus | undefined {
+  lookup(
+    ids: readonly string[],
+    sub: string | undefined,
+    nowSeconds: number,
+    monotonic: number,
+  ): SessionStatus | undefined {
     const known = this.#known.get(keyOf(sub));
     if (known === undefined || known.expires <= monotonic) return undefined;
     let revoked = false;
@@ -55,7 +60,13 @@ export class NearCache {
   }
 
   /** Remembers what Redis answered, read when the cache was at `generation`. */
-  fill(ids: readonly string[], sub: string | undefined, status: { readonly revoked: readonly boolean[]; readonly notBefore: number | undefined }, generation: number, monotonic: number): void {
+  fill(
+    ids: readonly string[],
+    sub: string | undefined,
+    status: { readonly revoked: readonly boolean[]; readonly notBefore: number | undefined },
+    generation: number,
+    monotonic: number,
+  ): void {
     if (generation !== this.generation) return;
     const key = keyOf(sub);
     let known = this.#known.get(key);
@@ -81,7 +92,8 @@ export class NearCache {
     this.generation++;
     const known = this.#known.get(keyOf(change.sub));
     if (known === undefined) return;
-    if (change.kind === 'subject') known.notBefore = Math.max(known.notBefore ?? change.notBefore, change.notBefore);
+    if (change.kind === 'subject')
+      known.notBefore = Math.max(known.notBefore ?? change.notBefore, change.notBefore);
     else {
       if (!known.ids.has(change.id)) this.#size++;
       known.ids.set(change.id, change.until);

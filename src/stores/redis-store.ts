@@ -4,7 +4,13 @@ import { commandOf, withTimeout, type RedisClient } from './redis-client.js';
 import { RevocationLog } from './revocation-log.js';
 import type { SessionStatus, SessionStore, StatusOptions } from './store.js';
 
-export type { IoRedisClient, NodeRedisClient, NodeRedisClusterClient, NodeRedisSentinelClient, RedisClient } from './redis-client.js';
+export type {
+  IoRedisClient,
+  NodeRedisClient,
+  NodeRedisClusterClient,
+  NodeRedisSentinelClient,
+  RedisClient,
+} from './redis-client.js';
 
 export interface RedisStoreOptions {
   /** A connected `redis` or `ioredis` client: single node, Sentinel or Cluster. */
@@ -47,12 +53,15 @@ const KNOWLEDGE_MAX_AGE_MS = 30_000;
 
 function resolveNearCache(value: unknown): { max: number; staleness: number } | undefined {
   if (value === false) return undefined;
-  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError('jwt-gate: redisStore "nearCache" must be an object or false');
+  if (value !== undefined && (typeof value !== 'object' || value === null))
+    throw new TypeError('jwt-gate: redisStore "nearCache" must be an object or false');
   const options = (value ?? {}) as NearCacheOptions;
   checkKnownKeys(options, ['max', 'staleness'], 'nearCache');
   const { max = 10_000, staleness = 100 } = options;
-  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('jwt-gate: "nearCache.max" must be a positive whole number');
-  if (!Number.isSafeInteger(staleness) || staleness < 10) throw new TypeError('jwt-gate: "nearCache.staleness" must be whole milliseconds, 10 or more');
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new TypeError('jwt-gate: "nearCache.max" must be a positive whole number');
+  if (!Number.isSafeInteger(staleness) || staleness < 10)
+    throw new TypeError('jwt-gate: "nearCache.staleness" must be whole milliseconds, 10 or more');
   return { max, staleness };
 }
 
@@ -95,7 +104,11 @@ return 1`;
 // encodeURIComponent escapes `{`, `}`, `:` and `%`, so a subject can neither move its hash tag nor pose
 // as another subject. It throws on a lone surrogate, which JSON allows: that one gets `%u` and its code unit.
 const encodeSubject = (sub: string): string =>
-  sub.replace(/[^\w.!~*'()-]/gu, (c) => (c.length === 1 && c >= '\uD800' && c <= '\uDFFF' ? `%u${c.charCodeAt(0).toString(16)}` : encodeURIComponent(c)));
+  sub.replace(/[^\w.!~*'()-]/gu, (c) =>
+    c.length === 1 && c >= '\uD800' && c <= '\uDFFF'
+      ? `%u${c.charCodeAt(0).toString(16)}`
+      : encodeURIComponent(c),
+  );
 
 const isSet = (value: unknown): boolean => value !== null && value !== undefined;
 
@@ -105,18 +118,22 @@ const isSet = (value: unknown): boolean => value !== null && value !== undefined
  * process keeps a near cache of what it read, current through a log of revocations in Redis.
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwt-gate: redisStore needs { client }');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwt-gate: redisStore needs { client }');
   checkKnownKeys(options, ['client', 'prefix', 'now', 'timeoutDuration', 'nearCache'], 'redisStore');
   const timeoutDuration = options.timeoutDuration ?? 1000;
-  if (!Number.isSafeInteger(timeoutDuration) || timeoutDuration <= 0) throw new TypeError('jwt-gate: redisStore "timeoutDuration" must be whole milliseconds');
+  if (!Number.isSafeInteger(timeoutDuration) || timeoutDuration <= 0)
+    throw new TypeError('jwt-gate: redisStore "timeoutDuration" must be whole milliseconds');
   const prefix = options.prefix ?? 'jwt-gate:';
   // A brace in the prefix would become the hash tag: every key in one slot, or a subject's keys in several.
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('jwt-gate: redisStore "prefix" must be a string without "{" or "}"');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new TypeError('jwt-gate: redisStore "prefix" must be a string without "{" or "}"');
   const now = options.now ?? Date.now;
   const near = resolveNearCache(options.nearCache);
   const send = withTimeout(commandOf(options.client), timeoutDuration);
   // `${prefix}{sub:<subject>}:` holds all of a subject's keys; ids without a subject live under the bare prefix.
-  const scope = (sub: string | undefined): string => (sub === undefined ? prefix : `${prefix}{sub:${encodeSubject(sub)}}:`);
+  const scope = (sub: string | undefined): string =>
+    sub === undefined ? prefix : `${prefix}{sub:${encodeSubject(sub)}}:`;
   const idKey = (id: string, sub: string | undefined): string => `${scope(sub)}id:${id}`;
   const usedKey = (id: string, sub: string | undefined): string => `${scope(sub)}used:${id}`;
   const notBeforeKey = (sub: string): string => `${scope(sub)}nb`;
@@ -127,10 +144,15 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const unit = options.now === undefined ? 'EXAT' : 'EX';
   const end = (until: number): [string, string] => [
     unit,
-    until === Infinity ? '-1' : String(unit === 'EXAT' ? Math.ceil(until) : Math.max(1, Math.ceil(until - now() / 1000))),
+    until === Infinity
+      ? '-1'
+      : String(unit === 'EXAT' ? Math.ceil(until) : Math.max(1, Math.ceil(until - now() / 1000))),
   ];
   const cache = near === undefined ? undefined : new NearCache(near.max, KNOWLEDGE_MAX_AGE_MS);
-  const log = near === undefined || cache === undefined ? undefined : new RevocationLog(send, `${prefix}{log}`, cache, near.staleness);
+  const log =
+    near === undefined || cache === undefined
+      ? undefined
+      : new RevocationLog(send, `${prefix}{log}`, cache, near.staleness);
 
   // The log entry goes out once the write is done, never beside it: a process that reads the entry and
   // then asks Redis must find the write there. Sent together, the two may reach two nodes of a Cluster
@@ -147,14 +169,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     let notBefore: number | undefined;
     if (sub === undefined) {
       // No subject, no shared hash tag: one GET an id, sent together, where one MGET could span slots.
-      const replies = await Promise.all(ids.map((id) => idKey(id, undefined)).map((key) => send(key, ['GET', key])));
+      const replies = await Promise.all(
+        ids.map((id) => idKey(id, undefined)).map((key) => send(key, ['GET', key])),
+      );
       revoked = replies.map(isSet);
     } else {
       // One subject, one slot: a single MGET answers for the subject and every id.
       const keys = [notBeforeKey(sub), ...ids.map((id) => idKey(id, sub))];
       const reply = await send(keys[0] as string, ['MGET', ...keys]);
       // Anything but one answer a key would read as "not revoked": fail closed instead.
-      if (!Array.isArray(reply) || reply.length !== keys.length) throw new Error('jwt-gate: Redis answered MGET with an unexpected reply');
+      if (!Array.isArray(reply) || reply.length !== keys.length)
+        throw new Error('jwt-gate: Redis answered MGET with an unexpected reply');
       const [since, ...values] = reply as unknown[];
       const parsed = isSet(since) ? Number(String(since)) : Number.NaN;
       notBefore = Number.isFinite(parsed) ? parsed : undefined;
@@ -167,7 +192,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   return Object.freeze({
     async revoke(id: string, until: number, sub?: string): Promise<void> {
       const key = idKey(id, sub);
-      if (ahead(until)) await write(key, ['EVAL', REVOKE_UNTIL, '1', key, ...end(until)], { kind: 'revoke', id, sub, until });
+      if (ahead(until))
+        await write(key, ['EVAL', REVOKE_UNTIL, '1', key, ...end(until)], { kind: 'revoke', id, sub, until });
     },
     async useOnce(id: string, until: number, sub?: string): Promise<boolean> {
       const key = usedKey(id, sub);
@@ -184,7 +210,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       if (ahead(until)) await write(key, args, { kind: 'subject', sub, notBefore });
     },
     // At once from the near cache while the log is current; otherwise one round trip to Redis.
-    status(ids: readonly string[], sub: string | undefined, statusOptions?: StatusOptions): SessionStatus | Promise<SessionStatus> {
+    status(
+      ids: readonly string[],
+      sub: string | undefined,
+      statusOptions?: StatusOptions,
+    ): SessionStatus | Promise<SessionStatus> {
       if (cache !== undefined && log !== undefined && statusOptions?.consistent !== true) {
         const monotonic = performance.now();
         const known = log.current(monotonic) ? cache.lookup(ids, sub, now() / 1000, monotonic) : undefined;

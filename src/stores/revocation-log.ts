@@ -16,7 +16,15 @@ return redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d-0', oldest), 
 
 function fieldsOf(change: Change): string[] {
   if (change.kind === 'subject') return ['k', 's', 's', change.sub, 'n', String(change.notBefore)];
-  return ['k', 'r', 'i', change.id, 'u', String(change.until), ...(change.sub === undefined ? [] : ['s', change.sub])];
+  return [
+    'k',
+    'r',
+    'i',
+    change.id,
+    'u',
+    String(change.until),
+    ...(change.sub === undefined ? [] : ['s', change.sub]),
+  ];
 }
 
 function changeOf(fields: readonly string[]): Change | undefined {
@@ -29,7 +37,9 @@ function changeOf(fields: readonly string[]): Change | undefined {
   }
   const id = field.get('i');
   const until = Number(field.get('u'));
-  return field.get('k') === 'r' && id !== undefined && !Number.isNaN(until) ? { kind: 'revoke', id, sub, until } : undefined;
+  return field.get('k') === 'r' && id !== undefined && !Number.isNaN(until)
+    ? { kind: 'revoke', id, sub, until }
+    : undefined;
 }
 
 /**
@@ -91,7 +101,8 @@ export class RevocationLog {
     const sentAt = performance.now();
     let more = false;
     try {
-      if (this.#lastId === undefined || sentAt - this.#currentAsOf > CATCH_UP_MS) await this.#startOver(sentAt);
+      if (this.#lastId === undefined || sentAt - this.#currentAsOf > CATCH_UP_MS)
+        await this.#startOver(sentAt);
       else more = await this.#catchUp(sentAt);
     } catch {
       // The cache ages out of trust; the next read catches up, or starts over after a long gap.
@@ -113,7 +124,16 @@ export class RevocationLog {
   }
 
   async #catchUp(sentAt: number): Promise<boolean> {
-    const entries = streamEntries(await this.#send(this.#key, ['XREAD', 'COUNT', String(BATCH), 'STREAMS', this.#key, this.#lastId as string]));
+    const entries = streamEntries(
+      await this.#send(this.#key, [
+        'XREAD',
+        'COUNT',
+        String(BATCH),
+        'STREAMS',
+        this.#key,
+        this.#lastId as string,
+      ]),
+    );
     for (const [id, fields] of entries) {
       const change = changeOf(fields);
       // An entry this version cannot read may be a revocation: trust nothing that could be stale.

@@ -20,7 +20,11 @@ export interface SessionStore {
    * knows at once (in memory, or from a near cache) answers without a promise: verification then
    * stays synchronous, with no microtask per request.
    */
-  status(ids: readonly string[], sub: string | undefined, options?: StatusOptions): SessionStatus | Promise<SessionStatus>;
+  status(
+    ids: readonly string[],
+    sub: string | undefined,
+    options?: StatusOptions,
+  ): SessionStatus | Promise<SessionStatus>;
   /** Atomically marks `id` used until `until`: `true` for the first call only, even when concurrent. */
   useOnce(id: string, until: number, sub?: string): Promise<boolean>;
 }

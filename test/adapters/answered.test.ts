@@ -9,7 +9,16 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
-import { AuthError, createAuth, hs256, isAuthError, memoryStore, type Auth, type BoundKey, type KeyProvider } from '../../src/index.js';
+import {
+  AuthError,
+  createAuth,
+  hs256,
+  isAuthError,
+  memoryStore,
+  type Auth,
+  type BoundKey,
+  type KeyProvider,
+} from '../../src/index.js';
 import { SECRET, handToken } from '../helpers.js';
 import { hsOptions, validClaims, validHsToken } from '../hostile-tokens.js';
 import type { Handler } from './apps.js';
@@ -17,7 +26,9 @@ import type { Handler } from './apps.js';
 const FIRST_ANSWER_MS = 10;
 const KEY_ANSWER_MS = 50;
 const TIMED_OUT = { code: 'TIMED_OUT' };
-const forged = handToken({ alg: 'HS256', typ: 'JWT' }, validClaims, { hmac: 'attacker-secret-0123456789abcdef0123' });
+const forged = handToken({ alg: 'HS256', typ: 'JWT' }, validClaims, {
+  hmac: 'attacker-secret-0123456789abcdef0123',
+});
 
 type KeyAnswer = 'key' | 'outage' | 'failure';
 
@@ -117,7 +128,9 @@ function koaHost(Factory: typeof Koa3, style: 'race' | 'raw', auth: Auth, seen: 
     }
     const timer = setTimeout(() => {
       ctx.respond = false;
-      ctx.res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(TIMED_OUT));
+      ctx.res
+        .writeHead(503, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(TIMED_OUT));
     }, FIRST_ANSWER_MS);
     try {
       await next();
@@ -137,10 +150,26 @@ function koaHost(Factory: typeof Koa3, style: 'race' | 'raw', auth: Auth, seen: 
 const hosts: readonly Host[] = [
   { name: 'Express 5', framework: 'express', mount: (auth, seen) => expressHost(express5, auth, seen) },
   { name: 'Express 4', framework: 'express', mount: (auth, seen) => expressHost(express4, auth, seen) },
-  { name: 'Koa 3, timeout through Koa', framework: 'koa', mount: (auth, seen) => koaHost(Koa3, 'race', auth, seen) },
-  { name: 'Koa 3, timeout written to ctx.res', framework: 'koa', mount: (auth, seen) => koaHost(Koa3, 'raw', auth, seen) },
-  { name: 'Koa 2, timeout through Koa', framework: 'koa', mount: (auth, seen) => koaHost(Koa2, 'race', auth, seen) },
-  { name: 'Koa 2, timeout written to ctx.res', framework: 'koa', mount: (auth, seen) => koaHost(Koa2, 'raw', auth, seen) },
+  {
+    name: 'Koa 3, timeout through Koa',
+    framework: 'koa',
+    mount: (auth, seen) => koaHost(Koa3, 'race', auth, seen),
+  },
+  {
+    name: 'Koa 3, timeout written to ctx.res',
+    framework: 'koa',
+    mount: (auth, seen) => koaHost(Koa3, 'raw', auth, seen),
+  },
+  {
+    name: 'Koa 2, timeout through Koa',
+    framework: 'koa',
+    mount: (auth, seen) => koaHost(Koa2, 'race', auth, seen),
+  },
+  {
+    name: 'Koa 2, timeout written to ctx.res',
+    framework: 'koa',
+    mount: (auth, seen) => koaHost(Koa2, 'raw', auth, seen),
+  },
 ];
 
 type Credential = 'valid' | 'forged' | 'refresh' | 'forged refresh';
@@ -185,7 +214,12 @@ async function credentialFor(auth: Auth, credential: Credential): Promise<[strin
 describe.each(hosts)('$name: the response was sent while the guard waited', ({ mount, framework }) => {
   it.each(rows)('%s', async (_name, method, path, credential, answer) => {
     const slow = slowProvider(answer);
-    const auth = createAuth({ ...hsOptions, key: slow.provider, store: memoryStore(), refresh: { expiresIn: '30d' } });
+    const auth = createAuth({
+      ...hsOptions,
+      key: slow.provider,
+      store: memoryStore(),
+      refresh: { expiresIn: '30d' },
+    });
     const seen: Seen = { reached: 0, errors: [] };
     const app = mount(auth, seen);
     const [header, value] = await credentialFor(auth, credential);
@@ -203,7 +237,9 @@ describe.each(hosts)('$name: the response was sent while the guard waited', ({ m
     expect(seen.errors.filter(isAuthError)).toEqual([]);
     // Express has no way to report an error once the response is gone; Koa reports it, flagged headerSent.
     if (framework === 'express') expect(seen.errors).toEqual([]);
-    else for (const err of seen.errors) expect(err).toMatchObject({ message: 'key service down', headerSent: true });
+    else
+      for (const err of seen.errors)
+        expect(err).toMatchObject({ message: 'key service down', headerSent: true });
 
     // Still serving: a refusal the guard answers before the timeout.
     const next = await request(app).get('/required');
@@ -212,24 +248,30 @@ describe.each(hosts)('$name: the response was sent while the guard waited', ({ m
   });
 });
 
-describe.each(hosts.filter((host) => host.framework === 'express'))('$name: a throw while writing the answer', ({ mount }) => {
-  it.each([
-    ['requireAuth', 'get', '/required'],
-    ['refreshHandler', 'post', '/auth/refresh'],
-  ] as const)('%s hands it to the error handler, nothing unhandled', async (_name, method, path) => {
-    const seen: Seen = { reached: 0, errors: [] };
-    const app = mount(createAuth({ ...hsOptions, store: memoryStore(), refresh: { expiresIn: '30d' } }), seen) as express5.Express;
-    const broken = new Error('json replacer failed');
-    app.set('json replacer', () => {
-      throw broken;
+describe.each(hosts.filter((host) => host.framework === 'express'))(
+  '$name: a throw while writing the answer',
+  ({ mount }) => {
+    it.each([
+      ['requireAuth', 'get', '/required'],
+      ['refreshHandler', 'post', '/auth/refresh'],
+    ] as const)('%s hands it to the error handler, nothing unhandled', async (_name, method, path) => {
+      const seen: Seen = { reached: 0, errors: [] };
+      const app = mount(
+        createAuth({ ...hsOptions, store: memoryStore(), refresh: { expiresIn: '30d' } }),
+        seen,
+      ) as express5.Express;
+      const broken = new Error('json replacer failed');
+      app.set('json replacer', () => {
+        throw broken;
+      });
+      const res = await request(app)[method](path);
+      // Express's final handler renders it, keeping the status already set.
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.text).not.toContain('ERR_TOKEN_MISSING');
+      await delay(30);
+      expect(escaped).toEqual([]);
+      expect(seen.errors).toEqual([broken]);
     });
-    const res = await request(app)[method](path);
-    // Express's final handler renders it, keeping the status already set.
-    expect(res.status).toBe(401);
-    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.text).not.toContain('ERR_TOKEN_MISSING');
-    await delay(30);
-    expect(escaped).toEqual([]);
-    expect(seen.errors).toEqual([broken]);
-  });
-});
+  },
+);

@@ -26,10 +26,15 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   // What an Express 4 app does for its async routes (Express 5 does it by itself).
   const forwarded =
     (route: (req: express5.Request, res: express5.Response) => Promise<void>): express5.RequestHandler =>
-    (req, res, next) => void route(req, res).catch(next);
+    (req, res, next) =>
+      void route(req, res).catch(next);
   if (trustProxy) app.set('trust proxy', true);
   const show = (req: express5.Request, res: express5.Response): void => {
-    res.json({ user: req.user ?? null, claims: req.auth?.claims ?? null, authError: req.authError?.code ?? null });
+    res.json({
+      user: req.user ?? null,
+      claims: req.auth?.claims ?? null,
+      authError: req.authError?.code ?? null,
+    });
   };
   app.get('/.well-known/jwks.json', jwksHandler(auth, { maxAge: 600 }));
   app.get('/required', requireAuth(auth), show);
@@ -41,32 +46,48 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   app.get('/boom', requireAuth(auth), () => {
     throw new Error('downstream failure');
   });
-  app.post('/login', forwarded(async (_req, res) => {
-    await signIn(res, auth, member);
-    res.sendStatus(204);
-  }));
-  app.post('/auth/logout', forwarded(async (_req, res) => {
-    await signOut(res, auth);
-    res.sendStatus(204);
-  }));
-  app.post('/auth/logout-everywhere', requireAuth(auth), forwarded(async (_req, res) => {
-    await signOut(res, auth, { everywhere: true });
-    res.sendStatus(204);
-  }));
-  app.post('/auth/logout-all', forwarded(async (_req, res) => {
-    await signOut(res, auth, { everywhere: true });
-    res.sendStatus(204);
-  }));
+  app.post(
+    '/login',
+    forwarded(async (_req, res) => {
+      await signIn(res, auth, member);
+      res.sendStatus(204);
+    }),
+  );
+  app.post(
+    '/auth/logout',
+    forwarded(async (_req, res) => {
+      await signOut(res, auth);
+      res.sendStatus(204);
+    }),
+  );
+  app.post(
+    '/auth/logout-everywhere',
+    requireAuth(auth),
+    forwarded(async (_req, res) => {
+      await signOut(res, auth, { everywhere: true });
+      res.sendStatus(204);
+    }),
+  );
+  app.post(
+    '/auth/logout-all',
+    forwarded(async (_req, res) => {
+      await signOut(res, auth, { everywhere: true });
+      res.sendStatus(204);
+    }),
+  );
   // The common mistake: signOut not awaited.
   app.post('/auth/logout-unawaited', (_req, res) => {
     void signOut(res, auth);
     res.sendStatus(204);
   });
   // Outside refresh.path: the refresh cookie never reaches it.
-  app.post('/logout', forwarded(async (_req, res) => {
-    await signOut(res, auth);
-    res.sendStatus(204);
-  }));
+  app.post(
+    '/logout',
+    forwarded(async (_req, res) => {
+      await signOut(res, auth);
+      res.sendStatus(204);
+    }),
+  );
   app.post('/write', requireAuth(auth), show);
   app.post('/auth/refresh', refreshHandler(auth));
   // The common mistake: signIn not awaited.
@@ -77,7 +98,13 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   app.get('/optional-strict', optionalAuth(auth, { invalid: 'refuse' }), show);
   app.get('/typed', requireAuth(auth, { property: 'jwt' }), (req, res) => {
     const { user, claims, source } = authOf(req, auth);
-    res.json({ user, claims, source, jwt: (req as unknown as { jwt?: unknown }).jwt ?? null, auth: req.auth ?? null });
+    res.json({
+      user,
+      claims,
+      source,
+      jwt: (req as unknown as { jwt?: unknown }).jwt ?? null,
+      auth: req.auth ?? null,
+    });
   });
   // No guard ran: authOf throws, and Express answers 500.
   app.get('/unguarded', (req, res) => {
@@ -88,7 +115,10 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   // The CORS handler follows the guard here, so preflights go on to it.
   const api = requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] }, preflight: 'next' });
   app.use('/api', api);
-  app.options('/api/items', (_req, res) => void res.set('Access-Control-Allow-Origin', 'https://app.example').sendStatus(204));
+  app.options(
+    '/api/items',
+    (_req, res) => void res.set('Access-Control-Allow-Origin', 'https://app.example').sendStatus(204),
+  );
   // By default a guard answers a preflight itself: this every-method handler never runs without a user.
   app.use('/vault', requireAuth(auth));
   app.all('/vault/secret', (_req, res) => void res.json({ secret: 'VAULT' }));
@@ -110,25 +140,77 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     'GET /scoped': [requireAuth(auth, { scopes: ['read', 'write'] })],
     'GET /checked': [requireAuth(auth, { check: (claims: Claims) => claims.sub === 'user-1' })],
     'GET /forward': [requireAuth(auth, { errors: 'forward' })],
-    'GET /boom': [requireAuth(auth), () => { throw new Error('downstream failure'); }],
-    'POST /login': [async (ctx) => { await signIn(ctx, auth, member); ctx.status = 204; }],
-    'POST /auth/logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
-    'POST /auth/logout-everywhere': [requireAuth(auth), async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
-    'POST /auth/logout-all': [async (ctx) => { await signOut(ctx, auth, { everywhere: true }); ctx.status = 204; }],
-    'POST /auth/logout-unawaited': [(ctx) => { void signOut(ctx, auth); ctx.status = 204; }],
-    'POST /logout': [async (ctx) => { await signOut(ctx, auth); ctx.status = 204; }],
+    'GET /boom': [
+      requireAuth(auth),
+      () => {
+        throw new Error('downstream failure');
+      },
+    ],
+    'POST /login': [
+      async (ctx) => {
+        await signIn(ctx, auth, member);
+        ctx.status = 204;
+      },
+    ],
+    'POST /auth/logout': [
+      async (ctx) => {
+        await signOut(ctx, auth);
+        ctx.status = 204;
+      },
+    ],
+    'POST /auth/logout-everywhere': [
+      requireAuth(auth),
+      async (ctx) => {
+        await signOut(ctx, auth, { everywhere: true });
+        ctx.status = 204;
+      },
+    ],
+    'POST /auth/logout-all': [
+      async (ctx) => {
+        await signOut(ctx, auth, { everywhere: true });
+        ctx.status = 204;
+      },
+    ],
+    'POST /auth/logout-unawaited': [
+      (ctx) => {
+        void signOut(ctx, auth);
+        ctx.status = 204;
+      },
+    ],
+    'POST /logout': [
+      async (ctx) => {
+        await signOut(ctx, auth);
+        ctx.status = 204;
+      },
+    ],
     'POST /write': [requireAuth(auth)],
     'POST /auth/refresh': [refreshHandler(auth)],
-    'POST /login-unawaited': [(ctx) => { void signIn(ctx, auth, member); ctx.status = 204; }],
+    'POST /login-unawaited': [
+      (ctx) => {
+        void signIn(ctx, auth, member);
+        ctx.status = 204;
+      },
+    ],
     'GET /optional-strict': [optionalAuth(auth, { invalid: 'refuse' })],
-    'GET /unguarded': [(ctx) => {
-      authOf(ctx, auth);
-      ctx.status = 200;
-    }],
-    'GET /typed': [requireAuth(auth, { property: 'jwt' }), (ctx) => {
-      const { user, claims, source } = authOf(ctx, auth);
-      ctx.body = { user, claims, source, jwt: (ctx.state as { jwt?: unknown }).jwt ?? null, auth: ctx.state.auth ?? null };
-    }],
+    'GET /unguarded': [
+      (ctx) => {
+        authOf(ctx, auth);
+        ctx.status = 200;
+      },
+    ],
+    'GET /typed': [
+      requireAuth(auth, { property: 'jwt' }),
+      (ctx) => {
+        const { user, claims, source } = authOf(ctx, auth);
+        ctx.body = {
+          user,
+          claims,
+          source,
+          jwt: (ctx.state as { jwt?: unknown }).jwt ?? null,
+          auth: ctx.state.auth ?? null,
+        };
+      },
+    ],
   };
   // A whole area behind one guard, with public paths let through, and CORS preflights answered after it.
   // The CORS handler follows the guard here, so preflights go on to it.
@@ -141,7 +223,11 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
     },
   };
   const show: Koa3.Middleware = (ctx) => {
-    ctx.body = { user: ctx.state.user ?? null, claims: ctx.state.auth?.claims ?? null, authError: ctx.state.authError?.code ?? null };
+    ctx.body = {
+      user: ctx.state.user ?? null,
+      claims: ctx.state.auth?.claims ?? null,
+      authError: ctx.state.authError?.code ?? null,
+    };
   };
   app.use(async (ctx, next) => {
     // By default a guard answers a preflight itself: this every-method handler never runs without a user.
@@ -161,8 +247,16 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
 }
 
 export const variants: readonly Variant[] = [
-  { name: 'Express 5', framework: 'express', build: (auth, proxy = false) => expressApp(express5, auth, proxy) },
-  { name: 'Express 4', framework: 'express', build: (auth, proxy = false) => expressApp(express4, auth, proxy) },
+  {
+    name: 'Express 5',
+    framework: 'express',
+    build: (auth, proxy = false) => expressApp(express5, auth, proxy),
+  },
+  {
+    name: 'Express 4',
+    framework: 'express',
+    build: (auth, proxy = false) => expressApp(express4, auth, proxy),
+  },
   { name: 'Koa 3', framework: 'koa', build: (auth, proxy = false) => koaApp(Koa3, auth, proxy) },
   { name: 'Koa 2', framework: 'koa', build: (auth, proxy = false) => koaApp(Koa2, auth, proxy) },
 ];

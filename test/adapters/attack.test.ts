@@ -13,7 +13,14 @@ import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
 import { createApp as createExpressExample } from '../../examples/express-app.js';
 import { createApp as createKoaExample } from '../../examples/koa-app.js';
-import { createAuth, errorDescriptions, type Auth, type AuthErrorCode, type Claims, type GuardOptions } from '../../src/index.js';
+import {
+  createAuth,
+  errorDescriptions,
+  type Auth,
+  type AuthErrorCode,
+  type Claims,
+  type GuardOptions,
+} from '../../src/index.js';
 import { NOW, SECRET, b64, handToken } from '../helpers.js';
 import { MARKER, claimsWith, hsOptions, signHs, validHsToken } from '../hostile-tokens.js';
 import { variants, type Handler } from './apps.js';
@@ -26,15 +33,24 @@ const admin = tokenFor({ role: 'admin' });
 const member = tokenFor({ role: 'member' });
 /** `payload` (raw JSON text) signed with the right secret. */
 const signedJson = (json: string): string => signHs(json);
-const withClaimsJson = (extra: string): string => signedJson(`${JSON.stringify(claimsWith({})).slice(0, -1)},${extra}}`);
+const withClaimsJson = (extra: string): string =>
+  signedJson(`${JSON.stringify(claimsWith({})).slice(0, -1)},${extra}}`);
 
 // ---------------------------------------------------------------------------------------------
 // What every refusal must look like: exact status, challenge and body; nothing of the token echoed.
 
 const CHALLENGE = 'Bearer realm="api"';
-const ERROR_OF: Partial<Record<AuthErrorCode, string>> = { ERR_BAD_REQUEST: 'invalid_request', ERR_FORBIDDEN: 'insufficient_scope' };
+const ERROR_OF: Partial<Record<AuthErrorCode, string>> = {
+  ERR_BAD_REQUEST: 'invalid_request',
+  ERR_FORBIDDEN: 'insufficient_scope',
+};
 
-function expectRefusal(res: request.Response, status: number, code: AuthErrorCode, ...secrets: string[]): void {
+function expectRefusal(
+  res: request.Response,
+  status: number,
+  code: AuthErrorCode,
+  ...secrets: string[]
+): void {
   expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
   const description = errorDescriptions[code];
   if (code === 'ERR_TOKEN_MISSING') {
@@ -42,7 +58,9 @@ function expectRefusal(res: request.Response, status: number, code: AuthErrorCod
     expect(res.body).toEqual({ error: 'unauthorized', error_description: description, code });
   } else {
     const error = ERROR_OF[code] ?? 'invalid_token';
-    expect(res.headers['www-authenticate']).toBe(`${CHALLENGE}, error="${error}", error_description="${description}"`);
+    expect(res.headers['www-authenticate']).toBe(
+      `${CHALLENGE}, error="${error}", error_description="${description}"`,
+    );
     expect(res.body).toEqual({ error, error_description: description, code });
   }
   expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -56,7 +74,8 @@ function expectNoEcho(res: request.Response, ...secrets: string[]): void {
   for (const secret of [SECRET, MARKER, ...secrets]) {
     if (secret.length < 8) continue;
     expect(everything).not.toContain(secret);
-    for (const part of secret.split(/[.%]/).filter((s) => s.length > 8)) expect(everything).not.toContain(part);
+    for (const part of secret.split(/[.%]/).filter((s) => s.length > 8))
+      expect(everything).not.toContain(part);
   }
 }
 
@@ -120,7 +139,11 @@ function parseResponses(text: string, head = false): RawResponse[] {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }
-    const length = head ? 0 : headers['content-length'] === undefined ? rest.length : Number(headers['content-length']);
+    const length = head
+      ? 0
+      : headers['content-length'] === undefined
+        ? rest.length
+        : Number(headers['content-length']);
     const body = rest.slice(end + 4, end + 4 + length);
     responses.push({ status: Number(statusLine!.split(' ')[1]), headers, body });
     rest = rest.slice(end + 4 + length);
@@ -155,10 +178,20 @@ describe.each(variants)('$name', ({ build }) => {
       ['no space after the scheme', 401, 'ERR_TOKEN_MISSING', `Bearer${T}`],
       ['another scheme', 401, 'ERR_TOKEN_MISSING', `Token ${T}`],
       ['a quoted token', 401, 'ERR_TOKEN_MALFORMED', `Bearer "${T}"`],
-      ['a percent-encoded token (headers are not decoded)', 401, 'ERR_TOKEN_MALFORMED', `Bearer ${T.replace(/\./g, '%2E')}`],
+      [
+        'a percent-encoded token (headers are not decoded)',
+        401,
+        'ERR_TOKEN_MALFORMED',
+        `Bearer ${T.replace(/\./g, '%2E')}`,
+      ],
       ['a padded token', 401, 'ERR_TOKEN_MALFORMED', `Bearer ${T}=`],
       ['a base64 of the token', 401, 'ERR_TOKEN_MALFORMED', `Bearer ${b64(T)}`],
-      ['15 KB of token (under Node’s header limit)', 401, 'ERR_TOKEN_MALFORMED', `Bearer ${'a'.repeat(15_000)}`],
+      [
+        '15 KB of token (under Node’s header limit)',
+        401,
+        'ERR_TOKEN_MALFORMED',
+        `Bearer ${'a'.repeat(15_000)}`,
+      ],
     ] as const)('%s: %i %s', async (_name, status, code, value) => {
       const res = await request(app).get('/required').set('Authorization', value);
       expectRefusal(res, status, code, T, other);
@@ -186,7 +219,11 @@ describe.each(variants)('$name', ({ build }) => {
       ['percent-encoded dots are decoded', `jwt=${T.replace(/\./g, '%2E')}`, 'user-1'],
       ['a fully percent-encoded token is decoded', `jwt=${percentAll}`, 'user-1'],
       ['spaces around name and value are trimmed', ` jwt = ${T} `, 'user-1'],
-      ['among a hundred other cookies', `${Array.from({ length: 100 }, (_, i) => `c${i}=v${i}`).join('; ')}; jwt=${T}`, 'user-1'],
+      [
+        'among a hundred other cookies',
+        `${Array.from({ length: 100 }, (_, i) => `c${i}=v${i}`).join('; ')}; jwt=${T}`,
+        'user-1',
+      ],
     ])('%s', async (_name, cookie, expected) => {
       const res = await request(app).get('/required').set('Cookie', cookie);
       expect(res.status).toBe(200);
@@ -213,22 +250,45 @@ describe.each(variants)('$name', ({ build }) => {
 
   describe('where the token may come from', () => {
     it('a Bearer header and a cookie of different users: the header decides', async () => {
-      const res = await request(app).get('/required').set('Authorization', `Bearer ${other}`).set('Cookie', `jwt=${T}`);
+      const res = await request(app)
+        .get('/required')
+        .set('Authorization', `Bearer ${other}`)
+        .set('Cookie', `jwt=${T}`);
       expect(sub(res)).toBe('user-2');
     });
 
     it('a bad Bearer header is not rescued by a valid cookie', async () => {
-      expectRefusal(await request(app).get('/required').set('Authorization', `Bearer ${expired}`).set('Cookie', `jwt=${T}`), 401, 'ERR_TOKEN_EXPIRED', expired, T);
-      expectRefusal(await request(app).get('/required').set('Authorization', 'Bearer').set('Cookie', `jwt=${T}`), 400, 'ERR_BAD_REQUEST', T);
+      expectRefusal(
+        await request(app)
+          .get('/required')
+          .set('Authorization', `Bearer ${expired}`)
+          .set('Cookie', `jwt=${T}`),
+        401,
+        'ERR_TOKEN_EXPIRED',
+        expired,
+        T,
+      );
+      expectRefusal(
+        await request(app).get('/required').set('Authorization', 'Bearer').set('Cookie', `jwt=${T}`),
+        400,
+        'ERR_BAD_REQUEST',
+        T,
+      );
     });
 
     it('another scheme in the header falls through to the cookie', async () => {
-      const res = await request(app).get('/required').set('Authorization', 'Basic dXNlcjpwYXNz').set('Cookie', `jwt=${T}`);
+      const res = await request(app)
+        .get('/required')
+        .set('Authorization', 'Basic dXNlcjpwYXNz')
+        .set('Cookie', `jwt=${T}`);
       expect(sub(res)).toBe('user-1');
     });
 
     it('optionalAuth: a bad header with a valid cookie is anonymous, not the cookie’s user', async () => {
-      const res = await request(app).get('/optional').set('Authorization', 'Bearer x.y.z').set('Cookie', `jwt=${T}`);
+      const res = await request(app)
+        .get('/optional')
+        .set('Authorization', 'Bearer x.y.z')
+        .set('Cookie', `jwt=${T}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ user: null, claims: null, authError: 'ERR_TOKEN_MALFORMED' });
     });
@@ -249,15 +309,39 @@ describe.each(variants)('$name', ({ build }) => {
     const [h, p, s] = member.split('.') as [string, string, string];
     const promoted = b64(claimsWith({ role: 'admin' }));
     it.each([
-      ['member payload promoted to admin under the member signature', 'ERR_SIGNATURE_INVALID', `${h}.${promoted}.${s}`],
-      ['admin token signed with another secret', 'ERR_SIGNATURE_INVALID', handToken({ alg: 'HS256', typ: 'JWT' }, claimsWith({ role: 'admin' }), { hmac: `${SECRET}!` })],
-      ['admin token with the signature stripped', 'ERR_SIGNATURE_INVALID', `${admin.split('.').slice(0, 2).join('.')}.`],
-      ['admin token re-labelled alg none', 'ERR_ALG_NOT_ALLOWED', handToken({ alg: 'none' }, claimsWith({ role: 'admin' }), { signature: '' })],
+      [
+        'member payload promoted to admin under the member signature',
+        'ERR_SIGNATURE_INVALID',
+        `${h}.${promoted}.${s}`,
+      ],
+      [
+        'admin token signed with another secret',
+        'ERR_SIGNATURE_INVALID',
+        handToken({ alg: 'HS256', typ: 'JWT' }, claimsWith({ role: 'admin' }), { hmac: `${SECRET}!` }),
+      ],
+      [
+        'admin token with the signature stripped',
+        'ERR_SIGNATURE_INVALID',
+        `${admin.split('.').slice(0, 2).join('.')}.`,
+      ],
+      [
+        'admin token re-labelled alg none',
+        'ERR_ALG_NOT_ALLOWED',
+        handToken({ alg: 'none' }, claimsWith({ role: 'admin' }), { signature: '' }),
+      ],
       ['expired admin token', 'ERR_TOKEN_EXPIRED', tokenFor({ role: 'admin', exp: NOW - 1 })],
       ['admin token not yet valid', 'ERR_TOKEN_NOT_YET_VALID', tokenFor({ role: 'admin', nbf: NOW + 60 })],
-      ['admin token for another audience', 'ERR_CLAIM_INVALID', tokenFor({ role: 'admin', aud: 'other-api' })],
+      [
+        'admin token for another audience',
+        'ERR_CLAIM_INVALID',
+        tokenFor({ role: 'admin', aud: 'other-api' }),
+      ],
       ['admin token with a string exp', 'ERR_CLAIM_INVALID', tokenFor({ role: 'admin', exp: 'never' })],
-      ['admin token with its payload segment swapped in from a member', 'ERR_SIGNATURE_INVALID', `${admin.split('.')[0]}.${p}.${admin.split('.')[2]}`],
+      [
+        'admin token with its payload segment swapped in from a member',
+        'ERR_SIGNATURE_INVALID',
+        `${admin.split('.')[0]}.${p}.${admin.split('.')[2]}`,
+      ],
     ] as const)('%s: 401 %s', async (_name, code, token) => {
       const res = await request(app).get('/admin').set('Authorization', `Bearer ${token}`);
       expectRefusal(res, 401, code, token);
@@ -269,14 +353,30 @@ describe.each(variants)('$name', ({ build }) => {
       // Lenient on purpose or not, worth knowing: `role` may be an array and `roles` a string.
       ['role as an array', 200, tokenFor({ role: ['admin'] })],
       ['roles as a string', 200, tokenFor({ roles: 'admin' })],
-      ['role array of non-strings around a nested admin', 403, tokenFor({ role: [1, {}, null, true, ['admin']] })],
-      ['role object with a toString member', 403, tokenFor({ role: { toString: 'admin', valueOf: 'admin' } })],
-      ['roles with near misses', 403, tokenFor({ roles: ['Admin', 'admin ', ' admin', 'admin\u0000', 'аdmin'] })],
+      [
+        'role array of non-strings around a nested admin',
+        403,
+        tokenFor({ role: [1, {}, null, true, ['admin']] }),
+      ],
+      [
+        'role object with a toString member',
+        403,
+        tokenFor({ role: { toString: 'admin', valueOf: 'admin' } }),
+      ],
+      [
+        'roles with near misses',
+        403,
+        tokenFor({ roles: ['Admin', 'admin ', ' admin', 'admin\u0000', 'аdmin'] }),
+      ],
       ['role with a NUL', 403, tokenFor({ role: 'admin\u0000' })],
       ['role comma list', 403, tokenFor({ role: 'member,admin' })],
       ['role space list', 403, tokenFor({ role: 'member admin' })],
       ['role under __proto__', 403, withClaimsJson('"__proto__":{"role":"admin","roles":["admin"]}')],
-      ['roles under constructor.prototype', 403, withClaimsJson('"constructor":{"prototype":{"role":"admin","roles":["admin"]}}')],
+      [
+        'roles under constructor.prototype',
+        403,
+        withClaimsJson('"constructor":{"prototype":{"role":"admin","roles":["admin"]}}'),
+      ],
       ['role under prototype', 403, withClaimsJson('"prototype":{"role":"admin"}')],
     ] as const)('/admin, %s: %i', async (_name, status, token) => {
       const res = await request(app).get('/admin').set('Authorization', `Bearer ${token}`);
@@ -323,7 +423,13 @@ describe.each(variants)('$name', ({ build }) => {
       ['another user, then valid', [other, T]],
       ['garbage, then valid', ['x.y.z', T]],
     ])('two Authorization headers (%s): 400 invalid_request', async (_name, tokens) => {
-      const res = await rawOne(port, get('/required', tokens.map((t) => `Authorization: Bearer ${t}`)));
+      const res = await rawOne(
+        port,
+        get(
+          '/required',
+          tokens.map((t) => `Authorization: Bearer ${t}`),
+        ),
+      );
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body)).toMatchObject({ code: 'ERR_BAD_REQUEST' });
     });
@@ -389,7 +495,12 @@ describe.each(variants)('$name', ({ build }) => {
         get('/optional', [`Authorization: Bearer ${T}`]),
       ].join('');
       const responses = parseResponses(await exchange(port, [text]));
-      expect(responses.map((r) => [r.status, r.status === 200 ? (JSON.parse(r.body).user?.sub ?? null) : JSON.parse(r.body).code])).toEqual([
+      expect(
+        responses.map((r) => [
+          r.status,
+          r.status === 200 ? (JSON.parse(r.body).user?.sub ?? null) : JSON.parse(r.body).code,
+        ]),
+      ).toEqual([
         [200, 'user-1'],
         [200, 'user-2'],
         [200, null],
@@ -413,13 +524,24 @@ describe.each(variants)('$name', ({ build }) => {
       const token = tokenFor({ sub: `user-${i}` });
       switch (i % 4) {
         case 0:
-          return request(parallel).get('/required').set('Authorization', `Bearer ${token}`).then((r) => [r.status, r.body.user?.id ?? null, `user-${i}`]);
+          return request(parallel)
+            .get('/required')
+            .set('Authorization', `Bearer ${token}`)
+            .then((r) => [r.status, r.body.user?.id ?? null, `user-${i}`]);
         case 1:
-          return request(parallel).get('/optional').set('Cookie', `jwt=${token}`).then((r) => [r.status, r.body.user?.id ?? null, `user-${i}`]);
+          return request(parallel)
+            .get('/optional')
+            .set('Cookie', `jwt=${token}`)
+            .then((r) => [r.status, r.body.user?.id ?? null, `user-${i}`]);
         case 2:
-          return request(parallel).get('/optional').set('Authorization', `Bearer ${tokenFor({ sub: `user-${i}`, exp: NOW - 1 })}`).then((r) => [r.status, r.body.user ?? r.body.authError, 'ERR_TOKEN_EXPIRED']);
+          return request(parallel)
+            .get('/optional')
+            .set('Authorization', `Bearer ${tokenFor({ sub: `user-${i}`, exp: NOW - 1 })}`)
+            .then((r) => [r.status, r.body.user ?? r.body.authError, 'ERR_TOKEN_EXPIRED']);
         default:
-          return request(parallel).get('/optional').then((r) => [r.status, r.body.user ?? r.body.authError, null]);
+          return request(parallel)
+            .get('/optional')
+            .then((r) => [r.status, r.body.user ?? r.body.authError, null]);
       }
     });
     for (const [status, seen, expected] of await Promise.all(runs)) {
@@ -441,7 +563,13 @@ describe('the four hosts answer every attack alike', () => {
     ['/required', [['Authorization', `Bearer ${T}`]]],
     ['/required', [['Cookie', `jwt=${other}; jwt=${T}`]]],
     ['/required', [['Cookie', `jwt=${T}%0d%0aSet-Cookie:%20a=b`]]],
-    ['/required', [['Authorization', `Bearer ${other}`], ['Cookie', `jwt=${T}`]]],
+    [
+      '/required',
+      [
+        ['Authorization', `Bearer ${other}`],
+        ['Cookie', `jwt=${T}`],
+      ],
+    ],
     ['/optional', [['Authorization', 'Bearer a b']]],
     ['/optional', [['Cookie', `jwt=${expired}`]]],
     ['/admin', [['Authorization', `Bearer ${member}`]]],
@@ -462,13 +590,20 @@ describe('the four hosts answer every attack alike', () => {
           const res = await call;
           // The default error handlers render a forwarded error each in their own format; status and challenge must agree.
           const rendered = path === '/forward' ? null : { type: res.headers['content-type'], body: res.text };
-          answers.push({ path, status: res.status, challenge: res.headers['www-authenticate'], cookies: res.headers['set-cookie'], rendered });
+          answers.push({
+            path,
+            status: res.status,
+            challenge: res.headers['www-authenticate'],
+            cookies: res.headers['set-cookie'],
+            rendered,
+          });
         }
         return [name, answers] as const;
       }),
     );
     const [, reference] = fingerprints[0]!;
-    for (const [name, answers] of fingerprints.slice(1)) expect({ name, answers }).toEqual({ name, answers: reference });
+    for (const [name, answers] of fingerprints.slice(1))
+      expect({ name, answers }).toEqual({ name, answers: reference });
   });
 });
 
@@ -486,9 +621,16 @@ interface Host {
 function expressHost(factory: typeof express5, auth: Auth, layers: readonly Layer[]): Handler {
   const app = factory();
   app.set('env', 'test');
-  const guards = layers.map(([kind, options]) => (kind === 'optional' ? forExpress.optionalAuth : forExpress.requireAuth)(auth, options ?? {}));
+  const guards = layers.map(([kind, options]) =>
+    (kind === 'optional' ? forExpress.optionalAuth : forExpress.requireAuth)(auth, options ?? {}),
+  );
   app.use('/p', ...guards, (req: express5.Request, res: express5.Response) => {
-    res.json({ user: (req.user as Claims | undefined)?.sub ?? null, auth: req.auth?.claims.sub ?? null, token: req.auth ? 'kept' : null, authError: req.authError?.code ?? null });
+    res.json({
+      user: (req.user as Claims | undefined)?.sub ?? null,
+      auth: req.auth?.claims.sub ?? null,
+      token: req.auth ? 'kept' : null,
+      authError: req.authError?.code ?? null,
+    });
   });
   return app;
 }
@@ -496,12 +638,19 @@ function expressHost(factory: typeof express5, auth: Auth, layers: readonly Laye
 function koaHost(Factory: typeof Koa3, auth: Auth, layers: readonly Layer[]): Handler {
   const app = new Factory();
   app.silent = true;
-  const guards: Koa3.Middleware[] = layers.map(([kind, options]) => (kind === 'optional' ? forKoa.optionalAuth : forKoa.requireAuth)(auth, options ?? {}));
+  const guards: Koa3.Middleware[] = layers.map(([kind, options]) =>
+    (kind === 'optional' ? forKoa.optionalAuth : forKoa.requireAuth)(auth, options ?? {}),
+  );
   const chain: Koa3.Middleware[] = [
     ...guards,
     (ctx) => {
       const state = ctx.state as { user?: Claims; auth?: { claims: Claims }; authError?: { code: string } };
-      ctx.body = { user: state.user?.sub ?? null, auth: state.auth?.claims.sub ?? null, token: state.auth ? 'kept' : null, authError: state.authError?.code ?? null };
+      ctx.body = {
+        user: state.user?.sub ?? null,
+        auth: state.auth?.claims.sub ?? null,
+        token: state.auth ? 'kept' : null,
+        authError: state.authError?.code ?? null,
+      };
     },
   ];
   app.use(async (ctx, next) => {
@@ -524,13 +673,16 @@ describe.each(hosts)('$name, guards mounted by path', ({ mount }) => {
 
   describe('every method goes through the guard', () => {
     const required = mount(auth, [['required']]);
-    it.each(['head', 'options', 'post', 'put', 'delete', 'patch'] as const)('%s without a token: 401 with the bare challenge', async (method) => {
-      const res = await request(required)[method]('/p');
-      expect(res.status).toBe(401);
-      expect(res.headers['www-authenticate']).toBe(CHALLENGE);
-      if (method === 'head') expect(res.text ?? '').toBe('');
-      else expect(res.body.code).toBe('ERR_TOKEN_MISSING');
-    });
+    it.each(['head', 'options', 'post', 'put', 'delete', 'patch'] as const)(
+      '%s without a token: 401 with the bare challenge',
+      async (method) => {
+        const res = await request(required)[method]('/p');
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+        if (method === 'head') expect(res.text ?? '').toBe('');
+        else expect(res.body.code).toBe('ERR_TOKEN_MISSING');
+      },
+    );
 
     it.each(['head', 'options', 'post'] as const)('%s with a valid token: 200', async (method) => {
       const res = await request(required)[method]('/p').set('Authorization', `Bearer ${T}`);
@@ -549,7 +701,12 @@ describe.each(hosts)('$name, guards mounted by path', ({ mount }) => {
 
   it('a later requireAuth that refuses stops the request whatever an earlier optionalAuth set', async () => {
     const stacked = mount(auth, [['optional'], ['required', { roles: ['admin'] }]]);
-    expectRefusal(await request(stacked).get('/p').set('Authorization', `Bearer ${member}`), 403, 'ERR_FORBIDDEN', member);
+    expectRefusal(
+      await request(stacked).get('/p').set('Authorization', `Bearer ${member}`),
+      403,
+      'ERR_FORBIDDEN',
+      member,
+    );
   });
 
   it('a later guard that accepts sets the user (an earlier guard’s authError is left in place)', async () => {
@@ -565,8 +722,14 @@ describe.each(hosts)('$name, guards mounted by path', ({ mount }) => {
 
 const ADMIN_PASSWORD = 'admin-password-1';
 const examples = [
-  ['Express', async (): Promise<Handler> => (await createExpressExample({ adminPassword: ADMIN_PASSWORD })).app],
-  ['Koa', async (): Promise<Handler> => (await createKoaExample({ adminPassword: ADMIN_PASSWORD })).app.callback()],
+  [
+    'Express',
+    async (): Promise<Handler> => (await createExpressExample({ adminPassword: ADMIN_PASSWORD })).app,
+  ],
+  [
+    'Koa',
+    async (): Promise<Handler> => (await createKoaExample({ adminPassword: ADMIN_PASSWORD })).app.callback(),
+  ],
 ] as const;
 
 describe.each(examples)('example app: %s', (name, build) => {
@@ -580,13 +743,20 @@ describe.each(examples)('example app: %s', (name, build) => {
   afterAll(() => {
     vi.unstubAllEnvs();
   });
-  const json = (path: string, body: string) => request(app).post(path).set('Content-Type', 'application/json').send(body);
+  const json = (path: string, body: string) =>
+    request(app).post(path).set('Content-Type', 'application/json').send(body);
 
   // examples/users.ts signUp checks `has(key)`, awaits scrypt, then `set(key)`: two sign-ups of one email both
   // pass the check, and the second silently replaces the first account (its password stops working).
   it('concurrent sign-ups of one email: one 201, the others 409', async () => {
     const emails = ['race@example.com', 'RACE@example.com', 'Race@Example.com', 'race@EXAMPLE.com'];
-    const answers = await Promise.all(emails.map((email, i) => request(app).post('/signup').send({ email, password: `password-${i}-of-race` })));
+    const answers = await Promise.all(
+      emails.map((email, i) =>
+        request(app)
+          .post('/signup')
+          .send({ email, password: `password-${i}-of-race` }),
+      ),
+    );
     expect(answers.map((res) => res.status).sort()).toEqual([201, 409, 409, 409]);
   });
 
@@ -600,7 +770,13 @@ describe.each(examples)('example app: %s', (name, build) => {
     const head = `POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
     const { server, port } = await listen(app);
     try {
-      const [res] = parseResponses(await exchange(port, [Buffer.concat([Buffer.from(head), body.subarray(0, cut)]), body.subarray(cut)], 40));
+      const [res] = parseResponses(
+        await exchange(
+          port,
+          [Buffer.concat([Buffer.from(head), body.subarray(0, cut)]), body.subarray(cut)],
+          40,
+        ),
+      );
       expect(res?.status).toBe(200);
     } finally {
       await close(server);
@@ -608,15 +784,21 @@ describe.each(examples)('example app: %s', (name, build) => {
   });
 
   it('login does not tell an unknown email from a wrong password, and sets no cookie on failure', async () => {
-    const unknown = await request(app).post('/login').send({ email: 'nobody@example.com', password: 'whatever-1' });
-    const wrong = await request(app).post('/login').send({ email: 'admin@example.com', password: 'whatever-1' });
+    const unknown = await request(app)
+      .post('/login')
+      .send({ email: 'nobody@example.com', password: 'whatever-1' });
+    const wrong = await request(app)
+      .post('/login')
+      .send({ email: 'admin@example.com', password: 'whatever-1' });
     expect([unknown.status, unknown.text]).toEqual([wrong.status, wrong.text]);
     expect(wrong.status).toBe(401);
     expect(wrong.headers['set-cookie']).toBeUndefined();
   });
 
   it('sign-up does tell: a taken email is a 409 (account enumeration through /signup)', async () => {
-    const res = await request(app).post('/signup').send({ email: 'Admin@Example.com', password: 'anything-123' });
+    const res = await request(app)
+      .post('/signup')
+      .send({ email: 'Admin@Example.com', password: 'anything-123' });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ error: 'that email is taken' });
   });
@@ -627,7 +809,11 @@ describe.each(examples)('example app: %s', (name, build) => {
     ['a bare JSON string', 400, '"hunter2-secret"'],
     ['a JSON array', 400, '[1]'],
     ['null', 400, 'null'],
-    ['credentials under __proto__', 400, `{"__proto__":{"email":"admin@example.com","password":"${ADMIN_PASSWORD}"}}`],
+    [
+      'credentials under __proto__',
+      400,
+      `{"__proto__":{"email":"admin@example.com","password":"${ADMIN_PASSWORD}"}}`,
+    ],
     ['a password too long', 400, JSON.stringify({ email: 'admin@example.com', password: 'x'.repeat(1025) })],
   ])('login with %s: %i, never a 5xx, no session', async (_name, status, body) => {
     const res = await json('/login', body);
@@ -637,18 +823,33 @@ describe.each(examples)('example app: %s', (name, build) => {
   });
 
   it('a form-encoded login (what a cross-site form can send) is not read: no login CSRF', async () => {
-    const res = await request(app).post('/login').type('form').send(`email=admin%40example.com&password=${ADMIN_PASSWORD}`);
+    const res = await request(app)
+      .post('/login')
+      .type('form')
+      .send(`email=admin%40example.com&password=${ADMIN_PASSWORD}`);
     expect(res.status).toBe(400);
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
   it('/admin: a member’s token promoted to admin by hand is a 401, a member a 403', async () => {
     await request(app).post('/signup').send({ email: 'mia@example.com', password: 'mia-password' });
-    const token = (await request(app).post('/login').send({ email: 'mia@example.com', password: 'mia-password' })).body.token as string;
+    const token = (
+      await request(app).post('/login').send({ email: 'mia@example.com', password: 'mia-password' })
+    ).body.token as string;
     const [h, p, s] = token.split('.') as [string, string, string];
     const promoted = b64({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), role: 'admin' });
-    expectRefusal(await request(app).get('/admin').set('Authorization', `Bearer ${h}.${promoted}.${s}`), 401, 'ERR_SIGNATURE_INVALID', token);
-    expectRefusal(await request(app).get('/admin').set('Authorization', `Bearer ${token}`), 403, 'ERR_FORBIDDEN', token);
+    expectRefusal(
+      await request(app).get('/admin').set('Authorization', `Bearer ${h}.${promoted}.${s}`),
+      401,
+      'ERR_SIGNATURE_INVALID',
+      token,
+    );
+    expectRefusal(
+      await request(app).get('/admin').set('Authorization', `Bearer ${token}`),
+      403,
+      'ERR_FORBIDDEN',
+      token,
+    );
   });
 
   it('the public page treats a garbage or expired cookie as a guest', async () => {
@@ -660,9 +861,13 @@ describe.each(examples)('example app: %s', (name, build) => {
   });
 
   it('logging out revokes the token: a copied Bearer token is refused afterwards', async () => {
-    const token = (await request(app).post('/login').send({ email: 'admin@example.com', password: ADMIN_PASSWORD })).body.token as string;
+    const token = (
+      await request(app).post('/login').send({ email: 'admin@example.com', password: ADMIN_PASSWORD })
+    ).body.token as string;
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${token}`)).status).toBe(200);
-    expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+    expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(
+      204,
+    );
     const after = await request(app).get('/admin').set('Authorization', `Bearer ${token}`);
     expect(after.status).toBe(401);
     expect(after.body.code).toBe('ERR_TOKEN_REVOKED');

@@ -3,11 +3,19 @@ import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { AuthError, createAuth, hs256, keySet, rs256, type KeyProvider } from '../../src/index.js';
 import { NOW, SECRET } from '../helpers.js';
-import { claimsWith, hostileHsCases, hsOptions, rsaPrivatePem, signHs, validHsToken } from '../hostile-tokens.js';
+import {
+  claimsWith,
+  hostileHsCases,
+  hsOptions,
+  rsaPrivatePem,
+  signHs,
+  validHsToken,
+} from '../hostile-tokens.js';
 import { variants } from './apps.js';
 
 const CHALLENGE = 'Bearer realm="api"';
-const invalidToken = (description: string): string => `${CHALLENGE}, error="invalid_token", error_description="${description}"`;
+const invalidToken = (description: string): string =>
+  `${CHALLENGE}, error="invalid_token", error_description="${description}"`;
 const tokenFor = (claims: Record<string, unknown>): string => signHs(claimsWith(claims));
 const expired = tokenFor({ exp: NOW - 1 });
 
@@ -19,7 +27,11 @@ describe.each(variants)('$name', ({ build, framework }) => {
       const res = await request(app).get('/required');
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(CHALLENGE);
-      expect(res.body).toEqual({ error: 'unauthorized', error_description: 'authentication required', code: 'ERR_TOKEN_MISSING' });
+      expect(res.body).toEqual({
+        error: 'unauthorized',
+        error_description: 'authentication required',
+        code: 'ERR_TOKEN_MISSING',
+      });
     });
 
     it.each(['Bearer', 'bearer', 'BEARER'])('accepts the %s scheme and sets the user', async (scheme) => {
@@ -47,19 +59,28 @@ describe.each(variants)('$name', ({ build, framework }) => {
     ])('400 invalid_request for %s Bearer credentials', async (_name, value) => {
       const res = await request(app).get('/required').set('Authorization', value);
       expect(res.status).toBe(400);
-      expect(res.headers['www-authenticate']).toBe(`${CHALLENGE}, error="invalid_request", error_description="malformed authorization header"`);
+      expect(res.headers['www-authenticate']).toBe(
+        `${CHALLENGE}, error="invalid_request", error_description="malformed authorization header"`,
+      );
       expect(res.body.code).toBe('ERR_BAD_REQUEST');
     });
 
     describe.each(['header', 'cookie'] as const)('every hostile token via the %s', (via) => {
-      it.each(hostileHsCases().filter((c) => c.token !== '').map((c) => [c.name, c] as const))('%s', async (_name, { token, code }) => {
+      it.each(
+        hostileHsCases()
+          .filter((c) => c.token !== '')
+          .map((c) => [c.name, c] as const),
+      )('%s', async (_name, { token, code }) => {
         const call = request(app).get('/required');
-        const res = await (via === 'header' ? call.set('Authorization', `Bearer ${token}`) : call.set('Cookie', `jwt=${token}`));
+        const res = await (via === 'header'
+          ? call.set('Authorization', `Bearer ${token}`)
+          : call.set('Cookie', `jwt=${token}`));
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ error: 'invalid_token', error_description: expect.any(String), code });
         expect(res.headers['www-authenticate']).toBe(invalidToken(res.body.error_description));
         expect(res.text).not.toContain(token);
-        for (const segment of token.split('.').filter((s) => s.length > 8)) expect(res.text).not.toContain(segment);
+        for (const segment of token.split('.').filter((s) => s.length > 8))
+          expect(res.text).not.toContain(segment);
       });
     });
   });
@@ -74,7 +95,12 @@ describe.each(variants)('$name', ({ build, framework }) => {
       ['roles list containing admin', '/admin', listed, 200],
       ['role member', '/admin', member, 403],
       ['role Admin (exact match only)', '/admin', tokenFor({ role: 'Admin' }), 403],
-      ['role hidden in __proto__', '/admin', signHs(`${JSON.stringify(claimsWith({})).slice(0, -1)},"__proto__":{"role":"admin"}}`), 403],
+      [
+        'role hidden in __proto__',
+        '/admin',
+        signHs(`${JSON.stringify(claimsWith({})).slice(0, -1)},"__proto__":{"role":"admin"}}`),
+        403,
+      ],
       ['both scopes', '/scoped', tokenFor({ scope: 'read write admin' }), 200],
       ['scp array', '/scoped', tokenFor({ scp: ['write', 'read'] }), 200],
       ['one scope of two', '/scoped', tokenFor({ scope: 'read' }), 403],
@@ -85,8 +111,14 @@ describe.each(variants)('$name', ({ build, framework }) => {
       const res = await request(app).get(path).set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(status);
       if (status === 403) {
-        expect(res.headers['www-authenticate']).toBe(`${CHALLENGE}, error="insufficient_scope", error_description="insufficient permissions"`);
-        expect(res.body).toEqual({ error: 'insufficient_scope', error_description: 'insufficient permissions', code: 'ERR_FORBIDDEN' });
+        expect(res.headers['www-authenticate']).toBe(
+          `${CHALLENGE}, error="insufficient_scope", error_description="insufficient permissions"`,
+        );
+        expect(res.body).toEqual({
+          error: 'insufficient_scope',
+          error_description: 'insufficient permissions',
+          code: 'ERR_FORBIDDEN',
+        });
       }
     });
 
@@ -122,23 +154,39 @@ describe.each(variants)('$name', ({ build, framework }) => {
   });
 
   describe('failures that are not a bad token', () => {
-    const outage: KeyProvider = { algorithms: ['HS256'], verifyKey: () => Promise.reject(new AuthError('ERR_KEYS_UNAVAILABLE')) };
-    const broken: KeyProvider = { algorithms: ['HS256'], verifyKey: () => Promise.reject(new Error('provider bug')) };
+    const outage: KeyProvider = {
+      algorithms: ['HS256'],
+      verifyKey: () => Promise.reject(new AuthError('ERR_KEYS_UNAVAILABLE')),
+    };
+    const broken: KeyProvider = {
+      algorithms: ['HS256'],
+      verifyKey: () => Promise.reject(new Error('provider bug')),
+    };
 
     it.each(['/required', '/optional'])('a key outage is a 503 on %s, never anonymous', async (path) => {
-      const res = await request(build(createAuth({ ...hsOptions, key: outage }))).get(path).set('Authorization', `Bearer ${validHsToken}`);
+      const res = await request(build(createAuth({ ...hsOptions, key: outage })))
+        .get(path)
+        .set('Authorization', `Bearer ${validHsToken}`);
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: 'verification keys unavailable', code: 'ERR_KEYS_UNAVAILABLE' });
+      expect(res.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'verification keys unavailable',
+        code: 'ERR_KEYS_UNAVAILABLE',
+      });
       expect(res.headers['www-authenticate']).toBeUndefined();
     });
 
     it.each(['/required', '/optional'])('a provider bug is a 500 on %s, never a 401', async (path) => {
-      const res = await request(build(createAuth({ ...hsOptions, key: broken }))).get(path).set('Authorization', `Bearer ${validHsToken}`);
+      const res = await request(build(createAuth({ ...hsOptions, key: broken })))
+        .get(path)
+        .set('Authorization', `Bearer ${validHsToken}`);
       expect(res.status).toBe(500);
     });
 
     it('a failing revocation store is a 500 on optionalAuth, never anonymous', async () => {
-      const res = await request(build(createAuth({ ...hsOptions, isRevoked: () => Promise.reject(new Error('store down')) })))
+      const res = await request(
+        build(createAuth({ ...hsOptions, isRevoked: () => Promise.reject(new Error('store down')) })),
+      )
         .get('/optional')
         .set('Cookie', `jwt=${validHsToken}`);
       expect(res.status).toBe(500);
@@ -185,7 +233,9 @@ describe.each(variants)('$name', ({ build, framework }) => {
     });
 
     it('marks the cookie Secure behind an HTTPS proxy the app trusts, and not when it does not trust it', async () => {
-      const trusted = await request(build(createAuth(hsOptions), true)).post('/login').set('X-Forwarded-Proto', 'https');
+      const trusted = await request(build(createAuth(hsOptions), true))
+        .post('/login')
+        .set('X-Forwarded-Proto', 'https');
       expect(sessionCookie(trusted)).toContain('; Secure');
       const untrusted = await request(app).post('/login').set('X-Forwarded-Proto', 'https');
       expect(sessionCookie(untrusted)).not.toContain('Secure');
@@ -204,12 +254,20 @@ describe.each(variants)('$name', ({ build, framework }) => {
     it('clears the cookie on sign-out with the same name and path', async () => {
       const res = await request(app).post('/auth/logout');
       expect(res.status).toBe(204);
-      expect(sessionCookie(res)).toBe('jwt=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax');
+      expect(sessionCookie(res)).toBe(
+        'jwt=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax',
+      );
     });
   });
 
   it('jwksHandler publishes the public keys as JSON, cacheable for maxAge, and never a secret', async () => {
-    const rsa = build(createAuth({ key: keySet([rs256({ privateKey: rsaPrivatePem, kid: 'r1' }), hs256({ secret: SECRET, kid: 'h1' })], { active: 'r1' }) }));
+    const rsa = build(
+      createAuth({
+        key: keySet([rs256({ privateKey: rsaPrivatePem, kid: 'r1' }), hs256({ secret: SECRET, kid: 'h1' })], {
+          active: 'r1',
+        }),
+      }),
+    );
     const res = await request(rsa).get('/.well-known/jwks.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);

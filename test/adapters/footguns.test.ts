@@ -34,14 +34,19 @@ describe.each(variants)('$name', (variant) => {
     expect(res.headers['set-cookie']).toBeUndefined();
     await settle();
     expect(escaped).toEqual([]);
-    expect(warnings.map((w) => w.message)).toContain('jwt-gate: signIn must be awaited before the response is sent: the session cookie came too late');
+    expect(warnings.map((w) => w.message)).toContain(
+      'jwt-gate: signIn must be awaited before the response is sent: the session cookie came too late',
+    );
     // The server goes on serving.
     expect((await request(app).post('/login')).status).toBe(204);
   });
 
   it('a CORS preflight: answered 204 by the guard itself, or passed on to a CORS handler that follows (preflight: "next")', async () => {
     const preflight = (path: string): request.Test =>
-      request(app).options(path).set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'GET');
+      request(app)
+        .options(path)
+        .set('Origin', 'https://app.example')
+        .set('Access-Control-Request-Method', 'GET');
     const passed = await preflight('/api/items');
     expect(passed.status).toBe(204);
     expect(passed.headers['access-control-allow-origin']).toBe('https://app.example');
@@ -50,11 +55,23 @@ describe.each(variants)('$name', (variant) => {
     expect(answered.status).toBe(204);
     expect(answered.text).toBe('');
     expectRefused(await request(app).get('/vault/secret'), 401, 'ERR_TOKEN_MISSING');
-    expect((await request(app).get('/vault/secret').set('Authorization', `Bearer ${await token()}`)).body).toEqual({ secret: 'VAULT' });
+    expect(
+      (
+        await request(app)
+          .get('/vault/secret')
+          .set('Authorization', `Bearer ${await token()}`)
+      ).body,
+    ).toEqual({ secret: 'VAULT' });
     // An OPTIONS that is no preflight is an ordinary request.
     expectRefused(await request(app).options('/api/items'), 401, 'ERR_TOKEN_MISSING');
     expectRefused(await request(app).get('/api/items'), 401, 'ERR_TOKEN_MISSING');
-    expect((await request(app).get('/api/items').set('Authorization', `Bearer ${await token()}`)).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/api/items')
+          .set('Authorization', `Bearer ${await token()}`)
+      ).status,
+    ).toBe(200);
   });
 
   it('unless: the listed public paths go on without a token; every other path under the guard needs one', async () => {
@@ -63,21 +80,43 @@ describe.each(variants)('$name', (variant) => {
       expect(res.status, path).toBe(200);
       expect(res.body).toMatchObject({ user: null });
     }
-    for (const path of ['/api/items', '/api/healthz', '/api/health/../items', '/api/public']) expectRefused(await request(app).get(path), 401, 'ERR_TOKEN_MISSING');
+    for (const path of ['/api/items', '/api/healthz', '/api/health/../items', '/api/public'])
+      expectRefused(await request(app).get(path), 401, 'ERR_TOKEN_MISSING');
   });
 
   it('optionalAuth with invalid: "refuse": no token goes on anonymously, a bad token is a 401', async () => {
     expect((await request(app).get('/optional-strict')).body).toMatchObject({ user: null, authError: null });
-    expectRefused(await request(app).get('/optional-strict').set('Authorization', 'Bearer a.b.c'), 401, 'ERR_TOKEN_MALFORMED');
-    expect((await request(app).get('/optional-strict').set('Authorization', `Bearer ${await token()}`)).body).toMatchObject({ user: { sub: 'user-1' } });
+    expectRefused(
+      await request(app).get('/optional-strict').set('Authorization', 'Bearer a.b.c'),
+      401,
+      'ERR_TOKEN_MALFORMED',
+    );
+    expect(
+      (
+        await request(app)
+          .get('/optional-strict')
+          .set('Authorization', `Bearer ${await token()}`)
+      ).body,
+    ).toMatchObject({ user: { sub: 'user-1' } });
     // The default keeps going on anonymously, the error kept aside.
-    expect((await request(app).get('/optional').set('Authorization', 'Bearer a.b.c')).body).toMatchObject({ user: null, authError: 'ERR_TOKEN_MALFORMED' });
+    expect((await request(app).get('/optional').set('Authorization', 'Bearer a.b.c')).body).toMatchObject({
+      user: null,
+      authError: 'ERR_TOKEN_MALFORMED',
+    });
   });
 
   it('authOf reads the session typed by its Auth; property renames req.auth / ctx.state.auth', async () => {
-    const res = await request(app).get('/typed').set('Authorization', `Bearer ${await token()}`);
+    const res = await request(app)
+      .get('/typed')
+      .set('Authorization', `Bearer ${await token()}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ user: { sub: 'user-1' }, claims: { sub: 'user-1', role: 'member' }, source: 'bearer', jwt: { claims: { sub: 'user-1' } }, auth: null });
+    expect(res.body).toMatchObject({
+      user: { sub: 'user-1' },
+      claims: { sub: 'user-1', role: 'member' },
+      source: 'bearer',
+      jwt: { claims: { sub: 'user-1' } },
+      auth: null,
+    });
     expect(res.body.jwt.token).toMatch(/^ey/);
   });
 
@@ -90,13 +129,24 @@ describe.each(variants)('$name: a user mapper that finds nobody', (variant) => {
   const users = new Map([['user-1', { id: 'user-1', name: 'Ada' }]]);
   for (const missing of [null, undefined] as const) {
     it(`returning ${String(missing)}: 401 ERR_USER_NOT_FOUND under requireAuth, anonymous under optionalAuth`, async () => {
-      const auth = createAuth({ key: hs256(SECRET), user: async (claims: Claims) => users.get(claims.sub ?? '') ?? missing });
+      const auth = createAuth({
+        key: hs256(SECRET),
+        user: async (claims: Claims) => users.get(claims.sub ?? '') ?? missing,
+      });
       const app = variant.build(auth);
       const ghost = await auth.issue({ sub: 'deleted-user' });
-      expectRefused(await request(app).get('/required').set('Authorization', `Bearer ${ghost}`), 401, 'ERR_USER_NOT_FOUND');
-      expect((await request(app).get('/optional').set('Authorization', `Bearer ${ghost}`)).body).toMatchObject({ user: null, authError: 'ERR_USER_NOT_FOUND' });
+      expectRefused(
+        await request(app).get('/required').set('Authorization', `Bearer ${ghost}`),
+        401,
+        'ERR_USER_NOT_FOUND',
+      );
+      expect(
+        (await request(app).get('/optional').set('Authorization', `Bearer ${ghost}`)).body,
+      ).toMatchObject({ user: null, authError: 'ERR_USER_NOT_FOUND' });
       const ada = await auth.issue({ sub: 'user-1' });
-      expect((await request(app).get('/required').set('Authorization', `Bearer ${ada}`)).body).toMatchObject({ user: { name: 'Ada' } });
+      expect((await request(app).get('/required').set('Authorization', `Bearer ${ada}`)).body).toMatchObject({
+        user: { name: 'Ada' },
+      });
     });
   }
 });
@@ -149,6 +199,8 @@ describe('options of express-jwt and koa-jwt name what replaces them', () => {
 
   it('a string key or cookie, as koa-jwt takes them', () => {
     expect(() => createAuth({ key: 'user' as never })).toThrow(/the secret goes in hs256\(secret\)/);
-    expect(() => createAuth({ key: hs256(SECRET), cookie: 'session' as never })).toThrow(/a cookie name goes in cookie: \{ name \}/);
+    expect(() => createAuth({ key: hs256(SECRET), cookie: 'session' as never })).toThrow(
+      /a cookie name goes in cookie: \{ name \}/,
+    );
   });
 });

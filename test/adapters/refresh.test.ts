@@ -2,7 +2,14 @@
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, hs256, memoryStore, redisStore, type AuthOptions, type SessionStore } from '../../src/index.js';
+import {
+  createAuth,
+  hs256,
+  memoryStore,
+  redisStore,
+  type AuthOptions,
+  type SessionStore,
+} from '../../src/index.js';
 import { SECRET } from '../helpers.js';
 import { redisAvailable, redisServer } from '../stores/redis-server.js';
 import { variants } from './apps.js';
@@ -26,9 +33,14 @@ async function onRedis(): Promise<SessionStore> {
   return redisStore({ client, prefix: `refresh-${process.pid}-${++stores}:` });
 }
 
-const storeKinds: [string, () => Promise<SessionStore>][] = [['memory', async () => memoryStore()], ...(runRedis ? [['redis', onRedis] as [string, () => Promise<SessionStore>]] : [])];
+const storeKinds: [string, () => Promise<SessionStore>][] = [
+  ['memory', async () => memoryStore()],
+  ...(runRedis ? [['redis', onRedis] as [string, () => Promise<SessionStore>]] : []),
+];
 const cookiesOf = (res: request.Response): Record<string, string> =>
-  Object.fromEntries(((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => [c.split('=')[0]!, c]));
+  Object.fromEntries(
+    ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => [c.split('=')[0]!, c]),
+  );
 const valueOf = (cookie: string | undefined): string => /^[^=]+=([^;]*)/.exec(cookie ?? '')![1]!;
 
 describe.each(storeKinds)('%s store', (_kind, makeStore) => {
@@ -36,18 +48,28 @@ describe.each(storeKinds)('%s store', (_kind, makeStore) => {
   beforeAll(async () => {
     store = await makeStore();
   });
-  const options = (): AuthOptions => ({ key: hs256(SECRET), expiresIn: '15m', store, refresh: { expiresIn: '30d' } });
+  const options = (): AuthOptions => ({
+    key: hs256(SECRET),
+    expiresIn: '15m',
+    store,
+    refresh: { expiresIn: '30d' },
+  });
 
   describe.each(variants)('$name', ({ build }) => {
-    async function signedIn(app: ReturnType<typeof build>): Promise<{ access: string; refresh: string; cookies: Record<string, string> }> {
+    async function signedIn(
+      app: ReturnType<typeof build>,
+    ): Promise<{ access: string; refresh: string; cookies: Record<string, string> }> {
       const cookies = cookiesOf(await request(app).post('/login'));
       return { access: valueOf(cookies.jwt), refresh: valueOf(cookies['jwt-refresh']), cookies };
     }
-    const refresh = (app: ReturnType<typeof build>, token: string): request.Test => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
+    const refresh = (app: ReturnType<typeof build>, token: string): request.Test =>
+      request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
 
     it('signIn sets a long-lived refresh cookie scoped to the refresh path', async () => {
       const { cookies } = await signedIn(build(createAuth(options())));
-      expect(cookies['jwt-refresh']).toMatch(/^jwt-refresh=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/);
+      expect(cookies['jwt-refresh']).toMatch(
+        /^jwt-refresh=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/,
+      );
       expect(cookies.jwt).toMatch(/; Max-Age=900; Path=\/; HttpOnly; SameSite=Lax$/);
     });
 

@@ -5,13 +5,20 @@ import { createAuth, hs256, type AuthOptions } from '../../src/index.js';
 import { NOW, NOW_MS, SECRET } from '../helpers.js';
 import { variants } from './apps.js';
 
-const payloadOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+const payloadOf = (token: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const setCookies = (res: request.Response): string[] =>
+  (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
 const tokenIn = (cookie: string): string => /^jwt=([^;]*)/.exec(cookie)![1]!;
 
 describe.each(variants)('$name', ({ build }) => {
   let clock = NOW_MS;
-  const options: AuthOptions = { key: hs256(SECRET), expiresIn: '1h', renew: { after: 0.5, maxAge: '3h' }, now: () => clock };
+  const options: AuthOptions = {
+    key: hs256(SECRET),
+    expiresIn: '1h',
+    renew: { after: 0.5, maxAge: '3h' },
+    now: () => clock,
+  };
   const app = build(createAuth(options));
   const login = async (): Promise<string> => {
     clock = NOW_MS;
@@ -37,7 +44,13 @@ describe.each(variants)('$name', ({ build }) => {
     const [cookie] = setCookies(res);
     expect(cookie).toMatch(/; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
     const renewed = payloadOf(tokenIn(cookie!));
-    expect(renewed).toMatchObject({ sub: 'user-1', role: 'member', auth_time: NOW, iat: NOW + 31 * 60, exp: NOW + 31 * 60 + 3600 });
+    expect(renewed).toMatchObject({
+      sub: 'user-1',
+      role: 'member',
+      auth_time: NOW,
+      iat: NOW + 31 * 60,
+      exp: NOW + 31 * 60 + 3600,
+    });
     expect(renewed.jti).not.toBe(payloadOf(token).jti);
   });
 

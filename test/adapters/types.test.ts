@@ -4,14 +4,24 @@ import Koa from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
-import { createAuth, hs256, type Auth, type AuthError, type Authenticated, type Claims } from '../../src/index.js';
+import {
+  createAuth,
+  hs256,
+  type Auth,
+  type AuthError,
+  type Authenticated,
+  type Claims,
+} from '../../src/index.js';
 import { SECRET } from '../helpers.js';
 
 interface Member {
   id: string;
   admin: boolean;
 }
-const auth = createAuth({ key: hs256(SECRET), user: (claims): Member => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }) });
+const auth = createAuth({
+  key: hs256(SECRET),
+  user: (claims): Member => ({ id: claims.sub ?? '', admin: claims.role === 'admin' }),
+});
 
 describe('Express typing', () => {
   it('types req.user through Express.User, and req.authError; req.auth is the app’s own declaration', () => {
@@ -29,12 +39,17 @@ describe('Express typing', () => {
     interface MyClaims extends Claims {
       tenant: string;
     }
-    const typed = createAuth<Member, MyClaims>({ key: hs256(SECRET), user: (claims) => ({ id: claims.tenant, admin: false }) });
+    const typed = createAuth<Member, MyClaims>({
+      key: hs256(SECRET),
+      user: (claims) => ({ id: claims.tenant, admin: false }),
+    });
     const handler: RequestHandler = (req) => {
       const session = forExpress.authOf(req, typed);
       expectTypeOf(session.user).toEqualTypeOf<Member>();
       expectTypeOf(session.claims.tenant).toEqualTypeOf<string>();
-      expectTypeOf(forExpress.authOf(req, typed, { optional: true })).toEqualTypeOf<Authenticated<Member, MyClaims> | undefined>();
+      expectTypeOf(forExpress.authOf(req, typed, { optional: true })).toEqualTypeOf<
+        Authenticated<Member, MyClaims> | undefined
+      >();
     };
     expectTypeOf(handler).toBeFunction();
   });
@@ -50,9 +65,15 @@ describe('Express typing', () => {
   });
 
   it('getToken receives the framework’s own request: Express req.query, Koa’s IncomingMessage', () => {
-    forExpress.requireAuth({ key: hs256(SECRET), getToken: (req) => (typeof req.query.token === 'string' ? req.query.token : undefined) });
+    forExpress.requireAuth({
+      key: hs256(SECRET),
+      getToken: (req) => (typeof req.query.token === 'string' ? req.query.token : undefined),
+    });
     forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
-    const typed = createAuth({ key: hs256(SECRET), getToken: (req: import('express').Request) => req.get('x-token') });
+    const typed = createAuth({
+      key: hs256(SECRET),
+      getToken: (req: import('express').Request) => req.get('x-token'),
+    });
     expectTypeOf(forExpress.requireAuth(typed)).toEqualTypeOf<RequestHandler>();
     // @ts-expect-error an IncomingMessage has no query
     forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });

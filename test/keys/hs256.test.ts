@@ -9,7 +9,11 @@ const looseHs256 = hs256 as unknown as (input: unknown) => KeyProvider;
 const rsaPublicPem = fixture('test-only-rsa-2048-public.pem');
 const rsaPrivatePem = fixture('test-only-rsa-2048-private.pem');
 
-function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
+function expectRefused(
+  fn: () => unknown,
+  type: typeof TypeError | typeof RangeError,
+  message: RegExp,
+): Error {
   const err = caught(fn);
   expect(err.constructor).toBe(type);
   expect(err.message).toMatch(message);
@@ -48,12 +52,15 @@ describe('hs256: accepted secrets', () => {
     ['{ secret, kid } with a KeyObject', { secret: createSecretKey(secretBytes), kid: 'k1' }, secretBytes],
   ];
 
-  it.each(accepted)('%s: signs with exactly those bytes and verifies its own token', async (_name, input, bytes) => {
-    const auth = createAuth({ key: hs256(input), now: fixedNow });
-    const token = await auth.issue({ sub: 'u1' });
-    expectSignedWith(token, bytes);
-    await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'u1', iat: NOW, exp: NOW + 3600 });
-  });
+  it.each(accepted)(
+    '%s: signs with exactly those bytes and verifies its own token',
+    async (_name, input, bytes) => {
+      const auth = createAuth({ key: hs256(input), now: fixedNow });
+      const token = await auth.issue({ sub: 'u1' });
+      expectSignedWith(token, bytes);
+      await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'u1', iat: NOW, exp: NOW + 3600 });
+    },
+  );
 
   it('copies the secret: changing the caller buffer afterwards changes nothing', async () => {
     const bytes = Buffer.from(secretBytes);
@@ -61,7 +68,9 @@ describe('hs256: accepted secrets', () => {
     bytes.fill(0);
     const token = await auth.issue({ sub: 'u1' });
     expectSignedWith(token, secretBytes);
-    await expect(createAuth({ key: hs256(SECRET), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(createAuth({ key: hs256(SECRET), now: fixedNow }).verify(token)).resolves.toMatchObject({
+      sub: 'u1',
+    });
   });
 });
 
@@ -89,7 +98,8 @@ describe('hs256: refused secrets', () => {
     if (typeof input === 'string' && input !== '') expect(err.message).not.toContain(input);
   });
 
-  const pemBodyLines = (pem: string): string[] => pem.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
+  const pemBodyLines = (pem: string): string[] =>
+    pem.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
 
   const wrongType: ReadonlyArray<readonly [string, unknown, RegExp]> = [
     ['the RSA public key PEM (algorithm confusion)', rsaPublicPem, /PEM/],
@@ -101,7 +111,11 @@ describe('hs256: refused secrets', () => {
     ['a number', 42, /must be a string, bytes or a KeyObject/],
     // hs256(process.env.JWT_SECRET) with the variable unset: the message says what to look at.
     ['undefined', undefined, /^jwt-gate: hs256: the secret is undefined \(is JWT_SECRET set\?\)$/],
-    ['{ secret: undefined }', { secret: undefined }, /^jwt-gate: hs256: the secret is undefined \(is JWT_SECRET set\?\)$/],
+    [
+      '{ secret: undefined }',
+      { secret: undefined },
+      /^jwt-gate: hs256: the secret is undefined \(is JWT_SECRET set\?\)$/,
+    ],
     ['a boolean', true, /must be a string, bytes or a KeyObject/],
     ['an ArrayBuffer', new ArrayBuffer(64), /must be a string, bytes or a KeyObject/],
     ['{} (no secret)', {}, /must be a string, bytes or a KeyObject/],
@@ -110,7 +124,8 @@ describe('hs256: refused secrets', () => {
 
   it.each(wrongType)('%s: TypeError', (_name, input, message) => {
     const err = expectRefused(() => looseHs256(input), TypeError, message);
-    for (const line of [...pemBodyLines(rsaPublicPem), ...pemBodyLines(rsaPrivatePem)]) expect(err.message).not.toContain(line);
+    for (const line of [...pemBodyLines(rsaPublicPem), ...pemBodyLines(rsaPrivatePem)])
+      expect(err.message).not.toContain(line);
   });
 
   // `hs256(readFileSync('public.pem'))` (no encoding, the usual slip) would make the public key an HMAC secret.
@@ -158,7 +173,8 @@ describe('hs256: nothing is published', () => {
 });
 
 describe('hs256: kid and verification', () => {
-  const authWith = (kid?: string) => createAuth({ key: hs256(kid === undefined ? SECRET : { secret: SECRET, kid }), now: fixedNow });
+  const authWith = (kid?: string) =>
+    createAuth({ key: hs256(kid === undefined ? SECRET : { secret: SECRET, kid }), now: fixedNow });
 
   it('writes kid into the issued header', async () => {
     const token = await authWith('a').issue({ sub: 'u1' });
@@ -173,7 +189,10 @@ describe('hs256: kid and verification', () => {
   it('a token with kid "a" is refused by the same secret under kid "b" (ERR_KEY_NOT_FOUND)', async () => {
     const token = await authWith('a').issue({ sub: 'u1' });
     await expect(authWith('a').verify(token)).resolves.toMatchObject({ sub: 'u1' });
-    await expect(authWith('b').verify(token)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND', status: 401 });
+    await expect(authWith('b').verify(token)).rejects.toMatchObject({
+      code: 'ERR_KEY_NOT_FOUND',
+      status: 401,
+    });
   });
 
   it('a token naming no kid is checked against the single key', async () => {
@@ -183,7 +202,9 @@ describe('hs256: kid and verification', () => {
 
   it('issue with an unknown kid override is refused with a TypeError', async () => {
     await expect(authWith('a').issue({ sub: 'u1' }, { kid: 'b' })).rejects.toThrow(TypeError);
-    await expect(authWith('a').issue({ sub: 'u1' }, { kid: 'b' })).rejects.toThrow(/no signing key with kid "b"/);
+    await expect(authWith('a').issue({ sub: 'u1' }, { kid: 'b' })).rejects.toThrow(
+      /no signing key with kid "b"/,
+    );
   });
 
   it('a token signed with another secret is ERR_SIGNATURE_INVALID', async () => {
@@ -194,7 +215,11 @@ describe('hs256: kid and verification', () => {
 
   it('an RS256 token is refused before any crypto (ERR_ALG_NOT_ALLOWED)', async () => {
     const signingInput = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub: 'u1', iat: NOW, exp: NOW + 60 })}`;
-    const signature = sign('sha256', Buffer.from(signingInput), createPrivateKey(rsaPrivatePem)).toString('base64url');
-    await expect(authWith().verify(`${signingInput}.${signature}`)).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
+    const signature = sign('sha256', Buffer.from(signingInput), createPrivateKey(rsaPrivatePem)).toString(
+      'base64url',
+    );
+    await expect(authWith().verify(`${signingInput}.${signature}`)).rejects.toMatchObject({
+      code: 'ERR_ALG_NOT_ALLOWED',
+    });
   });
 });

@@ -4,7 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SignJWT, createRemoteJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAuth, isAuthError, jwks, rs256, type Auth, type JwksOptions, type KeyProvider } from '../../src/index.js';
+import {
+  createAuth,
+  isAuthError,
+  jwks,
+  rs256,
+  type Auth,
+  type JwksOptions,
+  type KeyProvider,
+} from '../../src/index.js';
 import { NOW, NOW_MS, caught, fixedNow, fixture, handToken } from '../helpers.js';
 import { serve, serveJson } from '../support/servers.js';
 
@@ -30,7 +38,11 @@ const signK1 = signer('k1');
 const signK2 = signer('k2', privatePemB);
 /** A token with any header, signed by the first fixture key. */
 const tokenWith = (header: Record<string, unknown>, pem: string = privatePem): string =>
-  handToken({ alg: 'RS256', typ: 'JWT', ...header }, { sub: 'u1', iat: NOW, exp: NOW + 3600 }, { rsaPem: pem });
+  handToken(
+    { alg: 'RS256', typ: 'JWT', ...header },
+    { sub: 'u1', iat: NOW, exp: NOW + 3600 },
+    { rsaPem: pem },
+  );
 
 // ---- verifier ------------------------------------------------------------------------------
 
@@ -77,7 +89,9 @@ describe('jwks: verifying from a served set', { timeout: 5_000 }, () => {
     const provider = jwks({ url: new URL(server.url) });
     expect(provider.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
     expect(server.hits).toHaveLength(0);
-    await expect(createAuth({ key: provider, now: fixedNow }).verify(await signK1.issue({}))).resolves.toBeDefined();
+    await expect(
+      createAuth({ key: provider, now: fixedNow }).verify(await signK1.issue({})),
+    ).resolves.toBeDefined();
     await expect(auth.verify(await signK1.issue({}))).resolves.toBeDefined();
   });
 
@@ -109,7 +123,9 @@ describe('jwks: verifying from a served set', { timeout: 5_000 }, () => {
     const { kid: _, ...anonymous } = K1;
     const server = await serveJson(() => ({ keys: [anonymous] }));
     const { auth } = verifier(server.url);
-    await expect(auth.verify(await signer(undefined).issue({ sub: 'n' }))).resolves.toMatchObject({ sub: 'n' });
+    await expect(auth.verify(await signer(undefined).issue({ sub: 'n' }))).resolves.toMatchObject({
+      sub: 'n',
+    });
     await expect(auth.verify(await signK1.issue({}))).rejects.toMatchObject(notFound);
   });
 
@@ -117,8 +133,12 @@ describe('jwks: verifying from a served set', { timeout: 5_000 }, () => {
     const server = await serveJson(() => ({ keys: [K1] }));
     const elsewhere = await serveJson(() => ({ keys: [K2] }));
     const { auth } = verifier(server.url);
-    await expect(auth.verify(tokenWith({ kid: 'k1', jku: elsewhere.url, x5u: elsewhere.url }))).resolves.toMatchObject({ sub: 'u1' });
-    await expect(auth.verify(tokenWith({ kid: 'k2', jku: elsewhere.url }, privatePemB))).rejects.toMatchObject(notFound);
+    await expect(
+      auth.verify(tokenWith({ kid: 'k1', jku: elsewhere.url, x5u: elsewhere.url })),
+    ).resolves.toMatchObject({ sub: 'u1' });
+    await expect(
+      auth.verify(tokenWith({ kid: 'k2', jku: elsewhere.url }, privatePemB)),
+    ).rejects.toMatchObject(notFound);
     expect(elsewhere.hits).toHaveLength(0);
   });
 
@@ -129,12 +149,15 @@ describe('jwks: verifying from a served set', { timeout: 5_000 }, () => {
     expect(target.hits).toHaveLength(0);
   });
 
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('finds nothing for kid %s', async (kid) => {
-    const server = await serveJson(() => ({ keys: [K1] }));
-    const { auth, provider } = verifier(server.url);
-    await expect(auth.verify(tokenWith({ kid }))).rejects.toMatchObject(notFound);
-    await expect(provider.verifyKey({ alg: 'RS256', kid })).resolves.toBeUndefined();
-  });
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'finds nothing for kid %s',
+    async (kid) => {
+      const server = await serveJson(() => ({ keys: [K1] }));
+      const { auth, provider } = verifier(server.url);
+      await expect(auth.verify(tokenWith({ kid }))).rejects.toMatchObject(notFound);
+      await expect(provider.verifyKey({ alg: 'RS256', kid })).resolves.toBeUndefined();
+    },
+  );
 
   it('treats a published kid of "constructor" as plain data', async () => {
     const server = await serveJson(() => ({ keys: [{ ...K1, kid: 'constructor' }, K2] }));
@@ -163,7 +186,9 @@ describe('jwks: refetching', { timeout: 5_000 }, () => {
 
   it('does not refetch for an unknown kid right after the first fetch', async () => {
     const server = await serveJson(() => ({ keys: [K1] }));
-    await expect(verifier(server.url).auth.verify(tokenWith({ kid: 'nope' }))).rejects.toMatchObject(notFound);
+    await expect(verifier(server.url).auth.verify(tokenWith({ kid: 'nope' }))).rejects.toMatchObject(
+      notFound,
+    );
     expect(server.hits).toHaveLength(1);
   });
 
@@ -175,7 +200,11 @@ describe('jwks: refetching', { timeout: 5_000 }, () => {
     advance(COOLDOWN);
     const concurrent = await Promise.allSettled(flood.slice(0, 25).map((t) => auth.verify(t)));
     for (const t of flood.slice(25)) await expect(auth.verify(t)).rejects.toMatchObject(notFound);
-    expect(concurrent.every((r) => r.status === 'rejected' && (r.reason as { code?: unknown }).code === 'ERR_KEY_NOT_FOUND')).toBe(true);
+    expect(
+      concurrent.every(
+        (r) => r.status === 'rejected' && (r.reason as { code?: unknown }).code === 'ERR_KEY_NOT_FOUND',
+      ),
+    ).toBe(true);
     expect(server.hits).toHaveLength(2);
     advance(COOLDOWN - 1);
     await expect(auth.verify(flood[0] ?? '')).rejects.toMatchObject(notFound);
@@ -187,7 +216,10 @@ describe('jwks: refetching', { timeout: 5_000 }, () => {
 
   it('100 concurrent first verifications share one fetch', async () => {
     const server = await serve((_req, res) => {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })), 50);
+      setTimeout(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })),
+        50,
+      );
     });
     const { auth } = verifier(server.url);
     const token = await signK1.issue({ sub: 'c' });
@@ -263,7 +295,9 @@ describe('jwks: durations of 0', { timeout: 5_000 }, () => {
     const { auth } = verifier(server.url, { cooldownDuration: 0 });
     await auth.verify(await signK1.issue({}));
     keys = [K1, K2];
-    await expect(auth.verify(await signK2.issue({ sub: 'rotated' }))).resolves.toMatchObject({ sub: 'rotated' });
+    await expect(auth.verify(await signK2.issue({ sub: 'rotated' }))).resolves.toMatchObject({
+      sub: 'rotated',
+    });
     expect(server.hits).toHaveLength(2);
     await expect(auth.verify(tokenWith({ kid: 'nope' }))).rejects.toMatchObject(notFound);
     await expect(auth.verify(tokenWith({ kid: 'nope' }))).rejects.toMatchObject(notFound);
@@ -275,12 +309,21 @@ describe('jwks: durations of 0', { timeout: 5_000 }, () => {
 
   it('cooldownDuration 0: concurrent unknown kids still share one fetch', async () => {
     const server = await serve((_req, res) => {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })), 50);
+      setTimeout(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })),
+        50,
+      );
     });
     const { auth } = verifier(server.url, { cooldownDuration: 0 });
     await auth.verify(await signK1.issue({}));
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => auth.verify(tokenWith({ kid: `unknown-${i}` }))));
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code?: unknown }).code === 'ERR_KEY_NOT_FOUND')).toBe(true);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => auth.verify(tokenWith({ kid: `unknown-${i}` }))),
+    );
+    expect(
+      results.every(
+        (r) => r.status === 'rejected' && (r.reason as { code?: unknown }).code === 'ERR_KEY_NOT_FOUND',
+      ),
+    ).toBe(true);
     expect(server.hits).toHaveLength(2);
   });
 
@@ -301,7 +344,9 @@ describe('jwks: durations of 0', { timeout: 5_000 }, () => {
 
   it('cacheMaxAge 0 and cooldownDuration 0: every verification fetches; a failed fetch keeps the held keys', async () => {
     let status = 200;
-    const server = await serve((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })));
+    const server = await serve((_req, res) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [K1] })),
+    );
     const { auth } = verifier(server.url, { cacheMaxAge: 0, cooldownDuration: 0 });
     const token = await signK1.issue({ sub: 'kept' });
     for (let i = 0; i < 3; i++) await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'kept' });
@@ -331,7 +376,9 @@ describe('jwks: outages', { timeout: 5_000 }, () => {
   it('retries a failing endpoint at most once per cooldown, and picks up the set when it recovers', async () => {
     let status = 200;
     const server = await serve((_req, res) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: status === 200 ? [K1, K2] : [] }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: status === 200 ? [K1, K2] : [] }));
     });
     const { auth, advance } = verifier(server.url);
     const token = await signK1.issue({});
@@ -366,7 +413,9 @@ describe('jwks: outages', { timeout: 5_000 }, () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"keys":[');
     });
-    const { error, ms } = await settle(verifier(server.url, { timeoutDuration: 200 }).auth.verify(await signK1.issue({})));
+    const { error, ms } = await settle(
+      verifier(server.url, { timeoutDuration: 200 }).auth.verify(await signK1.issue({})),
+    );
     expect(error).toMatchObject(unavailable);
     expect(ms).toBeLessThan(1_000);
   });
@@ -422,19 +471,39 @@ describe('jwks: documents refused with nothing cached', { timeout: 5_000 }, () =
     ['invalid UTF-8', (_q, res) => res.writeHead(200).end(Buffer.from([0x7b, 0xff, 0x7d])), none],
     ['HTTP 500 with a valid set', (_q, res) => res.writeHead(500).end(JSON.stringify({ keys: [K1] })), none],
     ['HTTP 404 with a valid set', (_q, res) => res.writeHead(404).end(JSON.stringify({ keys: [K1] })), none],
-    ['HTTP 302 with a valid set', (_q, res) => res.writeHead(302, { location: '/elsewhere' }).end(JSON.stringify({ keys: [K1] })), none],
+    [
+      'HTTP 302 with a valid set',
+      (_q, res) => res.writeHead(302, { location: '/elsewhere' }).end(JSON.stringify({ keys: [K1] })),
+      none,
+    ],
     ['HTTP 204', (_q, res) => res.writeHead(204).end(), none],
-    ['over maxBytes, with Content-Length', (_q, res) => res.writeHead(200).end(`{"keys":[${JSON.stringify(K1)}]}${big}`), { maxBytes: 1_024 }],
-    ['over maxBytes, chunked', (_q, res) => {
-      res.writeHead(200);
-      res.write(`{"keys":[${JSON.stringify(K1)}]}`);
-      res.end(big);
-    }, { maxBytes: 1_024 }],
-    ['over the 1 MiB default', (_q, res) => res.writeHead(200).end(`{"keys":[${JSON.stringify(K1)}]}${' '.repeat(1_048_576)}`), none],
-    ['a Content-Length over maxBytes, refused before any body (body never sent)', (_q, res) => {
-      res.writeHead(200, { 'content-length': '5000000' });
-      res.flushHeaders();
-    }, { maxBytes: 1_024, timeoutDuration: 3_000 }],
+    [
+      'over maxBytes, with Content-Length',
+      (_q, res) => res.writeHead(200).end(`{"keys":[${JSON.stringify(K1)}]}${big}`),
+      { maxBytes: 1_024 },
+    ],
+    [
+      'over maxBytes, chunked',
+      (_q, res) => {
+        res.writeHead(200);
+        res.write(`{"keys":[${JSON.stringify(K1)}]}`);
+        res.end(big);
+      },
+      { maxBytes: 1_024 },
+    ],
+    [
+      'over the 1 MiB default',
+      (_q, res) => res.writeHead(200).end(`{"keys":[${JSON.stringify(K1)}]}${' '.repeat(1_048_576)}`),
+      none,
+    ],
+    [
+      'a Content-Length over maxBytes, refused before any body (body never sent)',
+      (_q, res) => {
+        res.writeHead(200, { 'content-length': '5000000' });
+        res.flushHeaders();
+      },
+      { maxBytes: 1_024, timeoutDuration: 3_000 },
+    ],
     ['an endless body, cut at maxBytes', endless, { maxBytes: 65_536, timeoutDuration: 3_000 }],
   ];
 
@@ -485,7 +554,8 @@ describe('jwks: keys skipped, good keys kept', { timeout: 5_000 }, () => {
     ['numeric-n', { ...K2, kid: 'numeric-n', n: 12345 }],
   ];
   const keys = [null, 'a string', 42, [K2], { ...K2, kid: 7 }, ...skipped.map(([, jwk]) => jwk), K1];
-  const pemFor = (kid: string): string => (kid === 'small' ? private1024Pem : kid === 'private' || kid === 'p-only' ? privatePemB : privatePem);
+  const pemFor = (kid: string): string =>
+    kid === 'small' ? private1024Pem : kid === 'private' || kid === 'p-only' ? privatePemB : privatePem;
 
   it.each(skipped.map(([kid]) => kid))('skips the %s key', async (kid) => {
     const server = await serveJson(() => ({ keys }));
@@ -497,7 +567,9 @@ describe('jwks: keys skipped, good keys kept', { timeout: 5_000 }, () => {
     const server = await serveJson(() => ({ keys }));
     const { auth } = verifier(server.url);
     await expect(auth.verify(await signK1.issue({ sub: 'good' }))).resolves.toMatchObject({ sub: 'good' });
-    await expect(auth.verify(await signer(undefined).issue({ sub: 'nokid' }))).resolves.toMatchObject({ sub: 'nokid' });
+    await expect(auth.verify(await signer(undefined).issue({ sub: 'nokid' }))).resolves.toMatchObject({
+      sub: 'nokid',
+    });
     expect(server.hits).toHaveLength(1);
   });
 
@@ -520,7 +592,7 @@ describe('jwks: cross-check with jose', { timeout: 5_000 }, () => {
     await expect(verifier(server.url).auth.verify(token)).resolves.toMatchObject({ sub: 'ours' });
   });
 
-  it("we verify a jose SignJWT token whose kid is in the set", async () => {
+  it('we verify a jose SignJWT token whose kid is in the set', async () => {
     const server = await serveJson(() => ({ keys: [K1, K2] }));
     const token = await new SignJWT({ role: 'admin' })
       .setProtectedHeader({ alg: 'RS256', kid: 'k2' })
@@ -528,7 +600,12 @@ describe('jwks: cross-check with jose', { timeout: 5_000 }, () => {
       .setIssuedAt(NOW)
       .setExpirationTime(NOW + 60)
       .sign(createPrivateKey(privatePemB));
-    await expect(verifier(server.url).auth.verify(token)).resolves.toEqual({ role: 'admin', sub: 'theirs', iat: NOW, exp: NOW + 60 });
+    await expect(verifier(server.url).auth.verify(token)).resolves.toEqual({
+      role: 'admin',
+      sub: 'theirs',
+      iat: NOW,
+      exp: NOW + 60,
+    });
   });
 });
 
@@ -545,19 +622,39 @@ describe('jwks: options', () => {
     ['a file url', { url: new URL('file:///etc/passwd') }, /"url"/],
     ['a url with credentials', { url: 'https://user:pw@issuer.example/jwks.json' }, /"url"/],
     // Keys fetched in clear could be swapped on the way: http only on the loopback.
-    ['a plain http url to another host', { url: 'http://issuer.example/jwks.json' }, /^jwt-gate: jwks "url" must be an https: URL \(http: only on the loopback\)$/],
+    [
+      'a plain http url to another host',
+      { url: 'http://issuer.example/jwks.json' },
+      /^jwt-gate: jwks "url" must be an https: URL \(http: only on the loopback\)$/,
+    ],
     ['an unknown option', { url, timeout: 100 }, /unknown jwks option "timeout"/],
     // A fetch that may take no time, or a body of no bytes, can never succeed.
-    ['timeoutDuration 0', { url, timeoutDuration: 0 }, /^jwt-gate: jwks "timeoutDuration" must be a positive whole number of ms up to 2147483647$/],
+    [
+      'timeoutDuration 0',
+      { url, timeoutDuration: 0 },
+      /^jwt-gate: jwks "timeoutDuration" must be a positive whole number of ms up to 2147483647$/,
+    ],
     ['timeoutDuration as a string', { url, timeoutDuration: '5000' }, /"timeoutDuration"/],
     ['timeoutDuration beyond a timer', { url, timeoutDuration: 2 ** 31 }, /"timeoutDuration"/],
-    ['cacheMaxAge negative', { url, cacheMaxAge: -1 }, /^jwt-gate: jwks "cacheMaxAge" must be a whole number of ms, 0 or more$/],
+    [
+      'cacheMaxAge negative',
+      { url, cacheMaxAge: -1 },
+      /^jwt-gate: jwks "cacheMaxAge" must be a whole number of ms, 0 or more$/,
+    ],
     ['cacheMaxAge fractional', { url, cacheMaxAge: 1.5 }, /"cacheMaxAge"/],
     ['cacheMaxAge Infinity', { url, cacheMaxAge: Infinity }, /"cacheMaxAge"/],
-    ['cooldownDuration negative', { url, cooldownDuration: -1 }, /^jwt-gate: jwks "cooldownDuration" must be a whole number of ms, 0 or more$/],
+    [
+      'cooldownDuration negative',
+      { url, cooldownDuration: -1 },
+      /^jwt-gate: jwks "cooldownDuration" must be a whole number of ms, 0 or more$/,
+    ],
     ['cooldownDuration -0.5', { url, cooldownDuration: -0.5 }, /"cooldownDuration"/],
     ['cooldownDuration NaN', { url, cooldownDuration: NaN }, /"cooldownDuration"/],
-    ['maxBytes 0', { url, maxBytes: 0 }, /^jwt-gate: jwks "maxBytes" must be a positive whole number of bytes$/],
+    [
+      'maxBytes 0',
+      { url, maxBytes: 0 },
+      /^jwt-gate: jwks "maxBytes" must be a positive whole number of bytes$/,
+    ],
     ['now not a function', { url, now: 123 }, /"now"/],
   ];
 
@@ -569,13 +666,25 @@ describe('jwks: options', () => {
   });
 
   it('takes https anywhere and http on the loopback', () => {
-    for (const ok of ['https://issuer.example/jwks.json', 'http://127.0.0.1:8080/jwks.json', 'http://localhost/jwks.json', 'http://[::1]/jwks.json']) {
+    for (const ok of [
+      'https://issuer.example/jwks.json',
+      'http://127.0.0.1:8080/jwks.json',
+      'http://localhost/jwks.json',
+      'http://[::1]/jwks.json',
+    ]) {
       expect(jwks({ url: ok }).algorithms.length, ok).toBeGreaterThan(0);
     }
   });
 
   it('accepts every option at its smallest value: 0 for cacheMaxAge and cooldownDuration', () => {
-    const provider = jwks({ url, timeoutDuration: 1, cacheMaxAge: 0, cooldownDuration: 0, maxBytes: 1, now: Date.now });
+    const provider = jwks({
+      url,
+      timeoutDuration: 1,
+      cacheMaxAge: 0,
+      cooldownDuration: 0,
+      maxBytes: 1,
+      now: Date.now,
+    });
     expect(provider.algorithms).toEqual(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']);
   });
 });

@@ -1,19 +1,43 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAuth, generateKeyFiles, rs256, type KeyFilesOptions, type KeyProvider } from '../../src/index.js';
+import {
+  createAuth,
+  generateKeyFiles,
+  rs256,
+  type KeyFilesOptions,
+  type KeyProvider,
+} from '../../src/index.js';
 import { caught, fixedNow, fixture, modulusOf } from '../helpers.js';
 
 // A disk that fails one chosen write or link, to show that a failed generation leaves nothing behind.
-const failing = vi.hoisted(() => ({ call: undefined as 'writeFileSync' | 'linkSync' | undefined, target: /$^/ }));
+const failing = vi.hoisted(() => ({
+  call: undefined as 'writeFileSync' | 'linkSync' | undefined,
+  target: /$^/,
+}));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  const failOn = <A extends unknown[], R>(name: 'writeFileSync' | 'linkSync', target: (...args: A) => unknown, fn: (...args: A) => R) =>
+  const failOn =
+    <A extends unknown[], R>(
+      name: 'writeFileSync' | 'linkSync',
+      target: (...args: A) => unknown,
+      fn: (...args: A) => R,
+    ) =>
     (...args: A): R => {
       if (failing.call === name && failing.target.test(String(target(...args)))) {
         throw Object.assign(new Error(`EIO: i/o error, ${name} (simulated)`), { code: 'EIO' });
@@ -22,8 +46,16 @@ vi.mock('node:fs', async (importOriginal) => {
     };
   return {
     ...real,
-    writeFileSync: failOn('writeFileSync', (path: unknown) => path, real.writeFileSync as (...args: unknown[]) => void),
-    linkSync: failOn('linkSync', (_from: unknown, to: unknown) => to, real.linkSync as (...args: unknown[]) => void),
+    writeFileSync: failOn(
+      'writeFileSync',
+      (path: unknown) => path,
+      real.writeFileSync as (...args: unknown[]) => void,
+    ),
+    linkSync: failOn(
+      'linkSync',
+      (_from: unknown, to: unknown) => to,
+      real.linkSync as (...args: unknown[]) => void,
+    ),
   };
 });
 
@@ -47,11 +79,17 @@ afterEach(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
+function expectRefused(
+  fn: () => unknown,
+  type: typeof TypeError | typeof RangeError,
+  message: RegExp,
+): Error {
   const err = caught(fn);
   expect(err.constructor).toBe(type);
   expect(err.message).toMatch(message);
-  for (const line of [...privatePem.split('\n'), ...publicPem.split('\n')].filter((l) => l.length >= 16 && !l.startsWith('-----'))) {
+  for (const line of [...privatePem.split('\n'), ...publicPem.split('\n')].filter(
+    (l) => l.length >= 16 && !l.startsWith('-----'),
+  )) {
     expect(err.message).not.toContain(line);
   }
   return err;
@@ -61,7 +99,10 @@ const mode = (path: string): number => statSync(path).mode & 0o777;
 
 /** Writes a key pair into `dir` the way an operator would, with the pinned mtime. */
 function writePair(dir: string, privateText: string | undefined, publicText: string | undefined): void {
-  for (const [name, text, fileMode] of [['private.pem', privateText, 0o600], ['public.pem', publicText, 0o644]] as const) {
+  for (const [name, text, fileMode] of [
+    ['private.pem', privateText, 0o600],
+    ['public.pem', publicText, 0o644],
+  ] as const) {
     if (text === undefined) continue;
     writeFileSync(join(dir, name), text, { mode: fileMode });
     utimesSync(join(dir, name), PAST, PAST);
@@ -73,7 +114,13 @@ function snapshot(dir: string): Record<string, { bytes: string; mtimeMs: number 
   return Object.fromEntries(
     readdirSync(dir)
       .sort()
-      .map((name) => [name, { bytes: readFileSync(join(dir, name)).toString('base64'), mtimeMs: statSync(join(dir, name)).mtimeMs }]),
+      .map((name) => [
+        name,
+        {
+          bytes: readFileSync(join(dir, name)).toString('base64'),
+          mtimeMs: statSync(join(dir, name)).mtimeMs,
+        },
+      ]),
   );
 }
 
@@ -112,7 +159,9 @@ describe('rs256.fromFiles: first start generates a pair', () => {
     expect(provider.publicJwks?.()).toStrictEqual([{ kty: 'RSA', n, e: 'AQAB', alg: 'RS256', use: 'sig' }]);
     const auth = createAuth({ key: provider, now: fixedNow });
     const token = await auth.issue({ sub: 'u1' });
-    await expect(createAuth({ key: rs256({ publicKey: publicText }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(
+      createAuth({ key: rs256({ publicKey: publicText }), now: fixedNow }).verify(token),
+    ).resolves.toMatchObject({ sub: 'u1' });
   });
 
   it('the next start loads the same pair and leaves both files untouched', async () => {
@@ -129,9 +178,13 @@ describe('rs256.fromFiles: first start generates a pair', () => {
     expect(mode(join(dir, 'public.pem'))).toBe(0o644);
     expect(second.publicJwks?.()).toStrictEqual(first.publicJwks?.());
     const token = await createAuth({ key: first, now: fixedNow }).issue({ sub: 'u1' });
-    await expect(createAuth({ key: second, now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(createAuth({ key: second, now: fixedNow }).verify(token)).resolves.toMatchObject({
+      sub: 'u1',
+    });
     const back = await createAuth({ key: second, now: fixedNow }).issue({ sub: 'u2' });
-    await expect(createAuth({ key: first, now: fixedNow }).verify(back)).resolves.toMatchObject({ sub: 'u2' });
+    await expect(createAuth({ key: first, now: fixedNow }).verify(back)).resolves.toMatchObject({
+      sub: 'u2',
+    });
   });
 });
 
@@ -144,7 +197,9 @@ describe('rs256.fromFiles: an existing pair', () => {
     expect(snapshot(tmp)).toStrictEqual(before);
     expect(modulusOf(provider.publicJwks?.()[0])).toBe(fixtureN);
     const token = await createAuth({ key: provider, now: fixedNow }).issue({ sub: 'u1' });
-    await expect(createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(
+      createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(token),
+    ).resolves.toMatchObject({ sub: 'u1' });
   });
 
   it('with a kid: the kid is written to headers and published', async () => {
@@ -152,7 +207,11 @@ describe('rs256.fromFiles: an existing pair', () => {
     const options: KeyFilesOptions = { dir: tmp, kid: 'k1' };
     const auth = createAuth({ key: rs256.fromFiles(options), now: fixedNow });
     const token = await auth.issue({ sub: 'u1' });
-    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toStrictEqual({ alg: 'RS256', typ: 'JWT', kid: 'k1' });
+    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toStrictEqual({
+      alg: 'RS256',
+      typ: 'JWT',
+      kid: 'k1',
+    });
     expect(auth.jwks().keys.map((k) => [k.kid, modulusOf(k)])).toStrictEqual([['k1', fixtureN]]);
   });
 
@@ -202,7 +261,11 @@ describe('rs256.fromFiles: options are checked before anything touches the disk'
     ['Dir', { Dir: 'x' }],
   ] as const)('unknown option "%s": TypeError naming it, nothing generated', (key, extra) => {
     const dir = join(tmp, 'keys');
-    expectRefused(() => looseFromFiles({ dir, ...extra }), TypeError, new RegExp(`unknown rs256.fromFiles option "${key}"`));
+    expectRefused(
+      () => looseFromFiles({ dir, ...extra }),
+      TypeError,
+      new RegExp(`unknown rs256.fromFiles option "${key}"`),
+    );
     expect(existsSync(dir)).toBe(false);
   });
 
@@ -240,7 +303,9 @@ function expectPair(privatePath: string, publicPath: string): string {
   expect(mode(privatePath)).toBe(0o600);
   expect(mode(publicPath)).toBe(0o644);
   const n = createPublicKey(readFileSync(publicPath, 'utf8')).export({ format: 'jwk' }).n;
-  expect(createPublicKey(createPrivateKey(readFileSync(privatePath, 'utf8'))).export({ format: 'jwk' }).n).toBe(n);
+  expect(
+    createPublicKey(createPrivateKey(readFileSync(privatePath, 'utf8'))).export({ format: 'jwk' }).n,
+  ).toBe(n);
   return n as string;
 }
 
@@ -260,15 +325,18 @@ describe('generateKeyFiles: a pair is written whole or not at all', () => {
     ['a public file', 'k1.public.pem', (path: string) => writeFileSync(path, publicPem)],
     ['a private file', 'k1.private.pem', (path: string) => writeFileSync(path, privatePem, { mode: 0o600 })],
     ['a folder where the public file goes', 'k1.public.pem', (path: string) => mkdirSync(path)],
-  ] as const)('%s already there: EEXIST naming it, nothing written, nothing overwritten', (_name, taken, make) => {
-    make(join(tmp, taken));
-    for (const name of names(tmp)) utimesSync(join(tmp, name), PAST, PAST);
-    const before = snapshotAll(tmp);
-    const err = caught(() => generateKeyFiles({ dir: tmp, kid: 'k1' }));
-    expect(err).toMatchObject({ code: 'EEXIST' });
-    expect(err.message).toContain(join(tmp, taken));
-    expect(snapshotAll(tmp)).toStrictEqual(before);
-  });
+  ] as const)(
+    '%s already there: EEXIST naming it, nothing written, nothing overwritten',
+    (_name, taken, make) => {
+      make(join(tmp, taken));
+      for (const name of names(tmp)) utimesSync(join(tmp, name), PAST, PAST);
+      const before = snapshotAll(tmp);
+      const err = caught(() => generateKeyFiles({ dir: tmp, kid: 'k1' }));
+      expect(err).toMatchObject({ code: 'EEXIST' });
+      expect(err.message).toContain(join(tmp, taken));
+      expect(snapshotAll(tmp)).toStrictEqual(before);
+    },
+  );
 
   it.each([
     ['the private temp file cannot be written', 'writeFileSync', /private/],
@@ -318,7 +386,14 @@ function snapshotAll(dir: string): Record<string, { bytes: string | null; mode: 
   return Object.fromEntries(
     names(dir).map((name) => {
       const stat = statSync(join(dir, name));
-      return [name, { bytes: stat.isFile() ? readFileSync(join(dir, name)).toString('base64') : null, mode: stat.mode, mtimeMs: stat.mtimeMs }];
+      return [
+        name,
+        {
+          bytes: stat.isFile() ? readFileSync(join(dir, name)).toString('base64') : null,
+          mode: stat.mode,
+          mtimeMs: stat.mtimeMs,
+        },
+      ];
     }),
   );
 }
@@ -338,11 +413,25 @@ const provider = KIND === 'keySet' ? providers.keySet.fromFiles({ dir: KEYS, alg
 process.stdout.write(JSON.stringify(provider.publicJwks()));
 `;
 
-async function startTogether(kind: 'rs256' | 'ps256' | 'es256' | 'eddsa' | 'keySet', keys: string, count: number, alg = 'RS256'): Promise<unknown[]> {
+async function startTogether(
+  kind: 'rs256' | 'ps256' | 'es256' | 'eddsa' | 'keySet',
+  keys: string,
+  count: number,
+  alg = 'RS256',
+): Promise<unknown[]> {
   const barrier = mkdtempSync(join(tmp, 'barrier-'));
   const runs = Array.from({ length: count }, (_, me) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-      env: { ...process.env, SOURCE, KIND: kind, KEYS: keys, BARRIER: barrier, ME: String(me), COUNT: String(count), ALG: alg },
+      env: {
+        ...process.env,
+        SOURCE,
+        KIND: kind,
+        KEYS: keys,
+        BARRIER: barrier,
+        ME: String(me),
+        COUNT: String(count),
+        ALG: alg,
+      },
       timeout: 30_000,
     }),
   );
@@ -352,7 +441,12 @@ async function startTogether(kind: 'rs256' | 'ps256' | 'es256' | 'eddsa' | 'keyS
 describe('two processes starting at once end with one pair', { timeout: 60_000 }, () => {
   it('half a pair while another process holds the lock is that process still writing: waited for, then loaded', async () => {
     // The other process: takes the lock, links private.pem, pauses, links public.pem, lets go.
-    const other = promisify(execFile)(process.execPath, ['--input-type=module', '-e', `
+    const other = promisify(execFile)(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { openSync, rmSync, writeFileSync } from 'node:fs';
       const { DIR, PRIVATE, PUBLIC } = process.env;
       openSync(DIR + '/.jwt-gate.lock', 'wx');
@@ -361,14 +455,16 @@ describe('two processes starting at once end with one pair', { timeout: 60_000 }
       await new Promise((resolve) => setTimeout(resolve, 300));
       writeFileSync(DIR + '/public.pem', PUBLIC, { mode: 0o644 });
       rmSync(DIR + '/.jwt-gate.lock');
-    `], { env: { ...process.env, DIR: tmp, PRIVATE: privatePem, PUBLIC: publicPem } });
+    `,
+      ],
+      { env: { ...process.env, DIR: tmp, PRIVATE: privatePem, PUBLIC: publicPem } },
+    );
     while (!existsSync(join(tmp, 'ready'))) await new Promise((resolve) => setTimeout(resolve, 5));
     const provider = rs256.fromFiles({ dir: tmp });
     await other;
     expect(modulusOf(provider.publicJwks?.()[0])).toBe(fixtureN);
     expect(names(tmp)).toEqual(['private.pem', 'public.pem', 'ready']);
   });
-
 
   it('rs256.fromFiles: both load the one pair written', async () => {
     const dir = join(tmp, 'keys');

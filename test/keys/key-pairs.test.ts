@@ -4,12 +4,26 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuth, eddsa, es256, hs256, ps256, rs256, type KeyInput, type KeyPairProvider, type KeyProvider } from '../../src/index.js';
+import {
+  createAuth,
+  eddsa,
+  es256,
+  hs256,
+  ps256,
+  rs256,
+  type KeyInput,
+  type KeyPairProvider,
+  type KeyProvider,
+} from '../../src/index.js';
 import { NOW, SECRET, b64, caught, fixedNow, fixture, handToken } from '../helpers.js';
 
 const pem = (name: string): string => fixture(`test-only-${name}.pem`);
-const der = (key: KeyObject): Buffer => (key.type === 'private' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' }));
-const header = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString());
+const der = (key: KeyObject): Buffer =>
+  key.type === 'private'
+    ? key.export({ format: 'der', type: 'pkcs8' })
+    : key.export({ format: 'der', type: 'spki' });
+const header = (token: string): unknown =>
+  JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString());
 const claims = { sub: 'u1', iat: NOW, exp: NOW + 60 };
 
 interface Setup {
@@ -26,9 +40,36 @@ interface Setup {
 }
 
 const setups: readonly Setup[] = [
-  { name: 'es256', provider: es256, alg: 'ES256', a: 'ec-p256', b: 'ec-p256-b', members: ['crv', 'kty', 'x', 'y'], jwk: true, wrongType: 'rsa-2048' },
-  { name: 'eddsa', provider: eddsa, alg: 'EdDSA', a: 'ed25519', b: 'ed25519-b', members: ['crv', 'kty', 'x'], jwk: true, wrongType: 'ec-p256' },
-  { name: 'ps256', provider: ps256, alg: 'PS256', a: 'rsa-pss-2048', b: 'rsa-2048', members: ['e', 'kty', 'n'], jwk: false, wrongType: 'ec-p256' },
+  {
+    name: 'es256',
+    provider: es256,
+    alg: 'ES256',
+    a: 'ec-p256',
+    b: 'ec-p256-b',
+    members: ['crv', 'kty', 'x', 'y'],
+    jwk: true,
+    wrongType: 'rsa-2048',
+  },
+  {
+    name: 'eddsa',
+    provider: eddsa,
+    alg: 'EdDSA',
+    a: 'ed25519',
+    b: 'ed25519-b',
+    members: ['crv', 'kty', 'x'],
+    jwk: true,
+    wrongType: 'ec-p256',
+  },
+  {
+    name: 'ps256',
+    provider: ps256,
+    alg: 'PS256',
+    a: 'rsa-pss-2048',
+    b: 'rsa-2048',
+    members: ['e', 'kty', 'n'],
+    jwk: false,
+    wrongType: 'ec-p256',
+  },
 ];
 
 function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): void {
@@ -61,31 +102,46 @@ describe.each(setups)('$name', ({ name, provider, alg, a, b, members, jwk, wrong
   it(`signs ${alg} tokens that name the algorithm, verified by the public key alone`, async () => {
     const token = await auth(provider({ privateKey: privateA, kid: 'k1' })).issue({ sub: 'u1' });
     expect(header(token)).toStrictEqual({ alg, typ: 'JWT', kid: 'k1' });
-    await expect(auth(provider({ publicKey: publicA, kid: 'k1' })).verify(token)).resolves.toMatchObject({ sub: 'u1', iat: NOW });
+    await expect(auth(provider({ publicKey: publicA, kid: 'k1' })).verify(token)).resolves.toMatchObject({
+      sub: 'u1',
+      iat: NOW,
+    });
   });
 
   it.each(publicForms)('publicKey as %s verifies; the provider is verify-only', async (_form, publicKey) => {
     const verifier = provider({ publicKey });
     expect(verifier.signingKey?.()).toBeUndefined();
-    await expect(auth(verifier).verify(await auth(provider({ privateKey: privateA })).issue({ sub: 'v' }))).resolves.toMatchObject({ sub: 'v' });
+    await expect(
+      auth(verifier).verify(await auth(provider({ privateKey: privateA })).issue({ sub: 'v' })),
+    ).resolves.toMatchObject({ sub: 'v' });
   });
 
-  it.each(privateForms)('privateKey as %s: the round trip works and the public key is derived', async (_form, privateKey) => {
-    const signer = auth(provider({ privateKey }));
-    await expect(signer.verify(await signer.issue({ sub: 'p' }))).resolves.toMatchObject({ sub: 'p' });
-  });
+  it.each(privateForms)(
+    'privateKey as %s: the round trip works and the public key is derived',
+    async (_form, privateKey) => {
+      const signer = auth(provider({ privateKey }));
+      await expect(signer.verify(await signer.issue({ sub: 'p' }))).resolves.toMatchObject({ sub: 'p' });
+    },
+  );
 
   it('a token of the other key pair is ERR_SIGNATURE_INVALID', async () => {
     const other = await auth(provider({ privateKey: pem(`${b}-private`) })).issue({ sub: 'x' });
-    await expect(auth(provider({ publicKey: publicA })).verify(other)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    await expect(auth(provider({ publicKey: publicA })).verify(other)).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+    });
   });
 
   it.each([
     ['an RS256 token', () => handToken({ alg: 'RS256' }, claims, { rsaPem: pem('rsa-2048-private') })],
-    ['an HS256 token keyed with the public key PEM', () => handToken({ alg: 'HS256' }, claims, { hmac: pem(`${a}-public`) })],
+    [
+      'an HS256 token keyed with the public key PEM',
+      () => handToken({ alg: 'HS256' }, claims, { hmac: pem(`${a}-public`) }),
+    ],
     ['alg none', () => `${b64({ alg: 'none' })}.${b64(claims)}.`],
   ])('%s is ERR_ALG_NOT_ALLOWED', async (_name, token) => {
-    await expect(auth(provider({ publicKey: publicA })).verify(token())).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
+    await expect(auth(provider({ publicKey: publicA })).verify(token())).rejects.toMatchObject({
+      code: 'ERR_ALG_NOT_ALLOWED',
+    });
   });
 
   it('publishes exactly the public members with alg and use, never d', () => {
@@ -95,27 +151,46 @@ describe.each(setups)('$name', ({ name, provider, alg, a, b, members, jwk, wrong
     expect(JSON.stringify(published)).not.toContain('"d"');
     // The JWK rebuilds the key: Node reads it back as the same public key.
     const { alg: _alg, use: _use, kid: _kid, ...members_ } = published as unknown as Record<string, string>;
-    expect(createPublicKey({ key: members_, format: 'jwk' }).export({ format: 'der', type: 'spki' }).length).toBeGreaterThan(0);
+    expect(
+      createPublicKey({ key: members_, format: 'jwk' }).export({ format: 'der', type: 'spki' }).length,
+    ).toBeGreaterThan(0);
   });
 
   it.each([
-    ['a private key as publicKey', { publicKey: pem(`${a}-private`) }, /publicKey is a private key; pass it as privateKey/],
+    [
+      'a private key as publicKey',
+      { publicKey: pem(`${a}-private`) },
+      /publicKey is a private key; pass it as privateKey/,
+    ],
     ['private DER as publicKey', { publicKey: der(privateA) }, /publicKey is a private key/],
-    ['a public key as privateKey', { privateKey: publicA }, new RegExp(`^jwt-gate: ${name} privateKey must be an \\S+( P-256)? private key`)],
-    ['a mismatched pair', { privateKey: privateA, publicKey: pem(`${b}-public`) }, /publicKey does not belong to privateKey/],
+    [
+      'a public key as privateKey',
+      { privateKey: publicA },
+      new RegExp(`^jwt-gate: ${name} privateKey must be an \\S+( P-256)? private key`),
+    ],
+    [
+      'a mismatched pair',
+      { privateKey: privateA, publicKey: pem(`${b}-public`) },
+      /publicKey does not belong to privateKey/,
+    ],
     ['a key of another type', { publicKey: pem(`${wrongType}-public`) }, /publicKey must be an .* key, not /],
     ['an HMAC secret', { publicKey: hs256(SECRET).keys?.[0]?.key }, /publicKey must be an .* public key/],
     ['garbage', { publicKey: 'not a key' }, /publicKey could not be imported/],
     ['random bytes', { privateKey: Buffer.alloc(40, 7) }, /privateKey is not a DER-encoded/],
     ['no key', {}, /needs a publicKey, a privateKey, or both/],
-    ['an unknown option', { publicKey: publicA, algorithm: alg }, new RegExp(`unknown ${name} option "algorithm"`)],
+    [
+      'an unknown option',
+      { publicKey: publicA, algorithm: alg },
+      new RegExp(`unknown ${name} option "algorithm"`),
+    ],
     ['an empty kid', { publicKey: publicA, kid: '' }, /"kid" must be a non-empty string/],
   ] as const)('refuses %s with a TypeError at provider time', (_name, options, message) => {
     expectRefused(() => loose(options), TypeError, message);
   });
 
   it('keys of this algorithm are refused by rs256 and hs256', () => {
-    if (alg !== 'PS256') expectRefused(() => rs256({ publicKey: publicA }), TypeError, /must be an RSA key, not/);
+    if (alg !== 'PS256')
+      expectRefused(() => rs256({ publicKey: publicA }), TypeError, /must be an RSA key, not/);
     expectRefused(() => hs256(pem(`${a}-public`)), TypeError, /PEM key/);
   });
 
@@ -130,7 +205,9 @@ describe.each(setups)('$name', ({ name, provider, alg, a, b, members, jwk, wrong
       const written = readFileSync(join(keys, 'private.pem'), 'utf8');
       const token = await auth(first).issue({ sub: 'f' });
       expect(header(token)).toMatchObject({ alg, kid: 'k1' });
-      await expect(auth(provider.fromFiles({ dir: keys, kid: 'k1' })).verify(token)).resolves.toMatchObject({ sub: 'f' });
+      await expect(auth(provider.fromFiles({ dir: keys, kid: 'k1' })).verify(token)).resolves.toMatchObject({
+        sub: 'f',
+      });
       expect(readFileSync(join(keys, 'private.pem'), 'utf8')).toBe(written);
     });
 
@@ -147,7 +224,11 @@ describe('es256: the curve is P-256 and nothing else', () => {
     ['P-384', 'ec-p384'],
     ['secp256k1', 'ec-secp256k1'],
   ])('a %s key is a TypeError naming the curve', (_curve, name) => {
-    expectRefused(() => es256({ publicKey: pem(`${name}-public`) }), TypeError, /es256 publicKey must be on curve P-256, not (secp384r1|secp256k1)/);
+    expectRefused(
+      () => es256({ publicKey: pem(`${name}-public`) }),
+      TypeError,
+      /es256 publicKey must be on curve P-256, not (secp384r1|secp256k1)/,
+    );
   });
 
   it('a P-384 JWK labelled P-256 does not import', () => {
@@ -170,16 +251,24 @@ describe('eddsa: Ed25519 only, under either name', () => {
     const signer = createAuth({ key: eddsa({ privateKey: pem('ed25519-private') }), now: fixedNow });
     const verifier = createAuth({ key: provider, now: fixedNow });
     const token = await signer.issue({ sub: 'e' });
-    const renamed = await createAuth({ key: eddsa({ privateKey: pem('ed25519-private'), alg: 'Ed25519' }), now: fixedNow }).issue({ sub: 'r' });
+    const renamed = await createAuth({
+      key: eddsa({ privateKey: pem('ed25519-private'), alg: 'Ed25519' }),
+      now: fixedNow,
+    }).issue({ sub: 'r' });
     expect(header(renamed)).toMatchObject({ alg: 'Ed25519' });
     await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'e' });
     await expect(verifier.verify(renamed)).resolves.toMatchObject({ sub: 'r' });
   });
 
   it('alg "Ed25519" is written into tokens and the JWK; anything else is a TypeError', () => {
-    const [jwk] = createAuth({ key: eddsa({ publicKey: pem('ed25519-public'), alg: 'Ed25519' }) }).jwks().keys;
+    const [jwk] = createAuth({ key: eddsa({ publicKey: pem('ed25519-public'), alg: 'Ed25519' }) }).jwks()
+      .keys;
     expect(jwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'Ed25519' });
-    expectRefused(() => (eddsa as unknown as (o: unknown) => unknown)({ publicKey: pem('ed25519-public'), alg: 'Ed448' }), TypeError, /"alg" must be "EdDSA" or "Ed25519"/);
+    expectRefused(
+      () => (eddsa as unknown as (o: unknown) => unknown)({ publicKey: pem('ed25519-public'), alg: 'Ed448' }),
+      TypeError,
+      /"alg" must be "EdDSA" or "Ed25519"/,
+    );
   });
 });
 
@@ -188,11 +277,19 @@ describe('ps256: RSA or RSA-PSS keys fit for PS256', () => {
     ['restricted to SHA-512', 'rsa-pss-sha512'],
     ['restricted to a 64-byte salt', 'rsa-pss-salt64'],
   ])('an RSA-PSS key %s is a TypeError', (_name, file) => {
-    expectRefused(() => ps256({ publicKey: pem(`${file}-public`) }), TypeError, /restricted to other parameters than SHA-256/);
+    expectRefused(
+      () => ps256({ publicKey: pem(`${file}-public`) }),
+      TypeError,
+      /restricted to other parameters than SHA-256/,
+    );
   });
 
   it('a 1024-bit key is a RangeError', () => {
-    expectRefused(() => ps256({ publicKey: pem('rsa-1024-public') }), RangeError, /at least 2048 bits \(this one has 1024\)/);
+    expectRefused(
+      () => ps256({ publicKey: pem('rsa-1024-public') }),
+      RangeError,
+      /at least 2048 bits \(this one has 1024\)/,
+    );
   });
 
   it('an unrestricted RSA-PSS key and a plain RSA key are accepted', async () => {
@@ -215,8 +312,13 @@ describe('ps256: RSA or RSA-PSS keys fit for PS256', () => {
     const rsaPem = pem('rsa-2048-private');
     const rs = await createAuth({ key: rs256({ privateKey: rsaPem }), now: fixedNow }).issue({ sub: 'r' });
     const ps = await createAuth({ key: ps256({ privateKey: rsaPem }), now: fixedNow }).issue({ sub: 'p' });
-    const relabel = (token: string, alg: string): string => `${b64({ alg, typ: 'JWT' })}.${token.split('.').slice(1).join('.')}`;
-    await expect(createAuth({ key: ps256({ privateKey: rsaPem }), now: fixedNow }).verify(relabel(rs, 'PS256'))).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
-    await expect(createAuth({ key: rs256({ privateKey: rsaPem }), now: fixedNow }).verify(relabel(ps, 'RS256'))).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    const relabel = (token: string, alg: string): string =>
+      `${b64({ alg, typ: 'JWT' })}.${token.split('.').slice(1).join('.')}`;
+    await expect(
+      createAuth({ key: ps256({ privateKey: rsaPem }), now: fixedNow }).verify(relabel(rs, 'PS256')),
+    ).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    await expect(
+      createAuth({ key: rs256({ privateKey: rsaPem }), now: fixedNow }).verify(relabel(ps, 'RS256')),
+    ).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
   });
 });

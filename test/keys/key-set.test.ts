@@ -2,14 +2,25 @@ import { mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuth, eddsa, es256, generateKeyFiles, hs256, keySet, ps256, rs256, type KeyProvider } from '../../src/index.js';
+import {
+  createAuth,
+  eddsa,
+  es256,
+  generateKeyFiles,
+  hs256,
+  keySet,
+  ps256,
+  rs256,
+  type KeyProvider,
+} from '../../src/index.js';
 import { NOW, SECRET, b64, fixedNow, fixture, handToken } from '../helpers.js';
 
 const privateA = fixture('test-only-rsa-2048-private.pem');
 const privateB = fixture('test-only-rsa-2048-b-private.pem');
 const publicB = fixture('test-only-rsa-2048-b-public.pem');
 const claims = { sub: 'u1', iat: NOW, exp: NOW + 60 };
-const decodeHeader = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
+const decodeHeader = (token: string): unknown =>
+  JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
 const authWith = (key: KeyProvider): ReturnType<typeof createAuth> => createAuth({ key, now: fixedNow });
 
 describe('keySet', () => {
@@ -28,7 +39,9 @@ describe('keySet', () => {
     const oldToken = await authWith(old).issue({ sub: 'from-old' });
     const set = authWith(keySet([old, current, hmac], { active: 'new' }));
     await expect(set.verify(oldToken)).resolves.toMatchObject({ sub: 'from-old' });
-    await expect(set.verify(await authWith(hmac).issue({ sub: 'from-hmac' }))).resolves.toMatchObject({ sub: 'from-hmac' });
+    await expect(set.verify(await authWith(hmac).issue({ sub: 'from-hmac' }))).resolves.toMatchObject({
+      sub: 'from-hmac',
+    });
     await expect(set.issue({}, { kid: 'old' }).then(decodeHeader)).resolves.toMatchObject({ kid: 'old' });
   });
 
@@ -42,14 +55,21 @@ describe('keySet', () => {
     ['an HS256 token naming an RSA key', { alg: 'HS256', kid: 'old' }, 'ERR_ALG_NOT_ALLOWED'],
   ] as const)('refuses %s', async (_name, header, code) => {
     const set = authWith(keySet([old, current, hmac], { active: 'new' }));
-    const token = header.alg === 'HS256' ? handToken(header, claims, { hmac: SECRET }) : handToken(header, claims, { rsaPem: privateA });
+    const token =
+      header.alg === 'HS256'
+        ? handToken(header, claims, { hmac: SECRET })
+        : handToken(header, claims, { rsaPem: privateA });
     await expect(set.verify(token)).rejects.toMatchObject({ code });
   });
 
   it('checks a token without kid against the active key only, never every key', async () => {
     const set = authWith(keySet([old, current], { active: 'new' }));
-    await expect(set.verify(handToken({ alg: 'RS256' }, claims, { rsaPem: privateB }))).resolves.toMatchObject({ sub: 'u1' });
-    await expect(set.verify(handToken({ alg: 'RS256' }, claims, { rsaPem: privateA }))).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    await expect(
+      set.verify(handToken({ alg: 'RS256' }, claims, { rsaPem: privateB })),
+    ).resolves.toMatchObject({ sub: 'u1' });
+    await expect(set.verify(handToken({ alg: 'RS256' }, claims, { rsaPem: privateA }))).rejects.toMatchObject(
+      { code: 'ERR_SIGNATURE_INVALID' },
+    );
   });
 
   it('publishes every RSA public key and no secret', () => {
@@ -61,11 +81,27 @@ describe('keySet', () => {
   });
 
   it.each([
-    ['duplicate kids', () => keySet([old, rs256({ privateKey: privateB, kid: 'old' })], { active: 'old' }), /duplicate kid "old"/],
-    ['an active kid not in the set', () => keySet([old, current], { active: 'missing' }), /"active" must be one of the kids: old, new/],
-    ['a key without kid', () => keySet([old, rs256({ privateKey: privateB })], { active: 'old' }), /needs a kid/],
+    [
+      'duplicate kids',
+      () => keySet([old, rs256({ privateKey: privateB, kid: 'old' })], { active: 'old' }),
+      /duplicate kid "old"/,
+    ],
+    [
+      'an active kid not in the set',
+      () => keySet([old, current], { active: 'missing' }),
+      /"active" must be one of the kids: old, new/,
+    ],
+    [
+      'a key without kid',
+      () => keySet([old, rs256({ privateKey: privateB })], { active: 'old' }),
+      /needs a kid/,
+    ],
     ['an empty set', () => keySet([], { active: 'x' }), /non-empty/],
-    ['a member that holds no keys', () => keySet([{ algorithms: ['RS256'], verifyKey: () => undefined }], { active: 'x' }), /must hold their keys/],
+    [
+      'a member that holds no keys',
+      () => keySet([{ algorithms: ['RS256'], verifyKey: () => undefined }], { active: 'x' }),
+      /must hold their keys/,
+    ],
     ['an unknown option', () => keySet([old], { active: 'old', fallback: true } as never), /"fallback"/],
   ])('refuses %s with a TypeError', (_name, make, message) => {
     expect(make).toThrow(message);
@@ -102,7 +138,12 @@ describe('keySet.fromFiles and generateKeyFiles: rotation on disk', () => {
     const rotated = authWith(keySet.fromFiles({ dir: keys, active: '2026-12' }));
     expect(decodeHeader(await rotated.issue({}))).toMatchObject({ kid: '2026-12' });
     await expect(rotated.verify(oldToken)).resolves.toMatchObject({ sub: 'before-rotation' });
-    expect(rotated.jwks().keys.map((k) => k.kid).sort()).toEqual(['2026-12', firstKid].sort());
+    expect(
+      rotated
+        .jwks()
+        .keys.map((k) => k.kid)
+        .sort(),
+    ).toEqual(['2026-12', firstKid].sort());
 
     // 3. Retire the old private key: its tokens still verify until removed, it can no longer sign.
     unlinkSync(join(keys, `${firstKid}.private.pem`));
@@ -112,7 +153,9 @@ describe('keySet.fromFiles and generateKeyFiles: rotation on disk', () => {
 
     // 4. Remove it: its tokens are refused.
     unlinkSync(join(keys, `${firstKid}.public.pem`));
-    await expect(authWith(keySet.fromFiles({ dir: keys })).verify(oldToken)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
+    await expect(authWith(keySet.fromFiles({ dir: keys })).verify(oldToken)).rejects.toMatchObject({
+      code: 'ERR_KEY_NOT_FOUND',
+    });
   });
 
   it('never overwrites a key file and refuses kids unfit for file names', () => {
@@ -126,7 +169,11 @@ describe('keySet.fromFiles and generateKeyFiles: rotation on disk', () => {
     generateKeyFiles({ dir: odd, kid: 'k1' });
     writeFileSync(join(odd, 'README.txt'), 'not a key');
     writeFileSync(join(odd, 'private.pem'), 'not a key either');
-    expect(authWith(keySet.fromFiles({ dir: odd })).jwks().keys.map((k) => k.kid)).toEqual(['k1']);
+    expect(
+      authWith(keySet.fromFiles({ dir: odd }))
+        .jwks()
+        .keys.map((k) => k.kid),
+    ).toEqual(['k1']);
     writeFileSync(join(odd, 'k2.public.pem'), 'garbage');
     expect(() => keySet.fromFiles({ dir: odd, active: 'k1' })).toThrow(TypeError);
   });
@@ -144,7 +191,11 @@ describe('keySet mixing every algorithm', () => {
 
   it('lists every algorithm, both Ed25519 names included, and publishes every public key', () => {
     expect([...set.algorithms].sort()).toEqual(['ES256', 'Ed25519', 'EdDSA', 'HS256', 'PS256', 'RS256']);
-    expect(authWith(set).jwks().keys.map((k) => [k.kid, k.kty, k.alg])).toEqual([
+    expect(
+      authWith(set)
+        .jwks()
+        .keys.map((k) => [k.kid, k.kty, k.alg]),
+    ).toEqual([
       ['rs', 'RSA', 'RS256'],
       ['ps', 'RSA', 'PS256'],
       ['es', 'EC', 'ES256'],
@@ -152,13 +203,16 @@ describe('keySet mixing every algorithm', () => {
     ]);
   });
 
-  it.each(['hs', 'rs', 'ps', 'es', 'ed'])('signs with kid %s under its own algorithm, and verifies it', async (kid) => {
-    const auth = authWith(set);
-    const token = await auth.issue({ sub: kid }, { kid });
-    const alg = { hs: 'HS256', rs: 'RS256', ps: 'PS256', es: 'ES256', ed: 'EdDSA' }[kid];
-    expect(decodeHeader(token)).toEqual({ alg, typ: 'JWT', kid });
-    await expect(auth.verify(token)).resolves.toMatchObject({ sub: kid });
-  });
+  it.each(['hs', 'rs', 'ps', 'es', 'ed'])(
+    'signs with kid %s under its own algorithm, and verifies it',
+    async (kid) => {
+      const auth = authWith(set);
+      const token = await auth.issue({ sub: kid }, { kid });
+      const alg = { hs: 'HS256', rs: 'RS256', ps: 'PS256', es: 'ES256', ed: 'EdDSA' }[kid];
+      expect(decodeHeader(token)).toEqual({ alg, typ: 'JWT', kid });
+      await expect(auth.verify(token)).resolves.toMatchObject({ sub: kid });
+    },
+  );
 
   it.each([
     ['an ES256 token naming the RSA key', 'ES256', 'rs'],
@@ -175,21 +229,31 @@ describe('keySet mixing every algorithm', () => {
   it('keySet.fromFiles takes each pair for the algorithm its key type says', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-mixed-'));
     try {
-      for (const alg of ['RS256', 'PS256', 'ES256', 'EdDSA'] as const) generateKeyFiles({ dir, kid: alg.toLowerCase(), alg });
+      for (const alg of ['RS256', 'PS256', 'ES256', 'EdDSA'] as const)
+        generateKeyFiles({ dir, kid: alg.toLowerCase(), alg });
       const auth = authWith(keySet.fromFiles({ dir, active: 'es256' }));
-      expect(auth.jwks().keys.map((k) => [k.kid, k.alg])).toEqual([['eddsa', 'EdDSA'], ['es256', 'ES256'], ['ps256', 'PS256'], ['rs256', 'RS256']]);
+      expect(auth.jwks().keys.map((k) => [k.kid, k.alg])).toEqual([
+        ['eddsa', 'EdDSA'],
+        ['es256', 'ES256'],
+        ['ps256', 'PS256'],
+        ['rs256', 'RS256'],
+      ]);
       for (const kid of ['rs256', 'ps256', 'es256', 'eddsa']) {
         const token = await auth.issue({ sub: kid }, { kid });
         await expect(auth.verify(token)).resolves.toMatchObject({ sub: kid });
       }
       // A PS256 pair is an RSA-PSS key: rs256 cannot take it, and it says so.
-      expect(() => rs256({ privateKey: fixture('test-only-rsa-pss-2048-private.pem') })).toThrow(/not rsa-pss/);
+      expect(() => rs256({ privateKey: fixture('test-only-rsa-pss-2048-private.pem') })).toThrow(
+        /not rsa-pss/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('generateKeyFiles refuses an algorithm it cannot generate', () => {
-    expect(() => generateKeyFiles({ dir: tmpdir(), alg: 'HS256' as never })).toThrow(/"alg" must be "RS256", "PS256", "ES256" or "EdDSA"/);
+    expect(() => generateKeyFiles({ dir: tmpdir(), alg: 'HS256' as never })).toThrow(
+      /"alg" must be "RS256", "PS256", "ES256" or "EdDSA"/,
+    );
   });
 });

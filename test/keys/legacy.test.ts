@@ -23,20 +23,33 @@ describe('HS384 and HS512', () => {
   it.each([
     ['HS384', 'sha384', S48],
     ['HS512', 'sha512', S64],
-  ] as const)('%s: verified when the provider opts in, and signed with it; refused everywhere else', async (alg, hash, secret) => {
-    const legacy = createAuth({ key: hs256({ secret, alg }), now: fixedNow, store: false });
-    await expect(legacy.verify(hmacToken(alg, hash, secret))).resolves.toMatchObject({ sub: 'legacy-user' });
-    const issued = await legacy.issue({ sub: 'x' });
-    expect(JSON.parse(Buffer.from(issued.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg });
-    // One algorithm per key: the same secret's HS256 token is refused, and a default provider refuses the legacy one.
-    await expect(legacy.verify(hmacToken('HS256', 'sha256', secret))).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
-    await expect(createAuth({ key: hs256(secret), now: fixedNow }).verify(hmacToken(alg, hash, secret))).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
-  });
+  ] as const)(
+    '%s: verified when the provider opts in, and signed with it; refused everywhere else',
+    async (alg, hash, secret) => {
+      const legacy = createAuth({ key: hs256({ secret, alg }), now: fixedNow, store: false });
+      await expect(legacy.verify(hmacToken(alg, hash, secret))).resolves.toMatchObject({
+        sub: 'legacy-user',
+      });
+      const issued = await legacy.issue({ sub: 'x' });
+      expect(JSON.parse(Buffer.from(issued.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg });
+      // One algorithm per key: the same secret's HS256 token is refused, and a default provider refuses the legacy one.
+      await expect(legacy.verify(hmacToken('HS256', 'sha256', secret))).rejects.toMatchObject({
+        code: 'ERR_ALG_NOT_ALLOWED',
+      });
+      await expect(
+        createAuth({ key: hs256(secret), now: fixedNow }).verify(hmacToken(alg, hash, secret)),
+      ).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
+    },
+  );
 
   it('a secret shorter than the hash is refused at start-up (RFC 7518 §3.2)', () => {
-    expect(() => hs256({ secret: S48.slice(0, 47), alg: 'HS384' })).toThrow(/an HS384 secret must be at least 48 bytes/);
+    expect(() => hs256({ secret: S48.slice(0, 47), alg: 'HS384' })).toThrow(
+      /an HS384 secret must be at least 48 bytes/,
+    );
     expect(() => hs256({ secret: S48, alg: 'HS512' })).toThrow(/an HS512 secret must be at least 64 bytes/);
-    expect(() => hs256({ secret: S64, alg: 'HS1024' as never })).toThrow(/"alg" must be HS256, HS384 or HS512/);
+    expect(() => hs256({ secret: S64, alg: 'HS1024' as never })).toThrow(
+      /"alg" must be HS256, HS384 or HS512/,
+    );
   });
 });
 
@@ -47,8 +60,12 @@ describe('RS384 and RS512', () => {
   ] as const)('%s: verified when the provider opts in; an RS256 key refuses it', async (alg, hash) => {
     const legacy = createAuth({ key: rs256({ privateKey: rsaPem, alg }), now: fixedNow, store: false });
     await expect(legacy.verify(rsaToken(alg, hash, rsaPem))).resolves.toMatchObject({ sub: 'legacy-user' });
-    await expect(legacy.verify(rsaToken('RS256', 'sha256', rsaPem))).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
-    await expect(createAuth({ key: rs256({ privateKey: rsaPem }), now: fixedNow }).verify(rsaToken(alg, hash, rsaPem))).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
+    await expect(legacy.verify(rsaToken('RS256', 'sha256', rsaPem))).rejects.toMatchObject({
+      code: 'ERR_ALG_NOT_ALLOWED',
+    });
+    await expect(
+      createAuth({ key: rs256({ privateKey: rsaPem }), now: fixedNow }).verify(rsaToken(alg, hash, rsaPem)),
+    ).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
     expect(legacy.jwks().keys[0]).toMatchObject({ kty: 'RSA', alg });
   });
 });
@@ -57,22 +74,38 @@ describe('keySet with a legacy key for tokens that name none', () => {
   const active = hs256({ secret: 'the-active-secret-0123456789abcdef-0123', kid: 'now' });
   const old = hs256({ secret: S64, kid: 'old', alg: 'HS512' });
   const other = hs256({ secret: 'a-third-secret-0123456789abcdef-012345678', kid: 'other' });
-  const auth = createAuth({ key: keySet([active, old, other], { active: 'now', legacy: 'old' }), now: fixedNow, store: false });
+  const auth = createAuth({
+    key: keySet([active, old, other], { active: 'now', legacy: 'old' }),
+    now: fixedNow,
+    store: false,
+  });
 
   it('a kid-less token of the legacy key verifies; the active key still signs and verifies', async () => {
-    await expect(auth.verify(hmacToken('HS512', 'sha512', S64))).resolves.toMatchObject({ sub: 'legacy-user' });
+    await expect(auth.verify(hmacToken('HS512', 'sha512', S64))).resolves.toMatchObject({
+      sub: 'legacy-user',
+    });
     await expect(auth.verify(await auth.issue({ sub: 'new' }))).resolves.toMatchObject({ sub: 'new' });
   });
 
   it('never a third key: a kid-less token of another key in the set is refused', async () => {
-    await expect(auth.verify(hmacToken('HS256', 'sha256', 'a-third-secret-0123456789abcdef-012345678'))).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    await expect(
+      auth.verify(hmacToken('HS256', 'sha256', 'a-third-secret-0123456789abcdef-012345678')),
+    ).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
     // Named by its kid, it verifies as before.
-    await expect(auth.verify(hmacToken('HS256', 'sha256', 'a-third-secret-0123456789abcdef-012345678', { kid: 'other' }))).resolves.toMatchObject({ sub: 'legacy-user' });
+    await expect(
+      auth.verify(
+        hmacToken('HS256', 'sha256', 'a-third-secret-0123456789abcdef-012345678', { kid: 'other' }),
+      ),
+    ).resolves.toMatchObject({ sub: 'legacy-user' });
   });
 
   it('a token that names a kid is checked against that key alone', async () => {
-    await expect(auth.verify(hmacToken('HS512', 'sha512', S64, { kid: 'now' }))).rejects.toMatchObject({ code: 'ERR_ALG_NOT_ALLOWED' });
-    await expect(auth.verify(hmacToken('HS512', 'sha512', `${S64}-forged`))).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    await expect(auth.verify(hmacToken('HS512', 'sha512', S64, { kid: 'now' }))).rejects.toMatchObject({
+      code: 'ERR_ALG_NOT_ALLOWED',
+    });
+    await expect(auth.verify(hmacToken('HS512', 'sha512', `${S64}-forged`))).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+    });
   });
 
   it('legacy must name another key of the set', () => {

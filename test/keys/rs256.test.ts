@@ -1,4 +1,11 @@
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, rs256, type KeyProvider, type RsaKeyInput } from '../../src/index.js';
 import { b64, caught, fixedNow, fixture, modulusOf, NOW, SECRET } from '../helpers.js';
@@ -27,14 +34,31 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 
 /** Every piece of key text that must never appear in an error message. */
 const keyMaterial: readonly string[] = [
-  ...[publicPem, privatePem, publicPemB, privatePemB, public1024Pem, private1024Pem, ecPublicPem, ecPrivatePem, ed25519PublicPem, pssPublicPem]
+  ...[
+    publicPem,
+    privatePem,
+    publicPemB,
+    privatePemB,
+    public1024Pem,
+    private1024Pem,
+    ecPublicPem,
+    ecPrivatePem,
+    ed25519PublicPem,
+    pssPublicPem,
+  ]
     .flatMap((pem) => pem.split('\n'))
     .filter((line) => line.length >= 16 && !line.startsWith('-----')),
-  ...[publicJwk.n, ...PRIVATE_MEMBERS.map((m) => privateJwk[m])].flatMap((v) => (typeof v === 'string' ? [v, v.slice(0, 24)] : [])),
+  ...[publicJwk.n, ...PRIVATE_MEMBERS.map((m) => privateJwk[m])].flatMap((v) =>
+    typeof v === 'string' ? [v, v.slice(0, 24)] : [],
+  ),
 ];
 
 /** Asserts the exact error class and message, and that neither it nor its cause quotes key material. */
-function expectRefused(fn: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp): Error {
+function expectRefused(
+  fn: () => unknown,
+  type: typeof TypeError | typeof RangeError,
+  message: RegExp,
+): Error {
   const err = caught(fn);
   expect(err.constructor).toBe(type);
   expect(err.message).toMatch(message);
@@ -48,8 +72,7 @@ function segmentJson(token: string, index: 0 | 1): unknown {
   return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'));
 }
 
-const der = (key: KeyObject, type: 'spki' | 'pkcs1' | 'pkcs8'): Buffer =>
-  key.export({ format: 'der', type });
+const der = (key: KeyObject, type: 'spki' | 'pkcs1' | 'pkcs8'): Buffer => key.export({ format: 'der', type });
 const pkcs1Pem = (key: KeyObject): string => key.export({ format: 'pem', type: 'pkcs1' }) as string;
 
 const publicForms: ReadonlyArray<readonly [string, RsaKeyInput]> = [
@@ -90,41 +113,61 @@ describe('rs256: accepted keys', () => {
     expect(Object.keys(privateJwk)).toEqual(expect.arrayContaining([...PRIVATE_MEMBERS]));
   });
 
-  it.each(publicForms)('publicKey as %s: verifies a token of the matching private key', async (_name, publicKey) => {
-    const provider = rs256({ publicKey });
-    expect(provider.algorithms).toStrictEqual(['RS256']);
-    expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
-    await expect(createAuth({ key: provider, now: fixedNow }).verify(tokenFromFixture)).resolves.toMatchObject({ sub: 'u1', iat: NOW });
-  });
+  it.each(publicForms)(
+    'publicKey as %s: verifies a token of the matching private key',
+    async (_name, publicKey) => {
+      const provider = rs256({ publicKey });
+      expect(provider.algorithms).toStrictEqual(['RS256']);
+      expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
+      await expect(
+        createAuth({ key: provider, now: fixedNow }).verify(tokenFromFixture),
+      ).resolves.toMatchObject({ sub: 'u1', iat: NOW });
+    },
+  );
 
-  it.each(publicForms)('publicKey as %s alone is verify-only: issue rejects with a TypeError', async (_name, publicKey) => {
-    const provider = rs256({ publicKey });
-    expect(provider.signingKey?.()).toBeUndefined();
-    const issuing = createAuth({ key: provider, now: fixedNow }).issue({ sub: 'u1' });
-    await expect(issuing).rejects.toThrow(TypeError);
-    await expect(issuing).rejects.toThrow(/cannot sign/);
-  });
+  it.each(publicForms)(
+    'publicKey as %s alone is verify-only: issue rejects with a TypeError',
+    async (_name, publicKey) => {
+      const provider = rs256({ publicKey });
+      expect(provider.signingKey?.()).toBeUndefined();
+      const issuing = createAuth({ key: provider, now: fixedNow }).issue({ sub: 'u1' });
+      await expect(issuing).rejects.toThrow(TypeError);
+      await expect(issuing).rejects.toThrow(/cannot sign/);
+    },
+  );
 
-  it.each(privateForms)('privateKey as %s alone: the public key is derived and the round trip works', async (_name, privateKey) => {
-    const provider = rs256({ privateKey });
-    expect(provider.algorithms).toStrictEqual(['RS256']);
-    expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
-    const auth = createAuth({ key: provider, now: fixedNow });
-    const token = await auth.issue({ sub: 'u2' });
-    expect(segmentJson(token, 0)).toStrictEqual({ alg: 'RS256', typ: 'JWT' });
-    await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'u2', iat: NOW });
-    // Signed by exactly the fixture key: an independent verify-only provider accepts it.
-    await expect(createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u2' });
-  });
+  it.each(privateForms)(
+    'privateKey as %s alone: the public key is derived and the round trip works',
+    async (_name, privateKey) => {
+      const provider = rs256({ privateKey });
+      expect(provider.algorithms).toStrictEqual(['RS256']);
+      expect(modulusOf(provider.publicJwks?.()[0])).toBe(expectedN);
+      const auth = createAuth({ key: provider, now: fixedNow });
+      const token = await auth.issue({ sub: 'u2' });
+      expect(segmentJson(token, 0)).toStrictEqual({ alg: 'RS256', typ: 'JWT' });
+      await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'u2', iat: NOW });
+      // Signed by exactly the fixture key: an independent verify-only provider accepts it.
+      await expect(
+        createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(token),
+      ).resolves.toMatchObject({ sub: 'u2' });
+    },
+  );
 
-  it.each(privateForms)('privateKey as %s with its publicKey as a KeyObject: accepted as a pair', async (_name, privateKey) => {
-    const auth = createAuth({ key: rs256({ privateKey, publicKey: publicObject }), now: fixedNow });
-    await expect(auth.verify(await auth.issue({ sub: 'u3' }))).resolves.toMatchObject({ sub: 'u3' });
-  });
+  it.each(privateForms)(
+    'privateKey as %s with its publicKey as a KeyObject: accepted as a pair',
+    async (_name, privateKey) => {
+      const auth = createAuth({ key: rs256({ privateKey, publicKey: publicObject }), now: fixedNow });
+      await expect(auth.verify(await auth.issue({ sub: 'u3' }))).resolves.toMatchObject({ sub: 'u3' });
+    },
+  );
 
   it('a token of another key pair is ERR_SIGNATURE_INVALID', async () => {
-    const other = await createAuth({ key: rs256({ privateKey: privatePemB }), now: fixedNow }).issue({ sub: 'u1' });
-    await expect(createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(other)).rejects.toMatchObject({
+    const other = await createAuth({ key: rs256({ privateKey: privatePemB }), now: fixedNow }).issue({
+      sub: 'u1',
+    });
+    await expect(
+      createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(other),
+    ).rejects.toMatchObject({
       code: 'ERR_SIGNATURE_INVALID',
     });
   });
@@ -144,12 +187,28 @@ describe('rs256: refused keys', () => {
   it.each([
     ['EC P-256 public PEM', { publicKey: ecPublicPem }, /must be an RSA key, not ec/],
     ['EC P-256 private PEM', { privateKey: ecPrivatePem }, /must be an RSA key, not ec/],
-    ['EC P-256 public JWK', { publicKey: createPublicKey(ecPublicPem).export({ format: 'jwk' }) }, /must be an RSA key, not ec/],
+    [
+      'EC P-256 public JWK',
+      { publicKey: createPublicKey(ecPublicPem).export({ format: 'jwk' }) },
+      /must be an RSA key, not ec/,
+    ],
     ['Ed25519 public PEM', { publicKey: ed25519PublicPem }, /must be an RSA key, not ed25519/],
-    ['Ed25519 public KeyObject', { publicKey: createPublicKey(ed25519PublicPem) }, /must be an RSA key, not ed25519/],
+    [
+      'Ed25519 public KeyObject',
+      { publicKey: createPublicKey(ed25519PublicPem) },
+      /must be an RSA key, not ed25519/,
+    ],
     ['RSA-PSS public PEM', { publicKey: pssPublicPem }, /must be an RSA key, not rsa-pss/],
-    ['a secret KeyObject as publicKey', { publicKey: createSecretKey(Buffer.from(SECRET)) }, /publicKey must be an RSA public key/],
-    ['a secret KeyObject as privateKey', { privateKey: createSecretKey(Buffer.from(SECRET)) }, /privateKey must be an RSA private key/],
+    [
+      'a secret KeyObject as publicKey',
+      { publicKey: createSecretKey(Buffer.from(SECRET)) },
+      /publicKey must be an RSA public key/,
+    ],
+    [
+      'a secret KeyObject as privateKey',
+      { privateKey: createSecretKey(Buffer.from(SECRET)) },
+      /privateKey must be an RSA private key/,
+    ],
   ] as const)('%s: TypeError', (_name, options, message) => {
     expectRefused(() => looseRs256(options), TypeError, message);
   });
@@ -164,13 +223,27 @@ describe('rs256: refused keys', () => {
     ['KeyObject', privateObject],
   ];
 
-  it.each(privateAsPublic)('a private key as publicKey (%s): TypeError, not silently reduced to its public half', (_name, publicKey) => {
-    expectRefused(() => looseRs256({ publicKey }), TypeError, /publicKey is a private (key|JWK); pass it as privateKey/);
-  });
+  it.each(privateAsPublic)(
+    'a private key as publicKey (%s): TypeError, not silently reduced to its public half',
+    (_name, publicKey) => {
+      expectRefused(
+        () => looseRs256({ publicKey }),
+        TypeError,
+        /publicKey is a private (key|JWK); pass it as privateKey/,
+      );
+    },
+  );
 
-  it.each(privateAsPublic)('a private key as publicKey (%s) beside its own privateKey: still a TypeError', (_name, publicKey) => {
-    expectRefused(() => looseRs256({ privateKey: privatePem, publicKey }), TypeError, /publicKey is a private (key|JWK)/);
-  });
+  it.each(privateAsPublic)(
+    'a private key as publicKey (%s) beside its own privateKey: still a TypeError',
+    (_name, publicKey) => {
+      expectRefused(
+        () => looseRs256({ privateKey: privatePem, publicKey }),
+        TypeError,
+        /publicKey is a private (key|JWK)/,
+      );
+    },
+  );
 
   it.each([
     ['SPKI PEM string', publicPem],
@@ -184,13 +257,20 @@ describe('rs256: refused keys', () => {
   });
 
   it('a mismatched pair (2048 private with 2048-b public): TypeError', () => {
-    expectRefused(() => rs256({ privateKey: privatePem, publicKey: publicPemB }), TypeError, /publicKey does not belong to privateKey/);
+    expectRefused(
+      () => rs256({ privateKey: privatePem, publicKey: publicPemB }),
+      TypeError,
+      /publicKey does not belong to privateKey/,
+    );
   });
 
   it.each([
     ['the pair in PEM', { privateKey: privatePemB, publicKey: publicPem }],
     ['the pair as KeyObjects', { privateKey: createPrivateKey(privatePemB), publicKey: publicObject }],
-    ['the pair as JWKs', { privateKey: privateJwk, publicKey: createPublicKey(publicPemB).export({ format: 'jwk' }) }],
+    [
+      'the pair as JWKs',
+      { privateKey: privateJwk, publicKey: createPublicKey(publicPemB).export({ format: 'jwk' }) },
+    ],
   ] as const)('a mismatched pair as %s: TypeError', (_name, options) => {
     expectRefused(() => rs256(options), TypeError, /does not belong to privateKey/);
   });
@@ -198,10 +278,19 @@ describe('rs256: refused keys', () => {
   // Fixed bytes, not crypto.randomBytes: the run must not vary.
   const noise = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 73 + 41) & 0xff));
   const truncatedPem = publicPem.slice(0, publicPem.length >> 1) + '\n-----END PUBLIC KEY-----\n';
-  const encryptedPem = privateObject.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'test-only' }) as string;
+  const encryptedPem = privateObject.export({
+    format: 'pem',
+    type: 'pkcs8',
+    cipher: 'aes-256-cbc',
+    passphrase: 'test-only',
+  }) as string;
   it.each([
     ['a garbage string as publicKey', { publicKey: 'not a key at all' }, /publicKey could not be imported/],
-    ['a garbage string as privateKey', { privateKey: 'not a key at all' }, /privateKey could not be imported/],
+    [
+      'a garbage string as privateKey',
+      { privateKey: 'not a key at all' },
+      /privateKey could not be imported/,
+    ],
     ['an empty string', { publicKey: '' }, /publicKey could not be imported/],
     ['a truncated PEM', { publicKey: truncatedPem }, /publicKey could not be imported/],
     ['a truncated PEM Buffer', { publicKey: Buffer.from(truncatedPem) }, /publicKey could not be imported/],
@@ -264,7 +353,9 @@ describe('rs256: the published JWK', () => {
   });
 
   it('with a kid, the kid is published too', () => {
-    expect(createAuth({ key: rs256({ privateKey: privatePem, kid: 'k1' }) }).jwks()).toStrictEqual({ keys: [{ ...exactJwk, kid: 'k1' }] });
+    expect(createAuth({ key: rs256({ privateKey: privatePem, kid: 'k1' }) }).jwks()).toStrictEqual({
+      keys: [{ ...exactJwk, kid: 'k1' }],
+    });
   });
 
   it('the published n and e rebuild a key that verifies our tokens', async () => {
@@ -272,15 +363,20 @@ describe('rs256: the published JWK', () => {
     if (jwk?.kty !== 'RSA') throw new Error('expected an RSA JWK');
     const rebuilt = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
     const token = await createAuth({ key: signer(), now: fixedNow }).issue({ sub: 'u1' });
-    await expect(createAuth({ key: rs256({ publicKey: rebuilt }), now: fixedNow }).verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(
+      createAuth({ key: rs256({ publicKey: rebuilt }), now: fixedNow }).verify(token),
+    ).resolves.toMatchObject({ sub: 'u1' });
   });
 });
 
 describe('rs256: kid and algorithm', () => {
   it('writes kid into the header; another kid on the verifier is ERR_KEY_NOT_FOUND', async () => {
-    const token = await createAuth({ key: rs256({ privateKey: privatePem, kid: 'a' }), now: fixedNow }).issue({ sub: 'u1' });
+    const token = await createAuth({ key: rs256({ privateKey: privatePem, kid: 'a' }), now: fixedNow }).issue(
+      { sub: 'u1' },
+    );
     expect(segmentJson(token, 0)).toStrictEqual({ alg: 'RS256', typ: 'JWT', kid: 'a' });
-    const verifier = (kid: string) => createAuth({ key: rs256({ publicKey: publicPem, kid }), now: fixedNow });
+    const verifier = (kid: string) =>
+      createAuth({ key: rs256({ publicKey: publicPem, kid }), now: fixedNow });
     await expect(verifier('a').verify(token)).resolves.toMatchObject({ sub: 'u1' });
     await expect(verifier('b').verify(token)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
   });
@@ -288,7 +384,9 @@ describe('rs256: kid and algorithm', () => {
   it('an HS256 token signed with the public key PEM as the HMAC secret is ERR_ALG_NOT_ALLOWED', async () => {
     const signingInput = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'admin', iat: NOW, exp: NOW + 60 })}`;
     const forged = `${signingInput}.${createHmac('sha256', publicPem).update(signingInput).digest('base64url')}`;
-    await expect(createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(forged)).rejects.toMatchObject({
+    await expect(
+      createAuth({ key: rs256({ publicKey: publicPem }), now: fixedNow }).verify(forged),
+    ).rejects.toMatchObject({
       code: 'ERR_ALG_NOT_ALLOWED',
     });
   });

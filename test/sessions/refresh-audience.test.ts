@@ -15,7 +15,10 @@ describe('a refresh token elsewhere', () => {
     const refresh = /^jwt-refresh=([^;]+)/.exec(cookies.find((c) => c.startsWith('jwt-refresh='))!)![1]!;
     const key = new TextEncoder().encode(SECRET);
     await expect(jwtVerify(access, key, options)).resolves.toMatchObject({ payload: { sub: 'user-1' } });
-    await expect(jwtVerify(refresh, key, options)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
+    await expect(jwtVerify(refresh, key, options)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'aud',
+    });
     expect(payloadOf(refresh).aud).toBe('jwt-gate:refresh');
   });
 
@@ -23,8 +26,13 @@ describe('a refresh token elsewhere', () => {
     const auth = createAuth({ key: hs256(SECRET), ...options, refresh: { expiresIn: '30d' } });
     const { cookies } = await auth.startSession({ sub: 'user-1' });
     const refresh = /^jwt-refresh=([^;]+)/.exec(cookies.find((c) => c.startsWith('jwt-refresh='))!)![1]!;
-    await expect(createAuth({ key: hs256(SECRET), ...options }).verify(refresh)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID' });
-    await expect(createAuth({ key: hs256(SECRET) }).verify(refresh)).rejects.toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'typ' });
+    await expect(createAuth({ key: hs256(SECRET), ...options }).verify(refresh)).rejects.toMatchObject({
+      code: 'ERR_CLAIM_INVALID',
+    });
+    await expect(createAuth({ key: hs256(SECRET) }).verify(refresh)).rejects.toMatchObject({
+      code: 'ERR_CLAIM_INVALID',
+      claim: 'typ',
+    });
   });
 });
 
@@ -39,7 +47,15 @@ describe.each(variants)('$name', (variant) => {
 
   it('a refresh-typed token addressed to the app’s audience is refused at the refresh endpoint', async () => {
     const { app } = sessionApp(variant, options, (now) => memoryStore({ now }));
-    const claims = { sub: 'user-1', sid: 's', jti: 'j', iat: NOW, exp: NOW + 3600, iss: options.issuer, aud: options.audience };
+    const claims = {
+      sub: 'user-1',
+      sid: 's',
+      jti: 'j',
+      iat: NOW,
+      exp: NOW + 3600,
+      iss: options.issuer,
+      aud: options.audience,
+    };
     const forged = handToken({ alg: 'HS256', typ: 'refresh+jwt' }, claims, { hmac: SECRET });
     expectRefused(await refreshWith(app, forged), 401, 'ERR_CLAIM_INVALID');
     expect(NOW_MS).toBe(NOW * 1000);

@@ -25,7 +25,11 @@ describe.each(variants)('$name', (variant) => {
         },
       };
     };
-    const { auth, app, at, now } = sessionApp(variant, { expiresIn: '1h', refresh: false, renew: { maxAge: '12h' } }, racing);
+    const { auth, app, at, now } = sessionApp(
+      variant,
+      { expiresIn: '1h', refresh: false, renew: { maxAge: '12h' } },
+      racing,
+    );
     const s = await login(app);
     at(40 * 60 + 0.5);
     // "Log out everywhere" half a second into this second; the renewed token is signed in the next.

@@ -4,7 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, type SessionStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
-import { DAY, cookiesOf, expectRefused, login, refreshWith, sessionApp, sessionOf, withBearer, withCookie } from '../support/sessions.js';
+import {
+  DAY,
+  cookiesOf,
+  expectRefused,
+  login,
+  refreshWith,
+  sessionApp,
+  sessionOf,
+  withBearer,
+  withCookie,
+} from '../support/sessions.js';
 
 // An unhandled rejection would end a real process; here it is collected and must not happen.
 const escaped: unknown[] = [];
@@ -41,7 +51,9 @@ describe.each(variants)('$name', (variant) => {
     const laptop = await login(app);
     const phone = await login(app);
     at(20 * 60);
-    expect((await request(app).post('/auth/logout-all').set('Cookie', `jwt-refresh=${phone.refresh}`)).status).toBe(204);
+    expect(
+      (await request(app).post('/auth/logout-all').set('Cookie', `jwt-refresh=${phone.refresh}`)).status,
+    ).toBe(204);
     expectRefused(await refreshWith(app, laptop.refresh), 401, 'ERR_TOKEN_REVOKED');
     expectRefused(await refreshWith(app, phone.refresh), 401, 'ERR_TOKEN_REVOKED');
   });
@@ -50,13 +62,21 @@ describe.each(variants)('$name', (variant) => {
     const { auth, app, at } = sessionApp(variant);
     const started = await auth.startSession({ sub: 'user-1', role: 'member' }, { expiresIn: '90d' });
     const first = started.token;
-    const refresh = /^jwt-refresh=([^;]+); Max-Age=(\d+)/.exec(started.cookies.find((c) => c.startsWith('jwt-refresh='))!)!;
+    const refresh = /^jwt-refresh=([^;]+); Max-Age=(\d+)/.exec(
+      started.cookies.find((c) => c.startsWith('jwt-refresh='))!,
+    )!;
     expect(Number(refresh[2])).toBe(90 * DAY);
     at(DAY);
     const rotated = await refreshWith(app, refresh[1]!);
     expect(rotated.status).toBe(204);
     at(40 * DAY);
-    expect((await request(app).post('/auth/logout').set('Cookie', `jwt-refresh=${sessionOf(rotated).refresh}`)).status).toBe(204);
+    expect(
+      (
+        await request(app)
+          .post('/auth/logout')
+          .set('Cookie', `jwt-refresh=${sessionOf(rotated).refresh}`)
+      ).status,
+    ).toBe(204);
     for (const day of [41, 89]) {
       at(day * DAY);
       expectRefused(await withBearer(app, first), 401, 'ERR_TOKEN_REVOKED');
@@ -67,10 +87,18 @@ describe.each(variants)('$name', (variant) => {
     const { app, at } = sessionApp(variant);
     const victim = await login(app);
     const other = createAuth({ key: hs256(`${SECRET}-other-0123`), refresh: { expiresIn: '30d' } });
-    const foreign = (await other.startSession({ sub: 'user-1' })).cookies.find((c) => c.startsWith('jwt-refresh='))!;
+    const foreign = (await other.startSession({ sub: 'user-1' })).cookies.find((c) =>
+      c.startsWith('jwt-refresh='),
+    )!;
     const [h, p] = victim.refresh.split('.') as [string, string];
-    for (const token of [foreign.slice('jwt-refresh='.length, foreign.indexOf(';')), `${h}.${p}.AAAA`, victim.access]) {
-      expect((await request(app).post('/auth/logout-all').set('Cookie', `jwt-refresh=${token}`)).status).toBe(204);
+    for (const token of [
+      foreign.slice('jwt-refresh='.length, foreign.indexOf(';')),
+      `${h}.${p}.AAAA`,
+      victim.access,
+    ]) {
+      expect((await request(app).post('/auth/logout-all').set('Cookie', `jwt-refresh=${token}`)).status).toBe(
+        204,
+      );
     }
     at(60);
     expect((await refreshWith(app, victim.refresh)).status).toBe(204);
@@ -91,7 +119,9 @@ describe.each(variants)('$name', (variant) => {
   it('signOut not awaited: the browser is logged out, the login revoked, and nothing escapes', async () => {
     const { app } = sessionApp(variant);
     const s = await login(app);
-    const out = await request(app).post('/auth/logout-unawaited').set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`);
+    const out = await request(app)
+      .post('/auth/logout-unawaited')
+      .set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`);
     expect(out.status).toBe(204);
     expect(Object.keys(cookiesOf(out)).sort()).toEqual(['jwt', 'jwt-refresh']);
     await settle();
@@ -102,7 +132,9 @@ describe.each(variants)('$name', (variant) => {
   it('signOut not awaited while the store is down: cookies cleared, the process lives on', async () => {
     const { app } = sessionApp(variant, {}, (now) => failingWrites(memoryStore({ now })));
     const s = await login(app);
-    const out = await request(app).post('/auth/logout-unawaited').set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`);
+    const out = await request(app)
+      .post('/auth/logout-unawaited')
+      .set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`);
     expect(out.status).toBe(204);
     expect(cookiesOf(out).jwt).toMatch(/^jwt=; Max-Age=0;/);
     await settle();
@@ -112,7 +144,9 @@ describe.each(variants)('$name', (variant) => {
   it('signOut awaited while the store is down: 503, and the cookies are cleared all the same', async () => {
     const { app } = sessionApp(variant, {}, (now) => failingWrites(memoryStore({ now })));
     const s = await login(app);
-    const out = await request(app).post('/auth/logout').set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`);
+    const out = await request(app)
+      .post('/auth/logout')
+      .set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`);
     // The rejection reaches the app's own route; the framework renders its 503.
     expect(out.status).toBe(503);
     expect(cookiesOf(out).jwt).toMatch(/^jwt=; Max-Age=0;/);
@@ -126,10 +160,16 @@ describe('the core API', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const inner = memoryStore();
-    const slow: SessionStore = { ...inner, status: (ids, sub) => inner.status(ids, sub), useOnce: (i, u, s) => inner.useOnce(i, u, s), revokeSubject: (s, n, u) => inner.revokeSubject(s, n, u), revoke: async (id, until, sub) => {
-      await gate;
-      return inner.revoke(id, until, sub);
-    } };
+    const slow: SessionStore = {
+      ...inner,
+      status: (ids, sub) => inner.status(ids, sub),
+      useOnce: (i, u, s) => inner.useOnce(i, u, s),
+      revokeSubject: (s, n, u) => inner.revokeSubject(s, n, u),
+      revoke: async (id, until, sub) => {
+        await gate;
+        return inner.revoke(id, until, sub);
+      },
+    };
     const auth = createAuth({ key: hs256(SECRET), store: slow });
     const token = await auth.issue({ sub: 'user-1' });
     const ended = auth.endSession({ headers: { cookie: `jwt=${token}` } });

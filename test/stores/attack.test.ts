@@ -6,13 +6,23 @@ import { connect, type AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, hs256, isAuthError, memoryStore, redisStore, type Auth, type AuthOptions, type SessionStore } from '../../src/index.js';
+import {
+  createAuth,
+  hs256,
+  isAuthError,
+  memoryStore,
+  redisStore,
+  type Auth,
+  type AuthOptions,
+  type SessionStore,
+} from '../../src/index.js';
 import { variants, type Handler, type Variant } from '../adapters/apps.js';
 import { NOW, NOW_MS, SECRET, handToken } from '../helpers.js';
 import { redisAvailable, redisServer } from './redis-server.js';
 
 const runRedis = redisAvailable || Boolean(process.env.CI);
-if (!runRedis) console.warn('redis-server is not installed: the Redis attack tests are skipped (CI installs it).');
+if (!runRedis)
+  console.warn('redis-server is not installed: the Redis attack tests are skipped (CI installs it).');
 
 /** What these tests need of a node-redis client. */
 interface RedisClient {
@@ -24,7 +34,11 @@ let redis: RedisClient | undefined;
 const clients: RedisClient[] = [];
 
 async function connectClient(url: string, options: { queue?: boolean } = {}): Promise<RedisClient> {
-  const client = createClient({ url, disableOfflineQueue: !options.queue, socket: { reconnectStrategy: () => 100 } });
+  const client = createClient({
+    url,
+    disableOfflineQueue: !options.queue,
+    socket: { reconnectStrategy: () => 100 },
+  });
   client.on('error', () => undefined);
   await client.connect();
   const handle: RedisClient = client;
@@ -64,21 +78,29 @@ let prefixes = 0;
 const storeKinds: StoreKind[] = [
   { name: 'memory', make: (now) => ({ store: memoryStore({ now }), prefix: undefined }) },
   ...(runRedis
-    ? [{
-        name: 'redis' as const,
-        make: (now: () => number) => {
-          const prefix = `attack-${process.pid}-${++prefixes}:`;
-          return { store: redisStore({ client: redis!, prefix, now }), prefix };
+    ? [
+        {
+          name: 'redis' as const,
+          make: (now: () => number) => {
+            const prefix = `attack-${process.pid}-${++prefixes}:`;
+            return { store: redisStore({ client: redis!, prefix, now }), prefix };
+          },
         },
-      }]
+      ]
     : []),
 ];
 
-const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-const cookiesOf = (res: request.Response): Record<string, string> => Object.fromEntries(setCookies(res).map((c) => [c.split('=')[0]!, c]));
+const setCookies = (res: request.Response): string[] =>
+  (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+const cookiesOf = (res: request.Response): Record<string, string> =>
+  Object.fromEntries(setCookies(res).map((c) => [c.split('=')[0]!, c]));
 const valueOf = (cookie: string | undefined): string => /^[^=]+=([^;]*)/.exec(cookie ?? '')?.[1] ?? '';
 const payloadOf = (token: string): Record<string, unknown> & { exp: number; iat: number; jti: string } =>
-  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> & { exp: number; iat: number; jti: string };
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> & {
+    exp: number;
+    iat: number;
+    jti: string;
+  };
 const withoutManaged = (claims: Record<string, unknown>): Record<string, unknown> => {
   const { iat: _iat, exp: _exp, jti: _jti, ...rest } = claims;
   return rest;
@@ -91,17 +113,25 @@ interface Session {
 }
 const sessionOf = (res: request.Response): Session => {
   const cookies = cookiesOf(res);
-  return { access: valueOf(cookies.jwt), refresh: valueOf(cookies['jwt-refresh']), csrf: valueOf(cookies.csrf) };
+  return {
+    access: valueOf(cookies.jwt),
+    refresh: valueOf(cookies['jwt-refresh']),
+    csrf: valueOf(cookies.csrf),
+  };
 };
 const login = async (app: Handler): Promise<Session> => {
   const res = await request(app).post('/login');
   expect(res.status).toBe(204);
   return sessionOf(res);
 };
-const required = (app: Handler, token: string): request.Test => request(app).get('/required').set('Cookie', `jwt=${token}`);
-const bearer = (app: Handler, token: string): request.Test => request(app).get('/required').set('Authorization', `Bearer ${token}`);
-const refreshWith = (app: Handler, token: string): request.Test => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
-const logout = (app: Handler, token: string): request.Test => request(app).post('/auth/logout').set('Cookie', `jwt=${token}`);
+const required = (app: Handler, token: string): request.Test =>
+  request(app).get('/required').set('Cookie', `jwt=${token}`);
+const bearer = (app: Handler, token: string): request.Test =>
+  request(app).get('/required').set('Authorization', `Bearer ${token}`);
+const refreshWith = (app: Handler, token: string): request.Test =>
+  request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
+const logout = (app: Handler, token: string): request.Test =>
+  request(app).post('/auth/logout').set('Cookie', `jwt=${token}`);
 
 function expectRefused(res: request.Response, status: number, code: string): void {
   expect({ status: res.status, code: (res.body as { code?: unknown }).code }).toEqual({ status, code });
@@ -118,12 +148,30 @@ interface Setup {
   at(seconds: number): void;
 }
 
-function setupWith(variant: Variant, kind: StoreKind, extra: Partial<AuthOptions> = {}, trustProxy = false): Setup {
+function setupWith(
+  variant: Variant,
+  kind: StoreKind,
+  extra: Partial<AuthOptions> = {},
+  trustProxy = false,
+): Setup {
   let clock = NOW_MS;
   const now = (): number => clock;
   const { store, prefix } = kind.make(now);
-  const auth = createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now, refresh: { expiresIn: '30d' }, ...extra });
-  return { auth, app: variant.build(auth, trustProxy), store, prefix, at: (seconds) => void (clock = NOW_MS + seconds * 1000) };
+  const auth = createAuth({
+    key: hs256(SECRET),
+    expiresIn: '15m',
+    store,
+    now,
+    refresh: { expiresIn: '30d' },
+    ...extra,
+  });
+  return {
+    auth,
+    app: variant.build(auth, trustProxy),
+    store,
+    prefix,
+    at: (seconds) => void (clock = NOW_MS + seconds * 1000),
+  };
 }
 
 const memoryKind = storeKinds[0]!;
@@ -131,7 +179,8 @@ const memoryKind = storeKinds[0]!;
 // ---------------------------------------------------------------------------------------------------
 
 describe.each(variants)('$name', (variant) => {
-  const setup = (kind: StoreKind, extra?: Partial<AuthOptions>, trustProxy?: boolean): Setup => setupWith(variant, kind, extra, trustProxy);
+  const setup = (kind: StoreKind, extra?: Partial<AuthOptions>, trustProxy?: boolean): Setup =>
+    setupWith(variant, kind, extra, trustProxy);
 
   describe.each(storeKinds)('$name store', (kind) => {
     describe('sign-out and log out everywhere', () => {
@@ -157,13 +206,25 @@ describe.each(variants)('$name', (variant) => {
           [handToken({ alg: 'HS256', typ: 'JWT' }, claims, { hmac: OTHER_SECRET }), 'ERR_SIGNATURE_INVALID'],
           [handToken({ alg: 'none', typ: 'JWT' }, claims, { signature: '' }), 'ERR_ALG_NOT_ALLOWED'],
           [`${victim.access.split('.').slice(0, 2).join('.')}.`, 'ERR_SIGNATURE_INVALID'],
-          [`${h}.${Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 60 })).toString('base64url')}.${sig}`, 'ERR_SIGNATURE_INVALID'],
-          [handToken({ alg: 'HS256', typ: 'refresh+jwt' }, claims, { hmac: OTHER_SECRET }), 'ERR_SIGNATURE_INVALID'],
+          [
+            `${h}.${Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 60 })).toString('base64url')}.${sig}`,
+            'ERR_SIGNATURE_INVALID',
+          ],
+          [
+            handToken({ alg: 'HS256', typ: 'refresh+jwt' }, claims, { hmac: OTHER_SECRET }),
+            'ERR_SIGNATURE_INVALID',
+          ],
         ];
         for (const [token, code] of forged) {
           expect((await logout(app, token)).status).toBe(204);
-          expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
-          expectRefused(await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`), 401, code);
+          expect(
+            (await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status,
+          ).toBe(204);
+          expectRefused(
+            await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`),
+            401,
+            code,
+          );
         }
         expect((await required(app, victim.access)).status).toBe(200);
 
@@ -174,7 +235,9 @@ describe.each(variants)('$name', (variant) => {
         expect(rotated.status).toBe(204);
         const fresh = sessionOf(rotated);
         expect((await logout(app, victim.access)).status).toBe(204);
-        expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${victim.access}`)).status).toBe(204);
+        expect(
+          (await request(app).post('/auth/logout').set('Authorization', `Bearer ${victim.access}`)).status,
+        ).toBe(204);
         expect((await required(app, fresh.access)).status).toBe(200);
         expect((await refreshWith(app, fresh.refresh)).status).toBe(204);
       });
@@ -184,7 +247,9 @@ describe.each(variants)('$name', (variant) => {
         const laptop = await login(app);
         const phone = await login(app);
         at(5);
-        expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status).toBe(204);
+        expect(
+          (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+        ).toBe(204);
         expectRefused(await required(app, laptop.access), 401, 'ERR_TOKEN_REVOKED');
         expectRefused(await bearer(app, laptop.access), 401, 'ERR_TOKEN_REVOKED');
         expectRefused(await refreshWith(app, laptop.refresh), 401, 'ERR_TOKEN_REVOKED');
@@ -202,7 +267,9 @@ describe.each(variants)('$name', (variant) => {
         const stolen = await login(app);
         const phone = await login(app);
         at(5);
-        expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status).toBe(204);
+        expect(
+          (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+        ).toBe(204);
         if (prefix === undefined) {
           at(5 + 3600 + 60);
           expectRefused(await refreshWith(app, stolen.refresh), 401, 'ERR_TOKEN_REVOKED');
@@ -219,7 +286,9 @@ describe.each(variants)('$name', (variant) => {
         const { token } = await auth.startSession({ sub: 'user-1', role: 'member' }, { expiresIn: '7d' });
         const phone = await login(app);
         at(5);
-        expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status).toBe(204);
+        expect(
+          (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+        ).toBe(204);
         expectRefused(await required(app, token), 401, 'ERR_TOKEN_REVOKED');
         if (prefix === undefined) {
           at(5 + 3600 + 60);
@@ -277,13 +346,23 @@ describe.each(variants)('$name', (variant) => {
         };
         let clock = NOW_MS;
         const { store } = gated.make(() => clock);
-        const app = variant.build(createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now: () => clock, refresh: { expiresIn: '30d' } }));
+        const app = variant.build(
+          createAuth({
+            key: hs256(SECRET),
+            expiresIn: '15m',
+            store,
+            now: () => clock,
+            refresh: { expiresIn: '30d' },
+          }),
+        );
         const thief = await login(app);
         const phone = await login(app);
         const pending = refreshWith(app, thief.refresh).then((res) => res);
         await atGate;
         clock = NOW_MS + 10_500;
-        expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status).toBe(204);
+        expect(
+          (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+        ).toBe(204);
         clock = NOW_MS + 11_000;
         release();
         const res = await pending;
@@ -293,9 +372,19 @@ describe.each(variants)('$name', (variant) => {
 
       it('24 concurrent refreshes with one token on two instances: exactly one 204, and the losers’ reuse ends the login', async () => {
         const { app, store } = setup(kind);
-        const other = variant.build(createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now: () => NOW_MS, refresh: { expiresIn: '30d' } }));
+        const other = variant.build(
+          createAuth({
+            key: hs256(SECRET),
+            expiresIn: '15m',
+            store,
+            now: () => NOW_MS,
+            refresh: { expiresIn: '30d' },
+          }),
+        );
         const s = await login(app);
-        const results = await Promise.all(Array.from({ length: 24 }, (_, i) => refreshWith(i % 2 ? app : other, s.refresh)));
+        const results = await Promise.all(
+          Array.from({ length: 24 }, (_, i) => refreshWith(i % 2 ? app : other, s.refresh)),
+        );
         const winners = results.filter((r) => r.status === 204);
         expect(winners).toHaveLength(1);
         for (const res of results) if (res.status !== 204) expectRefused(res, 401, 'ERR_TOKEN_REVOKED');
@@ -310,12 +399,24 @@ describe.each(variants)('$name', (variant) => {
         const s = await login(app);
         expectRefused(await bearer(app, s.refresh), 401, 'ERR_CLAIM_INVALID');
         expectRefused(await required(app, s.refresh), 401, 'ERR_CLAIM_INVALID');
-        expectRefused(await request(app).post('/write').set('Cookie', `jwt=${s.refresh}`), 401, 'ERR_CLAIM_INVALID');
+        expectRefused(
+          await request(app).post('/write').set('Cookie', `jwt=${s.refresh}`),
+          401,
+          'ERR_CLAIM_INVALID',
+        );
         const optional = await request(app).get('/optional').set('Cookie', `jwt=${s.refresh}`);
-        expect({ status: optional.status, user: optional.body.user, authError: optional.body.authError }).toEqual({ status: 200, user: null, authError: 'ERR_CLAIM_INVALID' });
+        expect({
+          status: optional.status,
+          user: optional.body.user,
+          authError: optional.body.authError,
+        }).toEqual({ status: 200, user: null, authError: 'ERR_CLAIM_INVALID' });
         expectRefused(await refreshWith(app, s.access), 401, 'ERR_CLAIM_INVALID');
         // Both cookies sent to the refresh path: only the refresh cookie is read.
-        expectRefused(await request(app).post('/auth/refresh').set('Cookie', `jwt=${s.refresh}; jwt-refresh=${s.access}`), 401, 'ERR_CLAIM_INVALID');
+        expectRefused(
+          await request(app).post('/auth/refresh').set('Cookie', `jwt=${s.refresh}; jwt-refresh=${s.access}`),
+          401,
+          'ERR_CLAIM_INVALID',
+        );
         // A refresh token at /logout is not a session: nothing is revoked.
         expect((await logout(app, s.refresh)).status).toBe(204);
         expect((await required(app, s.access)).status).toBe(200);
@@ -326,7 +427,13 @@ describe.each(variants)('$name', (variant) => {
         const { app, at } = setup(kind);
         const s = await login(app);
         const original = withoutManaged(payloadOf(s.access));
-        expect(original).toEqual({ auth_time: NOW, sub: 'user-1', role: 'member', scope: 'read', sid: expect.any(String) });
+        expect(original).toEqual({
+          auth_time: NOW,
+          sub: 'user-1',
+          role: 'member',
+          scope: 'read',
+          sid: expect.any(String),
+        });
         let current = s.refresh;
         for (const seconds of [10 * DAY, 20 * DAY, 30 * DAY - 60]) {
           at(seconds);
@@ -338,7 +445,11 @@ describe.each(variants)('$name', (variant) => {
           expect(res.status).toBe(204);
           const next = sessionOf(res);
           expect(cookiesOf(res)['jwt-refresh']).toContain(`; Max-Age=${30 * DAY - seconds};`);
-          expect(payloadOf(next.refresh)).toMatchObject({ exp: NOW + 30 * DAY, iat: NOW + seconds, aud: 'jwt-gate:refresh' });
+          expect(payloadOf(next.refresh)).toMatchObject({
+            exp: NOW + 30 * DAY,
+            iat: NOW + seconds,
+            aud: 'jwt-gate:refresh',
+          });
           expect(withoutManaged(payloadOf(next.refresh))).toEqual({ ...original, aud: 'jwt-gate:refresh' });
           expect(withoutManaged(payloadOf(next.access))).toEqual(original);
           current = next.refresh;
@@ -374,7 +485,9 @@ describe.each(variants)('$name', (variant) => {
           at(3700);
           expectRefused(await required(app, thief.access), 401, 'ERR_TOKEN_REVOKED');
         } else {
-          expect(await ttlOf(`${prefix}{sub:user-1}:id:sid:${String(payloadOf(thief.access).sid)}`)).toBeGreaterThanOrEqual(3500 + 900 - 3550);
+          expect(
+            await ttlOf(`${prefix}{sub:user-1}:id:sid:${String(payloadOf(thief.access).sid)}`),
+          ).toBeGreaterThanOrEqual(3500 + 900 - 3550);
         }
       });
 
@@ -390,7 +503,11 @@ describe.each(variants)('$name', (variant) => {
         expect(d.csrf).toMatch(/^[\w-]{22}$/);
         expectRefused(await refreshWith(double.app, d.refresh), 403, 'ERR_CSRF');
         expectRefused(await refreshWith(double.app, d.refresh).set('x-csrf-token', ''), 403, 'ERR_CSRF');
-        expectRefused(await refreshWith(double.app, d.refresh).set('x-csrf-token', (await login(double.app)).csrf), 403, 'ERR_CSRF');
+        expectRefused(
+          await refreshWith(double.app, d.refresh).set('x-csrf-token', (await login(double.app)).csrf),
+          403,
+          'ERR_CSRF',
+        );
         const ok = await refreshWith(double.app, d.refresh).set('x-csrf-token', d.csrf);
         expect(ok.status).toBe(204);
         // The rotated session keeps its csrf value, cookie included.
@@ -408,22 +525,59 @@ describe.each(variants)('$name', (variant) => {
         const vsid = String(victimClaims.sid);
         const p = prefix ?? 'jwt-gate:';
         const subjects = [
-          '*', 'user-1*', 'user-?', 'user-[1]', 'user-1\n', 'user-1\r\nFLUSHALL', ' user-1', 'USER-1', 'user-1\u0000', '../user-1',
-          'sub:user-1', `${p}sub:user-1`, `id:jti:${vj}`, `${p}id:sid:${vsid}`, '__proto__', 'constructor', 'x'.repeat(4000),
-          '{sub:user-1}', 'user-1}:nb', `user-1}:id:jti:${vj}`, `${p}{sub:user-1}:nb`, '%75ser-1', 'user-1%', '\uD800user-1',
+          '*',
+          'user-1*',
+          'user-?',
+          'user-[1]',
+          'user-1\n',
+          'user-1\r\nFLUSHALL',
+          ' user-1',
+          'USER-1',
+          'user-1\u0000',
+          '../user-1',
+          'sub:user-1',
+          `${p}sub:user-1`,
+          `id:jti:${vj}`,
+          `${p}id:sid:${vsid}`,
+          '__proto__',
+          'constructor',
+          'x'.repeat(4000),
+          '{sub:user-1}',
+          'user-1}:nb',
+          `user-1}:id:jti:${vj}`,
+          `${p}{sub:user-1}:nb`,
+          '%75ser-1',
+          'user-1%',
+          '\uD800user-1',
         ];
         for (const sub of subjects) {
           const token = await auth.issue({ sub, role: 'member' });
-          expect((await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+          expect(
+            (await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`))
+              .status,
+          ).toBe(204);
           expectRefused(await bearer(app, token), 401, 'ERR_TOKEN_REVOKED');
         }
         const jtis = [
-          `jti:${vj}`, `sid:${vsid}`, `rt:${vj}`, '*', `${vj}*`, `${vj}\n`, `\r\n${vj}`, `${p}id:jti:${vj}`, `../${vj}`, vj.toUpperCase(),
-          `${vj} `, '__proto__', 'y'.repeat(2500),
+          `jti:${vj}`,
+          `sid:${vsid}`,
+          `rt:${vj}`,
+          '*',
+          `${vj}*`,
+          `${vj}\n`,
+          `\r\n${vj}`,
+          `${p}id:jti:${vj}`,
+          `../${vj}`,
+          vj.toUpperCase(),
+          `${vj} `,
+          '__proto__',
+          'y'.repeat(2500),
         ];
         for (const jwtid of jtis) {
           const token = await auth.issue({ sub: 'attacker', sid: jwtid }, { jwtid });
-          expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
+          expect(
+            (await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status,
+          ).toBe(204);
           expectRefused(await bearer(app, token), 401, 'ERR_TOKEN_REVOKED');
         }
         expect((await required(app, victim.access)).status).toBe(200);
@@ -437,7 +591,11 @@ describe.each(variants)('$name', (variant) => {
           for (const key of keys) if (!key.endsWith('{log}') && (await ttlOf(key)) === -1) endless.push(key);
           expect(endless).toHaveLength(new Set(subjects).size);
           for (const key of endless) expect(key).toMatch(/^attack-[\w-]+:\{sub:[^]*\}:nb$/);
-          expect(((await redis!.sendCommand(['KEYS', '*'])) as string[]).filter((key) => !key.startsWith('attack-'))).toEqual([]);
+          expect(
+            ((await redis!.sendCommand(['KEYS', '*'])) as string[]).filter(
+              (key) => !key.startsWith('attack-'),
+            ),
+          ).toEqual([]);
         }
       });
     });
@@ -448,7 +606,11 @@ describe.each(variants)('$name', (variant) => {
     // write it into the new token: a token without auth_time (auth.issue + auth.sessionCookie, or
     // another issuer's) is renewed forever, each renewal counting maxAge from its own iat.
     it('a cookie token without auth_time is not renewed past maxAge after its issue', async () => {
-      const { auth, app, at } = setup(memoryKind, { expiresIn: '1h', refresh: false, renew: { maxAge: '3h' } });
+      const { auth, app, at } = setup(memoryKind, {
+        expiresIn: '1h',
+        refresh: false,
+        renew: { maxAge: '3h' },
+      });
       let token = await auth.issue({ sub: 'user-1', role: 'member' });
       for (const minutes of [40, 80, 120, 160]) {
         at(minutes * 60);
@@ -463,7 +625,12 @@ describe.each(variants)('$name', (variant) => {
     });
 
     it('renewal copies the token’s claims only, never the request’s, and never renews a revoked token', async () => {
-      const { app, at } = setup(memoryKind, { expiresIn: '1h', refresh: false, renew: { maxAge: '3h' }, csrf: { header: 'x-csrf-token' } });
+      const { app, at } = setup(memoryKind, {
+        expiresIn: '1h',
+        refresh: false,
+        renew: { maxAge: '3h' },
+        csrf: { header: 'x-csrf-token' },
+      });
       const s = await login(app);
       at(40 * 60);
       const res = await request(app)
@@ -476,7 +643,11 @@ describe.each(variants)('$name', (variant) => {
       expect(res.status).toBe(200);
       const renewed = sessionOf(res);
       expect(withoutManaged(payloadOf(renewed.access))).toEqual(withoutManaged(payloadOf(s.access)));
-      expect(payloadOf(renewed.access)).toMatchObject({ auth_time: NOW, iat: NOW + 40 * 60, exp: NOW + 100 * 60 });
+      expect(payloadOf(renewed.access)).toMatchObject({
+        auth_time: NOW,
+        iat: NOW + 40 * 60,
+        exp: NOW + 100 * 60,
+      });
       expect(renewed.csrf).toBe(s.csrf);
       expect((await logout(app, renewed.access).set('x-csrf-token', s.csrf)).status).toBe(204);
       const refused = await required(app, renewed.access);
@@ -494,52 +665,119 @@ describe.each(variants)('$name', (variant) => {
     });
 
     const cases: [string, Record<string, string | string[]>, number][] = [
-      ['an Origin that only starts with the host', { Origin: 'https://app.test.evil.test', Host: 'app.test' }, 403],
+      [
+        'an Origin that only starts with the host',
+        { Origin: 'https://app.test.evil.test', Host: 'app.test' },
+        403,
+      ],
       ['a cross-site Origin', { Origin: EVIL, Host: 'app.test' }, 403],
       ['an Origin with a trailing dot', { Origin: 'https://app.test.', Host: 'app.test' }, 403],
       ['a Host with a trailing dot', { Origin: 'https://app.test', Host: 'app.test.' }, 403],
       ['an Origin on another port', { Origin: 'https://app.test:8443', Host: 'app.test' }, 403],
-      ['an Origin with userinfo pointing elsewhere', { Origin: 'https://app.test@evil.test', Host: 'app.test' }, 403],
+      [
+        'an Origin with userinfo pointing elsewhere',
+        { Origin: 'https://app.test@evil.test', Host: 'app.test' },
+        403,
+      ],
       ['Origin: null', { Origin: 'null', Host: 'app.test' }, 403],
       ['an empty Origin', { Origin: '', Host: 'app.test' }, 403],
-      ['two Origin headers, the own one second', { Origin: [EVIL, 'https://app.test'], Host: 'app.test' }, 403],
-      ['X-Forwarded-Host naming the attacker (no trusted proxy)', { Origin: EVIL, Host: 'app.test', 'X-Forwarded-Host': 'evil.test' }, 403],
+      [
+        'two Origin headers, the own one second',
+        { Origin: [EVIL, 'https://app.test'], Host: 'app.test' },
+        403,
+      ],
+      [
+        'X-Forwarded-Host naming the attacker (no trusted proxy)',
+        { Origin: EVIL, Host: 'app.test', 'X-Forwarded-Host': 'evil.test' },
+        403,
+      ],
       ['Sec-Fetch-Site: same-site alone', { 'Sec-Fetch-Site': 'same-site' }, 403],
       ['Sec-Fetch-Site: cross-site alone', { 'Sec-Fetch-Site': 'cross-site' }, 403],
-      ['Sec-Fetch-Site: same-site with the own Origin', { 'Sec-Fetch-Site': 'same-site', Origin: 'https://app.test', Host: 'app.test' }, 403],
+      [
+        'Sec-Fetch-Site: same-site with the own Origin',
+        { 'Sec-Fetch-Site': 'same-site', Origin: 'https://app.test', Host: 'app.test' },
+        403,
+      ],
       ['Sec-Fetch-Site in upper case', { 'Sec-Fetch-Site': 'SAME-ORIGIN', Origin: EVIL }, 403],
       ['two Sec-Fetch-Site headers', { 'Sec-Fetch-Site': ['cross-site', 'same-origin'], Origin: EVIL }, 403],
       ['an unknown Sec-Fetch-Site', { 'Sec-Fetch-Site': 'trusted', Origin: EVIL }, 403],
-      ['method-override headers asking for GET', { Origin: EVIL, 'X-HTTP-Method-Override': 'GET', 'X-HTTP-Method': 'GET', 'X-Method-Override': 'GET' }, 403],
-      ['browser-cached Basic credentials next to the cookie', { Origin: EVIL, Authorization: 'Basic dXNlcjpwYXNz' }, 403],
+      [
+        'method-override headers asking for GET',
+        { Origin: EVIL, 'X-HTTP-Method-Override': 'GET', 'X-HTTP-Method': 'GET', 'X-Method-Override': 'GET' },
+        403,
+      ],
+      [
+        'browser-cached Basic credentials next to the cookie',
+        { Origin: EVIL, Authorization: 'Basic dXNlcjpwYXNz' },
+        403,
+      ],
       ['the own Origin in upper case', { Origin: 'HTTPS://APP.TEST', Host: 'app.test' }, 200],
       ['the own Host in upper case', { Origin: 'https://app.test', Host: 'APP.TEST' }, 200],
       ['the own origin with its port', { Origin: 'https://app.test:8443', Host: 'app.test:8443' }, 200],
-      ['Sec-Fetch-Site: same-origin', { 'Sec-Fetch-Site': 'same-origin', Origin: 'https://app.test', Host: 'app.test' }, 200],
+      [
+        'Sec-Fetch-Site: same-origin',
+        { 'Sec-Fetch-Site': 'same-origin', Origin: 'https://app.test', Host: 'app.test' },
+        200,
+      ],
       // Not a browser attack: a browser sets Host from the URL it sends the request to.
       ['a Host forged to match a forged Origin', { Origin: EVIL, Host: 'evil.test' }, 200],
     ];
-    it.each(cases.map(([name, headers, status]) => ({ name, headers, status })))('POST /write with the cookie and $name: $status', async ({ headers, status }) => {
-      const res = await request(app).post('/write').set('Cookie', `jwt=${token}`).set(headers);
-      expect(res.status).toBe(status);
-      if (status === 403) expect(res.body).toEqual({ error: 'forbidden', error_description: 'cross-site request refused', code: 'ERR_CSRF' });
-    });
+    it.each(cases.map(([name, headers, status]) => ({ name, headers, status })))(
+      'POST /write with the cookie and $name: $status',
+      async ({ headers, status }) => {
+        const res = await request(app).post('/write').set('Cookie', `jwt=${token}`).set(headers);
+        expect(res.status).toBe(status);
+        if (status === 403)
+          expect(res.body).toEqual({
+            error: 'forbidden',
+            error_description: 'cross-site request refused',
+            code: 'ERR_CSRF',
+          });
+      },
+    );
 
     it('a cross-site "log out everywhere" is a 403 ERR_CSRF and ends nothing', async () => {
       const own = (await login(app)).access;
-      expectRefused(await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${own}`).set('Origin', EVIL), 403, 'ERR_CSRF');
+      expectRefused(
+        await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${own}`).set('Origin', EVIL),
+        403,
+        'ERR_CSRF',
+      );
       expect((await required(app, own)).status).toBe(200);
       expect((await required(app, token)).status).toBe(200);
     });
 
     it('behind a trusted proxy, X-Forwarded-Host and -Proto do not make a cross-site Origin pass', async () => {
-      const headers = { Origin: EVIL, Host: 'app.test', 'X-Forwarded-Host': 'evil.test', 'X-Forwarded-Proto': 'https' };
-      expectRefused(await request(proxied).post('/write').set('Cookie', `jwt=${token}`).set(headers), 403, 'ERR_CSRF');
+      const headers = {
+        Origin: EVIL,
+        Host: 'app.test',
+        'X-Forwarded-Host': 'evil.test',
+        'X-Forwarded-Proto': 'https',
+      };
+      expectRefused(
+        await request(proxied).post('/write').set('Cookie', `jwt=${token}`).set(headers),
+        403,
+        'ERR_CSRF',
+      );
       // The raw Host is what counts: a proxy that rewrites Host needs the public origin in csrf.origins.
-      const internal = { Origin: 'https://app.test', Host: 'internal:3000', 'X-Forwarded-Host': 'app.test', 'X-Forwarded-Proto': 'https' };
-      expectRefused(await request(proxied).post('/write').set('Cookie', `jwt=${token}`).set(internal), 403, 'ERR_CSRF');
-      const listed = variant.build(createAuth({ key: hs256(SECRET), now: () => NOW_MS, csrf: { origins: ['https://app.test'] } }), true);
-      expect((await request(listed).post('/write').set('Cookie', `jwt=${token}`).set(internal)).status).toBe(200);
+      const internal = {
+        Origin: 'https://app.test',
+        Host: 'internal:3000',
+        'X-Forwarded-Host': 'app.test',
+        'X-Forwarded-Proto': 'https',
+      };
+      expectRefused(
+        await request(proxied).post('/write').set('Cookie', `jwt=${token}`).set(internal),
+        403,
+        'ERR_CSRF',
+      );
+      const listed = variant.build(
+        createAuth({ key: hs256(SECRET), now: () => NOW_MS, csrf: { origins: ['https://app.test'] } }),
+        true,
+      );
+      expect((await request(listed).post('/write').set('Cookie', `jwt=${token}`).set(internal)).status).toBe(
+        200,
+      );
     });
 
     it('a lower-case method never reaches the app (Node refuses it), and the core treats it as unsafe', async () => {
@@ -549,7 +787,9 @@ describe.each(variants)('$name', (variant) => {
         const { port } = httpServer.address() as AddressInfo;
         const reply = await new Promise<string>((resolve, reject) => {
           const socket = connect(port, '127.0.0.1', () => {
-            socket.end(`post /write HTTP/1.1\r\nHost: app.test\r\nOrigin: ${EVIL}\r\nCookie: jwt=${token}\r\nContent-Length: 0\r\n\r\n`);
+            socket.end(
+              `post /write HTTP/1.1\r\nHost: app.test\r\nOrigin: ${EVIL}\r\nCookie: jwt=${token}\r\nContent-Length: 0\r\n\r\n`,
+            );
           });
           let data = '';
           socket.on('data', (chunk: Buffer) => void (data += chunk.toString()));
@@ -561,11 +801,19 @@ describe.each(variants)('$name', (variant) => {
         httpServer.close();
       }
       for (const method of ['post', 'Post', 'delete', 'put', 'PATCH', 'PROPFIND', 'CONNECT']) {
-        const err = await auth.authenticate({ method, headers: { cookie: `jwt=${token}`, origin: EVIL } }).then(() => undefined, (e: unknown) => e);
+        const err = await auth
+          .authenticate({ method, headers: { cookie: `jwt=${token}`, origin: EVIL } })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(isAuthError(err) && err.code, method).toBe('ERR_CSRF');
       }
       for (const method of ['GET', 'get', 'HEAD', 'OPTIONS']) {
-        expect(await auth.authenticate({ method, headers: { cookie: `jwt=${token}`, origin: EVIL } }), method).not.toBeNull();
+        expect(
+          await auth.authenticate({ method, headers: { cookie: `jwt=${token}`, origin: EVIL } }),
+          method,
+        ).not.toBeNull();
       }
     });
 
@@ -588,12 +836,15 @@ describe.each(variants)('$name', (variant) => {
         ];
         for (const headers of refusals) expectRefused(await post(s.access, headers), 403, 'ERR_CSRF');
         expect((await post(s.access, { 'x-csrf-token': s.csrf })).status).toBe(200);
-        expect((await request(double.app).post('/write').set('Authorization', `Bearer ${s.access}`)).status).toBe(200);
+        expect(
+          (await request(double.app).post('/write').set('Authorization', `Bearer ${s.access}`)).status,
+        ).toBe(200);
       });
 
       it('a cookie token without a csrf claim is refused whatever the header says', async () => {
         const bare = await double.auth.issue({ sub: 'user-1' });
-        for (const value of ['', 'undefined', 'null', '[object Object]']) expectRefused(await post(bare, { 'x-csrf-token': value }), 403, 'ERR_CSRF');
+        for (const value of ['', 'undefined', 'null', '[object Object]'])
+          expectRefused(await post(bare, { 'x-csrf-token': value }), 403, 'ERR_CSRF');
         expectRefused(await post(bare, {}), 403, 'ERR_CSRF');
       });
     });
@@ -615,7 +866,11 @@ describe.each(variants)('$name', (variant) => {
 
     it('every guarded route and the refresh are 503 ERR_STORE_UNAVAILABLE, never a pass or a 401', async () => {
       const app = variant.build(auth);
-      const body = { error: 'temporarily_unavailable', error_description: 'session store unavailable', code: 'ERR_STORE_UNAVAILABLE' };
+      const body = {
+        error: 'temporarily_unavailable',
+        error_description: 'session store unavailable',
+        code: 'ERR_STORE_UNAVAILABLE',
+      };
       const calls = [
         required(app, session.access),
         bearer(app, session.access),
@@ -632,7 +887,9 @@ describe.each(variants)('$name', (variant) => {
     });
 
     it('failOpen lets requests through, but a refresh (a write that must be atomic) still fails closed', async () => {
-      const open = variant.build(createAuth({ key: hs256(SECRET), store: broken, failOpen: true, refresh: { expiresIn: '30d' } }));
+      const open = variant.build(
+        createAuth({ key: hs256(SECRET), store: broken, failOpen: true, refresh: { expiresIn: '30d' } }),
+      );
       expect((await required(open, session.access)).status).toBe(200);
       expectRefused(await refreshWith(open, session.refresh), 503, 'ERR_STORE_UNAVAILABLE');
     });
@@ -659,21 +916,52 @@ describe.each(variants)('$name', (variant) => {
       ['three dots', 'jwt-refresh=a.b.c', 401, 'ERR_TOKEN_MALFORMED'],
       ['an oversized token', `jwt-refresh=${'a'.repeat(9000)}`, 401, 'ERR_TOKEN_MALFORMED'],
       ['two Cookie headers', ['jwt-refresh=a.b.c', 'jwt-refresh=x'], 401, 'ERR_TOKEN_MALFORMED'],
-      ['an alg none token', `jwt-refresh=${handToken({ alg: 'none', typ: 'refresh+jwt' }, { sub: 'x', sid: 'y', jti: 'z', exp: 4e9 }, { signature: '' })}`, 401, 'ERR_ALG_NOT_ALLOWED'],
-      ['a token with a non-number exp', `jwt-refresh=${handToken({ alg: 'HS256', typ: 'refresh+jwt' }, { sub: 'x', sid: 'y', jti: 'z', exp: '9999999999' }, { hmac: SECRET })}`, 401, 'ERR_CLAIM_INVALID'],
-      ['a validly signed refresh token without sid', `jwt-refresh=${handToken({ alg: 'HS256', typ: 'refresh+jwt' }, { sub: 'x', jti: 'z', exp: 4e9 }, { hmac: SECRET })}`, 401, 'ERR_CLAIM_INVALID'],
-      ['a validly signed refresh token with an object sid', `jwt-refresh=${handToken({ alg: 'HS256', typ: 'refresh+jwt' }, { sub: 'x', jti: 'z', sid: {}, exp: 4e9 }, { hmac: SECRET })}`, 401, 'ERR_CLAIM_INVALID'],
+      [
+        'an alg none token',
+        `jwt-refresh=${handToken({ alg: 'none', typ: 'refresh+jwt' }, { sub: 'x', sid: 'y', jti: 'z', exp: 4e9 }, { signature: '' })}`,
+        401,
+        'ERR_ALG_NOT_ALLOWED',
+      ],
+      [
+        'a token with a non-number exp',
+        `jwt-refresh=${handToken({ alg: 'HS256', typ: 'refresh+jwt' }, { sub: 'x', sid: 'y', jti: 'z', exp: '9999999999' }, { hmac: SECRET })}`,
+        401,
+        'ERR_CLAIM_INVALID',
+      ],
+      [
+        'a validly signed refresh token without sid',
+        `jwt-refresh=${handToken({ alg: 'HS256', typ: 'refresh+jwt' }, { sub: 'x', jti: 'z', exp: 4e9 }, { hmac: SECRET })}`,
+        401,
+        'ERR_CLAIM_INVALID',
+      ],
+      [
+        'a validly signed refresh token with an object sid',
+        `jwt-refresh=${handToken({ alg: 'HS256', typ: 'refresh+jwt' }, { sub: 'x', jti: 'z', sid: {}, exp: 4e9 }, { hmac: SECRET })}`,
+        401,
+        'ERR_CLAIM_INVALID',
+      ],
     ];
-    it.each(refreshCases.map(([name, cookie, status, code]) => ({ name, cookie, status, code })))('POST /auth/refresh with $name: $status $code', async ({ cookie, status, code }) => {
-      const call = request(app).post('/auth/refresh');
-      expectRefused(await (cookie === undefined ? call : call.set({ Cookie: cookie })), status, code);
-    });
+    it.each(refreshCases.map(([name, cookie, status, code]) => ({ name, cookie, status, code })))(
+      'POST /auth/refresh with $name: $status $code',
+      async ({ cookie, status, code }) => {
+        const call = request(app).post('/auth/refresh');
+        expectRefused(await (cookie === undefined ? call : call.set({ Cookie: cookie })), status, code);
+      },
+    );
 
     it('a refresh token of another key is ERR_SIGNATURE_INVALID; Authorization headers do not reach the refresh', async () => {
       expectRefused(await refreshWith(app, foreign), 401, 'ERR_SIGNATURE_INVALID');
       const s = await login(app);
-      expectRefused(await request(app).post('/auth/refresh').set('Authorization', `Bearer ${s.refresh}`), 401, 'ERR_TOKEN_MISSING');
-      expectRefused(await request(app).post('/auth/refresh').set('Authorization', 'Bearer a b'), 401, 'ERR_TOKEN_MISSING');
+      expectRefused(
+        await request(app).post('/auth/refresh').set('Authorization', `Bearer ${s.refresh}`),
+        401,
+        'ERR_TOKEN_MISSING',
+      );
+      expectRefused(
+        await request(app).post('/auth/refresh').set('Authorization', 'Bearer a b'),
+        401,
+        'ERR_TOKEN_MISSING',
+      );
     });
 
     it('/auth/logout answers 204 and clears every cookie whatever the request carries', async () => {
@@ -700,8 +988,18 @@ describe.each(variants)('$name', (variant) => {
     });
 
     it('a bad Authorization header on a guarded POST is a 400, not a crash', async () => {
-      expectRefused(await request(app).post('/write').set('Authorization', 'Bearer a b'), 400, 'ERR_BAD_REQUEST');
-      expectRefused(await request(app).post('/auth/logout-everywhere').set({ Authorization: ['Bearer x', 'Bearer y'] }), 400, 'ERR_BAD_REQUEST');
+      expectRefused(
+        await request(app).post('/write').set('Authorization', 'Bearer a b'),
+        400,
+        'ERR_BAD_REQUEST',
+      );
+      expectRefused(
+        await request(app)
+          .post('/auth/logout-everywhere')
+          .set({ Authorization: ['Bearer x', 'Bearer y'] }),
+        400,
+        'ERR_BAD_REQUEST',
+      );
     });
   });
 
@@ -709,7 +1007,15 @@ describe.each(variants)('$name', (variant) => {
     it('stays within max while one account signs in, refreshes and signs out in a loop', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 20, now: () => clock });
-      const app = variant.build(createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now: () => clock, refresh: { expiresIn: '30d' } }));
+      const app = variant.build(
+        createAuth({
+          key: hs256(SECRET),
+          expiresIn: '15m',
+          store,
+          now: () => clock,
+          refresh: { expiresIn: '30d' },
+        }),
+      );
       for (let i = 0; i < 12; i++) {
         const s = await login(app);
         let current = s.refresh;
@@ -719,7 +1025,13 @@ describe.each(variants)('$name', (variant) => {
           current = sessionOf(res).refresh;
         }
         expect((await logout(app, s.access)).status).toBe(204);
-        expect((await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${(await login(app)).access}`)).status).toBe(204);
+        expect(
+          (
+            await request(app)
+              .post('/auth/logout-everywhere')
+              .set('Authorization', `Bearer ${(await login(app)).access}`)
+          ).status,
+        ).toBe(204);
         clock += 1000;
         expect(store.size).toBeLessThanOrEqual(20);
       }
@@ -728,7 +1040,15 @@ describe.each(variants)('$name', (variant) => {
     it('an account that floods the store never brings back another user’s revoked token or spent refresh token', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 30, now: () => clock });
-      const app = variant.build(createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now: () => clock, refresh: { expiresIn: '30d' } }));
+      const app = variant.build(
+        createAuth({
+          key: hs256(SECRET),
+          expiresIn: '15m',
+          store,
+          now: () => clock,
+          refresh: { expiresIn: '30d' },
+        }),
+      );
       const victim = await login(app);
       const rotated = await refreshWith(app, victim.refresh);
       expect(rotated.status).toBe(204);
@@ -758,7 +1078,15 @@ describe.each(variants)('$name', (variant) => {
     it('when full, drops expired entries before a live revocation', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 4, now: () => clock });
-      const app = variant.build(createAuth({ key: hs256(SECRET), expiresIn: '15m', store, now: () => clock, refresh: { expiresIn: '30d' } }));
+      const app = variant.build(
+        createAuth({
+          key: hs256(SECRET),
+          expiresIn: '15m',
+          store,
+          now: () => clock,
+          refresh: { expiresIn: '30d' },
+        }),
+      );
       const victim = await login(app);
       expect((await logout(app, victim.access)).status).toBe(204);
       const attacker = await login(app);
@@ -777,15 +1105,25 @@ describe('the core API: an outage at sign-out', () => {
   it('endSession rejects with ERR_STORE_UNAVAILABLE when the store cannot answer', async () => {
     const down = (): Promise<never> => Promise.reject(new Error('store down'));
     const token = await createAuth({ key: hs256(SECRET) }).issue({ sub: 'user-1' });
-    const auth = createAuth({ key: hs256(SECRET), store: { revoke: down, revokeSubject: down, status: down, useOnce: down } });
-    const err = await auth.endSession({ headers: { cookie: `jwt=${token}` } }).revoked.then(() => undefined, (e: unknown) => e);
+    const auth = createAuth({
+      key: hs256(SECRET),
+      store: { revoke: down, revokeSubject: down, status: down, useOnce: down },
+    });
+    const err = await auth.endSession({ headers: { cookie: `jwt=${token}` } }).revoked.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isAuthError(err) && err.code).toBe('ERR_STORE_UNAVAILABLE');
   });
 });
 
 describe.runIf(runRedis)('a real Redis that goes away', () => {
   const downServer = redisServer();
-  const body = { error: 'temporarily_unavailable', error_description: 'session store unavailable', code: 'ERR_STORE_UNAVAILABLE' };
+  const body = {
+    error: 'temporarily_unavailable',
+    error_description: 'session store unavailable',
+    code: 'ERR_STORE_UNAVAILABLE',
+  };
   let fast: SessionStore;
   let queued: SessionStore;
   let session: Session;
@@ -794,9 +1132,21 @@ describe.runIf(runRedis)('a real Redis that goes away', () => {
     const prefix = `attack-down-${process.pid}:`;
     fast = redisStore({ client: await connectClient(downServer.url), prefix, timeoutDuration: 300 });
     // A client that queues commands while disconnected: only timeoutDuration stands between it and a hang.
-    queued = redisStore({ client: await connectClient(downServer.url, { queue: true }), prefix, timeoutDuration: 300 });
-    const started = await createAuth({ key: hs256(SECRET), store: fast, refresh: { expiresIn: '30d' } }).startSession({ sub: 'user-1', role: 'member' });
-    session = { access: started.token, refresh: valueOf(started.cookies.find((c) => c.startsWith('jwt-refresh='))), csrf: '' };
+    queued = redisStore({
+      client: await connectClient(downServer.url, { queue: true }),
+      prefix,
+      timeoutDuration: 300,
+    });
+    const started = await createAuth({
+      key: hs256(SECRET),
+      store: fast,
+      refresh: { expiresIn: '30d' },
+    }).startSession({ sub: 'user-1', role: 'member' });
+    session = {
+      access: started.token,
+      refresh: valueOf(started.cookies.find((c) => c.startsWith('jwt-refresh='))),
+      csrf: '',
+    };
     await downServer.stop();
   });
   afterAll(async () => {
@@ -819,14 +1169,21 @@ describe.runIf(runRedis)('a real Redis that goes away', () => {
           expect(res.body).toEqual(body);
         }
       }
-      const open = variant.build(createAuth({ key: hs256(SECRET), store: fast, failOpen: true, refresh: { expiresIn: '30d' } }));
+      const open = variant.build(
+        createAuth({ key: hs256(SECRET), store: fast, failOpen: true, refresh: { expiresIn: '30d' } }),
+      );
       expect((await required(open, session.access)).status).toBe(200);
       expectRefused(await refreshWith(open, session.refresh), 503, 'ERR_STORE_UNAVAILABLE');
     });
 
-    (variant.name === 'Express 4' ? it.skip : it)('/auth/logout while Redis is down is a 503, not a silent 204', async () => {
-      const app = variant.build(createAuth({ key: hs256(SECRET), store: fast, refresh: { expiresIn: '30d' } }));
-      expect((await logout(app, session.access)).status).toBe(503);
-    });
+    (variant.name === 'Express 4' ? it.skip : it)(
+      '/auth/logout while Redis is down is a 503, not a silent 204',
+      async () => {
+        const app = variant.build(
+          createAuth({ key: hs256(SECRET), store: fast, refresh: { expiresIn: '30d' } }),
+        );
+        expect((await logout(app, session.access)).status).toBe(503);
+      },
+    );
   });
 });

@@ -2,8 +2,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, redisStore, type SessionStore } from '../../src/index.js';
 import { NOW_MS, SECRET } from '../helpers.js';
-import { CLUSTER_KINDS, SENTINEL_KINDS, SINGLE_KINDS, redisClients, type ClientKind } from './redis-clients.js';
-import { redisAvailable, redisSentinel, runRedis, sharedRedisCluster, sharedRedisServer } from './redis-server.js';
+import {
+  CLUSTER_KINDS,
+  SENTINEL_KINDS,
+  SINGLE_KINDS,
+  redisClients,
+  type ClientKind,
+} from './redis-clients.js';
+import {
+  redisAvailable,
+  redisSentinel,
+  runRedis,
+  sharedRedisCluster,
+  sharedRedisServer,
+} from './redis-server.js';
 
 const server = sharedRedisServer();
 const cluster = sharedRedisCluster();
@@ -22,13 +34,17 @@ afterAll(async () => {
 });
 
 type Kind = [name: string, make: (prefix: string) => Promise<SessionStore>];
-const redisKind = (kind: ClientKind): Kind => [`redis: ${kind}`, async (prefix) => redisStore({ client: await clients.connect(kind), prefix })];
+const redisKind = (kind: ClientKind): Kind => [
+  `redis: ${kind}`,
+  async (prefix) => redisStore({ client: await clients.connect(kind), prefix }),
+];
 const kinds: Kind[] = [
   ['memory', async () => memoryStore()],
   ...(runRedis ? [...SINGLE_KINDS, ...CLUSTER_KINDS].map(redisKind) : []),
   ...(runSentinel ? SENTINEL_KINDS.map(redisKind) : []),
 ];
-if (!runRedis) console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
+if (!runRedis)
+  console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
 
 const nowSeconds = (): number => Date.now() / 1000;
 let prefixes = 0;
@@ -79,7 +95,9 @@ describe.each(kinds)('%s store', (_kind, make) => {
 
   it('useOnce: exactly one of 50 concurrent calls wins', async () => {
     const store = await fresh();
-    const results = await Promise.all(Array.from({ length: 50 }, () => store.useOnce('refresh-1', nowSeconds() + 60)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => store.useOnce('refresh-1', nowSeconds() + 60)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await store.useOnce('refresh-1', nowSeconds() + 60)).toBe(false);
     expect(await store.useOnce('refresh-2', nowSeconds() + 60)).toBe(true);
@@ -92,7 +110,7 @@ describe.each(kinds)('%s store', (_kind, make) => {
       expect((await store.status([id], undefined)).revoked, id).toBe(true);
     }
     expect((await store.status(['toString'], 'hasOwnProperty')).revoked).toBe(false);
-    expect((await store.status([], undefined))).toEqual({ revoked: false, notBefore: undefined });
+    expect(await store.status([], undefined)).toEqual({ revoked: false, notBefore: undefined });
   });
 
   it('answers for a subject and several of its ids in one look-up', async () => {
@@ -100,16 +118,30 @@ describe.each(kinds)('%s store', (_kind, make) => {
     const until = nowSeconds() + 60;
     await store.revoke('jti:a', until, 'user-1');
     await store.revokeSubject('user-1', 1000, until);
-    expect(await store.status(['jti:a', 'sid:login-1'], 'user-1')).toEqual({ revoked: true, notBefore: 1000 });
-    expect(await store.status(['jti:b', 'sid:login-1'], 'user-1')).toEqual({ revoked: false, notBefore: 1000 });
+    expect(await store.status(['jti:a', 'sid:login-1'], 'user-1')).toEqual({
+      revoked: true,
+      notBefore: 1000,
+    });
+    expect(await store.status(['jti:b', 'sid:login-1'], 'user-1')).toEqual({
+      revoked: false,
+      notBefore: 1000,
+    });
     await store.revoke('sid:login-1', until, 'user-1');
-    expect(await store.status(['jti:b', 'sid:login-1'], 'user-1')).toEqual({ revoked: true, notBefore: 1000 });
-    expect(await store.status(['jti:c', 'sid:login-2'], 'user-2')).toEqual({ revoked: false, notBefore: undefined });
+    expect(await store.status(['jti:b', 'sid:login-1'], 'user-1')).toEqual({
+      revoked: true,
+      notBefore: 1000,
+    });
+    expect(await store.status(['jti:c', 'sid:login-2'], 'user-2')).toEqual({
+      revoked: false,
+      notBefore: undefined,
+    });
   });
 
   it('useOnce under a subject: exactly one of 50 concurrent calls wins', async () => {
     const store = await fresh();
-    const results = await Promise.all(Array.from({ length: 50 }, () => store.useOnce('rt:1', nowSeconds() + 60, 'user-1')));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => store.useOnce('rt:1', nowSeconds() + 60, 'user-1')),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await store.useOnce('rt:2', nowSeconds() + 60, 'user-1')).toBe(true);
   });
@@ -129,10 +161,25 @@ describe.each(kinds)('%s store', (_kind, make) => {
 
   it('keeps crafted subjects apart: braces, colons and percent signs', async () => {
     const store = await fresh();
-    const subjects = ['user-1', '{user-1}', 'user-1}', '{user-1', '%7Buser-1%7D', 'user-1:nb', 'user-1}:nb', 'sub:user-1', '', ':', '%', '{}', '}{'];
+    const subjects = [
+      'user-1',
+      '{user-1}',
+      'user-1}',
+      '{user-1',
+      '%7Buser-1%7D',
+      'user-1:nb',
+      'user-1}:nb',
+      'sub:user-1',
+      '',
+      ':',
+      '%',
+      '{}',
+      '}{',
+    ];
     const until = nowSeconds() + 60;
     for (const [i, sub] of subjects.entries()) await store.revokeSubject(sub, 1000 + i, until);
-    for (const [i, sub] of subjects.entries()) expect((await store.status(['jti:x'], sub)).notBefore, JSON.stringify(sub)).toBe(1000 + i);
+    for (const [i, sub] of subjects.entries())
+      expect((await store.status(['jti:x'], sub)).notBefore, JSON.stringify(sub)).toBe(1000 + i);
   });
 
   describe('through createAuth', () => {
@@ -152,7 +199,9 @@ describe.each(kinds)('%s store', (_kind, make) => {
       clock += 1000;
       const later = await auth.issue({ sub: 'user-1' });
       await expect(auth.verify(later)).resolves.toMatchObject({ sub: 'user-1' });
-      await expect(auth.verify(await auth.issue({ sub: 'user-2' }))).resolves.toMatchObject({ sub: 'user-2' });
+      await expect(auth.verify(await auth.issue({ sub: 'user-2' }))).resolves.toMatchObject({
+        sub: 'user-2',
+      });
     });
   });
 });
@@ -177,7 +226,9 @@ describe('memoryStore bounds', () => {
     // The price: tokens issued before the forgotten entries were written are refused too.
     await expect(auth.verify(untouched)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     clock += 1000;
-    await expect(auth.verify(await auth.issue({ sub: 'bystander' }))).resolves.toMatchObject({ sub: 'bystander' });
+    await expect(auth.verify(await auth.issue({ sub: 'bystander' }))).resolves.toMatchObject({
+      sub: 'bystander',
+    });
   });
 
   it('raises no store-wide not-before while expired entries can go', async () => {
@@ -189,7 +240,8 @@ describe('memoryStore bounds', () => {
     clock = 20_000;
     await store.revoke('live-3', 1000);
     expect(store.size).toBe(3);
-    for (const id of ['live-1', 'live-2', 'live-3']) expect(await store.status([id], undefined), id).toEqual({ revoked: true, notBefore: undefined });
+    for (const id of ['live-1', 'live-2', 'live-3'])
+      expect(await store.status([id], undefined), id).toEqual({ revoked: true, notBefore: undefined });
   });
 
   it('drops an expired entry before a live one wherever it sits, however soon after the last full store', async () => {
@@ -202,7 +254,8 @@ describe('memoryStore bounds', () => {
     await store.revoke('live-1', 1000);
     clock = 100_600;
     await store.revoke('live-2', 1000);
-    for (const id of ['live-0', 'live-1', 'live-2']) expect(await store.status([id], undefined), id).toEqual({ revoked: true, notBefore: undefined });
+    for (const id of ['live-0', 'live-1', 'live-2'])
+      expect(await store.status([id], undefined), id).toEqual({ revoked: true, notBefore: undefined });
   });
 
   it('forgetting a subject’s not-before refuses every token issued before it', async () => {
@@ -241,7 +294,8 @@ describe('memoryStore bounds', () => {
     for (const { id, at, until } of written) {
       if (until <= t || id.startsWith('u')) continue;
       const held = (await store.status([id], undefined)).revoked || Math.floor(at) < notBefore;
-      if (!held) throw new Error(`${id}, written at ${at} until ${until}, was forgotten (not-before ${notBefore})`);
+      if (!held)
+        throw new Error(`${id}, written at ${at} until ${until}, was forgotten (not-before ${notBefore})`);
     }
   });
 
@@ -269,7 +323,10 @@ describe('the synchronous path', () => {
   // A verification that never waits settles in the first microtask; one that awaits a store needs more.
   const settlesAtOnce = async (pending: Promise<unknown>): Promise<boolean> => {
     let settled = false;
-    void pending.then(() => (settled = true), () => (settled = true));
+    void pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await Promise.resolve();
     return settled;
   };
@@ -285,7 +342,9 @@ describe('the synchronous path', () => {
     const token = await auth.issue({ sub: 'user-1' });
     for (let i = 0; i < 2; i++) {
       expect(await settlesAtOnce(auth.verify(token))).toBe(true);
-      expect(await settlesAtOnce(auth.authenticate({ headers: { authorization: `Bearer ${token}` } }))).toBe(true);
+      expect(await settlesAtOnce(auth.authenticate({ headers: { authorization: `Bearer ${token}` } }))).toBe(
+        true,
+      );
     }
     await auth.revoke(await auth.verify(token));
     expect(await settlesAtOnce(auth.verify(token))).toBe(true);
@@ -294,12 +353,26 @@ describe('the synchronous path', () => {
 
   it('a store that answers with a promise is awaited, and its failure is a 503', async () => {
     const inner = memoryStore();
-    const slow: SessionStore = { ...inner, status: async (ids, sub) => inner.status(ids, sub), revoke: inner.revoke, revokeSubject: inner.revokeSubject, useOnce: inner.useOnce };
+    const slow: SessionStore = {
+      ...inner,
+      status: async (ids, sub) => inner.status(ids, sub),
+      revoke: inner.revoke,
+      revokeSubject: inner.revokeSubject,
+      useOnce: inner.useOnce,
+    };
     const auth = createAuth({ key: hs256(SECRET), store: slow });
     const token = await auth.issue({ sub: 'user-1' });
     expect(await settlesAtOnce(auth.verify(token))).toBe(false);
     await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'user-1' });
-    const throwing = createAuth({ key: hs256(SECRET), store: { ...slow, status: () => { throw new Error('down'); } } });
+    const throwing = createAuth({
+      key: hs256(SECRET),
+      store: {
+        ...slow,
+        status: () => {
+          throw new Error('down');
+        },
+      },
+    });
     await expect(throwing.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
   });
 });

@@ -148,7 +148,11 @@ describe.runIf(runRedis)('clocks of two instances that disagree', () => {
       const ahead = (): number => Date.now() + 2000;
       const a = createAuth({ key: hs256(SECRET), store: redisStore({ client, prefix, nearCache: false }) });
       // B's own clock runs ahead; its store, as in production, leaves the end to Redis's clock.
-      const b = createAuth({ key: hs256(SECRET), now: ahead, store: redisStore({ client, prefix, nearCache: false }) });
+      const b = createAuth({
+        key: hs256(SECRET),
+        now: ahead,
+        store: redisStore({ client, prefix, nearCache: false }),
+      });
       const token = await a.issue({ sub: 'user-1' }, { expiresIn: 4 });
       await b.revoke(await b.verify(token));
       await sleep(2500);

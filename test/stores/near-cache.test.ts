@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createAuth, hs256, redisStore, type RedisStore, type RedisStoreOptions } from '../../src/index.js';
 import { NearCache } from '../../src/stores/near-cache.js';
 import { SECRET } from '../helpers.js';
-import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import {
+  CLUSTER_KINDS,
+  SINGLE_KINDS,
+  redisClients,
+  type ClientKind,
+  type StoreClient,
+} from './redis-clients.js';
 import { runRedis, sharedRedisCluster, sharedRedisServer } from './redis-server.js';
 
 const server = sharedRedisServer();
@@ -27,21 +33,34 @@ const freshPrefix = (): string => `near-${process.pid}-${run}-${++prefixes}:`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A node-redis-shaped client in front of `inner` that counts commands and can hold the log reads. */
-function watched(inner: StoreClient, kind: ClientKind): { client: StoreClient; reads: () => number; hold: (on: boolean) => void } {
+function watched(
+  inner: StoreClient,
+  kind: ClientKind,
+): { client: StoreClient; reads: () => number; hold: (on: boolean) => void } {
   let reads = 0;
   let held: (() => void)[] | undefined;
   const call = async (args: string[], send: () => Promise<unknown>): Promise<unknown> => {
     const name = (args[0] ?? '').toUpperCase();
     if (name === 'MGET' || name === 'GET') reads++;
-    if ((name === 'XREAD' || name === 'XREVRANGE') && held !== undefined) await new Promise<void>((resolve) => held?.push(resolve));
+    if ((name === 'XREAD' || name === 'XREVRANGE') && held !== undefined)
+      await new Promise<void>((resolve) => held?.push(resolve));
     return send();
   };
   // The same shape as `inner`, so the store routes its commands as it would without us.
   let client: StoreClient;
-  if ('call' in inner) client = { call: (name: string, ...rest: string[]) => call([name, ...rest], () => inner.call(name, ...rest)) };
+  if ('call' in inner)
+    client = {
+      call: (name: string, ...rest: string[]) => call([name, ...rest], () => inner.call(name, ...rest)),
+    };
   else if ((CLUSTER_KINDS as readonly string[]).includes(kind)) {
-    const cluster = inner as { sendCommand(k: string | undefined, r: boolean | undefined, a: string[]): Promise<unknown> };
-    client = { masters: [], sendCommand: (k: string | undefined, r: boolean | undefined, a: string[]) => call(a, () => cluster.sendCommand(k, r, a)) };
+    const cluster = inner as {
+      sendCommand(k: string | undefined, r: boolean | undefined, a: string[]): Promise<unknown>;
+    };
+    client = {
+      masters: [],
+      sendCommand: (k: string | undefined, r: boolean | undefined, a: string[]) =>
+        call(a, () => cluster.sendCommand(k, r, a)),
+    };
   } else {
     const single = inner as { sendCommand(a: string[]): Promise<unknown> };
     client = { sendCommand: (a: string[]) => call(a, () => single.sendCommand(a)) };
@@ -74,7 +93,10 @@ describe.runIf(runRedis).each(kinds)('%s', (kind) => {
   it('a token seen once is answered from the near cache: no round trip, and no promise to wait on', async () => {
     const w = watched(await clients.connect(kind), kind);
     // A wide bound, so that a busy machine delaying a read of the log cannot send a request to Redis here.
-    const auth = createAuth({ key: hs256(SECRET), store: make(w.client, freshPrefix(), { nearCache: { staleness: 5000 } }) });
+    const auth = createAuth({
+      key: hs256(SECRET),
+      store: make(w.client, freshPrefix(), { nearCache: { staleness: 5000 } }),
+    });
     const token = await auth.issue({ sub: 'user-1' });
     // The first request starts the log's reader, which starts from an empty cache; a later one fills it.
     for (let tries = 0; tries < 40; tries++) {
@@ -92,34 +114,42 @@ describe.runIf(runRedis).each(kinds)('%s', (kind) => {
     expect(settled).toBe(true);
   });
 
-  it.each(['sign-out', 'log out everywhere'] as const)('%s on instance A: instance B refuses the token within the staleness bound (100 ms)', async (what) => {
-    const prefix = freshPrefix();
-    const a = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
-    const b = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
-    const { token } = await a.startSession({ sub: 'user-1' });
-    const claims = await b.verify(token);
-    await sleep(120);
-    await b.verify(token);
-    let lastAccepted = -Infinity;
-    let firstRefused = Infinity;
-    const watching = (async () => {
-      for (const end = performance.now() + 400; performance.now() < end; await sleep(2)) {
-        const ok = await b.verify(token).then(() => true, () => false);
-        if (ok) lastAccepted = performance.now();
-        else firstRefused = Math.min(firstRefused, performance.now());
-      }
-    })();
-    await sleep(20);
-    const started = performance.now();
-    if (what === 'sign-out') await a.endSession({ headers: {} }, { claims }).revoked;
-    else await a.revokeSubject('user-1');
-    const done = performance.now();
-    await watching;
-    // The bound holds by construction: B trusts its cache only while its last read of the log is under 100 ms old.
-    expect(lastAccepted - done).toBeLessThanOrEqual(100);
-    expect(firstRefused).toBeGreaterThanOrEqual(started);
-    console.info(`${kind}, ${what}: B refused the token ${(firstRefused - done).toFixed(1)} ms after A's revocation returned`);
-  });
+  it.each(['sign-out', 'log out everywhere'] as const)(
+    '%s on instance A: instance B refuses the token within the staleness bound (100 ms)',
+    async (what) => {
+      const prefix = freshPrefix();
+      const a = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
+      const b = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
+      const { token } = await a.startSession({ sub: 'user-1' });
+      const claims = await b.verify(token);
+      await sleep(120);
+      await b.verify(token);
+      let lastAccepted = -Infinity;
+      let firstRefused = Infinity;
+      const watching = (async () => {
+        for (const end = performance.now() + 400; performance.now() < end; await sleep(2)) {
+          const ok = await b.verify(token).then(
+            () => true,
+            () => false,
+          );
+          if (ok) lastAccepted = performance.now();
+          else firstRefused = Math.min(firstRefused, performance.now());
+        }
+      })();
+      await sleep(20);
+      const started = performance.now();
+      if (what === 'sign-out') await a.endSession({ headers: {} }, { claims }).revoked;
+      else await a.revokeSubject('user-1');
+      const done = performance.now();
+      await watching;
+      // The bound holds by construction: B trusts its cache only while its last read of the log is under 100 ms old.
+      expect(lastAccepted - done).toBeLessThanOrEqual(100);
+      expect(firstRefused).toBeGreaterThanOrEqual(started);
+      console.info(
+        `${kind}, ${what}: B refused the token ${(firstRefused - done).toFixed(1)} ms after A's revocation returned`,
+      );
+    },
+  );
 
   it('while the log cannot be read, B asks Redis on every request, and refuses a revocation at once', async () => {
     const prefix = freshPrefix();
@@ -149,7 +179,9 @@ describe.runIf(runRedis).each(kinds)('%s', (kind) => {
     await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     await b.verify(started.token);
     await a.revokeSubject('user-1');
-    await expect(b.refresh({ headers: { cookie: refresh } })).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    await expect(b.refresh({ headers: { cookie: refresh } })).rejects.toMatchObject({
+      code: 'ERR_TOKEN_REVOKED',
+    });
   });
 });
 
@@ -170,7 +202,13 @@ describe('NearCache', () => {
     expect(cache.lookup(['jti:a', 'sid:s'], 'user-1', 0, 10)).toEqual({ revoked: true, notBefore: 5 });
     expect(cache.lookup(['jti:a', 'sid:other'], 'user-1', 0, 10)).toBeUndefined();
     expect(cache.lookup(['jti:a'], 'user-1', 0, 1000)).toBeUndefined();
-    cache.fill(['jti:x', 'jti:y'], 'user-2', { revoked: [false, false], notBefore: undefined }, cache.generation, 0);
+    cache.fill(
+      ['jti:x', 'jti:y'],
+      'user-2',
+      { revoked: [false, false], notBefore: undefined },
+      cache.generation,
+      0,
+    );
     expect(cache.lookup(['jti:a'], 'user-1', 0, 10)).toBeUndefined();
     expect(cache.lookup(['jti:x'], 'user-2', 0, 10)).toEqual({ revoked: false, notBefore: undefined });
   });

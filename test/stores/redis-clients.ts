@@ -9,7 +9,8 @@ export type StoreClient = RedisStoreOptions['client'];
 export const SINGLE_KINDS = ['node-redis createClient', 'ioredis'] as const;
 export const CLUSTER_KINDS = ['node-redis createCluster', 'ioredis Cluster'] as const;
 export const SENTINEL_KINDS = ['node-redis createSentinel', 'ioredis sentinels'] as const;
-export type ClientKind = (typeof SINGLE_KINDS)[number] | (typeof CLUSTER_KINDS)[number] | (typeof SENTINEL_KINDS)[number];
+export type ClientKind =
+  (typeof SINGLE_KINDS)[number] | (typeof CLUSTER_KINDS)[number] | (typeof SENTINEL_KINDS)[number];
 
 export interface RedisClients {
   connect(kind: ClientKind): Promise<StoreClient>;
@@ -17,7 +18,11 @@ export interface RedisClients {
   closeAll(): Promise<void>;
 }
 
-export function redisClients(servers: { server: RedisServer; cluster: RedisCluster; sentinel?: RedisSentinel }): RedisClients {
+export function redisClients(servers: {
+  server: RedisServer;
+  cluster: RedisCluster;
+  sentinel?: RedisSentinel;
+}): RedisClients {
   const closers: (() => Promise<unknown>)[] = [];
   async function open(kind: ClientKind): Promise<StoreClient> {
     const url = new URL(servers.server.url);
@@ -35,7 +40,11 @@ export function redisClients(servers: { server: RedisServer; cluster: RedisClust
         return client;
       }
       case 'node-redis createSentinel': {
-        const client = createSentinel({ name: sentinel!.name, sentinelRootNodes: [sentinel!.sentinel], nodeClientOptions: { disableOfflineQueue: true } });
+        const client = createSentinel({
+          name: sentinel!.name,
+          sentinelRootNodes: [sentinel!.sentinel],
+          nodeClientOptions: { disableOfflineQueue: true },
+        });
         await client.connect();
         closers.push(() => client.close());
         return client;
@@ -44,13 +53,19 @@ export function redisClients(servers: { server: RedisServer; cluster: RedisClust
       case 'ioredis sentinels': {
         const options = { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true };
         const client =
-          kind === 'ioredis' ? new Redis(Number(url.port), url.hostname, options) : new Redis({ ...options, sentinels: [sentinel!.sentinel], name: sentinel!.name });
+          kind === 'ioredis'
+            ? new Redis(Number(url.port), url.hostname, options)
+            : new Redis({ ...options, sentinels: [sentinel!.sentinel], name: sentinel!.name });
         await client.connect();
         closers.push(() => client.quit());
         return client;
       }
       case 'ioredis Cluster': {
-        const client = new Cluster([...servers.cluster.nodes], { enableOfflineQueue: false, lazyConnect: true, redisOptions: { maxRetriesPerRequest: 0 } });
+        const client = new Cluster([...servers.cluster.nodes], {
+          enableOfflineQueue: false,
+          lazyConnect: true,
+          redisOptions: { maxRetriesPerRequest: 0 },
+        });
         await client.connect();
         closers.push(() => client.quit());
         return client;

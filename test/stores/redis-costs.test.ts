@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, redisStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
-import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import {
+  CLUSTER_KINDS,
+  SINGLE_KINDS,
+  redisClients,
+  type ClientKind,
+  type StoreClient,
+} from './redis-clients.js';
 import { redisCluster, redisServer, runRedis, type RedisNode } from './redis-server.js';
 
 const server = redisServer();
@@ -19,7 +25,9 @@ interface Target {
   client: StoreClient;
   nodes: readonly RedisNode[];
 }
-const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map((name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target);
+const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map(
+  (name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target,
+);
 
 beforeAll(async () => {
   if (!runRedis) return;
@@ -39,7 +47,8 @@ const run = Math.random().toString(36).slice(2, 8);
 let prefixes = 0;
 const freshPrefix = (): string => `costs-${process.pid}-${run}-${++prefixes}:`;
 const cookie = (res: request.Response, name: string): string => {
-  const found = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${name}=`)) ?? '';
+  const found =
+    (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${name}=`)) ?? '';
   return /^[^=]+=([^;]*)/.exec(found)![1]!;
 };
 
@@ -59,7 +68,8 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
         const monitor = await base.monitor();
         monitor.on('monitor', (time: string, args: string[], source: string) => {
           // Commands a script runs inside Redis cost no round trip: count the script only.
-          if (source !== 'lua' && args.some((arg) => arg.includes(prefix))) seen.push({ time: Number(time), name: String(args[0]).toUpperCase() });
+          if (source !== 'lua' && args.some((arg) => arg.includes(prefix)))
+            seen.push({ time: Number(time), name: String(args[0]).toUpperCase() });
         });
         connections.push(base, monitor);
       }
@@ -77,27 +87,49 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       // MONITOR's feed may trail the replies: wait for a marker sent after the step on every node.
       const marker = `${prefix}marker-${++markers}`;
       await Promise.all(pokes.map((poke) => poke.call('ECHO', marker)));
-      for (let i = 0; i < 100 && seen.filter((entry) => entry.name === 'ECHO').length < pokes.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      return seen.filter((entry) => entry.name !== 'ECHO').sort((a, b) => a.time - b.time).map((entry) => entry.name);
+      for (let i = 0; i < 100 && seen.filter((entry) => entry.name === 'ECHO').length < pokes.length; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      return seen
+        .filter((entry) => entry.name !== 'ECHO')
+        .sort((a, b) => a.time - b.time)
+        .map((entry) => entry.name);
     }
 
     it('sign-in 1, a request 1, a refresh 3, sign-out 3, log out everywhere 4', async () => {
-      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client: target.client, prefix, nearCache: false }), refresh: { expiresIn: '30d' } });
+      const auth = createAuth({
+        key: hs256(SECRET),
+        store: redisStore({ client: target.client, prefix, nearCache: false }),
+        refresh: { expiresIn: '30d' },
+      });
       const app = variants[0]!.build(auth);
       let login: request.Response | undefined;
       expect(await commandsOf(async () => (login = await request(app).post('/login')))).toEqual(['MGET']);
       const access = `jwt=${cookie(login!, 'jwt')}`;
       expect(await commandsOf(() => request(app).get('/required').set('Cookie', access))).toEqual(['MGET']);
       // The refresh token's own look-up, the atomic SET NX, then a look-up for a "log out everywhere" that raced it.
-      expect(await commandsOf(() => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`))).toEqual(['MGET', 'SET', 'MGET']);
+      expect(
+        await commandsOf(() =>
+          request(app)
+            .post('/auth/refresh')
+            .set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`),
+        ),
+      ).toEqual(['MGET', 'SET', 'MGET']);
       // The token's look-up, then its jti and its login (sid) revoked, each keeping the later of two ends.
-      expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual(['MGET', 'EVAL', 'EVAL']);
+      expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual([
+        'MGET',
+        'EVAL',
+        'EVAL',
+      ]);
       const again = `jwt=${cookie(await request(app).post('/login'), 'jwt')}`;
-      expect(await commandsOf(() => request(app).post('/auth/logout-everywhere').set('Cookie', again))).toEqual(['MGET', 'EVAL', 'EVAL', 'EVAL']);
+      expect(
+        await commandsOf(() => request(app).post('/auth/logout-everywhere').set('Cookie', again)),
+      ).toEqual(['MGET', 'EVAL', 'EVAL', 'EVAL']);
 
       // A token without a subject shares no hash tag: one GET an id (jti and sid), sent together.
       const { token } = await auth.startSession({ role: 'service' });
-      expect(await commandsOf(() => request(app).get('/required').set('Authorization', `Bearer ${token}`))).toEqual(['GET', 'GET']);
+      expect(
+        await commandsOf(() => request(app).get('/required').set('Authorization', `Bearer ${token}`)),
+      ).toEqual(['GET', 'GET']);
     });
   });
 });

@@ -38,7 +38,10 @@ export interface RedisSentinel {
 export const redisAvailable: boolean = spawnSync('redis-server', ['--version']).status === 0;
 
 /** Whether the Redis tests run: never skipped on CI, where a missing redis-server must fail them. */
-export const runRedis: boolean = redisAvailable || Boolean(process.env.CI) || Boolean(process.env.REDIS_URL && process.env.REDIS_CLUSTER_NODES);
+export const runRedis: boolean =
+  redisAvailable ||
+  Boolean(process.env.CI) ||
+  Boolean(process.env.REDIS_URL && process.env.REDIS_CLUSTER_NODES);
 
 const run = promisify(execFile);
 
@@ -75,7 +78,11 @@ export function redisServer(port: number = 25000 + Math.floor(Math.random() * 15
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       await waitFor(() => canConnect(port), 'start');
     },
     async stop() {
@@ -96,7 +103,13 @@ export function redisCluster(): RedisCluster {
     const stopping = children;
     children = [];
     for (const child of stopping) child.kill('SIGKILL');
-    await Promise.all(stopping.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
+    await Promise.all(
+      stopping.map((child) =>
+        child.exitCode === null && child.signalCode === null
+          ? new Promise((resolve) => child.once('exit', resolve))
+          : Promise.resolve(),
+      ),
+    );
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   }
@@ -105,24 +118,57 @@ export function redisCluster(): RedisCluster {
     dir = mkdtempSync(join(tmpdir(), 'jwt-gate-cluster-'));
     const folder = dir;
     children = ports.map((port) =>
-      spawn('redis-server', [
-        '--cluster-enabled', 'yes', '--cluster-config-file', join(folder, `nodes-${port}.conf`), '--dir', folder,
-        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      ], { stdio: 'ignore' }),
+      spawn(
+        'redis-server',
+        [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(folder, `nodes-${port}.conf`),
+          '--dir',
+          folder,
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+        ],
+        { stdio: 'ignore' },
+      ),
     );
-    const alive = (): boolean => children.every((child) => child.exitCode === null && child.signalCode === null);
+    const alive = (): boolean =>
+      children.every((child) => child.exitCode === null && child.signalCode === null);
     await waitFor(async () => {
       if (!alive()) throw new Error('a cluster node exited at start');
       return (await Promise.all(ports.map((port) => canConnect(port)))).every(Boolean);
     }, 'start');
     // A node that lost its port to another process exits: never form a cluster with that other process.
-    const infos = await Promise.all(ports.map((port) => run('redis-cli', ['-p', String(port), 'INFO', 'server'])));
-    if (infos.some(({ stdout }, i) => !stdout.includes(`process_id:${children[i]?.pid}\r`))) throw new Error('a cluster port is held by another process');
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
-    await waitFor(async () => {
-      const infos = await Promise.all(ports.map((port) => run('redis-cli', ['-p', String(port), 'CLUSTER', 'INFO'])));
-      return infos.every(({ stdout }) => stdout.includes('cluster_state:ok'));
-    }, 'form a cluster', 20);
+    const infos = await Promise.all(
+      ports.map((port) => run('redis-cli', ['-p', String(port), 'INFO', 'server'])),
+    );
+    if (infos.some(({ stdout }, i) => !stdout.includes(`process_id:${children[i]?.pid}\r`)))
+      throw new Error('a cluster port is held by another process');
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    await waitFor(
+      async () => {
+        const infos = await Promise.all(
+          ports.map((port) => run('redis-cli', ['-p', String(port), 'CLUSTER', 'INFO'])),
+        );
+        return infos.every(({ stdout }) => stdout.includes('cluster_state:ok'));
+      },
+      'form a cluster',
+      20,
+    );
     nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
   }
 
@@ -135,7 +181,10 @@ export function redisCluster(): RedisCluster {
         const base = 10000 + 3 * Math.floor(Math.random() * 1666);
         const ports = [base, base + 1, base + 2];
         try {
-          if (!(await Promise.all([...ports, ...ports.map((port) => port + 10000)].map(isFree))).every(Boolean)) throw new Error('ports in use');
+          if (
+            !(await Promise.all([...ports, ...ports.map((port) => port + 10000)].map(isFree))).every(Boolean)
+          )
+            throw new Error('ports in use');
           await startOn(ports);
           return;
         } catch (err) {
@@ -162,7 +211,10 @@ export function redisSentinel(): RedisSentinel {
       dir = mkdtempSync(join(tmpdir(), 'jwt-gate-sentinel-'));
       // Sentinel rewrites its configuration file, so it gets one of its own.
       const conf = join(dir, 'sentinel.conf');
-      writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1\n`);
+      writeFileSync(
+        conf,
+        `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1\n`,
+      );
       child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
       await waitFor(() => canConnect(port), 'start as a Sentinel');
     },
@@ -181,7 +233,12 @@ export function redisSentinel(): RedisSentinel {
 export function sharedRedisServer(): RedisServer {
   const url = process.env.REDIS_URL;
   if (!url) return redisServer();
-  return { port: Number(new URL(url).port || 6379), url, start: async () => undefined, stop: async () => undefined };
+  return {
+    port: Number(new URL(url).port || 6379),
+    url,
+    start: async () => undefined,
+    stop: async () => undefined,
+  };
 }
 
 /** The Redis Cluster of a test file: REDIS_CLUSTER_NODES ("host:port,host:port,...") when set, else one started here. */

@@ -8,10 +8,17 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it, onTestFinished
 import { createAuth, hs256, redisStore, type RedisStoreOptions, type SessionStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
-import { CLUSTER_KINDS, SINGLE_KINDS, redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
+import {
+  CLUSTER_KINDS,
+  SINGLE_KINDS,
+  redisClients,
+  type ClientKind,
+  type StoreClient,
+} from './redis-clients.js';
 import { runRedis, sharedRedisCluster, sharedRedisServer, type RedisNode } from './redis-server.js';
 
-if (!runRedis) console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
+if (!runRedis)
+  console.warn('redis-server is not installed: the Redis store tests are skipped (CI installs it).');
 
 const server = sharedRedisServer();
 const cluster = sharedRedisCluster();
@@ -26,7 +33,9 @@ interface Target {
   admin: Redis | Cluster;
   nodes: readonly RedisNode[];
 }
-const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map((name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target);
+const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map(
+  (name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target,
+);
 
 beforeAll(async () => {
   if (!runRedis) return;
@@ -35,7 +44,9 @@ beforeAll(async () => {
   for (const target of targets) {
     target.client = await clients.connect(target.name);
     target.nodes = target.cluster ? cluster.nodes : [{ host: url.hostname, port: Number(url.port) }];
-    target.admin = target.cluster ? new Cluster([...cluster.nodes], { lazyConnect: true }) : new Redis(Number(url.port), url.hostname, { lazyConnect: true });
+    target.admin = target.cluster
+      ? new Cluster([...cluster.nodes], { lazyConnect: true })
+      : new Redis(Number(url.port), url.hostname, { lazyConnect: true });
     await target.admin.connect();
     admins.push(target.admin);
   }
@@ -56,24 +67,45 @@ async function keysOf(target: Target, prefix: string): Promise<string[]> {
   const keys = await Promise.all(nodes.map((node) => node.keys(`${prefix}*`)));
   return keys.flat().sort();
 }
-const ttlOf = async (target: Target, key: string): Promise<number> => Number(await target.admin.call('TTL', key));
-const slotOf = async (target: Target, key: string): Promise<number> => Number(await target.admin.call('CLUSTER', 'KEYSLOT', key));
+const ttlOf = async (target: Target, key: string): Promise<number> =>
+  Number(await target.admin.call('TTL', key));
+const slotOf = async (target: Target, key: string): Promise<number> =>
+  Number(await target.admin.call('CLUSTER', 'KEYSLOT', key));
 
 const cookie = (res: request.Response, name: string): string => {
-  const found = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${name}=`)) ?? '';
+  const found =
+    (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${name}=`)) ?? '';
   return /^[^=]+=([^;]*)/.exec(found)![1]!;
 };
 
 /** Whatever a subject can be: crafted to move a hash tag, or to pose as another subject's keys. */
-const CRAFTED = ['user-1', '{user-1}', 'user-1}', '{user-1', '}{', '{}', '', 'user-1}:nb', 'user-1:id:jti:a', '%7Buser-1%7D', '%', 'sub:user-1', '\uD800', '\uFFFD'];
+const CRAFTED = [
+  'user-1',
+  '{user-1}',
+  'user-1}',
+  '{user-1',
+  '}{',
+  '{}',
+  '',
+  'user-1}:nb',
+  'user-1:id:jti:a',
+  '%7Buser-1%7D',
+  '%',
+  'sub:user-1',
+  '\uD800',
+  '\uFFFD',
+];
 
 describe('redisStore options', () => {
   const client = { call: async (): Promise<unknown> => null };
 
-  it.each(['app{1}:', 'app}', '{', 'a{b}c'])('refuses the prefix %j: a brace would pick the hash slot', (prefix) => {
-    expect(() => redisStore({ client, prefix })).toThrow(TypeError);
-    expect(() => redisStore({ client, prefix })).toThrow(/"prefix"/);
-  });
+  it.each(['app{1}:', 'app}', '{', 'a{b}c'])(
+    'refuses the prefix %j: a brace would pick the hash slot',
+    (prefix) => {
+      expect(() => redisStore({ client, prefix })).toThrow(TypeError);
+      expect(() => redisStore({ client, prefix })).toThrow(/"prefix"/);
+    },
+  );
 
   it('types: takes every redis and ioredis client, single, Sentinel or Cluster', () => {
     type Client = RedisStoreOptions['client'];
@@ -83,74 +115,122 @@ describe('redisStore options', () => {
     expectTypeOf<Redis>().toExtend<Client>();
     expectTypeOf<Cluster>().toExtend<Client>();
     // A cluster-shaped sendCommand without the cluster's own members would be taken for a single node's.
-    expectTypeOf<{ sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown> }>().not.toExtend<Client>();
+    expectTypeOf<{
+      sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown>;
+    }>().not.toExtend<Client>();
   });
 
   it('refuses what is not a redis or ioredis client', () => {
-    for (const bad of [undefined, {}, { sendCommand: 'no' }, { call: 1 }]) expect(() => redisStore({ client: bad as never })).toThrow(/"client"/);
+    for (const bad of [undefined, {}, { sendCommand: 'no' }, { call: 1 }])
+      expect(() => redisStore({ client: bad as never })).toThrow(/"client"/);
   });
 });
 
 describe('client shapes and the per-command timeout', () => {
   const never = (): Promise<never> => new Promise<never>(() => undefined);
-  const shapes: [name: string, make: (calls: unknown[][]) => StoreClient, expected: (keys: string[]) => unknown[]][] = [
-    ['node-redis createClient', (calls) => ({ sendCommand: (args: string[]) => (calls.push([args]), never()) }), (keys) => [['MGET', ...keys]]],
+  const shapes: [
+    name: string,
+    make: (calls: unknown[][]) => StoreClient,
+    expected: (keys: string[]) => unknown[],
+  ][] = [
+    [
+      'node-redis createClient',
+      (calls) => ({ sendCommand: (args: string[]) => (calls.push([args]), never()) }),
+      (keys) => [['MGET', ...keys]],
+    ],
     [
       'node-redis createCluster',
-      (calls) => ({ masters: [], sendCommand: (firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]) => (calls.push([firstKey, isReadonly, args]), never()) }),
+      (calls) => ({
+        masters: [],
+        sendCommand: (firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]) => (
+          calls.push([firstKey, isReadonly, args]),
+          never()
+        ),
+      }),
       // Routed by its first key, and never to a replica, which may lag behind a revocation.
       (keys) => [keys[0], false, ['MGET', ...keys]],
     ],
     [
       'early node-redis 4 createCluster (getSlotMaster, no masters)',
-      (calls) => ({ getSlotMaster: () => undefined, sendCommand: (firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]) => (calls.push([firstKey, isReadonly, args]), never()) }),
+      (calls) => ({
+        getSlotMaster: () => undefined,
+        sendCommand: (firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]) => (
+          calls.push([firstKey, isReadonly, args]),
+          never()
+        ),
+      }),
       (keys) => [keys[0], false, ['MGET', ...keys]],
     ],
     [
       'node-redis createSentinel',
-      (calls) => ({ getMasterNode: () => undefined, sendCommand: (isReadonly: boolean | undefined, args: string[]) => (calls.push([isReadonly, args]), never()) }),
+      (calls) => ({
+        getMasterNode: () => undefined,
+        sendCommand: (isReadonly: boolean | undefined, args: string[]) => (
+          calls.push([isReadonly, args]),
+          never()
+        ),
+      }),
       (keys) => [false, ['MGET', ...keys]],
     ],
-    ['ioredis', (calls) => ({ call: (...args: string[]) => (calls.push(args), never()) }), (keys) => ['MGET', ...keys]],
+    [
+      'ioredis',
+      (calls) => ({ call: (...args: string[]) => (calls.push(args), never()) }),
+      (keys) => ['MGET', ...keys],
+    ],
   ];
 
-  it.each(shapes)('%s: a status is one MGET in the client’s own shape; no answer fails closed (503) within timeoutDuration', async (_name, make, expected) => {
-    const calls: unknown[][] = [];
-    const store = redisStore({ client: make(calls), prefix: 'p:', timeoutDuration: 200, nearCache: false });
-    const started = Date.now();
-    await expect(store.status(['jti:a', 'sid:b'], 'user-1')).rejects.toThrow(/did not answer in time/);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(calls).toEqual([expected(['p:{sub:user-1}:nb', 'p:{sub:user-1}:id:jti:a', 'p:{sub:user-1}:id:sid:b'])]);
-
-    const auth = createAuth({ key: hs256(SECRET), store });
-    const token = await createAuth({ key: hs256(SECRET) }).issue({ sub: 'user-1' });
-    await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503 });
-  });
-
-  it.runIf(runRedis)('an ioredis Cluster that cannot reach a node queues the command: 503 within timeoutDuration', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as { port: number };
-        probe.close(() => resolve(free));
-      });
-    });
-    const client = new Cluster([{ host: '127.0.0.1', port }], { lazyConnect: true });
-    client.on('error', () => undefined);
-    try {
-      const auth = createAuth({ key: hs256(SECRET), store: redisStore({ client, timeoutDuration: 300, nearCache: false }) });
-      const token = await auth.issue({ sub: 'user-1' });
+  it.each(shapes)(
+    '%s: a status is one MGET in the client’s own shape; no answer fails closed (503) within timeoutDuration',
+    async (_name, make, expected) => {
+      const calls: unknown[][] = [];
+      const store = redisStore({ client: make(calls), prefix: 'p:', timeoutDuration: 200, nearCache: false });
       const started = Date.now();
+      await expect(store.status(['jti:a', 'sid:b'], 'user-1')).rejects.toThrow(/did not answer in time/);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(calls).toEqual([
+        expected(['p:{sub:user-1}:nb', 'p:{sub:user-1}:id:jti:a', 'p:{sub:user-1}:id:sid:b']),
+      ]);
+
+      const auth = createAuth({ key: hs256(SECRET), store });
+      const token = await createAuth({ key: hs256(SECRET) }).issue({ sub: 'user-1' });
       await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503 });
-      expect(Date.now() - started).toBeLessThan(1300);
-    } finally {
-      client.disconnect();
-    }
-  });
+    },
+  );
+
+  it.runIf(runRedis)(
+    'an ioredis Cluster that cannot reach a node queues the command: 503 within timeoutDuration',
+    async () => {
+      const port = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port: free } = probe.address() as { port: number };
+          probe.close(() => resolve(free));
+        });
+      });
+      const client = new Cluster([{ host: '127.0.0.1', port }], { lazyConnect: true });
+      client.on('error', () => undefined);
+      try {
+        const auth = createAuth({
+          key: hs256(SECRET),
+          store: redisStore({ client, timeoutDuration: 300, nearCache: false }),
+        });
+        const token = await auth.issue({ sub: 'user-1' });
+        const started = Date.now();
+        await expect(auth.verify(token)).rejects.toMatchObject({
+          code: 'ERR_STORE_UNAVAILABLE',
+          status: 503,
+        });
+        expect(Date.now() - started).toBeLessThan(1300);
+      } finally {
+        client.disconnect();
+      }
+    },
+  );
 });
 
 describe.runIf(runRedis).each(targets)('$name', (target) => {
   // The keys and commands themselves: no near cache, no revocation log.
-  const store = (prefix: string): SessionStore => redisStore({ client: target.client, prefix, nearCache: false });
+  const store = (prefix: string): SessionStore =>
+    redisStore({ client: target.client, prefix, nearCache: false });
 
   it('each key lives as long as what it names, and one with an until of Infinity has no TTL (-1)', async () => {
     const prefix = freshPrefix();
@@ -173,7 +253,13 @@ describe.runIf(runRedis).each(targets)('$name', (target) => {
     await s.useOnce('rt:d', Infinity);
     // A later "log out everywhere" with a shorter life raises the not-before and keeps the entry for good.
     await s.revokeSubject('user-2', 2000, nowSeconds() + 60);
-    for (const key of ['{sub:user-2}:id:jti:c', '{sub:user-2}:used:rt:c', '{sub:user-2}:nb', 'id:jti:d', 'used:rt:d']) {
+    for (const key of [
+      '{sub:user-2}:id:jti:c',
+      '{sub:user-2}:used:rt:c',
+      '{sub:user-2}:nb',
+      'id:jti:d',
+      'used:rt:d',
+    ]) {
       expect(await ttlOf(target, prefix + key), key).toBe(-1);
     }
     expect(await s.status(['jti:c'], 'user-2')).toEqual({ revoked: true, notBefore: 2000 });
@@ -189,10 +275,15 @@ describe.runIf(runRedis).each(targets)('$name', (target) => {
       await s.revokeSubject(sub, 1000 + i, until);
     }
     expect(await keysOf(target, prefix)).toHaveLength(2 * CRAFTED.length);
-    for (const [i, sub] of CRAFTED.entries()) expect(await s.status(['jti:a'], sub), JSON.stringify(sub)).toEqual({ revoked: true, notBefore: 1000 + i });
+    for (const [i, sub] of CRAFTED.entries())
+      expect(await s.status(['jti:a'], sub), JSON.stringify(sub)).toEqual({
+        revoked: true,
+        notBefore: 1000 + i,
+      });
     const other = store(freshPrefix());
     await other.revoke('jti:b', until, 'user-1');
-    for (const sub of CRAFTED.filter((name) => name !== 'user-1')) expect((await other.status(['jti:b'], sub)).revoked, JSON.stringify(sub)).toBe(false);
+    for (const sub of CRAFTED.filter((name) => name !== 'user-1'))
+      expect((await other.status(['jti:b'], sub)).revoked, JSON.stringify(sub)).toBe(false);
   });
 });
 
@@ -231,7 +322,9 @@ describe.runIf(runRedis)('a session over HTTP on a Redis Cluster', () => {
       const first = cookie(login, 'jwt');
       expect((await request(app).get('/required').set('Cookie', `jwt=${first}`)).status).toBe(200);
 
-      const refreshed = await request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(login, 'jwt-refresh')}`);
+      const refreshed = await request(app)
+        .post('/auth/refresh')
+        .set('Cookie', `jwt-refresh=${cookie(login, 'jwt-refresh')}`);
       expect(refreshed.status).toBe(204);
       const second = cookie(refreshed, 'jwt');
       expect((await request(app).get('/required').set('Cookie', `jwt=${second}`)).status).toBe(200);
@@ -239,10 +332,18 @@ describe.runIf(runRedis)('a session over HTTP on a Redis Cluster', () => {
       expect((await request(app).post('/auth/logout').set('Cookie', `jwt=${second}`)).status).toBe(204);
       for (const token of [first, second]) {
         const res = await request(app).get('/required').set('Cookie', `jwt=${token}`);
-        expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'ERR_TOKEN_REVOKED' });
+        expect({ status: res.status, code: res.body.code }).toEqual({
+          status: 401,
+          code: 'ERR_TOKEN_REVOKED',
+        });
       }
-      const reuse = await request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${cookie(refreshed, 'jwt-refresh')}`);
-      expect({ status: reuse.status, code: reuse.body.code }).toEqual({ status: 401, code: 'ERR_TOKEN_REVOKED' });
+      const reuse = await request(app)
+        .post('/auth/refresh')
+        .set('Cookie', `jwt-refresh=${cookie(refreshed, 'jwt-refresh')}`);
+      expect({ status: reuse.status, code: reuse.body.code }).toEqual({
+        status: 401,
+        code: 'ERR_TOKEN_REVOKED',
+      });
     });
   });
 });

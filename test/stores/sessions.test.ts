@@ -2,7 +2,14 @@
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth, hs256, memoryStore, redisStore, type AuthOptions, type SessionStore } from '../../src/index.js';
+import {
+  createAuth,
+  hs256,
+  memoryStore,
+  redisStore,
+  type AuthOptions,
+  type SessionStore,
+} from '../../src/index.js';
 import { waitOutNotBefore } from '../../src/session.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
@@ -21,7 +28,11 @@ afterAll(async () => {
 });
 
 async function sharedStore(): Promise<ReturnType<typeof redisStore>> {
-  const client = createClient({ url: server.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 100 } });
+  const client = createClient({
+    url: server.url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: () => 100 },
+  });
   client.on('error', () => undefined);
   await client.connect();
   clients.push(client);
@@ -29,7 +40,8 @@ async function sharedStore(): Promise<ReturnType<typeof redisStore>> {
 }
 
 const base: AuthOptions = { key: hs256(SECRET), issuer: 'app' };
-const cookieOf = (res: request.Response): string => /^jwt=([^;]*)/.exec((res.headers['set-cookie'] as unknown as string[])[0]!)![1]!;
+const cookieOf = (res: request.Response): string =>
+  /^jwt=([^;]*)/.exec((res.headers['set-cookie'] as unknown as string[])[0]!)![1]!;
 
 describe.each(variants)('$name', ({ build }) => {
   describe.runIf(runRedis)('two instances sharing one Redis', () => {
@@ -53,7 +65,11 @@ describe.each(variants)('$name', ({ build }) => {
         for (const path of ['/required', '/optional']) {
           const res = await request(app).get(path).set('Cookie', `jwt=${token}`);
           expect(res.status, path).toBe(503);
-          expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: 'session store unavailable', code: 'ERR_STORE_UNAVAILABLE' });
+          expect(res.body).toEqual({
+            error: 'temporarily_unavailable',
+            error_description: 'session store unavailable',
+            code: 'ERR_STORE_UNAVAILABLE',
+          });
         }
         expect((await request(open).get('/required').set('Cookie', `jwt=${token}`)).status).toBe(200);
       } finally {
@@ -73,7 +89,9 @@ describe.each(variants)('$name', ({ build }) => {
       const app = build(createAuth({ ...base, store: memoryStore() }));
       const laptop = cookieOf(await request(app).post('/login'));
       const phone = cookieOf(await request(app).post('/login'));
-      expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone}`)).status).toBe(204);
+      expect((await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone}`)).status).toBe(
+        204,
+      );
       for (const token of [laptop, phone]) {
         const res = await request(app).get('/required').set('Cookie', `jwt=${token}`);
         expect(res.status).toBe(401);
@@ -94,7 +112,11 @@ describe.each(variants)('$name', ({ build }) => {
     it.each([
       ['a cross-site Origin', { Origin: 'https://evil.test' }, 403],
       ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.test' }, 403],
-      ['Sec-Fetch-Site: same-site from a sibling subdomain', { 'Sec-Fetch-Site': 'same-site', Origin: 'https://other.app.test' }, 403],
+      [
+        'Sec-Fetch-Site: same-site from a sibling subdomain',
+        { 'Sec-Fetch-Site': 'same-site', Origin: 'https://other.app.test' },
+        403,
+      ],
       ['an opaque Origin: null', { Origin: 'null' }, 403],
       ['Sec-Fetch-Site: same-origin', { 'Sec-Fetch-Site': 'same-origin', Origin: 'https://evil.test' }, 200],
       ['an Origin matching the Host', { Origin: 'http://app.test', Host: 'app.test' }, 200],
@@ -104,24 +126,37 @@ describe.each(variants)('$name', ({ build }) => {
       const res = await request(app).post('/write').set('Cookie', `jwt=${token}`).set(headers);
       expect(res.status).toBe(status);
       if (status === 403) {
-        expect(res.body).toEqual({ error: 'forbidden', error_description: 'cross-site request refused', code: 'ERR_CSRF' });
+        expect(res.body).toEqual({
+          error: 'forbidden',
+          error_description: 'cross-site request refused',
+          code: 'ERR_CSRF',
+        });
         expect(res.headers['www-authenticate']).toBeUndefined();
       }
     });
 
     it('a Bearer request is not subject to it', async () => {
-      const res = await request(app).post('/write').set('Authorization', `Bearer ${token}`).set('Origin', 'https://evil.test');
+      const res = await request(app)
+        .post('/write')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Origin', 'https://evil.test');
       expect(res.status).toBe(200);
     });
 
     it('safe methods are not subject to it', async () => {
-      const res = await request(app).get('/required').set('Cookie', `jwt=${token}`).set('Origin', 'https://evil.test');
+      const res = await request(app)
+        .get('/required')
+        .set('Cookie', `jwt=${token}`)
+        .set('Origin', 'https://evil.test');
       expect(res.status).toBe(200);
     });
 
     it('csrf: false turns it off', async () => {
       const off = build(createAuth({ ...base, csrf: false }));
-      const res = await request(off).post('/write').set('Cookie', `jwt=${token}`).set('Origin', 'https://evil.test');
+      const res = await request(off)
+        .post('/write')
+        .set('Cookie', `jwt=${token}`)
+        .set('Origin', 'https://evil.test');
       expect(res.status).toBe(200);
     });
   });

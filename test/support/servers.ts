@@ -28,7 +28,9 @@ afterEach(async () => {
 });
 
 /** Serves every request with `handler`. */
-export async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
+export async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<TestServer> {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
@@ -59,16 +61,27 @@ export interface RawAnswer {
  * One request to `app` on a server of its own, with the target exactly as given: supertest would
  * resolve `..` and rewrite an absolute-form target (`http://host/path`), which a client may send.
  */
-export async function rawRequest(app: Parameters<typeof supertest>[0], method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+export async function rawRequest(
+  app: Parameters<typeof supertest>[0],
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
   const { origin, close } = await serve(app as (req: IncomingMessage, res: ServerResponse) => void);
   try {
     return await new Promise<RawAnswer>((resolve, reject) => {
-      const req = request(origin, { method, path: target, headers: { host: 'app.local', ...headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cookies: res.headers['set-cookie'] ?? [] }));
-      });
+      const req = request(
+        origin,
+        { method, path: target, headers: { host: 'app.local', ...headers } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body, cookies: res.headers['set-cookie'] ?? [] }),
+          );
+        },
+      );
       req.setTimeout(3000, () => req.destroy(new Error('no answer: the request hung')));
       req.on('error', reject);
       req.end();

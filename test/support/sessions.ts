@@ -1,18 +1,32 @@
 // What the session tests share: a test clock, the browser's side of the cookies, and the test apps' routes.
 import request from 'supertest';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { createAuth, hs256, memoryStore, type Auth, type AuthOptions, type SessionStore } from '../../src/index.js';
+import {
+  createAuth,
+  hs256,
+  memoryStore,
+  type Auth,
+  type AuthOptions,
+  type SessionStore,
+} from '../../src/index.js';
 import type { Handler, Variant } from '../adapters/apps.js';
 import { NOW_MS, SECRET } from '../helpers.js';
 
 export const DAY = 86_400;
 
-export const setCookies = (res: request.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+export const setCookies = (res: request.Response): string[] =>
+  (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
 export const cookiesOf = (res: request.Response): Record<string, string> =>
   Object.fromEntries(setCookies(res).map((c) => [c.split('=')[0]!, c]));
 export const valueOf = (cookie: string | undefined): string => /^[^=]+=([^;]*)/.exec(cookie ?? '')?.[1] ?? '';
-export const payloadOf = (token: string): Record<string, unknown> & { exp: number; iat: number; jti: string } =>
-  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> & { exp: number; iat: number; jti: string };
+export const payloadOf = (
+  token: string,
+): Record<string, unknown> & { exp: number; iat: number; jti: string } =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> & {
+    exp: number;
+    iat: number;
+    jti: string;
+  };
 
 export interface Session {
   readonly access: string;
@@ -27,9 +41,12 @@ export async function login(app: Handler): Promise<Session> {
   expect(res.status).toBe(204);
   return sessionOf(res);
 }
-export const withCookie = (app: Handler, token: string): request.Test => request(app).get('/required').set('Cookie', `jwt=${token}`);
-export const withBearer = (app: Handler, token: string): request.Test => request(app).get('/required').set('Authorization', `Bearer ${token}`);
-export const refreshWith = (app: Handler, token: string): request.Test => request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
+export const withCookie = (app: Handler, token: string): request.Test =>
+  request(app).get('/required').set('Cookie', `jwt=${token}`);
+export const withBearer = (app: Handler, token: string): request.Test =>
+  request(app).get('/required').set('Authorization', `Bearer ${token}`);
+export const refreshWith = (app: Handler, token: string): request.Test =>
+  request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
 
 export function expectRefused(res: request.Response, status: number, code: string): void {
   expect({ status: res.status, code: (res.body as { code?: unknown }).code }).toEqual({ status, code });
@@ -45,12 +62,29 @@ export interface Setup {
 }
 
 /** An app of `variant` on a memory store and a test clock: 15-minute access tokens, 30-day logins. */
-export function sessionApp(variant: Variant, extra: Partial<AuthOptions> = {}, store?: (now: () => number) => SessionStore): Setup {
+export function sessionApp(
+  variant: Variant,
+  extra: Partial<AuthOptions> = {},
+  store?: (now: () => number) => SessionStore,
+): Setup {
   let clock = NOW_MS;
   const now = (): number => clock;
   const chosen = store?.(now) ?? memoryStore({ now });
-  const auth = createAuth({ key: hs256(SECRET), expiresIn: '15m', store: chosen, now, refresh: { expiresIn: '30d' }, ...extra });
-  return { auth, app: variant.build(auth), store: chosen, at: (seconds) => void (clock = NOW_MS + seconds * 1000), now };
+  const auth = createAuth({
+    key: hs256(SECRET),
+    expiresIn: '15m',
+    store: chosen,
+    now,
+    refresh: { expiresIn: '30d' },
+    ...extra,
+  });
+  return {
+    auth,
+    app: variant.build(auth),
+    store: chosen,
+    at: (seconds) => void (clock = NOW_MS + seconds * 1000),
+    now,
+  };
 }
 
 /** Collects unhandled rejections during each test of the file (one would end a real process). */
