@@ -62,7 +62,8 @@ const isFree = (port: number): Promise<boolean> =>
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 
-async function waitFor(condition: () => Promise<boolean>, what: string, seconds = 5): Promise<void> {
+// Generous: a shared CI machine running other suites can take seconds to start a process.
+async function waitFor(condition: () => Promise<boolean>, what: string, seconds = 20): Promise<void> {
   for (let i = 0; i < seconds * 20; i++) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
