@@ -3,8 +3,10 @@ import { keys, payload } from '../fixtures.js';
 import { floorSignHs256, floorSignRs256 } from '../floor.js';
 import { gate } from '../gate.js';
 
-// What `npm run bench:profile` runs under `node --cpu-prof`: one algorithm's verify path, for a
-// few seconds, each call on a fresh copy of the token as a server would see it.
+// One algorithm's verify path for a few seconds, each call on a fresh copy of the token as a server
+// would see it, to run under the profiler (after `npm run build`):
+//   TSX_TSCONFIG_PATH=bench/tsconfig.json node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/verify-loop.ts [RS256] [--cache]
+//   npx tsx bench/profile/summary.ts /tmp/prof/<file>.cpuprofile
 const alg = process.argv[2] === 'RS256' ? 'RS256' : 'HS256';
 const cached = process.argv.includes('--cache');
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
