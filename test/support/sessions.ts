@@ -11,8 +11,11 @@ import {
 } from '../../src/index.js';
 import type { Handler, Variant } from '../adapters/apps.js';
 import { NOW_MS, SECRET } from '../helpers.js';
+import type { StoreKind } from './store-kinds.js';
 
 export const DAY = 86_400;
+/** The attacker's site. */
+export const EVIL = 'https://evil.test';
 
 export const setCookies = (res: request.Response): string[] =>
   (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
@@ -28,13 +31,24 @@ export const payloadOf = (
     jti: string;
   };
 
+/** The claims a token carries but the session's own: without iat, exp and jti. */
+export const withoutManaged = (claims: Record<string, unknown>): Record<string, unknown> => {
+  const { iat: _iat, exp: _exp, jti: _jti, ...rest } = claims;
+  return rest;
+};
+
 export interface Session {
   readonly access: string;
   readonly refresh: string;
+  readonly csrf: string;
 }
 export const sessionOf = (res: request.Response): Session => {
   const cookies = cookiesOf(res);
-  return { access: valueOf(cookies.jwt), refresh: valueOf(cookies['jwt-refresh']) };
+  return {
+    access: valueOf(cookies.jwt),
+    refresh: valueOf(cookies['jwt-refresh']),
+    csrf: valueOf(cookies.csrf),
+  };
 };
 export async function login(app: Handler): Promise<Session> {
   const res = await request(app).post('/login');
@@ -47,6 +61,8 @@ export const withBearer = (app: Handler, token: string): request.Test =>
   request(app).get('/required').set('Authorization', `Bearer ${token}`);
 export const refreshWith = (app: Handler, token: string): request.Test =>
   request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
+export const logout = (app: Handler, token: string): request.Test =>
+  request(app).post('/auth/logout').set('Cookie', `jwt=${token}`);
 
 export function expectRefused(res: request.Response, status: number, code: string): void {
   expect({ status: res.status, code: (res.body as { code?: unknown }).code }).toEqual({ status, code });
@@ -85,6 +101,21 @@ export function sessionApp(
     at: (seconds) => void (clock = NOW_MS + seconds * 1000),
     now,
   };
+}
+
+/** {@link sessionApp} on a store of `kind`, with the Redis key prefix when there is one. */
+export function sessionOn(
+  variant: Variant,
+  kind: StoreKind,
+  extra: Partial<AuthOptions> = {},
+): Setup & { readonly prefix: string | undefined } {
+  let prefix: string | undefined;
+  const setup = sessionApp(variant, extra, (now) => {
+    const made = kind.make(now);
+    prefix = made.prefix;
+    return made.store;
+  });
+  return { ...setup, prefix };
 }
 
 /** Collects unhandled rejections during each test of the file (one would end a real process). */
