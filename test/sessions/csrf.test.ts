@@ -7,10 +7,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, isAuthError, type RequestLike } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
 import { NOW_MS, SECRET } from '../helpers.js';
-import { EVIL, cookiesOf, expectRefused, login, sessionApp, withCookie } from '../support/sessions.js';
-
-const cookieOf = (req: RequestLike): string | undefined =>
-  /(?:^|;\s*)jwt=([^;]+)/.exec(String(req.headers.cookie ?? ''))?.[1];
+import {
+  EVIL,
+  cookieOf,
+  cookiesOf,
+  expectRefused,
+  login,
+  sessionApp,
+  withCookie,
+} from '../support/sessions.js';
 
 describe.each(variants)('$name', (variant) => {
   // Go's net/http CrossOriginProtection rule. Every request names its Host: app.local.
@@ -101,20 +106,6 @@ describe.each(variants)('$name', (variant) => {
     const late = await request(app).get('/required').set('x-api-token', s.access);
     expect(late.status).toBe(200);
     expect(cookiesOf(late).jwt).toBeUndefined();
-  });
-
-  it('getToken returning a string from the cookie: sliding renewal goes on as for the built-in cookie', async () => {
-    const { app, at } = sessionApp(variant, {
-      getToken: cookieOf,
-      expiresIn: '1h',
-      refresh: false,
-      renew: { maxAge: '12h' },
-    });
-    const s = await login(app);
-    at(50 * 60);
-    const late = await request(app).get('/required').set('Cookie', `jwt=${s.access}`);
-    expect(late.status).toBe(200);
-    expect(cookiesOf(late).jwt).toMatch(/^jwt=ey/);
   });
 
   describe('CSRF on a cookie session', () => {

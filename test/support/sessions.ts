@@ -7,6 +7,7 @@ import {
   memoryStore,
   type Auth,
   type AuthOptions,
+  type RequestLike,
   type SessionStore,
 } from '../../src/index.js';
 import type { Handler, Variant } from '../adapters/apps.js';
@@ -63,6 +64,15 @@ export const refreshWith = (app: Handler, token: string): request.Test =>
   request(app).post('/auth/refresh').set('Cookie', `jwt-refresh=${token}`);
 export const logout = (app: Handler, token: string): request.Test =>
   request(app).post('/auth/logout').set('Cookie', `jwt=${token}`);
+
+/** A custom getToken that reads the session cookie, as the built-in one does. */
+export const cookieOf = (req: RequestLike): string | undefined =>
+  /(?:^|;\s*)jwt=([^;]+)/.exec(String(req.headers.cookie ?? ''))?.[1];
+/** express-jwt's classic getToken: the query string, else the session cookie. */
+export const fromQueryOrCookie = (req: RequestLike): string | undefined => {
+  const query = new URL(req.url ?? '/', 'http://app.local').searchParams.get('token');
+  return query ?? cookieOf(req);
+};
 
 export function expectRefused(res: request.Response, status: number, code: string): void {
   expect({ status: res.status, code: (res.body as { code?: unknown }).code }).toEqual({ status, code });
