@@ -770,7 +770,7 @@ describe('issuing: what issue signs, verify judges the same way', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Regressions: bugs this file found, kept fixed.
+// Rules that fuzzed inputs once broke, each pinned by a test of its own.
 
 describe('request input that is not a string never escapes as a non-AuthError', () => {
   // A JS caller (a custom server, a test harness, a Lambda adapter) can hand the core header

@@ -96,8 +96,7 @@ describe.each(variants)('$name', (variant) => {
         expect(res.status).toBe(204);
         expect(setCookies(res).map((c) => c.split('=')[0])).toEqual(['jwt', 'jwt-refresh']);
       }
-      // A forged cross-site sign-out revokes nothing. (Today it answers 204 and clears the cookies in
-      // its response, as endSession swallows ERR_CSRF; that answer is not asserted here.)
+      // A forged cross-site sign-out revokes nothing (its 403 is test/sessions/sign-out-attack.test.ts's).
       for (const headers of [{ Origin: EVIL }, { 'Sec-Fetch-Site': 'cross-site' }]) {
         expect((await logout(app, s.access).set(headers)).status).toBeLessThan(500);
       }

@@ -26,11 +26,7 @@ const { kinds, ttlOf } = storeKinds();
 
 describe.each(variants)('$name', (variant) => {
   describe.each(kinds)('$name store', (kind) => {
-    // BUG: lifecycle.ts refresh checks the store (verifyToken) before `useOnce` and signs afterwards
-    // with a fresh whole-second `iat`. A "log out everywhere" that lands in between, in the second
-    // before the signing, sets a fractional not-before the new tokens' iat already passes: the
-    // thief's refresh, kept in flight, survives log out everywhere. (Forced here by holding the
-    // store's useOnce; on a real store the window is one round trip across a second boundary.)
+    // "Log out everywhere" landing while a refresh is in flight (held at useOnce) refuses what it signs.
     it('a refresh in flight during "log out everywhere" does not yield tokens that survive it', async () => {
       let reached!: () => void;
       let release!: () => void;
@@ -168,10 +164,7 @@ describe.each(variants)('$name', (variant) => {
       expectRefused(await refreshWith(app, current), 401, 'ERR_TOKEN_EXPIRED');
     });
 
-    // BUG: within clockTolerance after the login's end, verify still accepts the refresh token, then
-    // lifecycle.ts refresh signs the new refresh token with `exp - Math.floor(o.now() / 1000)` <= 0
-    // seconds and buildPayload/toSeconds throw a TypeError: a 500 from a client's cookie. The used
-    // marker (`useOnce(..., exp)`) has also expired by then, so reuse goes undetected.
+    // No refresh past the login's end, even within clockTolerance: nothing is signed with no lifetime left.
     it('a refresh token in the clock-tolerance window after the login’s end is a 401, never a 500', async () => {
       const { app, at } = sessionOn(variant, kind, { clockTolerance: 30, refresh: { expiresIn: '1h' } });
       const s = await login(app);
@@ -179,9 +172,7 @@ describe.each(variants)('$name', (variant) => {
       expectRefused(await refreshWith(app, s.refresh), 401, 'ERR_TOKEN_EXPIRED');
     });
 
-    // BUG: on reuse, lifecycle.ts refresh revokes the login only until the presented refresh token's
-    // exp (`store.revoke(`sid:${sid}`, exp)`), but an access token issued by a refresh shortly before
-    // the login's end lives up to expiresIn past it: the thief's access token works again.
+    // Reuse detection refuses the login until its last access token expires, past the refresh token's exp.
     it('reuse detection near the login’s end keeps refusing the thief’s access token until it expires', async () => {
       const { app, at, prefix } = sessionOn(variant, kind, { refresh: { expiresIn: '1h' } });
       const s = await login(app);

@@ -158,9 +158,7 @@ describe.each(variants)('$name, attacked', (variant) => {
   });
 
   describe('the login time and the claims a renewal carries', () => {
-    // BUG: lifecycle.ts renew takes the login time from `auth_time`, else from `iat`, but does not
-    // write it into the new token: a token without auth_time (auth.issue + auth.sessionCookie, or
-    // another issuer's) is renewed forever, each renewal counting maxAge from its own iat.
+    // A token without auth_time counts maxAge from its iat, and every renewal carries that login time on.
     it('a cookie token without auth_time is not renewed past maxAge after its issue', async () => {
       const { auth, app, at } = sessionApp(variant, {
         expiresIn: '1h',
@@ -254,9 +252,7 @@ describe.each(variants)('$name, attacked', (variant) => {
   });
 
   describe.each(kinds)('$name store', (kind) => {
-    // BUG: without `refresh`, a session has no `sid` (lifecycle.ts startSession: `const sid = o.refresh
-    // === undefined ? undefined : newTokenId()`), so sign-out revokes only the latest renewed token's
-    // jti; a copy of the token from before a renewal keeps working until it expires.
+    // Sign-out ends the whole login, not only its latest renewed token, with or without `refresh`.
     it('sign-out also ends the tokens the session had before a sliding renewal', async () => {
       const { app, at } = sessionOn(variant, kind, {
         expiresIn: '1h',

@@ -73,7 +73,7 @@ describe.each(variants)('$name', (variant) => {
 });
 
 describe('the core API: an outage at sign-out', () => {
-  // The same bug as the per-variant `/logout during an outage` test, on the call every adapter makes.
+  // The per-variant `/auth/logout during an outage` rule, on the call every adapter makes.
   it('endSession rejects with ERR_STORE_UNAVAILABLE when the store cannot answer', async () => {
     const down = (): Promise<never> => Promise.reject(new Error('store down'));
     const token = await createAuth({ key: hs256(SECRET) }).issue({ sub: 'user-1' });

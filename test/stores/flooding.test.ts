@@ -75,11 +75,7 @@ describe.each(variants)('$name', (variant) => {
       expect((await withCookie(app, fresh.access)).status).toBe(200);
     });
 
-    // BUG: memory-store.ts makeRoom drops expired entries only from the front of each map and stops at
-    // the first live one; a long-lived `sid:` revocation (exp + refresh.expiresIn) at the front shields
-    // the expired `jti:` entries behind it, and is then evicted as "the oldest": the victim's stolen
-    // refresh token works again although expired entries could have gone (README: "dropping expired
-    // ones first").
+    // A full memory store drops expired entries before a live one (README: "dropping expired ones first").
     it('when full, drops expired entries before a live revocation', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 4, now: () => clock });
