@@ -2,9 +2,9 @@
 // refreshes outlives the login, takes claims from the request, or survives "log out everywhere".
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createAuth, hs256, type SessionStore } from '../../src/index.js';
+import { createAuth, type SessionStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
-import { NOW, NOW_MS, SECRET } from '../helpers.js';
+import { NOW, NOW_MS } from '../helpers.js';
 import {
   DAY,
   EVIL,
@@ -16,6 +16,7 @@ import {
   refreshWith,
   sessionOf,
   sessionOn,
+  sessionOptions,
   withBearer,
   withCookie,
   withoutManaged,
@@ -52,15 +53,7 @@ describe.each(variants)('$name', (variant) => {
       };
       let clock = NOW_MS;
       const { store } = gated.make(() => clock);
-      const app = variant.build(
-        createAuth({
-          key: hs256(SECRET),
-          expiresIn: '15m',
-          store,
-          now: () => clock,
-          refresh: { expiresIn: '30d' },
-        }),
-      );
+      const app = variant.build(createAuth(sessionOptions(store, () => clock)));
       const thief = await login(app);
       const phone = await login(app);
       const pending = refreshWith(app, thief.refresh).then((res) => res);
@@ -78,15 +71,7 @@ describe.each(variants)('$name', (variant) => {
 
     it('24 concurrent refreshes with one token on two instances: exactly one 204, and the losers’ reuse ends the login', async () => {
       const { app, store } = sessionOn(variant, kind);
-      const other = variant.build(
-        createAuth({
-          key: hs256(SECRET),
-          expiresIn: '15m',
-          store,
-          now: () => NOW_MS,
-          refresh: { expiresIn: '30d' },
-        }),
-      );
+      const other = variant.build(createAuth(sessionOptions(store, () => NOW_MS)));
       const s = await login(app);
       const results = await Promise.all(
         Array.from({ length: 24 }, (_, i) => refreshWith(i % 2 ? app : other, s.refresh)),

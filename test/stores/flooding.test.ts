@@ -2,25 +2,25 @@
 // keeps the store within max and never evicts another user's live revocation.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createAuth, hs256, memoryStore } from '../../src/index.js';
+import { createAuth, memoryStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
-import { NOW_MS, SECRET } from '../helpers.js';
-import { expectRefused, login, logout, refreshWith, sessionOf, withCookie } from '../support/sessions.js';
+import { NOW_MS } from '../helpers.js';
+import {
+  expectRefused,
+  login,
+  logout,
+  refreshWith,
+  sessionOf,
+  sessionOptions,
+  withCookie,
+} from '../support/sessions.js';
 
 describe.each(variants)('$name', (variant) => {
   describe('the memory store under an attacker’s load', () => {
     it('stays within max while one account signs in, refreshes and signs out in a loop', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 20, now: () => clock });
-      const app = variant.build(
-        createAuth({
-          key: hs256(SECRET),
-          expiresIn: '15m',
-          store,
-          now: () => clock,
-          refresh: { expiresIn: '30d' },
-        }),
-      );
+      const app = variant.build(createAuth(sessionOptions(store, () => clock)));
       for (let i = 0; i < 12; i++) {
         const s = await login(app);
         let current = s.refresh;
@@ -45,15 +45,7 @@ describe.each(variants)('$name', (variant) => {
     it('an account that floods the store never brings back another user’s revoked token or spent refresh token', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 30, now: () => clock });
-      const app = variant.build(
-        createAuth({
-          key: hs256(SECRET),
-          expiresIn: '15m',
-          store,
-          now: () => clock,
-          refresh: { expiresIn: '30d' },
-        }),
-      );
+      const app = variant.build(createAuth(sessionOptions(store, () => clock)));
       const victim = await login(app);
       const rotated = await refreshWith(app, victim.refresh);
       expect(rotated.status).toBe(204);
@@ -79,15 +71,7 @@ describe.each(variants)('$name', (variant) => {
     it('when full, drops expired entries before a live revocation', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 4, now: () => clock });
-      const app = variant.build(
-        createAuth({
-          key: hs256(SECRET),
-          expiresIn: '15m',
-          store,
-          now: () => clock,
-          refresh: { expiresIn: '30d' },
-        }),
-      );
+      const app = variant.build(createAuth(sessionOptions(store, () => clock)));
       const victim = await login(app);
       expect((await logout(app, victim.access)).status).toBe(204);
       const attacker = await login(app);

@@ -87,7 +87,16 @@ export interface Setup {
   now(): number;
 }
 
-/** An app of `variant` on a memory store and a test clock: 15-minute access tokens, 30-day logins. */
+/** What every session test app runs on: 15-minute access tokens and 30-day logins, on `store` and the clock `now`. */
+export const sessionOptions = (store: SessionStore, now: () => number): AuthOptions => ({
+  key: hs256(SECRET),
+  expiresIn: '15m',
+  store,
+  now,
+  refresh: { expiresIn: '30d' },
+});
+
+/** An app of `variant` on {@link sessionOptions}, a memory store (or `store`) and a test clock. */
 export function sessionApp(
   variant: Variant,
   extra: Partial<AuthOptions> = {},
@@ -96,14 +105,7 @@ export function sessionApp(
   let clock = NOW_MS;
   const now = (): number => clock;
   const chosen = store?.(now) ?? memoryStore({ now });
-  const auth = createAuth({
-    key: hs256(SECRET),
-    expiresIn: '15m',
-    store: chosen,
-    now,
-    refresh: { expiresIn: '30d' },
-    ...extra,
-  });
+  const auth = createAuth({ ...sessionOptions(chosen, now), ...extra });
   return {
     auth,
     app: variant.build(auth),
