@@ -26,6 +26,8 @@ export const NOW = NOW_MS / 1000;
 export const fixedNow = (): number => NOW_MS;
 
 export const SECRET = 'test-only-secret-0123456789abcdef-0123456789';
+/** Another HS256 secret: the attacker's, or the key a verifier does not hold. */
+export const OTHER_SECRET = 'another-test-secret-0123456789abcdef-0123';
 
 /** Signs `header.payload` by hand with node:crypto, independent of the library's signer. */
 export function handToken(

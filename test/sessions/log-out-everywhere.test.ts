@@ -1,10 +1,80 @@
-// Log out everywhere covers every token ever issued to the user, however long it was made to live.
+// Log out everywhere covers every token ever issued to the user, on every device, however long it was
+// made to live, on every store kind.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore } from '../../src/index.js';
 import { variants } from '../adapters/apps.js';
 import { NOW, NOW_MS, SECRET, handToken } from '../helpers.js';
-import { DAY, expectRefused, login, sessionApp, withBearer } from '../support/sessions.js';
+import {
+  DAY,
+  expectRefused,
+  login,
+  refreshWith,
+  sessionApp,
+  sessionOn,
+  withBearer,
+  withCookie,
+} from '../support/sessions.js';
+import { storeKinds } from '../support/store-kinds.js';
+
+const { kinds, ttlOf } = storeKinds();
+
+describe.each(variants)('$name', (variant) => {
+  describe.each(kinds)('$name store', (kind) => {
+    it('log out everywhere refuses every device’s access and refresh tokens at once; a new login works', async () => {
+      const { app, at } = sessionOn(variant, kind);
+      const laptop = await login(app);
+      const phone = await login(app);
+      at(5);
+      expect(
+        (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+      ).toBe(204);
+      expectRefused(await withCookie(app, laptop.access), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await withBearer(app, laptop.access), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await refreshWith(app, laptop.refresh), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await refreshWith(app, phone.refresh), 401, 'ERR_TOKEN_REVOKED');
+      const again = await login(app);
+      expect((await withCookie(app, again.access)).status).toBe(200);
+      expect((await refreshWith(app, again.refresh)).status).toBe(204);
+    });
+
+    // The subject's not-before outlives every token it refuses, refresh tokens (30 days here) included.
+    it('log out everywhere still refuses another device’s refresh token after the access lifetime has passed', async () => {
+      const { app, at, prefix } = sessionOn(variant, kind, { expiresIn: '1h' });
+      const stolen = await login(app);
+      const phone = await login(app);
+      at(5);
+      expect(
+        (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+      ).toBe(204);
+      if (prefix === undefined) {
+        at(5 + 3600 + 60);
+        expectRefused(await refreshWith(app, stolen.refresh), 401, 'ERR_TOKEN_REVOKED');
+      } else {
+        // Redis expires keys in real time: the subject's key must outlive every token it refuses, so it has no end.
+        expect(await ttlOf(`${prefix}{sub:user-1}:nb`)).toBe(-1);
+      }
+    });
+
+    // The subject's not-before outlives a token signed in with a longer expiresIn ("remember me") too.
+    it('log out everywhere still refuses a “remember me” token (signIn with expiresIn: 7d) after an hour', async () => {
+      const { auth, app, at, prefix } = sessionOn(variant, kind, { expiresIn: '1h', refresh: false });
+      const { token } = await auth.startSession({ sub: 'user-1', role: 'member' }, { expiresIn: '7d' });
+      const phone = await login(app);
+      at(5);
+      expect(
+        (await request(app).post('/auth/logout-everywhere').set('Cookie', `jwt=${phone.access}`)).status,
+      ).toBe(204);
+      expectRefused(await withCookie(app, token), 401, 'ERR_TOKEN_REVOKED');
+      if (prefix === undefined) {
+        at(5 + 3600 + 60);
+        expectRefused(await withCookie(app, token), 401, 'ERR_TOKEN_REVOKED');
+      } else {
+        expect(await ttlOf(`${prefix}{sub:user-1}:nb`)).toBe(-1);
+      }
+    });
+  });
+});
 
 describe.each(variants)('$name', (variant) => {
   it('a 90-day “remember me” token stays refused on day 91 after log out everywhere', async () => {

@@ -1,28 +1,34 @@
-// Sign-out attacked from outside: request targets a client chooses, two users' tokens in one request,
-// and outages of what sign-out only borrows (the user mapper, isRevoked). Each must end the login it
-// can prove, never someone else's, and never answer 204 for a login it left alive.
+// Sign-out attacked from outside: forged or stale copies of a victim's token, request targets a client
+// chooses, two users' tokens in one request, and outages of what sign-out only borrows (the user mapper,
+// isRevoked). Each must end the login it can prove, never someone else's, and never answer 204 for a
+// login it left alive. On every store kind where the store decides.
 import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, type Claims } from '../../src/index.js';
 import { signOut } from '../../adapters/express.js';
 import { variants } from '../adapters/apps.js';
-import { SECRET } from '../helpers.js';
+import { OTHER_SECRET, SECRET, handToken } from '../helpers.js';
 import { rawRequest as raw } from '../support/servers.js';
 import {
   DAY,
   cookiesOf,
   expectRefused,
   login,
+  logout,
+  payloadOf,
   refreshWith,
   sessionApp,
   sessionOf,
+  sessionOn,
   unhandledRejections,
   withBearer,
   withCookie,
 } from '../support/sessions.js';
+import { storeKinds } from '../support/store-kinds.js';
 
 const escaped = unhandledRejections();
+const { kinds } = storeKinds();
 
 describe.each(variants)('$name', (variant) => {
   // The router takes these targets to /auth/logout; the client chose them, so they are its input, never
@@ -135,6 +141,68 @@ describe.each(variants)('$name', (variant) => {
       expectRefused(await refreshWith(app, rotated.refresh), 401, 'ERR_TOKEN_REVOKED');
     },
   );
+});
+
+describe.each(variants)('$name', (variant) => {
+  describe.each(kinds)('$name store', (kind) => {
+    it('a signed-out session is dead: its access token as cookie or Bearer, and its refresh token', async () => {
+      const { app } = sessionOn(variant, kind);
+      const s = await login(app);
+      expect((await logout(app, s.access)).status).toBe(204);
+      expectRefused(await withCookie(app, s.access), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await withBearer(app, s.access), 401, 'ERR_TOKEN_REVOKED');
+      expectRefused(await refreshWith(app, s.refresh), 401, 'ERR_TOKEN_REVOKED');
+      // Signing out again with the dead token is harmless, and a new login works.
+      expect((await logout(app, s.access)).status).toBe(204);
+      const again = await login(app);
+      expect((await withCookie(app, again.access)).status).toBe(200);
+    });
+
+    it('/auth/logout with a forged, altered or expired copy of someone else’s token revokes nothing', async () => {
+      const { app, at } = sessionOn(variant, kind);
+      const victim = await login(app);
+      const claims = payloadOf(victim.access);
+      const [h, , sig] = victim.access.split('.') as [string, string, string];
+      const forged: [string, string][] = [
+        [handToken({ alg: 'HS256', typ: 'JWT' }, claims, { hmac: OTHER_SECRET }), 'ERR_SIGNATURE_INVALID'],
+        [handToken({ alg: 'none', typ: 'JWT' }, claims, { signature: '' }), 'ERR_ALG_NOT_ALLOWED'],
+        [`${victim.access.split('.').slice(0, 2).join('.')}.`, 'ERR_SIGNATURE_INVALID'],
+        [
+          `${h}.${Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 60 })).toString('base64url')}.${sig}`,
+          'ERR_SIGNATURE_INVALID',
+        ],
+        [
+          handToken({ alg: 'HS256', typ: 'refresh+jwt' }, claims, { hmac: OTHER_SECRET }),
+          'ERR_SIGNATURE_INVALID',
+        ],
+      ];
+      for (const [token, code] of forged) {
+        expect((await logout(app, token)).status).toBe(204);
+        expect((await request(app).post('/auth/logout').set('Authorization', `Bearer ${token}`)).status).toBe(
+          204,
+        );
+        expectRefused(
+          await request(app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`),
+          401,
+          code,
+        );
+      }
+      expect((await withCookie(app, victim.access)).status).toBe(200);
+
+      // 16 minutes on, the victim's access token has expired and the victim has refreshed; the
+      // expired copy (say, from a log) carries the same login id, yet revokes nothing.
+      at(16 * 60);
+      const rotated = await refreshWith(app, victim.refresh);
+      expect(rotated.status).toBe(204);
+      const fresh = sessionOf(rotated);
+      expect((await logout(app, victim.access)).status).toBe(204);
+      expect(
+        (await request(app).post('/auth/logout').set('Authorization', `Bearer ${victim.access}`)).status,
+      ).toBe(204);
+      expect((await withCookie(app, fresh.access)).status).toBe(200);
+      expect((await refreshWith(app, fresh.refresh)).status).toBe(204);
+    });
+  });
 });
 
 describe('Express 4 with an async route as the README writes it (no wrapper)', () => {
