@@ -1,14 +1,14 @@
-import type { Claims } from './claims.js';
-import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookie.js';
+import type { Claims } from './token/claims.js';
+import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './http/cookie.js';
 import type { Duration } from './duration.js';
 import { AuthError, withRealm } from './errors.js';
 import { AUTH_EVENTS, reportRefusal } from './events.js';
-import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
+import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './token/jws.js';
 import { createLifecycle } from './lifecycle.js';
-import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './payload.js';
+import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload } from './token/claims-to-sign.js';
 import type { BoundKey, PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
-import { checkCsrf, isUnsafe } from './csrf.js';
+import { checkCsrf, isUnsafe } from './http/csrf.js';
 import {
   cookieToken,
   extractToken,
@@ -16,9 +16,9 @@ import {
   type FoundToken,
   type RequestLike,
   type TokenSource,
-} from './request.js';
+} from './http/request.js';
 import { isPromiseLike } from './promise.js';
-import { createVerifier } from './verifier.js';
+import { createVerifier } from './token/verifier.js';
 
 /** Per-token changes to what `issue` sets. */
 export interface IssueOverrides {

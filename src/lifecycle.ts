@@ -5,17 +5,22 @@ import type {
   IssueOverrides,
   StartedSession,
 } from './auth.js';
-import type { Claims } from './claims.js';
-import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
-import { checkCsrf, isCrossSite, isUnsafe } from './csrf.js';
+import type { Claims } from './token/claims.js';
+import {
+  clearCookieHeader,
+  sessionCookieHeader,
+  type ResolvedCookie,
+  type SecureHint,
+} from './http/cookie.js';
+import { checkCsrf, isCrossSite, isUnsafe } from './http/csrf.js';
 import { AuthError, isAuthError, withRealm } from './errors.js';
 import { reportRefusal } from './events.js';
-import { newTokenId } from './jws.js';
+import { newTokenId } from './token/jws.js';
 import type { ResolvedOptions } from './options.js';
-import { MANAGED_CLAIMS, REFRESH_TYP } from './payload.js';
+import { MANAGED_CLAIMS, REFRESH_TYP } from './token/claims-to-sign.js';
 import { toSeconds } from './duration.js';
 import { checkStore, csrfCookieHeader, storeWrite, waitOutNotBefore } from './session.js';
-import { cookieToken, requestPath, type RequestLike } from './request.js';
+import { cookieToken, requestPath, type RequestLike } from './http/request.js';
 
 /** What the session lifecycle borrows from `createAuth`. */
 export interface AuthCore<C extends Claims> {

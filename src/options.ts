@@ -1,16 +1,16 @@
-import type { Claims, ClaimRules } from './claims.js';
-import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookie.js';
+import type { Claims, ClaimRules } from './token/claims.js';
+import { resolveCookie, type CookieOptions, type ResolvedCookie } from './http/cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
-import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './csrf.js';
+import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './http/csrf.js';
 import type { KeyProvider, MaybePromise } from './keys/provider.js';
 import { memoryStore } from './stores/memory-store.js';
 import type { SessionStore } from './stores/store.js';
-import { checkKnownKeys } from './known-keys.js';
-import { REFRESH_TYP } from './payload.js';
+import { checkKnownKeys } from './validate.js';
+import { REFRESH_TYP } from './token/claims-to-sign.js';
 import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
-import type { FoundToken, RequestLike, TokenSources } from './request.js';
-import type { TokenCacheOptions } from './token-cache.js';
+import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
+import type { TokenCacheOptions } from './token/cache.js';
 
 /**
  * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework hands the

@@ -1,5 +1,10 @@
-import type { Claims } from './claims.js';
-import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
+import type { Claims } from './token/claims.js';
+import {
+  clearCookieHeader,
+  sessionCookieHeader,
+  type ResolvedCookie,
+  type SecureHint,
+} from './http/cookie.js';
 import { AuthError } from './errors.js';
 import type { SessionStore, SessionStatus } from './stores/store.js';
 import { isPromiseLike } from './promise.js';

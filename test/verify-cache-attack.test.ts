@@ -29,7 +29,7 @@ import {
   type JwsHeader,
   type KeyProvider,
 } from '../src/index.js';
-import { TokenCache } from '../src/token-cache.js';
+import { TokenCache } from '../src/token/cache.js';
 import { variants } from './adapters/apps.js';
 import {
   NOW,

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { verifiableAs, type Algorithm } from '../jwa.js';
-import type { JwsHeader } from '../jws.js';
+import { verifiableAs, type Algorithm } from '../token/jwa.js';
+import type { JwsHeader } from '../token/jws.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 

@@ -1,4 +1,4 @@
-import { checkKnownKeys } from '../known-keys.js';
+import { checkKnownKeys } from '../validate.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import type { SessionStatus, SessionStore } from './store.js';
 

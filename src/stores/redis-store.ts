@@ -1,4 +1,4 @@
-import { checkKnownKeys } from '../known-keys.js';
+import { checkKnownKeys } from '../validate.js';
 import { NearCache, type Change } from './near-cache.js';
 import { commandOf, withTimeout, type RedisClient } from './redis-client.js';
 import { RevocationLog } from './revocation-log.js';

@@ -1,9 +1,9 @@
 import type { Claims } from './claims.js';
-import { toSeconds } from './duration.js';
+import { toSeconds } from '../duration.js';
 import { newTokenId } from './jws.js';
-import { checkKnownKeys } from './known-keys.js';
-import type { IssueOverrides } from './auth.js';
-import type { ResolvedOptions } from './options.js';
+import { checkKnownKeys } from '../validate.js';
+import type { IssueOverrides } from '../auth.js';
+import type { ResolvedOptions } from '../options.js';
 
 // Set by `issue` itself; a caller who sets them means an override.
 /** The `typ` of refresh tokens: never accepted where an access token is expected. */

@@ -1,5 +1,5 @@
 import { stringifySetCookie, type SerializeOptions } from 'cookie';
-import { checkKnownKeys } from './known-keys.js';
+import { checkKnownKeys } from '../validate.js';
 
 /** The session cookie. Every field has a safe default. */
 export interface CookieOptions {

@@ -1,6 +1,6 @@
 import { randomFillSync, type KeyObject } from 'node:crypto';
 import { decodeAlphabet, decodeStrict, isCanonical, plainAscii } from './base64url.js';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 import { signBytes, verifyBytes, type Algorithm } from './jwa.js';
 
 export type { Algorithm } from './jwa.js';

@@ -1,11 +1,11 @@
 import { checkAccess, type AccessRules } from './access.js';
-import { createAuth, type Auth, type Authenticated, type StartedSession } from './auth.js';
-import type { Claims } from './claims.js';
+import { createAuth, type Auth, type Authenticated, type StartedSession } from '../auth.js';
+import type { Claims } from '../token/claims.js';
 import type { SecureHint } from './cookie.js';
-import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from './errors.js';
-import { eventsOf, reportRefusal } from './events.js';
-import { checkKnownKeys } from './known-keys.js';
-import type { AuthOptions } from './options.js';
+import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
+import { eventsOf, reportRefusal } from '../events.js';
+import { checkKnownKeys } from '../validate.js';
+import type { AuthOptions } from '../options.js';
 import type { RequestLike } from './request.js';
 import { resolveSkip, type SkipRules } from './skip.js';
 

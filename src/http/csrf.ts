@@ -1,6 +1,6 @@
-import type { Claims } from './claims.js';
-import { AuthError } from './errors.js';
-import { checkKnownKeys } from './known-keys.js';
+import type { Claims } from '../token/claims.js';
+import { AuthError } from '../errors.js';
+import { checkKnownKeys } from '../validate.js';
 import type { RequestLike } from './request.js';
 
 /** Cross-site request checks for sessions carried by a cookie. Bearer requests are never subject to them. */

@@ -1,5 +1,5 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
-import { AuthError, isAuthError } from './errors.js';
+import { AuthError, isAuthError } from '../errors.js';
 import { acceptsAlg } from './jwa.js';
 import {
   decodePayloadText,
@@ -9,12 +9,12 @@ import {
   type CompactJws,
   type JwsHeader,
 } from './jws.js';
-import type { BoundKey } from './keys/provider.js';
-import { typKey, type ResolvedOptions } from './options.js';
-import { REFRESH_AUDIENCE } from './payload.js';
-import { checkStore } from './session.js';
-import { TokenCache } from './token-cache.js';
-import { isPromiseLike } from './promise.js';
+import type { BoundKey } from '../keys/provider.js';
+import { typKey, type ResolvedOptions } from '../options.js';
+import { REFRESH_AUDIENCE } from './claims-to-sign.js';
+import { checkStore } from '../session.js';
+import { TokenCache } from './cache.js';
+import { isPromiseLike } from '../promise.js';
 
 /** What a verified token leaves in the cache: enough to check it again without its signature. */
 interface Verified {

@@ -1,5 +1,5 @@
 import { parseCookie } from 'cookie';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 
 /** The only part of a request the core reads: Node's lower-cased header map. */
 export interface RequestLike {

@@ -1,6 +1,6 @@
-import type { Auth } from './auth.js';
-import type { Claims } from './claims.js';
-import { checkKnownKeys } from './known-keys.js';
+import type { Auth } from '../auth.js';
+import type { Claims } from '../token/claims.js';
+import { checkKnownKeys } from '../validate.js';
 
 export interface JwksHandlerOptions {
   /** Seconds verifiers may cache the set: `Cache-Control: public, max-age=...`. @default 300 */
