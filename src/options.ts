@@ -8,6 +8,9 @@ import { memoryStore } from './stores/memory-store.js';
 import type { SessionStore } from './stores/store.js';
 import { checkKnownKeys } from './validate.js';
 import { REFRESH_TYP } from './token/claims-to-sign.js';
+import { typKey } from './token/jws.js';
+import { resolveRefresh, type RefreshOptions, type ResolvedRefresh } from './session/refresh.js';
+import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/renew.js';
 import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
 import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
 import type { TokenCacheOptions } from './token/cache.js';
@@ -84,30 +87,10 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   cache?: TokenCacheOptions | false;
 }
 
-export interface RefreshOptions {
-  /** How long a login lasts through refreshes, counted from sign-in. */
-  readonly expiresIn: Duration;
-  /**
-   * The only path the refresh cookie is sent to, with everything under it: mount `refreshHandler` and
-   * sign-out there (`/auth/refresh`, `/auth/logout`), so sign-out can end a login whose access token
-   * has expired. @default '/auth'
-   */
-  readonly path?: string;
-  /** The refresh cookie's name. @default 'jwt-refresh' */
-  readonly cookie?: string;
-}
-
-export interface RenewOptions {
-  /** The fraction of a token's lifetime after which it is renewed. @default 0.5 */
-  readonly after?: number;
-  /** No renewal once this long has passed since login (`auth_time`): a stolen cookie cannot live forever. */
-  readonly maxAge: Duration;
-}
-
 /** The options with every default filled in and checked; read on the request path, never re-derived. */
 export interface ResolvedOptions<U, C extends Claims> {
   readonly provider: KeyProvider;
-  readonly rules: ClaimRules;
+  readonly claimRules: ClaimRules;
   readonly issuer: string | undefined;
   readonly audience: string | readonly string[] | undefined;
   readonly subject: string | undefined;
@@ -125,8 +108,8 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly store: SessionStore | undefined;
   readonly failOpen: boolean;
   readonly csrf: ResolvedCsrf | undefined;
-  readonly renew: { readonly after: number; readonly maxAge: number } | undefined;
-  readonly refresh: { readonly expiresIn: number; readonly cookie: ResolvedCookie } | undefined;
+  readonly renew: ResolvedRenew | undefined;
+  readonly refresh: ResolvedRefresh | undefined;
   /** The verified-token cache's bounds, or `undefined` when `cache: false`. */
   readonly cache: TokenCacheOptions | undefined;
   /** `onEvent`, guarded; `undefined` when unset, so that nothing is built for events nobody hears. */
@@ -175,12 +158,6 @@ const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
   debug: 'use onEvent',
 });
 
-/** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
-export function typKey(typ: string): string {
-  const lower = typ.toLowerCase();
-  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
-}
-
 const fail = (option: string, what: string): TypeError =>
   new TypeError(`jwt-gate: "${option}" must be ${what}`);
 
@@ -225,49 +202,6 @@ function resolveStore(
     throw fail('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
   }
   return store as SessionStore;
-}
-
-function resolveRenew(value: unknown, provider: KeyProvider): ResolvedOptions<unknown, Claims>['renew'] {
-  if (value === undefined || value === false) return undefined;
-  if (typeof value !== 'object' || value === null)
-    throw fail('renew', 'an object like { maxAge: "12h" } or false');
-  checkKnownKeys(value, ['after', 'maxAge'], 'renew');
-  const { after = 0.5, maxAge } = value as RenewOptions;
-  if (typeof after !== 'number' || !(after > 0 && after < 1))
-    throw fail('renew.after', 'a fraction between 0 and 1');
-  if (maxAge === undefined) throw fail('renew.maxAge', 'set: renewal must end some time after login');
-  if (provider.signingKey?.() === undefined) throw fail('renew', 'used with a key provider that can sign');
-  return Object.freeze({ after, maxAge: toSeconds(maxAge, 'renew.maxAge') });
-}
-
-function resolveRefresh(
-  value: unknown,
-  o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined },
-): ResolvedOptions<unknown, Claims>['refresh'] {
-  if (value === undefined || value === false) return undefined;
-  if (typeof value !== 'object' || value === null)
-    throw fail('refresh', 'an object like { expiresIn: "30d" } or false');
-  checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
-  const { expiresIn, path = '/auth', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
-  if (o.store === undefined) throw fail('refresh', 'used with a store: rotation keeps state');
-  if (o.cookie === undefined) throw fail('refresh', 'used with cookies on');
-  if (o.key.signingKey?.() === undefined) throw fail('refresh', 'used with a key provider that can sign');
-  const { sameSite, domain } = o.cookie.attributes;
-  // Strict: the refresh cookie is never sent on a cross-site request, not even a top-level link.
-  const cookie = resolveCookie(
-    {
-      name,
-      path,
-      sameSite: sameSite === 'none' ? 'none' : 'strict',
-      ...(domain === undefined ? {} : { domain }),
-      ...(o.cookie.secure === undefined ? {} : { secure: o.cookie.secure }),
-    },
-    o.cookie.production,
-  );
-  return Object.freeze({
-    expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'),
-    cookie: cookie as ResolvedCookie,
-  });
 }
 
 function resolveCache(value: unknown, maxTokenBytes: number): TokenCacheOptions | undefined {
@@ -343,7 +277,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
   return Object.freeze({
     provider: options.key,
-    rules: Object.freeze({
+    claimRules: Object.freeze({
       issuer,
       audience,
       subject,

@@ -11,3 +11,8 @@ export function checkKnownKeys(
     throw new TypeError(`jwt-gate: unknown ${where} option "${key}"${hint}`);
   }
 }
+
+/** The TypeError of a bad option, naming it (and `where`, the function that took it): `jwt-gate: "x" must be …`. */
+export function optionError(option: string, what: string, where?: string): TypeError {
+  return new TypeError(`jwt-gate: ${where === undefined ? '' : `${where} `}"${option}" must be ${what}`);
+}

@@ -1,5 +1,6 @@
 import type { Claims } from '../token/claims.js';
 import { AuthError } from '../errors.js';
+import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
 import { checkKnownKeys } from '../validate.js';
 import type { RequestLike } from './request.js';
 
@@ -72,4 +73,18 @@ export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf):
   if (csrf.header === undefined) return;
   const sent = header(req, csrf.header);
   if (typeof claims.csrf !== 'string' || sent !== claims.csrf) throw new AuthError('ERR_CSRF');
+}
+
+/** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
+export function csrfCookieHeader(
+  cookie: ResolvedCookie,
+  name: string,
+  value: string | undefined,
+  lifetime: number | undefined,
+  hint?: SecureHint,
+): string {
+  const readable: ResolvedCookie = { ...cookie, name, attributes: { ...cookie.attributes, httpOnly: false } };
+  return value === undefined
+    ? clearCookieHeader(readable, hint)
+    : sessionCookieHeader(readable, value, lifetime, hint);
 }

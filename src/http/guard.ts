@@ -1,5 +1,7 @@
 import { checkAccess, type AccessRules } from './access.js';
-import { createAuth, type Auth, type Authenticated, type StartedSession } from '../auth.js';
+import { createAuth, type Auth } from '../auth.js';
+import type { StartedSession } from '../session/cookies.js';
+import type { Authenticated } from './authenticate.js';
 import type { Claims } from '../token/claims.js';
 import type { SecureHint } from './cookie.js';
 import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
@@ -123,7 +125,7 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
     skip: resolveSkip(options.unless),
     preflight: resolvePreflight(options.preflight),
     property: resolveProperty(options.property),
-    rules: Object.freeze({
+    access: Object.freeze({
       ...(roles ? { roles } : {}),
       ...(scopes ? { scopes } : {}),
       ...(options.check ? { check: options.check } : {}),
@@ -156,8 +158,9 @@ export function createGuard<U, C extends Claims>(
 ): Guard<U, C> {
   if (mode !== 'required' && mode !== 'optional')
     throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
-  const { errors, refuseInvalid, skip, property, preflight, rules } = resolveGuardOptions(options, mode);
-  const hasRules = rules.roles !== undefined || rules.scopes !== undefined || rules.check !== undefined;
+  const { errors, refuseInvalid, skip, property, preflight, access } = resolveGuardOptions(options, mode);
+  const checksAccess =
+    access.roles !== undefined || access.scopes !== undefined || access.check !== undefined;
   const emit = eventsOf(auth);
   const refuse = (error: AuthError): GuardDecision<U, C> =>
     errors === 'forward'
@@ -179,7 +182,7 @@ export function createGuard<U, C extends Claims>(
           );
         return ANONYMOUS;
       }
-      if (hasRules) await checkAccess(authenticated.claims, rules);
+      if (checksAccess) await checkAccess(authenticated.claims, access);
       renewed = await auth.renew(authenticated, context);
     } catch (err) {
       if (!isAuthError(err)) throw err;

@@ -1,4 +1,4 @@
-import type { Authenticated } from '../auth.js';
+import type { Authenticated } from './authenticate.js';
 import type { Claims } from '../token/claims.js';
 
 // What each guard decided for a request, kept beside the request rather than on it: no property of

@@ -185,6 +185,12 @@ export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws)
   return verifyBytes(alg, key, jws.signingInput, jws.signatureBytes);
 }
 
+/** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
+export function typKey(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
 /** Encodes a JSON value as one base64url segment. */
 export function encodeSegment(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
