@@ -21,7 +21,11 @@ export function checkKnownKeys(
 }
 
 /** Whether `value` is a whole number from `min` to `max`. */
-export const isWhole = (value: unknown, min = 0, max: number = Number.MAX_SAFE_INTEGER): value is number =>
+export const isWhole = (
+  value: unknown,
+  min: number = 0,
+  max: number = Number.MAX_SAFE_INTEGER,
+): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 
 /** `value`, a whole number of 1 or more. */

@@ -5,7 +5,7 @@ import type { Claims } from '../token/claims.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
-export function revocableIds(claims: Claims): string[] {
+function revocableIds(claims: Claims): string[] {
   const ids: string[] = [];
   if (typeof claims.jti === 'string') ids.push(`jti:${claims.jti}`);
   if (typeof claims.sid === 'string') ids.push(`sid:${claims.sid}`);

@@ -172,11 +172,6 @@ export function decodePayloadText(jws: CompactJws): string {
   return decodeUtf8(jws.payloadBytes);
 }
 
-/** The payload of a compact JWS as a JSON object; read it only once the signature has verified. */
-export function decodePayload(jws: CompactJws): Record<string, unknown> {
-  return parseJsonObject(decodePayloadText(jws));
-}
-
 /** Checks a compact JWS's signature with `key`, which must fit `alg`. */
 export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws): boolean {
   if (!(jws instanceof ParsedJws))
