@@ -2,7 +2,7 @@ import { createAuth, type Auth, type KeyProvider, type SessionStore } from 'jwt-
 import { AUDIENCE, ISSUER } from './fixtures.js';
 
 /** The cache size the benchmarks use: jwt-gate's default, and fast-jwt's `cache: true`. */
-export const CACHE_MAX = 1_000;
+const CACHE_MAX = 1_000;
 
 export interface GateSetup {
   /** Keep the default in-memory revocation store (`true`) or use this one; every verification then consults it. */

@@ -1,16 +1,13 @@
 export { createAuth } from './auth.js';
-export type {
-  Auth,
-  Authenticated,
-  EndSessionOptions,
-  EndedSession,
-  IssueOverrides,
-  JwkSet,
-  SignOutOptions,
-  StartedSession,
-} from './auth.js';
-export type { Claims } from './claims.js';
-export type { CookieOptions, SecureHint } from './cookie.js';
+export type { Auth, JwkSet } from './auth.js';
+export type { Authenticated } from './http/authenticate.js';
+export type { IssueOverrides } from './token/claims-to-sign.js';
+export type { StartedSession } from './session/cookies.js';
+export type { EndSessionOptions, EndedSession, SignOutOptions } from './session/sign-out.js';
+export type { RefreshOptions } from './session/refresh.js';
+export type { RenewOptions } from './session/renew.js';
+export type { Claims } from './token/claims.js';
+export type { CookieOptions, SecureHint } from './http/cookie.js';
 export type { Duration } from './duration.js';
 export { AuthError, isAuthError, toHttpError, errorDescriptions } from './errors.js';
 export type {
@@ -22,8 +19,8 @@ export type {
   HttpError,
   HttpErrorBody,
 } from './errors.js';
-export type { Algorithm } from './jwa.js';
-export type { JwsHeader } from './jws.js';
+export type { Algorithm } from './token/jwa.js';
+export type { JwsHeader } from './token/jws.js';
 export { hs256 } from './keys/hs256.js';
 export type { HmacSecret, Hs256Options } from './keys/hs256.js';
 export type { KeyFilesOptions, KeyPairAlgorithm } from './keys/key-files.js';
@@ -40,21 +37,21 @@ export type { KeyPairOptions, KeyPairProvider } from './keys/key-pair.js';
 export type { KeyInput, RsaKeyInput } from './keys/key-import.js';
 export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
-export type { FoundToken, RequestLike, TokenSource } from './request.js';
-export type { TokenCacheOptions } from './token-cache.js';
-export { checkAccess } from './access.js';
-export type { AccessRules } from './access.js';
-export { createGuard, toAuth } from './guard.js';
-export { authenticatedOf, rememberSession, sessionOf } from './request-session.js';
-export { forgettable, lateSignIn } from './unawaited.js';
-export type { SkipRules } from './skip.js';
-export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './guard.js';
+export type { FoundToken, RequestLike, TokenSource } from './http/request.js';
+export type { TokenCacheOptions } from './token/cache.js';
+export { checkAccess } from './http/access.js';
+export type { AccessRules } from './http/access.js';
+export { createGuard, toAuth } from './http/guard.js';
+export { authenticatedOf, rememberSession, sessionOf } from './http/request-session.js';
+export { forgettable, lateSignIn } from './http/unawaited.js';
+export type { SkipRules } from './http/skip.js';
+export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './http/guard.js';
 export { keySet } from './keys/key-set.js';
 export type { KeySet, KeySetOptions } from './keys/key-set.js';
 export { generateKeyFiles } from './keys/key-dir.js';
 export type { GenerateKeyFilesOptions, KeyDirOptions } from './keys/key-dir.js';
-export { jwksResponse } from './publish.js';
-export type { JwksHandlerOptions, JwksResponse } from './publish.js';
+export { jwksResponse } from './http/publish.js';
+export type { JwksHandlerOptions, JwksResponse } from './http/publish.js';
 export { jwks } from './keys/jwks.js';
 export type { JwksOptions } from './keys/jwks.js';
 export { oidc } from './keys/oidc.js';
@@ -74,5 +71,5 @@ export type {
   RedisStoreOptions,
 } from './stores/redis-store.js';
 export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
-export type { CsrfOptions } from './csrf.js';
+export type { CsrfOptions } from './http/csrf.js';
 export type { AuthEvent } from './events.js';

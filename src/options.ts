@@ -1,16 +1,26 @@
-import type { Claims, ClaimRules } from './claims.js';
-import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookie.js';
+import type { Claims, ClaimRules } from './token/claims.js';
+import { resolveCookie, type CookieOptions, type ResolvedCookie } from './http/cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
-import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './csrf.js';
-import type { KeyProvider, MaybePromise } from './keys/provider.js';
-import { memoryStore } from './stores/memory-store.js';
-import type { SessionStore } from './stores/store.js';
-import { checkKnownKeys } from './known-keys.js';
-import { REFRESH_TYP } from './payload.js';
+import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './http/csrf.js';
+import { resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
+import { resolveStore, type SessionStore } from './stores/store.js';
+import {
+  checkKnownKeys,
+  flag,
+  isWhole,
+  optionError,
+  optionalFunction,
+  optionalString,
+  stringList,
+} from './validate.js';
+import { REFRESH_TYP } from './token/claims-to-sign.js';
+import { typKey } from './token/jws.js';
+import { resolveRefresh, type RefreshOptions, type ResolvedRefresh } from './session/refresh.js';
+import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/renew.js';
 import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
-import type { FoundToken, RequestLike, TokenSources } from './request.js';
-import type { TokenCacheOptions } from './token-cache.js';
+import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
+import { resolveCache, type TokenCacheOptions } from './token/cache.js';
 
 /**
  * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework hands the
@@ -84,30 +94,10 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   cache?: TokenCacheOptions | false;
 }
 
-export interface RefreshOptions {
-  /** How long a login lasts through refreshes, counted from sign-in. */
-  readonly expiresIn: Duration;
-  /**
-   * The only path the refresh cookie is sent to, with everything under it: mount `refreshHandler` and
-   * sign-out there (`/auth/refresh`, `/auth/logout`), so sign-out can end a login whose access token
-   * has expired. @default '/auth'
-   */
-  readonly path?: string;
-  /** The refresh cookie's name. @default 'jwt-refresh' */
-  readonly cookie?: string;
-}
-
-export interface RenewOptions {
-  /** The fraction of a token's lifetime after which it is renewed. @default 0.5 */
-  readonly after?: number;
-  /** No renewal once this long has passed since login (`auth_time`): a stolen cookie cannot live forever. */
-  readonly maxAge: Duration;
-}
-
 /** The options with every default filled in and checked; read on the request path, never re-derived. */
 export interface ResolvedOptions<U, C extends Claims> {
   readonly provider: KeyProvider;
-  readonly rules: ClaimRules;
+  readonly claimRules: ClaimRules;
   readonly issuer: string | undefined;
   readonly audience: string | readonly string[] | undefined;
   readonly subject: string | undefined;
@@ -125,8 +115,8 @@ export interface ResolvedOptions<U, C extends Claims> {
   readonly store: SessionStore | undefined;
   readonly failOpen: boolean;
   readonly csrf: ResolvedCsrf | undefined;
-  readonly renew: { readonly after: number; readonly maxAge: number } | undefined;
-  readonly refresh: { readonly expiresIn: number; readonly cookie: ResolvedCookie } | undefined;
+  readonly renew: ResolvedRenew | undefined;
+  readonly refresh: ResolvedRefresh | undefined;
   /** The verified-token cache's bounds, or `undefined` when `cache: false`. */
   readonly cache: TokenCacheOptions | undefined;
   /** `onEvent`, guarded; `undefined` when unset, so that nothing is built for events nobody hears. */
@@ -175,135 +165,6 @@ const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
   debug: 'use onEvent',
 });
 
-/** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
-export function typKey(typ: string): string {
-  const lower = typ.toLowerCase();
-  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
-}
-
-const fail = (option: string, what: string): TypeError =>
-  new TypeError(`jwt-gate: "${option}" must be ${what}`);
-
-function optionalString(value: unknown, option: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw fail(option, 'a non-empty string');
-  return value;
-}
-
-function stringList(value: unknown, option: string): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string' && v !== '')) {
-    throw fail(option, 'a non-empty string or array of them');
-  }
-  return Object.freeze([...(list as string[])]);
-}
-
-function optionalFunction<T>(value: T, option: string): T {
-  if (value !== undefined && typeof value !== 'function') throw fail(option, 'a function');
-  return value;
-}
-
-function flag(value: unknown, option: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw fail(option, 'true or false');
-  return value;
-}
-
-// Partial: JavaScript callers pass anything, and every method is checked.
-function resolveStore(
-  store: Partial<SessionStore> | false | null | undefined,
-  now: () => number,
-): SessionStore | undefined {
-  if (store === false) return undefined;
-  if (store === undefined) return memoryStore({ now });
-  if (
-    typeof store?.revoke !== 'function' ||
-    typeof store.revokeSubject !== 'function' ||
-    typeof store.status !== 'function'
-  ) {
-    throw fail('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
-  }
-  return store as SessionStore;
-}
-
-function resolveRenew(value: unknown, provider: KeyProvider): ResolvedOptions<unknown, Claims>['renew'] {
-  if (value === undefined || value === false) return undefined;
-  if (typeof value !== 'object' || value === null)
-    throw fail('renew', 'an object like { maxAge: "12h" } or false');
-  checkKnownKeys(value, ['after', 'maxAge'], 'renew');
-  const { after = 0.5, maxAge } = value as RenewOptions;
-  if (typeof after !== 'number' || !(after > 0 && after < 1))
-    throw fail('renew.after', 'a fraction between 0 and 1');
-  if (maxAge === undefined) throw fail('renew.maxAge', 'set: renewal must end some time after login');
-  if (provider.signingKey?.() === undefined) throw fail('renew', 'used with a key provider that can sign');
-  return Object.freeze({ after, maxAge: toSeconds(maxAge, 'renew.maxAge') });
-}
-
-function resolveRefresh(
-  value: unknown,
-  o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined },
-): ResolvedOptions<unknown, Claims>['refresh'] {
-  if (value === undefined || value === false) return undefined;
-  if (typeof value !== 'object' || value === null)
-    throw fail('refresh', 'an object like { expiresIn: "30d" } or false');
-  checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
-  const { expiresIn, path = '/auth', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
-  if (o.store === undefined) throw fail('refresh', 'used with a store: rotation keeps state');
-  if (o.cookie === undefined) throw fail('refresh', 'used with cookies on');
-  if (o.key.signingKey?.() === undefined) throw fail('refresh', 'used with a key provider that can sign');
-  const { sameSite, domain } = o.cookie.attributes;
-  // Strict: the refresh cookie is never sent on a cross-site request, not even a top-level link.
-  const cookie = resolveCookie(
-    {
-      name,
-      path,
-      sameSite: sameSite === 'none' ? 'none' : 'strict',
-      ...(domain === undefined ? {} : { domain }),
-      ...(o.cookie.secure === undefined ? {} : { secure: o.cookie.secure }),
-    },
-    o.cookie.production,
-  );
-  return Object.freeze({
-    expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'),
-    cookie: cookie as ResolvedCookie,
-  });
-}
-
-function resolveCache(value: unknown, maxTokenBytes: number): TokenCacheOptions | undefined {
-  if (value === false) return undefined;
-  if (value !== undefined && (typeof value !== 'object' || value === null))
-    throw fail('cache', 'an object like { max: 1000 } or false');
-  const options = (value ?? {}) as TokenCacheOptions;
-  checkKnownKeys(options, ['max', 'maxTokenLength'], 'cache');
-  // TokenCache checks both numbers when createAuth builds it.
-  return Object.freeze({
-    max: options.max ?? 1000,
-    maxTokenLength: options.maxTokenLength ?? Math.min(2048, maxTokenBytes),
-  });
-}
-
-// A provider that knows its issuer (oidc) decides it; an issuer option may only repeat it.
-function resolveIssuer(value: unknown, key: KeyProvider): string | undefined {
-  const issuer = optionalString(value, 'issuer');
-  if (key.issuer === undefined) return issuer;
-  if (typeof key.issuer !== 'string' || key.issuer === '')
-    throw fail('key', 'a key provider whose issuer is a non-empty string');
-  if (issuer !== undefined && issuer !== key.issuer)
-    throw fail('issuer', `the key provider's issuer (${key.issuer}), or left out`);
-  return key.issuer;
-}
-
-function isKeyProvider(value: unknown): value is KeyProvider {
-  const candidate = value as Partial<KeyProvider> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    Array.isArray(candidate.algorithms) &&
-    typeof candidate.verifyKey === 'function'
-  );
-}
-
 /** Checks every option once and fills in the defaults. */
 export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   options: AuthOptions<U, C, R>,
@@ -311,30 +172,22 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   if (typeof options !== 'object' || options === null)
     throw new TypeError('jwt-gate: createAuth needs an options object');
   checkKnownKeys(options, KNOWN, 'createAuth', REPLACEMENTS);
-  if (!isKeyProvider(options.key)) {
-    // koa-jwt's `key` names the state property; express-jwt users pass the secret itself.
-    const hint =
-      typeof options.key === 'string'
-        ? " (the secret goes in hs256(secret); koa-jwt's state key is the property option of requireAuth)"
-        : '';
-    throw fail('key', `a key provider such as hs256(secret) or rs256({ publicKey })${hint}`);
-  }
+  const key = resolveKey(options.key);
   const clockTolerance = options.clockTolerance ?? 0;
   if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
-    throw fail('clockTolerance', 'a number of seconds, 0 or more');
+    throw optionError('clockTolerance', 'a number of seconds, 0 or more');
   }
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
-  if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 16)
-    throw fail('maxTokenBytes', 'a whole number of bytes');
+  if (!isWhole(maxTokenBytes, 16)) throw optionError('maxTokenBytes', 'a whole number of bytes');
   const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');
-  if (expiresIn === 0) throw fail('expiresIn', 'longer than 0 seconds');
+  if (expiresIn === 0) throw optionError('expiresIn', 'longer than 0 seconds');
   const typ = optionalString(options.typ, 'typ') ?? 'JWT';
   // The typ tells refresh tokens from access tokens: one named alike would pass for the other.
   if (typKey(typ) === REFRESH_TYP)
-    throw fail('typ', `another type than the refresh tokens' (${REFRESH_TYP})`);
+    throw optionError('typ', `another type than the refresh tokens' (${REFRESH_TYP})`);
   const realm = options.realm ?? DEFAULT_REALM;
   assertRealm(realm);
-  const issuer = resolveIssuer(options.issuer, options.key);
+  const issuer = resolveIssuer(options.issuer, key);
   const audience = stringList(options.audience, 'audience');
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
@@ -342,8 +195,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const store = resolveStore(options.store, now);
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
   return Object.freeze({
-    provider: options.key,
-    rules: Object.freeze({
+    provider: key,
+    claimRules: Object.freeze({
       issuer,
       audience,
       subject,
@@ -371,8 +224,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
     store,
     failOpen: flag(options.failOpen, 'failOpen', false),
     csrf: resolveCsrf(options.csrf),
-    renew: resolveRenew(options.renew, options.key),
-    refresh: resolveRefresh(options.refresh, { key: options.key, store, cookie }),
+    renew: resolveRenew(options.renew, key),
+    refresh: resolveRefresh(options.refresh, { key, store, cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),
     emit,
     storeOutage:

@@ -2,7 +2,7 @@
 import { constants, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAuth, es256, ps256 } from '../src/index.js';
-import { signBytes, verifyBytes } from '../src/jwa.js';
+import { signBytes, verifyBytes } from '../src/token/jwa.js';
 import { NOW, b64, fixedNow, fixture } from './helpers.js';
 
 interface Part {

@@ -2,8 +2,8 @@ import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, rs256 } from '../src/index.js';
-import { verifyBytes } from '../src/jwa.js';
-import { decodeSegment, parseCompact, verifySignature } from '../src/jws.js';
+import { verifyBytes } from '../src/token/jwa.js';
+import { decodeSegment, parseCompact, verifySignature } from '../src/token/jws.js';
 import { fixture } from './helpers.js';
 
 interface RfcExample {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, cookieToken, extractToken } from '../src/request.js';
+import { bearerToken, cookieToken, extractToken } from '../src/http/request.js';
 
 describe('bearerToken (RFC 6750 §2.1)', () => {
   it.each([

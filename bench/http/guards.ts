@@ -57,7 +57,7 @@ export const LADDER: readonly GuardName[] = [
   'jwt-gate-hs256-cache',
 ];
 
-export const algOf = (guard: GuardName): 'HS256' | 'RS256' => (guard.includes('rs256') ? 'RS256' : 'HS256');
+const algOf = (guard: GuardName): 'HS256' | 'RS256' => (guard.includes('rs256') ? 'RS256' : 'HS256');
 
 function auth(guard: GuardName): Auth {
   const key = algOf(guard) === 'HS256' ? hs256(keys.secret) : rs256({ publicKey: keys.publicKey });

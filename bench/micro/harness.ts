@@ -64,7 +64,7 @@ const fmt = (n: number, digits = 0): string =>
  * How many times faster `row` is than `other`, as measured side by side: the median over rounds
  * of the two rows' ratio within each round, so a noisy spell that slows a whole round cancels out.
  */
-export function speedup(row: Measured, other: Measured): number {
+function speedup(row: Measured, other: Measured): number {
   return median(row.rounds.map((ns, i) => (other.rounds[i] ?? NaN) / ns));
 }
 

@@ -1,5 +1,5 @@
 import { KeyObject, createSecretKey } from 'node:crypto';
-import { checkKnownKeys } from '../known-keys.js';
+import { checkKnownKeys } from '../validate.js';
 import { checkKid, singleKeyProvider, type KeyProvider } from './provider.js';
 
 /** An HMAC secret: text (UTF-8), bytes, or a secret `KeyObject`. */

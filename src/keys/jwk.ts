@@ -1,9 +1,9 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import type { Algorithm } from '../jwa.js';
+import type { Algorithm } from '../token/jwa.js';
 import type { PublicJwk } from './provider.js';
 
 /** The members of a public JWK that define the key (RFC 7638 §3.2), by key type. */
-export type KeyMembers =
+type KeyMembers =
   | { readonly kty: 'RSA'; readonly n: string; readonly e: string }
   | { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string }
   | { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string };
@@ -32,7 +32,7 @@ function plainRsa(key: KeyObject): KeyObject {
 }
 
 /** The defining members of a public (or private) key's public half. */
-export function keyMembers(key: KeyObject): KeyMembers {
+function keyMembers(key: KeyObject): KeyMembers {
   const type = key.asymmetricKeyType;
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const jwk = (type === 'rsa-pss' ? plainRsa(publicKey) : publicKey).export({ format: 'jwk' });

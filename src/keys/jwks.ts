@@ -1,6 +1,6 @@
-import type { Algorithm } from '../jwa.js';
-import type { JwsHeader } from '../jws.js';
-import { checkKnownKeys } from '../known-keys.js';
+import type { Algorithm } from '../token/jwa.js';
+import type { JwsHeader } from '../token/jws.js';
+import { checkKnownKeys } from '../validate.js';
 import { jwkToBoundKey } from './jwk-import.js';
 import type { BoundKey, KeyProvider } from './provider.js';
 import {

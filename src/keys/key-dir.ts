@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkKnownKeys } from '../known-keys.js';
+import { checkKnownKeys } from '../validate.js';
 import { thumbprint } from './jwk.js';
 import {
   checkPairAlgorithm,

@@ -13,8 +13,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Algorithm } from '../jwa.js';
-import { checkKnownKeys } from '../known-keys.js';
+import type { Algorithm } from '../token/jwa.js';
+import { checkKnownKeys } from '../validate.js';
 import { checkKid } from './provider.js';
 
 export interface KeyFilesOptions {

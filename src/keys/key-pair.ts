@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Algorithm } from '../jwa.js';
-import { checkKnownKeys } from '../known-keys.js';
+import type { Algorithm } from '../token/jwa.js';
+import { checkKnownKeys } from '../validate.js';
 import { samePublicKey, toPublicJwk } from './jwk.js';
 import { loadOrCreateKeyFiles, type KeyFilesOptions } from './key-files.js';
 import { importKey, keyError, type KeyFamily, type KeyInput } from './key-import.js';

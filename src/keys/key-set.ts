@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
-import { verifiableAs, type Algorithm } from '../jwa.js';
-import type { JwsHeader } from '../jws.js';
-import { checkKnownKeys } from '../known-keys.js';
+import { verifiableAs, type Algorithm } from '../token/jwa.js';
+import type { JwsHeader } from '../token/jws.js';
+import { checkKnownKeys } from '../validate.js';
 import { eddsa } from './eddsa.js';
 import { es256 } from './es256.js';
 import { loadKeyDir, type KeyDirEntry, type KeyDirOptions } from './key-dir.js';

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { verifiableAs, type Algorithm } from '../jwa.js';
-import type { JwsHeader } from '../jws.js';
+import { verifiableAs, type Algorithm } from '../token/jwa.js';
+import type { JwsHeader } from '../token/jws.js';
+import { optionError, optionalString } from '../validate.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -97,4 +98,33 @@ export function singleKeyProvider(
     publicJwks: (): readonly PublicJwk[] => jwks,
     keys: Object.freeze([verifying]),
   });
+}
+
+/** The `issuer` option: a provider that knows its issuer (oidc) decides it; the option may only repeat it. */
+export function resolveIssuer(value: unknown, key: KeyProvider): string | undefined {
+  const issuer = optionalString(value, 'issuer');
+  if (key.issuer === undefined) return issuer;
+  if (typeof key.issuer !== 'string' || key.issuer === '')
+    throw optionError('key', 'a key provider whose issuer is a non-empty string');
+  if (issuer !== undefined && issuer !== key.issuer)
+    throw optionError('issuer', `the key provider's issuer (${key.issuer}), or left out`);
+  return key.issuer;
+}
+
+/** The `key` option, checked to be a provider. */
+export function resolveKey(value: unknown): KeyProvider {
+  const candidate = value as Partial<KeyProvider> | null;
+  if (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    Array.isArray(candidate.algorithms) &&
+    typeof candidate.verifyKey === 'function'
+  )
+    return candidate as KeyProvider;
+  // koa-jwt's `key` names the state property; express-jwt users pass the secret itself.
+  const hint =
+    typeof value === 'string'
+      ? " (the secret goes in hs256(secret); koa-jwt's state key is the property option of requireAuth)"
+      : '';
+  throw optionError('key', `a key provider such as hs256(secret) or rs256({ publicKey })${hint}`);
 }

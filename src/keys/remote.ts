@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import { isWhole, optionError } from '../validate.js';
 
 /** How a remote document (a JWK Set, an OpenID configuration) is fetched and kept. Durations are whole milliseconds. */
 export interface RemoteOptions {
@@ -69,10 +70,10 @@ function checkWhole(
   max: number = Number.MAX_SAFE_INTEGER,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+  if (!isWhole(value, min, max)) {
     const range = min === 0 ? `a whole number of ${unit}, 0 or more` : `a positive whole number of ${unit}`;
     const limit = max === Number.MAX_SAFE_INTEGER ? '' : ` up to ${max}`;
-    throw new TypeError(`jwt-gate: ${where} "${option}" must be ${range}${limit}`);
+    throw optionError(option, `${range}${limit}`, where);
   }
   return value;
 }
@@ -80,8 +81,7 @@ function checkWhole(
 /** The fetch options with their defaults, checked once. */
 export function resolveRemote(options: RemoteOptions, where: string): ResolvedRemote {
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function')
-    throw new TypeError(`jwt-gate: ${where} "now" must be a function returning milliseconds`);
+  if (typeof now !== 'function') throw optionError('now', 'a function returning milliseconds', where);
   return Object.freeze({
     // A fetch given no time, or a body of no bytes, could never succeed; 0 is refused there only.
     timeoutDuration: checkWhole(

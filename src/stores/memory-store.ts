@@ -1,4 +1,4 @@
-import { checkKnownKeys } from '../known-keys.js';
+import { checkKnownKeys, positiveInteger } from '../validate.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
@@ -33,9 +33,7 @@ interface Entry {
 /** A bounded in-process store: state for one process only (use `redisStore` for several). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkKnownKeys(options, ['max', 'now'], 'memoryStore');
-  const max = options.max ?? 100_000;
-  if (!Number.isSafeInteger(max) || max < 1)
-    throw new TypeError('jwt-gate: memoryStore "max" must be a positive whole number');
+  const max = positiveInteger(options.max ?? 100_000, 'max', 'memoryStore');
   const now = options.now ?? Date.now;
   // Keyed by the names as given, so a look-up builds no string. Insertion order is write order (a
   // rewrite moves to the back): each map's front is its oldest entry.

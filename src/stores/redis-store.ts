@@ -1,4 +1,4 @@
-import { checkKnownKeys } from '../known-keys.js';
+import { checkKnownKeys, isWhole, optionError, positiveInteger } from '../validate.js';
 import { NearCache, type Change } from './near-cache.js';
 import { commandOf, withTimeout, type RedisClient } from './redis-client.js';
 import { RevocationLog } from './revocation-log.js';
@@ -54,14 +54,12 @@ const KNOWLEDGE_MAX_AGE_MS = 30_000;
 function resolveNearCache(value: unknown): { max: number; staleness: number } | undefined {
   if (value === false) return undefined;
   if (value !== undefined && (typeof value !== 'object' || value === null))
-    throw new TypeError('jwt-gate: redisStore "nearCache" must be an object or false');
+    throw optionError('nearCache', 'an object or false', 'redisStore');
   const options = (value ?? {}) as NearCacheOptions;
   checkKnownKeys(options, ['max', 'staleness'], 'nearCache');
   const { max = 10_000, staleness = 100 } = options;
-  if (!Number.isSafeInteger(max) || max < 1)
-    throw new TypeError('jwt-gate: "nearCache.max" must be a positive whole number');
-  if (!Number.isSafeInteger(staleness) || staleness < 10)
-    throw new TypeError('jwt-gate: "nearCache.staleness" must be whole milliseconds, 10 or more');
+  positiveInteger(max, 'nearCache.max');
+  if (!isWhole(staleness, 10)) throw optionError('nearCache.staleness', 'whole milliseconds, 10 or more');
   return { max, staleness };
 }
 
@@ -122,12 +120,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     throw new TypeError('jwt-gate: redisStore needs { client }');
   checkKnownKeys(options, ['client', 'prefix', 'now', 'timeoutDuration', 'nearCache'], 'redisStore');
   const timeoutDuration = options.timeoutDuration ?? 1000;
-  if (!Number.isSafeInteger(timeoutDuration) || timeoutDuration <= 0)
-    throw new TypeError('jwt-gate: redisStore "timeoutDuration" must be whole milliseconds');
+  if (!isWhole(timeoutDuration, 1)) throw optionError('timeoutDuration', 'whole milliseconds', 'redisStore');
   const prefix = options.prefix ?? 'jwt-gate:';
   // A brace in the prefix would become the hash tag: every key in one slot, or a subject's keys in several.
   if (typeof prefix !== 'string' || /[{}]/.test(prefix))
-    throw new TypeError('jwt-gate: redisStore "prefix" must be a string without "{" or "}"');
+    throw optionError('prefix', 'a string without "{" or "}"', 'redisStore');
   const now = options.now ?? Date.now;
   const near = resolveNearCache(options.nearCache);
   const send = withTimeout(commandOf(options.client), timeoutDuration);

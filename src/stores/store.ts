@@ -1,3 +1,6 @@
+import { optionError } from '../validate.js';
+import { memoryStore } from './memory-store.js';
+
 /**
  * Session state a signed token cannot carry. Ids are opaque strings; times are NumericDate seconds,
  * and an `until` of `Infinity` means "for as long as the store lives" (a token without `exp`, or a
@@ -44,4 +47,22 @@ export interface SessionStatus {
    * "log out everywhere", or the store's own floor after it had to forget a live entry.
    */
   readonly notBefore: number | undefined;
+}
+
+/** The `store` option: `memoryStore()` by default, `undefined` for `store: false`. */
+// Partial: JavaScript callers pass anything, and every method is checked.
+export function resolveStore(
+  store: Partial<SessionStore> | false | null | undefined,
+  now: () => number,
+): SessionStore | undefined {
+  if (store === false) return undefined;
+  if (store === undefined) return memoryStore({ now });
+  if (
+    typeof store?.revoke !== 'function' ||
+    typeof store.revokeSubject !== 'function' ||
+    typeof store.status !== 'function'
+  ) {
+    throw optionError('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
+  }
+  return store as SessionStore;
 }

@@ -153,7 +153,7 @@ describe.each(variants)('$name: a user mapper that finds nobody', (variant) => {
 
 describe('unless, as a rule', () => {
   it('matches the path exactly or by pattern, case and all, the query left out; methods in any case', async () => {
-    const { resolveSkip } = await import('../../src/skip.js');
+    const { resolveSkip } = await import('../../src/http/skip.js');
     const skip = resolveSkip({ path: ['/health', /^\/public\//g], method: ['get'] })!;
     expect(skip('POST', '/health?x=1')).toBe(true);
     expect(skip('POST', '/public/a')).toBe(true);

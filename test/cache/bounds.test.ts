@@ -6,7 +6,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import { createAuth, type AuthOptions } from '../../src/index.js';
-import { TokenCache } from '../../src/token-cache.js';
+import { TokenCache } from '../../src/token/cache.js';
 import { NOW, countingProvider } from '../helpers.js';
 import { claims, hsToken, options } from '../support/cache.js';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, type AuthOptions } from '../../src/index.js';
-import { TokenCache } from '../../src/token-cache.js';
+import { TokenCache } from '../../src/token/cache.js';
 import { NOW, SECRET, b64, countingProvider, fixedNow, handToken } from '../helpers.js';
 
 // Tokens long enough to be cached (the index is their last 32 characters), distinct by prefix or tail.

@@ -10,7 +10,7 @@ import {
   type AuthOptions,
   type SessionStore,
 } from '../../src/index.js';
-import { waitOutNotBefore } from '../../src/session.js';
+import { waitOutNotBefore } from '../../src/session/sign-in.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
 import { redisAvailable, redisServer } from './redis-server.js';

@@ -1,6 +1,6 @@
 import { randomFillSync, type KeyObject } from 'node:crypto';
 import { decodeAlphabet, decodeStrict, isCanonical, plainAscii } from './base64url.js';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 import { signBytes, verifyBytes, type Algorithm } from './jwa.js';
 
 export type { Algorithm } from './jwa.js';
@@ -172,17 +172,18 @@ export function decodePayloadText(jws: CompactJws): string {
   return decodeUtf8(jws.payloadBytes);
 }
 
-/** The payload of a compact JWS as a JSON object; read it only once the signature has verified. */
-export function decodePayload(jws: CompactJws): Record<string, unknown> {
-  return parseJsonObject(decodePayloadText(jws));
-}
-
 /** Checks a compact JWS's signature with `key`, which must fit `alg`. */
 export function verifySignature(alg: Algorithm, key: KeyObject, jws: CompactJws): boolean {
   if (!(jws instanceof ParsedJws))
     return verifyBytes(alg, key, jws.signingInput, decodeSegment(jws.signatureSegment));
   if (!isCanonical(jws.signatureSegment)) throw malformed();
   return verifyBytes(alg, key, jws.signingInput, jws.signatureBytes);
+}
+
+/** `application/jwt` and `JWT` name the same type (RFC 7515 §4.1.9). */
+export function typKey(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
 /** Encodes a JSON value as one base64url segment. */

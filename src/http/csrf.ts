@@ -1,6 +1,7 @@
-import type { Claims } from './claims.js';
-import { AuthError } from './errors.js';
-import { checkKnownKeys } from './known-keys.js';
+import type { Claims } from '../token/claims.js';
+import { AuthError } from '../errors.js';
+import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
+import { checkKnownKeys, optionError } from '../validate.js';
 import type { RequestLike } from './request.js';
 
 /** Cross-site request checks for sessions carried by a cookie. Bearer requests are never subject to them. */
@@ -27,17 +28,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedCsrf | undefined {
   if (options === false) return undefined;
   const given = options ?? {};
-  if (typeof given !== 'object' || given === null)
-    throw new TypeError('jwt-gate: "csrf" must be an object or false');
+  if (typeof given !== 'object' || given === null) throw optionError('csrf', 'an object or false');
   checkKnownKeys(given, ['origins', 'header', 'cookie'], 'csrf');
   const origins = (given.origins ?? []).map((origin) => {
     const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
     if (parsed === undefined || parsed.origin === 'null')
-      throw new TypeError('jwt-gate: "csrf.origins" must be origins like "https://app.example"');
+      throw optionError('csrf.origins', 'origins like "https://app.example"');
     return parsed.origin;
   });
   if (given.header !== undefined && !/^[a-z0-9-]+$/.test(given.header))
-    throw new TypeError('jwt-gate: "csrf.header" must be a lower-case header name');
+    throw optionError('csrf.header', 'a lower-case header name');
   return Object.freeze({ origins: new Set(origins), header: given.header, cookie: given.cookie ?? 'csrf' });
 }
 
@@ -72,4 +72,18 @@ export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf):
   if (csrf.header === undefined) return;
   const sent = header(req, csrf.header);
   if (typeof claims.csrf !== 'string' || sent !== claims.csrf) throw new AuthError('ERR_CSRF');
+}
+
+/** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
+export function csrfCookieHeader(
+  cookie: ResolvedCookie,
+  name: string,
+  value: string | undefined,
+  lifetime: number | undefined,
+  hint?: SecureHint,
+): string {
+  const readable: ResolvedCookie = { ...cookie, name, attributes: { ...cookie.attributes, httpOnly: false } };
+  return value === undefined
+    ? clearCookieHeader(readable, hint)
+    : sessionCookieHeader(readable, value, lifetime, hint);
 }

@@ -109,13 +109,10 @@ const TABLE: Readonly<Record<Algorithm, Jwa>> = {
   RS512: pkcs1('sha512'),
 };
 
-/** Every algorithm, in the order of the type. */
-export const ALGORITHMS: readonly Algorithm[] = Object.freeze(Object.keys(TABLE) as Algorithm[]);
-
 const isEd = (alg: string): boolean => alg === 'EdDSA' || alg === 'Ed25519';
 
 /** Whether `alg` is an HMAC: keyed by a shared secret, never published. */
-export const isHmac = (alg: string): boolean => alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
+const isHmac = (alg: string): boolean => alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
 
 /** Whether a key bound to `keyAlg` verifies a token whose header says `tokenAlg`: the same name, or both names of Ed25519. */
 export const acceptsAlg = (keyAlg: Algorithm, tokenAlg: string): boolean =>

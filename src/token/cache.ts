@@ -1,3 +1,5 @@
+import { checkKnownKeys, isWhole, optionError } from '../validate.js';
+
 /** Options of {@link TokenCache}. */
 export interface TokenCacheOptions {
   /** The most tokens held; the least recently used one makes room for a new one. */
@@ -30,11 +32,23 @@ interface Entry<V> {
 // character on every lookup; 32 characters cost a tenth of that, and the full comparison is a memcmp.
 const KEY_LENGTH = 32;
 
-function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`jwt-gate: "cache.${name}" must be a whole number, 1 or more`);
-  }
+function cacheBound(value: unknown, name: string): number {
+  if (!isWhole(value, 1)) throw optionError(`cache.${name}`, 'a whole number, 1 or more');
   return value;
+}
+
+/** The `cache` option: its bounds, or `undefined` for `cache: false`. */
+export function resolveCache(value: unknown, maxTokenBytes: number): TokenCacheOptions | undefined {
+  if (value === false) return undefined;
+  if (value !== undefined && (typeof value !== 'object' || value === null))
+    throw optionError('cache', 'an object like { max: 1000 } or false');
+  const options = (value ?? {}) as TokenCacheOptions;
+  checkKnownKeys(options, ['max', 'maxTokenLength'], 'cache');
+  // TokenCache checks both numbers when createAuth builds it.
+  return Object.freeze({
+    max: options.max ?? 1000,
+    maxTokenLength: options.maxTokenLength ?? Math.min(2048, maxTokenBytes),
+  });
 }
 
 /**
@@ -54,9 +68,9 @@ export class TokenCache<V> {
 
   constructor(options: TokenCacheOptions) {
     if (typeof options !== 'object' || options === null)
-      throw new TypeError('jwt-gate: "cache" must be an object like { max: 1000 } or false');
-    this.#max = positiveInteger(options.max, 'max');
-    this.#maxTokenLength = positiveInteger(options.maxTokenLength ?? 2048, 'maxTokenLength');
+      throw optionError('cache', 'an object like { max: 1000 } or false');
+    this.#max = cacheBound(options.max, 'max');
+    this.#maxTokenLength = cacheBound(options.maxTokenLength ?? 2048, 'maxTokenLength');
   }
 
   /** How many tokens are held. */

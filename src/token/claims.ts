@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 
 /** A JWT claims set (RFC 7519 §4): the registered claims plus whatever the app puts in. */
 export interface Claims {

@@ -1,5 +1,5 @@
 import { stringifySetCookie, type SerializeOptions } from 'cookie';
-import { checkKnownKeys } from './known-keys.js';
+import { checkKnownKeys, isWhole, optionError } from '../validate.js';
 
 /** The session cookie. Every field has a safe default. */
 export interface CookieOptions {
@@ -49,10 +49,9 @@ export function resolveCookie(
   const name = given.name ?? 'jwt';
   const sameSite = given.sameSite ?? 'lax';
   if (!['lax', 'strict', 'none'].includes(sameSite))
-    throw new TypeError('jwt-gate: "cookie.sameSite" must be lax, strict or none');
-  if (given.maxAge !== undefined && !(Number.isSafeInteger(given.maxAge) && given.maxAge >= 0)) {
-    throw new TypeError('jwt-gate: "cookie.maxAge" must be whole seconds');
-  }
+    throw optionError('cookie.sameSite', 'lax, strict or none');
+  if (given.maxAge !== undefined && !isWhole(given.maxAge))
+    throw optionError('cookie.maxAge', 'whole seconds');
   // Browsers drop SameSite=None without Secure, and the __Secure-/__Host- prefixes demand it.
   const mustBeSecure = sameSite === 'none' || name.startsWith('__Secure-') || name.startsWith('__Host-');
   if (mustBeSecure && given.secure === false)

@@ -1,6 +1,6 @@
-import type { Auth } from './auth.js';
-import type { Claims } from './claims.js';
-import { checkKnownKeys } from './known-keys.js';
+import type { Auth } from '../auth.js';
+import type { Claims } from '../token/claims.js';
+import { checkKnownKeys, isWhole, optionError } from '../validate.js';
 
 export interface JwksHandlerOptions {
   /** Seconds verifiers may cache the set: `Cache-Control: public, max-age=...`. @default 300 */
@@ -20,8 +20,7 @@ export function jwksResponse<U, C extends Claims>(
 ): JwksResponse {
   checkKnownKeys(options, ['maxAge'], 'jwksHandler');
   const maxAge = options.maxAge ?? 300;
-  if (!Number.isSafeInteger(maxAge) || maxAge < 0)
-    throw new TypeError('jwt-gate: "maxAge" must be whole seconds');
+  if (!isWhole(maxAge)) throw optionError('maxAge', 'whole seconds');
   // Keys are fixed once the provider exists, so the document is built once.
   return Object.freeze({
     status: 200,

@@ -1,6 +1,6 @@
-import type { Claims } from './claims.js';
-import { AuthError } from './errors.js';
-import type { MaybePromise } from './keys/provider.js';
+import type { Claims } from '../token/claims.js';
+import { AuthError } from '../errors.js';
+import type { MaybePromise } from '../keys/provider.js';
 
 /** Who may pass, beyond holding a valid token. */
 export interface AccessRules<C extends Claims = Claims> {

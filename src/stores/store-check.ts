@@ -1,12 +1,11 @@
-import type { Claims } from './claims.js';
-import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
-import { AuthError } from './errors.js';
-import type { SessionStore, SessionStatus } from './stores/store.js';
-import { isPromiseLike } from './promise.js';
-import type { Outage } from './events.js';
+import { AuthError } from '../errors.js';
+import type { Outage } from '../events.js';
+import { isPromiseLike } from '../promise.js';
+import type { Claims } from '../token/claims.js';
+import type { SessionStatus, SessionStore } from './store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
-export function revocableIds(claims: Claims): string[] {
+function revocableIds(claims: Claims): string[] {
   const ids: string[] = [];
   if (typeof claims.jti === 'string') ids.push(`jti:${claims.jti}`);
   if (typeof claims.sid === 'string') ids.push(`sid:${claims.sid}`);
@@ -71,43 +70,4 @@ export async function storeWrite(write: () => Promise<void>, outage?: Outage): P
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
   outage?.answered();
-}
-
-/**
- * A login right after "log out everywhere" (or after a full memory store raised its not-before), in
- * the same second, would get a whole-second `iat` before the not-before: a token refused from birth.
- * Wait for the next second instead.
- */
-export async function waitOutNotBefore(store: SessionStore, sub: string, now: () => number): Promise<void> {
-  let notBefore: number | undefined;
-  try {
-    ({ notBefore } = await store.status([], sub, { consistent: true }));
-  } catch (cause) {
-    throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
-  }
-  if (notBefore === undefined) return;
-  // A loop, not one timer: timers may fire a millisecond before the wall clock gets there. Bounded
-  // in real time too, so a clock that stands still (a test's, a paused VM's) cannot hold a sign-in.
-  const giveUp = performance.now() + 2000;
-  for (
-    let wait = Math.ceil(notBefore) * 1000 - now();
-    wait > 0 && wait <= 1000 && performance.now() < giveUp;
-    wait = Math.ceil(notBefore) * 1000 - now()
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-}
-
-/** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
-export function csrfCookieHeader(
-  cookie: ResolvedCookie,
-  name: string,
-  value: string | undefined,
-  lifetime: number | undefined,
-  hint?: SecureHint,
-): string {
-  const readable: ResolvedCookie = { ...cookie, name, attributes: { ...cookie.attributes, httpOnly: false } };
-  return value === undefined
-    ? clearCookieHeader(readable, hint)
-    : sessionCookieHeader(readable, value, lifetime, hint);
 }

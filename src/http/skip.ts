@@ -20,15 +20,15 @@ const listOf = <T>(value: T | readonly T[] | undefined): readonly T[] =>
 
 /** A test of one request's method and URL, or `undefined` when nothing is skipped. */
 export function resolveSkip(
-  rules: SkipRules | undefined,
+  unless: SkipRules | undefined,
 ): ((method: string | undefined, url: string | undefined) => boolean) | undefined {
-  if (rules === undefined) return undefined;
-  if (typeof rules !== 'object' || rules === null)
+  if (unless === undefined) return undefined;
+  if (typeof unless !== 'object' || unless === null)
     throw new TypeError('jwt-gate: "unless" must be an object like { path: ["/health"] }');
-  for (const key of Object.keys(rules))
+  for (const key of Object.keys(unless))
     if (key !== 'path' && key !== 'method') throw new TypeError(`jwt-gate: unknown unless option "${key}"`);
-  const paths = listOf(rules.path);
-  const methods = listOf(rules.method);
+  const paths = listOf(unless.path);
+  const methods = listOf(unless.method);
   if (!paths.every((p) => (typeof p === 'string' && p.startsWith('/')) || p instanceof RegExp)) {
     throw new TypeError('jwt-gate: "unless.path" must be paths starting with "/" or regular expressions');
   }

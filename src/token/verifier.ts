@@ -1,20 +1,21 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
-import { AuthError, isAuthError } from './errors.js';
+import { AuthError, isAuthError } from '../errors.js';
 import { acceptsAlg } from './jwa.js';
 import {
   decodePayloadText,
   parseCompact,
   parseJsonObject,
+  typKey,
   verifySignature,
   type CompactJws,
   type JwsHeader,
 } from './jws.js';
-import type { BoundKey } from './keys/provider.js';
-import { typKey, type ResolvedOptions } from './options.js';
-import { REFRESH_AUDIENCE } from './payload.js';
-import { checkStore } from './session.js';
-import { TokenCache } from './token-cache.js';
-import { isPromiseLike } from './promise.js';
+import type { BoundKey } from '../keys/provider.js';
+import type { ResolvedOptions } from '../options.js';
+import { REFRESH_AUDIENCE } from './claims-to-sign.js';
+import { checkStore } from '../stores/store-check.js';
+import { TokenCache } from './cache.js';
+import { isPromiseLike } from '../promise.js';
 
 /** What a verified token leaves in the cache: enough to check it again without its signature. */
 interface Verified {
@@ -42,11 +43,11 @@ export function createVerifier<U, C extends Claims>(
   const allowed = (alg: string): boolean => (provider.algorithms as readonly string[]).includes(alg);
   const cache = o.cache === undefined ? undefined : new TokenCache<Verified>(o.cache);
   // Refresh tokens are addressed to the refresh endpoint alone, never to the app's audience.
-  const refreshRules: ClaimRules = Object.freeze({ ...o.rules, audience: [REFRESH_AUDIENCE] });
+  const refreshRules: ClaimRules = Object.freeze({ ...o.claimRules, audience: [REFRESH_AUDIENCE] });
 
   // Synchronous until a key, `isRevoked` or the store answers with a promise: awaiting a value
   // that is already there costs a trip through the microtask queue on every request.
-  function checkToken(token: unknown, expectedTyp: string): C | Promise<C> {
+  function verifyToken(token: unknown, expectedTyp: string): C | Promise<C> {
     // Refresh tokens are used once: only access tokens are worth remembering.
     if (cache === undefined || typeof token !== 'string' || expectedTyp !== o.typKey)
       return checkSigned(token, expectedTyp);
@@ -128,12 +129,12 @@ export function createVerifier<U, C extends Claims>(
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
     const claims = checkClaims(
       parseJsonObject(payload),
-      expectedTyp === o.typKey ? o.rules : refreshRules,
+      expectedTyp === o.typKey ? o.claimRules : refreshRules,
       now,
     ) as C;
     if (cache !== undefined && expectedTyp === o.typKey && typeof claims.exp === 'number') {
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
-      const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.rules.clockTolerance : undefined;
+      const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.claimRules.clockTolerance : undefined;
       const kept = copyFlatClaims(claims);
       // The token's own copy: a slice of a long Cookie or Authorization header would keep the whole
       // header alive as long as the entry. parseCompact let only ASCII through, so latin1 is exact.
@@ -154,7 +155,7 @@ export function createVerifier<U, C extends Claims>(
     const claims =
       (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ??
       parseJsonObject(hit.payload as string);
-    return checkClaims(claims, o.rules, now) as C;
+    return checkClaims(claims, o.claimRules, now) as C;
   }
 
   // The checks that ask the app or the store: on every verification, cached or not. Synchronous
@@ -172,5 +173,5 @@ export function createVerifier<U, C extends Claims>(
     return claims;
   }
 
-  return checkToken;
+  return verifyToken;
 }

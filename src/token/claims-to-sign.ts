@@ -1,11 +1,21 @@
 import type { Claims } from './claims.js';
-import { toSeconds } from './duration.js';
+import { toSeconds, type Duration } from '../duration.js';
 import { newTokenId } from './jws.js';
-import { checkKnownKeys } from './known-keys.js';
-import type { IssueOverrides } from './auth.js';
-import type { ResolvedOptions } from './options.js';
+import { checkKnownKeys } from '../validate.js';
+import type { ResolvedOptions } from '../options.js';
 
-// Set by `issue` itself; a caller who sets them means an override.
+/** Per-token changes to what `issue` sets. */
+export interface IssueOverrides {
+  readonly expiresIn?: Duration;
+  readonly subject?: string;
+  readonly audience?: string | readonly string[];
+  /** The token is valid only this long after issue. */
+  readonly notBefore?: Duration;
+  readonly jwtid?: string;
+  /** Sign with the provider's key of this `kid`. */
+  readonly kid?: string;
+}
+
 /** The `typ` of refresh tokens: never accepted where an access token is expected. */
 export const REFRESH_TYP = 'refresh+jwt';
 /**
@@ -14,6 +24,7 @@ export const REFRESH_TYP = 'refresh+jwt';
  */
 export const REFRESH_AUDIENCE = 'jwt-gate:refresh';
 
+// Set by `issue` itself; a caller who sets them means an override.
 // Where each claim `issue` sets comes from, for the caller who set it by hand (`iss` has no override).
 const MANAGED_SOURCES: Readonly<Record<string, string>> = {
   iat: 'is the time of issue, read from the "now" option\'s clock',

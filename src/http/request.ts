@@ -1,5 +1,5 @@
 import { parseCookie } from 'cookie';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 
 /** The only part of a request the core reads: Node's lower-cased header map. */
 export interface RequestLike {
@@ -69,7 +69,7 @@ export function cookieToken(cookieHeader: string | string[] | undefined, name: s
  * `headers` keeps only the first. Node builds `headersDistinct` on first read by copying every
  * header of the request into an array; one pass over `rawHeaders` finds the same values.
  */
-export function authorizationOf(req: RequestLike): string | string[] | undefined {
+function authorizationOf(req: RequestLike): string | string[] | undefined {
   const raw = req.rawHeaders;
   if (!Array.isArray(raw)) return req.headersDistinct?.authorization ?? req.headers.authorization;
   let values: string[] | undefined;

@@ -1,11 +1,13 @@
 import { checkAccess, type AccessRules } from './access.js';
-import { createAuth, type Auth, type Authenticated, type StartedSession } from './auth.js';
-import type { Claims } from './claims.js';
+import { createAuth, type Auth } from '../auth.js';
+import type { StartedSession } from '../session/cookies.js';
+import type { Authenticated } from './authenticate.js';
+import type { Claims } from '../token/claims.js';
 import type { SecureHint } from './cookie.js';
-import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from './errors.js';
-import { eventsOf, reportRefusal } from './events.js';
-import { checkKnownKeys } from './known-keys.js';
-import type { AuthOptions } from './options.js';
+import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
+import { eventsOf, reportRefusal } from '../events.js';
+import { checkKnownKeys, optionError, stringArray } from '../validate.js';
+import type { AuthOptions } from '../options.js';
 import type { RequestLike } from './request.js';
 import { resolveSkip, type SkipRules } from './skip.js';
 
@@ -89,14 +91,6 @@ export function toAuth<U, C extends Claims, R extends RequestLike = RequestLike>
   return createAuth(authOrOptions as AuthOptions<U, C, R>);
 }
 
-function nonEmptyList(value: unknown, option: string): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) {
-    throw new TypeError(`jwt-gate: "${option}" must be a non-empty array of strings`);
-  }
-  return Object.freeze([...(value as string[])]);
-}
-
 function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: GuardMode) {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('jwt-gate: guard options must be an object');
@@ -106,24 +100,23 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
     mode === 'required' ? 'requireAuth' : 'optionalAuth',
   );
   const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && errors !== 'forward')
-    throw new TypeError('jwt-gate: "errors" must be "respond" or "forward"');
+  if (errors !== 'respond' && errors !== 'forward') throw optionError('errors', '"respond" or "forward"');
   const invalid = options.invalid ?? 'anonymous';
   if (invalid !== 'anonymous' && invalid !== 'refuse')
-    throw new TypeError('jwt-gate: "invalid" must be "anonymous" or "refuse"');
+    throw optionError('invalid', '"anonymous" or "refuse"');
   if (mode === 'required' && options.invalid !== undefined)
     throw new TypeError('jwt-gate: "invalid" is an optionalAuth option: requireAuth refuses every bad token');
   if (options.check !== undefined && typeof options.check !== 'function')
-    throw new TypeError('jwt-gate: "check" must be a function');
-  const roles = nonEmptyList(options.roles, 'roles');
-  const scopes = nonEmptyList(options.scopes, 'scopes');
+    throw optionError('check', 'a function');
+  const roles = stringArray(options.roles, 'roles');
+  const scopes = stringArray(options.scopes, 'scopes');
   return Object.freeze({
     errors,
     refuseInvalid: mode === 'required' || invalid === 'refuse',
     skip: resolveSkip(options.unless),
     preflight: resolvePreflight(options.preflight),
     property: resolveProperty(options.property),
-    rules: Object.freeze({
+    access: Object.freeze({
       ...(roles ? { roles } : {}),
       ...(scopes ? { scopes } : {}),
       ...(options.check ? { check: options.check } : {}),
@@ -140,8 +133,7 @@ const PREFLIGHT = Object.freeze({ kind: 'preflight' } as const);
 
 function resolvePreflight(value: unknown): 'answer' | 'next' {
   if (value === undefined) return 'answer';
-  if (value !== 'answer' && value !== 'next')
-    throw new TypeError('jwt-gate: "preflight" must be "answer" or "next"');
+  if (value !== 'answer' && value !== 'next') throw optionError('preflight', '"answer" or "next"');
   return value;
 }
 
@@ -156,8 +148,9 @@ export function createGuard<U, C extends Claims>(
 ): Guard<U, C> {
   if (mode !== 'required' && mode !== 'optional')
     throw new TypeError('jwt-gate: the guard mode must be "required" or "optional"');
-  const { errors, refuseInvalid, skip, property, preflight, rules } = resolveGuardOptions(options, mode);
-  const hasRules = rules.roles !== undefined || rules.scopes !== undefined || rules.check !== undefined;
+  const { errors, refuseInvalid, skip, property, preflight, access } = resolveGuardOptions(options, mode);
+  const checksAccess =
+    access.roles !== undefined || access.scopes !== undefined || access.check !== undefined;
   const emit = eventsOf(auth);
   const refuse = (error: AuthError): GuardDecision<U, C> =>
     errors === 'forward'
@@ -179,7 +172,7 @@ export function createGuard<U, C extends Claims>(
           );
         return ANONYMOUS;
       }
-      if (hasRules) await checkAccess(authenticated.claims, rules);
+      if (checksAccess) await checkAccess(authenticated.claims, access);
       renewed = await auth.renew(authenticated, context);
     } catch (err) {
       if (!isAuthError(err)) throw err;

@@ -1,0 +1,126 @@
+import { AuthError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { isPromiseLike } from '../promise.js';
+import type { Refusal } from '../refusal.js';
+import type { Claims } from '../token/claims.js';
+import type { Tokens } from '../token/tokens.js';
+import { checkCsrf, isUnsafe } from './csrf.js';
+import {
+  cookieToken,
+  extractToken,
+  foundToken,
+  type FoundToken,
+  type RequestLike,
+  type TokenSource,
+} from './request.js';
+
+/** A request that carried a valid token. */
+export interface Authenticated<U = Claims, C extends Claims = Claims> {
+  readonly user: U;
+  readonly claims: C;
+  readonly token: string;
+  /** Where the request carried it: only a cookie token is checked for CSRF and renewed. */
+  readonly source: TokenSource;
+}
+
+/** A request's token, found, verified, CSRF-checked and mapped to a user. */
+export interface Authentication<U, C extends Claims> {
+  /** `null` when the request carries no token; rejects with an AuthError when it carries a bad one. */
+  readonly authenticate: (req: RequestLike) => Promise<Authenticated<U, C> | null>;
+  /**
+   * The request's token, verified and CSRF-checked, without the user mapper (a users database that
+   * is down must not keep a login alive); `undefined` when it has none. For sign-out.
+   */
+  readonly requestClaims: (req: RequestLike) => Promise<C | undefined>;
+  /** Whether renewing `session` may write its token into the session cookie. */
+  readonly renewable: (session: Authenticated<U, C>) => boolean;
+}
+
+export function createAuthentication<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  { verifyToken }: Tokens<C>,
+  refusal: Refusal,
+): Authentication<U, C> {
+  // Sessions getToken found outside the session cookie (a query string, a header): they get the cookie's
+  // CSRF checks, but a renewal, which writes the session cookie, would turn a link carrying someone
+  // else's token into a sign-in as them.
+  const notTheCookie = new WeakSet();
+
+  function authenticated(
+    req: RequestLike,
+    { token, source }: FoundToken,
+    claims: C,
+  ): Authenticated<U, C> | Promise<Authenticated<U, C>> {
+    // A cookie rides along on any request the browser makes; a Bearer header never does.
+    if (o.csrf !== undefined && source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+    if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
+    const user = o.user(claims);
+    return isPromiseLike(user)
+      ? Promise.resolve(user).then((u) => withUser(u, claims, token, source))
+      : withUser(user, claims, token, source);
+  }
+
+  // A mapper that finds no user (a deleted account) refuses the token, as passport does.
+  function withUser(
+    user: U | null | undefined,
+    claims: C,
+    token: string,
+    source: TokenSource,
+  ): Authenticated<U, C> {
+    if (user === null || user === undefined) throw new AuthError('ERR_USER_NOT_FOUND');
+    return { user, claims, token, source };
+  }
+
+  async function authenticateLater(
+    req: RequestLike,
+    pending: Promise<unknown> | Promise<C>,
+    found?: FoundToken,
+  ): Promise<Authenticated<U, C> | null> {
+    try {
+      if (found === undefined) {
+        const fromApp = foundToken(await pending);
+        if (fromApp === undefined) return null;
+        const session = await authenticated(req, fromApp, await verifyToken(fromApp.token, o.typKey));
+        if (
+          fromApp.source === 'cookie' &&
+          (o.cookie === undefined || cookieToken(req.headers.cookie, o.cookie.name) !== fromApp.token)
+        )
+          notTheCookie.add(session);
+        return session;
+      }
+      return await authenticated(req, found, (await pending) as C);
+    } catch (err) {
+      throw refusal.error(err);
+    }
+  }
+
+  // Synchronous as far as the token, the key, the user mapper and the store allow: one promise per request.
+  function authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
+    try {
+      if (o.getToken) return authenticateLater(req, Promise.resolve(o.getToken(req)));
+      const found = extractToken(req, o.sources);
+      if (found === undefined || found.token === '') return Promise.resolve(null);
+      const claims = verifyToken(found.token, o.typKey);
+      if (claims instanceof Promise) return authenticateLater(req, claims, found);
+      return refusal.settle(authenticated(req, found, claims));
+    } catch (err) {
+      return refusal.reject(err);
+    }
+  }
+
+  async function requestClaims(req: RequestLike): Promise<C | undefined> {
+    try {
+      const found = o.getToken ? foundToken(await o.getToken(req)) : extractToken(req, o.sources);
+      if (found === undefined || found.token === '') return undefined;
+      const claims = await verifyToken(found.token, o.typKey);
+      if (o.csrf !== undefined && found.source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+      return claims;
+    } catch (err) {
+      throw refusal.error(err);
+    }
+  }
+
+  const renewable = (session: Authenticated<U, C>): boolean => !notTheCookie.has(session);
+
+  return Object.freeze({ authenticate, requestClaims, renewable });
+}

@@ -1,0 +1,46 @@
+import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
+import { csrfCookieHeader } from '../http/csrf.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Claims } from '../token/claims.js';
+import type { Tokens } from '../token/tokens.js';
+
+/** A started session: the token and the `Set-Cookie` values that carry it. */
+export interface StartedSession {
+  readonly token: string;
+  readonly cookies: readonly string[];
+}
+
+/** The session cookie's settings; a TypeError when cookies are off. */
+export function cookieConfig(o: Pick<ResolvedOptions<unknown, Claims>, 'cookie'>): ResolvedCookie {
+  if (o.cookie === undefined) throw new TypeError('jwt-gate: cookies are turned off (cookie: false)');
+  return o.cookie;
+}
+
+/** The session cookie holding `token`, and the readable CSRF cookie when the session has a value for it. */
+export function sessionCookies<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  tokens: Tokens<C>,
+  token: string,
+  csrfValue: unknown,
+  hint: SecureHint | undefined,
+): string[] {
+  const cookie = cookieConfig(o);
+  const lifetime = tokens.lifetimeOf(token);
+  const cookies = [sessionCookieHeader(cookie, token, lifetime, hint)];
+  if (typeof csrfValue === 'string' && o.csrf !== undefined)
+    cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
+  return cookies;
+}
+
+/** The refresh cookie: the refresh token carries the session's claims, so a refresh needs nothing but the store. */
+export async function refreshCookie<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  tokens: Tokens<C>,
+  claims: C,
+  lifetime: number,
+  hint: SecureHint | undefined,
+): Promise<string> {
+  const refresh = o.refresh as NonNullable<typeof o.refresh>;
+  const token = await tokens.sign(claims, { expiresIn: lifetime }, true);
+  return sessionCookieHeader(refresh.cookie, token, lifetime, hint);
+}

@@ -1,0 +1,53 @@
+import type { ResolvedOptions } from '../options.js';
+import type { Claims } from '../token/claims.js';
+import { MANAGED_CLAIMS } from '../token/claims-to-sign.js';
+
+type LoginOptions = Pick<
+  ResolvedOptions<unknown, Claims>,
+  'expiresIn' | 'refresh' | 'renew' | 'now' | 'claimRules'
+>;
+
+export const subjectOf = (claims: Claims): string | undefined =>
+  typeof claims.sub === 'string' ? claims.sub : undefined;
+
+/** The claims a renewed or refreshed token carries on: all but those `issue` sets itself. */
+export function withoutManaged(claims: Claims): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) if (!MANAGED_CLAIMS.includes(name)) kept[name] = value;
+  return kept;
+}
+
+/**
+ * How long after sign-in any token of one login may still be valid: its access tokens, its
+ * renewals, its refresh tokens and the access tokens they hand out.
+ */
+export function loginSpan(o: LoginOptions): number {
+  return Math.max(
+    o.expiresIn,
+    o.refresh === undefined ? 0 : o.refresh.expiresIn + o.expiresIn,
+    o.renew?.maxAge ?? 0,
+  );
+}
+
+// A sid is `<random>.<end>`: the login's last second, signed into every token of the login, so a
+// sign-out that sees only one of them knows how long to refuse them all ("remember me" included).
+const sidEnd = (sid: unknown): number => {
+  const end = typeof sid === 'string' ? /\.(\d{1,15})$/.exec(sid)?.[1] : undefined;
+  return end === undefined ? -Infinity : Number(end);
+};
+
+/** Until when a whole login must stay refused, judged from one of its tokens. */
+export function loginEnd(o: LoginOptions, claims: Claims, refreshToken: boolean): number {
+  const exp = typeof claims.exp === 'number' ? claims.exp : Infinity;
+  const loggedIn =
+    typeof claims.auth_time === 'number'
+      ? claims.auth_time
+      : typeof claims.iat === 'number'
+        ? claims.iat
+        : o.now() / 1000;
+  // A refresh token's exp is the login's end; what it hands out lives one access lifetime more.
+  return (
+    Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan(o), sidEnd(claims.sid)) +
+    o.claimRules.clockTolerance
+  );
+}

@@ -1,0 +1,124 @@
+import { toSeconds, type Duration } from '../duration.js';
+import { AuthError } from '../errors.js';
+import { resolveCookie, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
+import { checkCsrf, isUnsafe } from '../http/csrf.js';
+import { cookieToken, type RequestLike } from '../http/request.js';
+import type { KeyProvider } from '../keys/provider.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Refusal } from '../refusal.js';
+import { checkStore, storeWrite } from '../stores/store-check.js';
+import type { SessionStore } from '../stores/store.js';
+import type { Claims } from '../token/claims.js';
+import { REFRESH_TYP } from '../token/claims-to-sign.js';
+import type { Tokens } from '../token/tokens.js';
+import { checkKnownKeys, optionError } from '../validate.js';
+import { refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
+import { loginEnd, subjectOf, withoutManaged } from './login.js';
+
+/** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
+export interface RefreshOptions {
+  /** How long a login lasts through refreshes, counted from sign-in. */
+  readonly expiresIn: Duration;
+  /**
+   * The only path the refresh cookie is sent to, with everything under it: mount `refreshHandler` and
+   * sign-out there (`/auth/refresh`, `/auth/logout`), so sign-out can end a login whose access token
+   * has expired. @default '/auth'
+   */
+  readonly path?: string;
+  /** The refresh cookie's name. @default 'jwt-refresh' */
+  readonly cookie?: string;
+}
+
+/** `refresh` resolved: `expiresIn` in seconds, and the refresh cookie. */
+export interface ResolvedRefresh {
+  readonly expiresIn: number;
+  readonly cookie: ResolvedCookie;
+}
+
+export function resolveRefresh(
+  value: unknown,
+  o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined },
+): ResolvedRefresh | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'object' || value === null)
+    throw optionError('refresh', 'an object like { expiresIn: "30d" } or false');
+  checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
+  const { expiresIn, path = '/auth', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
+  if (o.store === undefined) throw optionError('refresh', 'used with a store: rotation keeps state');
+  if (o.cookie === undefined) throw optionError('refresh', 'used with cookies on');
+  if (o.key.signingKey?.() === undefined)
+    throw optionError('refresh', 'used with a key provider that can sign');
+  const { sameSite, domain } = o.cookie.attributes;
+  // Strict: the refresh cookie is never sent on a cross-site request, not even a top-level link.
+  const cookie = resolveCookie(
+    {
+      name,
+      path,
+      sameSite: sameSite === 'none' ? 'none' : 'strict',
+      ...(domain === undefined ? {} : { domain }),
+      ...(o.cookie.secure === undefined ? {} : { secure: o.cookie.secure }),
+    },
+    o.cookie.production,
+  );
+  return Object.freeze({
+    expiresIn: toSeconds(expiresIn, 'refresh.expiresIn'),
+    cookie: cookie as ResolvedCookie,
+  });
+}
+
+/** Rotation with reuse detection (OAuth 2.0 Security BCP §4.14): a refresh token works once. */
+export async function refresh<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  tokens: Tokens<C>,
+  refusal: Refusal,
+  req: RequestLike,
+  hint?: SecureHint,
+): Promise<StartedSession> {
+  const options = o.refresh;
+  const store = o.store;
+  if (options === undefined || store === undefined)
+    throw new TypeError('jwt-gate: refresh is not configured');
+  try {
+    const token = cookieToken(req.headers.cookie, options.cookie.name);
+    if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
+    const claims = await tokens.verifyToken(token, REFRESH_TYP);
+    if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+    const { jti, sid, exp } = claims;
+    if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number')
+      throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });
+    const sub = subjectOf(claims);
+    const remaining = exp - Math.floor(o.now() / 1000);
+    // Inside clockTolerance after the login's end there is nothing left to hand out.
+    if (remaining <= 0) throw new AuthError('ERR_TOKEN_EXPIRED');
+    // Markers outlive every token this login may still hand out.
+    const until = loginEnd(o, claims, true);
+    let first = false;
+    await storeWrite(async () => {
+      first = await store.useOnce(`rt:${jti}`, until, sub);
+      // A second use means two holders: end the whole login, the thief's and the user's.
+      if (!first) await store.revoke(`sid:${sid}`, until, sub);
+    }, o.storeOutage);
+    if (!first) {
+      o.emit?.({ type: 'refresh-reuse', sub });
+      throw new AuthError('ERR_TOKEN_REVOKED');
+    }
+    // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
+    // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
+    await checkStore(
+      store,
+      false,
+      { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) },
+      true,
+      o.storeOutage,
+    );
+    const kept = withoutManaged(claims) as C;
+    const access = await tokens.sign(kept);
+    const cookies = sessionCookies(o, tokens, access, claims.csrf, hint);
+    // The login keeps its end: a rotated refresh token expires when the first one would have.
+    cookies.push(await refreshCookie(o, tokens, kept, remaining, hint));
+    o.emit?.({ type: 'refreshed', sub });
+    return { token: access, cookies };
+  } catch (err) {
+    throw refusal.error(err);
+  }
+}

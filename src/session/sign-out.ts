@@ -1,0 +1,163 @@
+import { AuthError, isAuthError } from '../errors.js';
+import { reportRefusal } from '../events.js';
+import { clearCookieHeader, type SecureHint } from '../http/cookie.js';
+import { checkCsrf, csrfCookieHeader, isCrossSite, isUnsafe } from '../http/csrf.js';
+import { cookieToken, requestPath, type RequestLike } from '../http/request.js';
+import type { ResolvedOptions } from '../options.js';
+import { asPromise } from '../promise.js';
+import { storeWrite } from '../stores/store-check.js';
+import type { Claims } from '../token/claims.js';
+import { REFRESH_TYP } from '../token/claims-to-sign.js';
+import type { Tokens } from '../token/tokens.js';
+import { cookieConfig } from './cookies.js';
+import { loginEnd, subjectOf } from './login.js';
+import { revoke, revokeSubject } from './revoke.js';
+
+/** What `signOut` takes. */
+export interface SignOutOptions {
+  /** Also refuse every other token of the same subject ("log out everywhere"). */
+  readonly everywhere?: boolean;
+}
+
+export interface EndSessionOptions extends SecureHint, SignOutOptions {
+  /** The session's claims when already verified (`req.auth.claims`); otherwise the request is authenticated. */
+  readonly claims?: Claims | undefined;
+  /**
+   * The request's path as the browser sent it (Express `req.originalUrl`, Koa `ctx.originalUrl`);
+   * with refresh tokens on, it must lie under `refresh.path`. @default the path of `req.url`
+   */
+  readonly path?: string | undefined;
+}
+
+/** A sign-out: the `Set-Cookie` values that clear the session, ready at once, and the revocation. */
+export interface EndedSession {
+  readonly cookies: readonly string[];
+  /** Settles when the login is revoked; rejects with `ERR_STORE_UNAVAILABLE` when the store cannot answer. */
+  readonly revoked: Promise<void>;
+}
+
+// RFC 6265 §5.1.4: whether a cookie with path `cookiePath` is sent to `path`.
+function cookieReaches(path: string, cookiePath: string): boolean {
+  if (path === cookiePath) return true;
+  return path.startsWith(cookiePath) && (cookiePath.endsWith('/') || path[cookiePath.length] === '/');
+}
+
+// Whether the route of a sign-out at request target `target` lies under `cookiePath`. Routers follow
+// the path of an absolute-form target (`http://host/auth/logout`) and match it in any case (the default
+// of Express and @koa/router): a client's choice of either is its input, never the app's misrouting.
+function routedUnder(target: string, cookiePath: string): boolean {
+  const path = target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '').replace(/[?#][^]*$/, '') || '/';
+  return cookieReaches(path.toLowerCase(), cookiePath.toLowerCase());
+}
+
+// A verified token of this request's login, or nothing: a forged, expired or cross-site one
+// revokes nothing. An outage (the store, a key set, isRevoked) must not pass for a sign-out that
+// revoked something: only a refused token is passed over.
+async function verifiedOrNull(verifying: Promise<Claims | undefined>): Promise<Claims | undefined> {
+  return verifying.catch((err: unknown) => {
+    if (!isAuthError(err) || err.status >= 500) throw err;
+    return undefined;
+  });
+}
+
+async function revokeLogin<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  tokens: Tokens<C>,
+  requestClaims: (req: RequestLike) => Promise<C | undefined>,
+  req: RequestLike,
+  options: EndSessionOptions,
+): Promise<void> {
+  const store = o.store;
+  if (store === undefined) return;
+  // The refresh cookie names the login even after its access token has expired.
+  const refreshToken =
+    o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
+  // Both reads, then every write, go out together: two round trips, whatever there is to revoke.
+  const [access, refreshClaims] = await Promise.all([
+    options.claims ?? verifiedOrNull(requestClaims(req)),
+    refreshToken === undefined
+      ? undefined
+      : verifiedOrNull(
+          asPromise(tokens.verifyToken, refreshToken, REFRESH_TYP).then((claims) => {
+            if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+            return claims;
+          }),
+        ),
+  ]);
+  const writes: Promise<void>[] = [];
+  if (access !== undefined && typeof access.jti === 'string') writes.push(revoke(o, access));
+  const logins = new Map<string, { sub: string | undefined; until: number }>();
+  for (const [claims, isRefresh] of [
+    [access, false],
+    [refreshClaims, true],
+  ] as const) {
+    if (claims === undefined || typeof claims.sid !== 'string') continue;
+    const until = Math.max(loginEnd(o, claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
+    logins.set(claims.sid, { sub: subjectOf(claims), until });
+  }
+  for (const [sid, { sub, until }] of logins)
+    writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub), o.storeOutage));
+  const sub = subjectOf(access ?? {}) ?? subjectOf(refreshClaims ?? {});
+  if (options.everywhere && sub !== undefined) writes.push(revokeSubject(o, sub));
+  await Promise.all(writes);
+  o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
+}
+
+function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req: RequestLike): boolean {
+  try {
+    return (
+      cookieToken(req.headers.cookie, cookieConfig(o).name) !== undefined ||
+      (o.refresh !== undefined && cookieToken(req.headers.cookie, o.refresh.cookie.name) !== undefined)
+    );
+  } catch {
+    // A Cookie header that is no text carries no session.
+    return false;
+  }
+}
+
+/**
+ * The `Set-Cookie` values that clear the session, at once, and the revocation of the request's login
+ * (from its access token, or its refresh cookie once that has expired), when there is a store.
+ * `requestClaims` reads the request's own token. Throws a TypeError when refresh tokens are on and
+ * the request's path is outside `refresh.path`.
+ */
+export function endSession<U, C extends Claims>(
+  o: ResolvedOptions<U, C>,
+  tokens: Tokens<C>,
+  requestClaims: (req: RequestLike) => Promise<C | undefined>,
+  req: RequestLike,
+  options: EndSessionOptions = {},
+): EndedSession {
+  const cookie = cookieConfig(o);
+  const { realm } = o;
+  const path = options.path ?? requestPath(req);
+  // A sign-out the refresh cookie cannot reach would leave a login alive once its access token
+  // expired: refuse that routing loudly, at the first sign-out.
+  if (
+    o.refresh !== undefined &&
+    path !== undefined &&
+    path !== '' &&
+    !routedUnder(path, o.refresh.cookie.attributes.path ?? '/')
+  ) {
+    throw new TypeError(
+      `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
+    );
+  }
+  // Another site's form must not log the browser out (logout CSRF): no cookie cleared, nothing revoked.
+  if (o.csrf !== undefined && isUnsafe(req) && carriesSessionCookie(o, req) && isCrossSite(req, o.csrf)) {
+    const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
+    refused.catch(() => undefined);
+    return { cookies: [], revoked: refused };
+  }
+  // The clearing cookies come first, so a sign-out that is not awaited still logs the browser out.
+  const cookies = [clearCookieHeader(cookie, options)];
+  if (o.csrf?.header !== undefined)
+    cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+  if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
+  const revoked = revokeLogin(o, tokens, requestClaims, req, options).catch((err: unknown) => {
+    throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
+  });
+  // Marked as handled: an un-awaited sign-out must not take the process down; awaiting still rejects.
+  revoked.catch(() => undefined);
+  return { cookies, revoked };
+}
