@@ -2,6 +2,7 @@
 // Run: npm start
 import express, { type Express } from 'express';
 import { pathToFileURL } from 'node:url';
+import { isAuthError, toHttpError } from 'jwt-gate';
 import { optionalAuth, refreshHandler, requireAuth, signIn, signOut } from 'jwt-gate/express';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import { readCredentials, type User as AppUser } from './users.js';
@@ -69,6 +70,7 @@ export async function createApp(
   });
 
   // A body that is not JSON gets the same answer as missing credentials, without the parser's words.
+  // A sign-out that was refused (a cross-site form, a store outage) is answered as the guards answer.
   app.use(
     (
       err: { status?: number; type?: string },
@@ -76,6 +78,10 @@ export async function createApp(
       res: express.Response,
       next: express.NextFunction,
     ) => {
+      if (isAuthError(err)) {
+        const { status, headers, body } = toHttpError(err, auth.realm);
+        return void res.status(status).set(headers).json(body);
+      }
       if (err.type === 'entity.parse.failed')
         return void res.status(400).json({ error: 'a valid email is required' });
       if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'body too large' });

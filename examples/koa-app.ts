@@ -2,6 +2,7 @@
 // Run: npx tsx examples/koa-app.ts
 import Koa, { type Context } from 'koa';
 import { pathToFileURL } from 'node:url';
+import { isAuthError, toHttpError } from 'jwt-gate';
 import { optionalAuth, refreshHandler, requireAuth, signIn, signOut } from 'jwt-gate/koa';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import { readCredentials, type User } from './users.js';
@@ -95,6 +96,19 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
       },
     ],
   };
+
+  // A sign-out that was refused (a cross-site form, a store outage) is answered as the guards answer.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!isAuthError(err)) throw err;
+      const { status, headers, body } = toHttpError(err, auth.realm);
+      ctx.status = status;
+      ctx.set(headers);
+      ctx.body = body;
+    }
+  });
 
   // A router in a few lines, so the example needs nothing beyond Koa.
   app.use(async (ctx, next) => {

@@ -35,6 +35,28 @@ const apps = [
 describe.each(apps)('examples: %s app', (_name, build) => {
   const ada = { email: 'ada@example.com', password: 'correct horse' };
 
+  it('a cross-site sign-out is answered as the guards answer (403, JSON, code ERR_CSRF) and ends nothing', async () => {
+    const app = await build();
+    const agent = request.agent(app);
+    expect((await agent.post('/signup').send(ada)).status).toBe(201);
+    for (const path of ['/auth/logout', '/auth/logout-everywhere']) {
+      const refused = await agent
+        .post(path)
+        .set('Origin', 'https://evil.example')
+        .set('Sec-Fetch-Site', 'cross-site');
+      expect(refused.status).toBe(403);
+      expect(refused.headers['content-type']).toMatch(/^application\/json/);
+      expect(refused.body).toEqual({
+        error: 'forbidden',
+        error_description: 'cross-site request refused',
+        code: 'ERR_CSRF',
+      });
+      expect(refused.text).not.toMatch(/AuthError|at /);
+      expect(refused.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await agent.get('/me')).status).toBe(200);
+  });
+
   it('runs the whole flow: sign up, log in, /me by cookie and Bearer, admin, public page, log out', async () => {
     const app = await build();
     const agent = request.agent(app);
