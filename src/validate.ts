@@ -34,6 +34,12 @@ export function positiveInteger(value: unknown, option: string, where?: string):
   return value;
 }
 
+/** A folder to keep key files in. */
+export function folderPath(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
+  return value;
+}
+
 export function optionalString(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') throw optionError(option, 'a non-empty string');

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkKnownKeys } from '../validate.js';
+import { checkKnownKeys, folderPath } from '../validate.js';
 import { thumbprint } from './jwk.js';
 import {
   checkPairAlgorithm,
@@ -47,8 +47,7 @@ export function generateKeyFiles(options: GenerateKeyFilesOptions): string {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('jwt-gate: generateKeyFiles needs { dir }');
   checkKnownKeys(options, ['dir', 'kid', 'alg'], 'generateKeyFiles');
-  const { dir } = options;
-  if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
+  const dir = folderPath(options.dir);
   const kid = checkKid(options.kid);
   if (kid !== undefined && !KEY_FILE.test(`${kid}.public.pem`)) {
     throw new TypeError(
@@ -67,8 +66,7 @@ export function loadKeyDir(options: KeyDirOptions): { pairs: KeyDirEntry[]; acti
     throw new TypeError('jwt-gate: keySet.fromFiles needs { dir }');
   checkKnownKeys(options, ['dir', 'active', 'alg'], 'keySet.fromFiles');
   const alg = checkPairAlgorithm(options.alg ?? 'RS256', 'keySet.fromFiles');
-  const { dir } = options;
-  if (typeof dir !== 'string' || dir === '') throw new TypeError('jwt-gate: "dir" must be a folder path');
+  const dir = folderPath(options.dir);
   const listKeyFiles = (): string[] =>
     existsSync(dir) ? readdirSync(dir).filter((f) => KEY_FILE.test(f)) : [];
   let files = listKeyFiles();

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Algorithm } from '../token/jwa.js';
-import { checkKnownKeys } from '../validate.js';
+import { checkKnownKeys, folderPath } from '../validate.js';
 import { checkKid } from './provider.js';
 
 export interface KeyFilesOptions {
@@ -168,10 +168,8 @@ export function loadOrCreateKeyFiles(options: KeyFilesOptions, alg: Algorithm, w
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`jwt-gate: ${where} needs { dir }`);
   checkKnownKeys(options, ['dir', 'kid'], where);
-  if (typeof options.dir !== 'string' || options.dir === '')
-    throw new TypeError('jwt-gate: "dir" must be a folder path');
+  const dir = folderPath(options.dir);
   const kid = checkKid(options.kid);
-  const { dir } = options;
   const privatePath = join(dir, 'private.pem');
   const publicPath = join(dir, 'public.pem');
   const found = (): number => Number(existsSync(privatePath)) + Number(existsSync(publicPath));
