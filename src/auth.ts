@@ -32,7 +32,7 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   sessionCookie(token: string, hint?: SecureHint): string;
   /** A `Set-Cookie` value that removes the session cookie. */
   clearCookie(hint?: SecureHint): string;
-  /** The public JWK Set of every RSA key the provider holds. */
+  /** The public JWK Set of every asymmetric key the provider holds (RSA, EC P-256, Ed25519). */
   jwks(): JwkSet;
   /** Refuses this token from now until it expires (needs a store). */
   revoke(claims: Claims): Promise<void>;
