@@ -124,6 +124,25 @@ describe.each(variants)('$name', (variant) => {
   );
 
   it(
+    // What a browser really sends for another site's form: no SameSite=Lax session cookie and no
+    // SameSite=Strict refresh cookie. The response to that top-level navigation may still set (clear)
+    // them, so clearing them would log the victim's browser out.
+    'a cross-site form POST to /auth/logout, sent without the Lax and Strict cookies, clears no cookie',
+    async () => {
+      const { app } = sessionApp(variant);
+      const s = await login(app);
+      for (const headers of [
+        { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.test' },
+        { Origin: 'https://evil.test', Host: 'app.test' },
+      ]) {
+        const out = await request(app).post('/auth/logout').set(headers);
+        expect(cookiesOf(out)).toEqual({});
+      }
+      expect((await withBearer(app, s.access)).status).toBe(200);
+    },
+  );
+
+  it(
     // The sid carries the login's last second, so any one token of a login tells how long to refuse them all.
     'a “remember me” login signed out with a refreshed access token alone: its refresh token stays refused to the end',
     async () => {
