@@ -142,6 +142,19 @@ describe.each(variants)('$name', (variant) => {
     },
   );
 
+  it('a Bearer sign-out from another origin still ends its login, and clears no cookie', async () => {
+    const { app } = sessionApp(variant);
+    const s = await login(app);
+    const out = await request(app)
+      .post('/auth/logout')
+      .set('Authorization', `Bearer ${s.access}`)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Origin', 'https://spa.example');
+    expect(out.status).toBe(204);
+    expect(cookiesOf(out)).toEqual({});
+    expectRefused(await withBearer(app, s.access), 401, 'ERR_TOKEN_REVOKED');
+  });
+
   it(
     // The sid carries the login's last second, so any one token of a login tells how long to refuse them all.
     'a “remember me” login signed out with a refreshed access token alone: its refresh token stays refused to the end',
