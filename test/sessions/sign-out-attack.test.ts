@@ -142,6 +142,21 @@ describe.each(variants)('$name', (variant) => {
     },
   );
 
+  it('a sign-out whose cookie session fails the double-submit header is never a 204 that leaves the login alive', async () => {
+    const { app } = sessionApp(variant, { csrf: { header: 'x-csrf-token' } });
+    const s = await login(app);
+    const out = await request(app)
+      .post('/auth/logout')
+      .set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`)
+      .set('Sec-Fetch-Site', 'same-origin');
+    const accessAlive = (await withBearer(app, s.access)).status === 200;
+    const refreshAlive = (await refreshWith(app, s.refresh)).status === 204;
+    expect({ status: out.status, alive: accessAlive || refreshAlive }).not.toEqual({
+      status: 204,
+      alive: true,
+    });
+  });
+
   it('a Bearer sign-out from another origin still ends its login, and clears no cookie', async () => {
     const { app } = sessionApp(variant);
     const s = await login(app);
