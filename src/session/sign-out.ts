@@ -52,10 +52,11 @@ function routedUnder(target: string, cookiePath: string): boolean {
 
 // A verified token of this request's login, or nothing: a forged, expired or cross-site one
 // revokes nothing. An outage (the store, a key set, isRevoked) must not pass for a sign-out that
-// revoked something: only a refused token is passed over.
+// revoked something: only a refused token is passed over. Nor a refused CSRF check (the
+// double-submit header missing): the session is real, and a 204 would leave it alive.
 async function verifiedOrNull(verifying: Promise<Claims | undefined>): Promise<Claims | undefined> {
   return verifying.catch((err: unknown) => {
-    if (!isAuthError(err) || err.status >= 500) throw err;
+    if (!isAuthError(err) || err.status >= 500 || err.code === 'ERR_CSRF') throw err;
     return undefined;
   });
 }
