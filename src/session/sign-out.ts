@@ -52,10 +52,11 @@ function routedUnder(target: string, cookiePath: string): boolean {
 
 // A verified token of this request's login, or nothing: a forged, expired or cross-site one
 // revokes nothing. An outage (the store, a key set, isRevoked) must not pass for a sign-out that
-// revoked something: only a refused token is passed over.
+// revoked something: only a refused token is passed over. Nor a refused CSRF check (the
+// double-submit header missing): the session is real, and a 204 would leave it alive.
 async function verifiedOrNull(verifying: Promise<Claims | undefined>): Promise<Claims | undefined> {
   return verifying.catch((err: unknown) => {
-    if (!isAuthError(err) || err.status >= 500) throw err;
+    if (!isAuthError(err) || err.status >= 500 || err.code === 'ERR_CSRF') throw err;
     return undefined;
   });
 }
@@ -144,16 +145,23 @@ export function endSession<U, C extends Claims>(
     );
   }
   // Another site's form must not log the browser out (logout CSRF): no cookie cleared, nothing revoked.
-  if (o.csrf !== undefined && isUnsafe(req) && carriesSessionCookie(o, req) && isCrossSite(req, o.csrf)) {
+  const crossSite = o.csrf !== undefined && isUnsafe(req) && isCrossSite(req, o.csrf);
+  if (crossSite && carriesSessionCookie(o, req)) {
     const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
     refused.catch(() => undefined);
     return { cookies: [], revoked: refused };
   }
-  // The clearing cookies come first, so a sign-out that is not awaited still logs the browser out.
-  const cookies = [clearCookieHeader(cookie, options)];
-  if (o.csrf?.header !== undefined)
-    cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
-  if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
+  // The clearing cookies come first, so a sign-out that is not awaited still logs the browser out. Not
+  // for a cross-site request without the session cookies: that is what a browser sends for another
+  // site's form (SameSite=Lax and Strict withhold them), and the response would still clear them. Only
+  // a token such a request carries on purpose (Bearer) is revoked.
+  const cookies: string[] = [];
+  if (!crossSite) {
+    cookies.push(clearCookieHeader(cookie, options));
+    if (o.csrf?.header !== undefined)
+      cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+    if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
+  }
   const revoked = revokeLogin(o, tokens, requestClaims, req, options).catch((err: unknown) => {
     throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
   });

@@ -124,6 +124,53 @@ describe.each(variants)('$name', (variant) => {
   );
 
   it(
+    // What a browser really sends for another site's form: no SameSite=Lax session cookie and no
+    // SameSite=Strict refresh cookie. The response to that top-level navigation may still set (clear)
+    // them, so clearing them would log the victim's browser out.
+    'a cross-site form POST to /auth/logout, sent without the Lax and Strict cookies, clears no cookie',
+    async () => {
+      const { app } = sessionApp(variant);
+      const s = await login(app);
+      for (const headers of [
+        { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.test' },
+        { Origin: 'https://evil.test', Host: 'app.test' },
+      ]) {
+        const out = await request(app).post('/auth/logout').set(headers);
+        expect(cookiesOf(out)).toEqual({});
+      }
+      expect((await withBearer(app, s.access)).status).toBe(200);
+    },
+  );
+
+  it('a sign-out whose cookie session fails the double-submit header is never a 204 that leaves the login alive', async () => {
+    const { app } = sessionApp(variant, { csrf: { header: 'x-csrf-token' } });
+    const s = await login(app);
+    const out = await request(app)
+      .post('/auth/logout')
+      .set('Cookie', `jwt=${s.access}; jwt-refresh=${s.refresh}`)
+      .set('Sec-Fetch-Site', 'same-origin');
+    const accessAlive = (await withBearer(app, s.access)).status === 200;
+    const refreshAlive = (await refreshWith(app, s.refresh)).status === 204;
+    expect({ status: out.status, alive: accessAlive || refreshAlive }).not.toEqual({
+      status: 204,
+      alive: true,
+    });
+  });
+
+  it('a Bearer sign-out from another origin still ends its login, and clears no cookie', async () => {
+    const { app } = sessionApp(variant);
+    const s = await login(app);
+    const out = await request(app)
+      .post('/auth/logout')
+      .set('Authorization', `Bearer ${s.access}`)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Origin', 'https://spa.example');
+    expect(out.status).toBe(204);
+    expect(cookiesOf(out)).toEqual({});
+    expectRefused(await withBearer(app, s.access), 401, 'ERR_TOKEN_REVOKED');
+  });
+
+  it(
     // The sid carries the login's last second, so any one token of a login tells how long to refuse them all.
     'a “remember me” login signed out with a refreshed access token alone: its refresh token stays refused to the end',
     async () => {
