@@ -78,7 +78,8 @@ export class RevocationLog {
   current(monotonic: number): boolean {
     this.#lastUse = monotonic;
     if (this.#timer === undefined && !this.#reading && !this.#closed) this.#schedule(0);
-    return monotonic - this.#currentAsOf <= this.#staleness;
+    // Closed is never current: a read sent before close() may still answer after it.
+    return !this.#closed && monotonic - this.#currentAsOf <= this.#staleness;
   }
 
   /** Stops reading; the cache is no longer trusted. */

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createAuth, hs256, redisStore, type RedisStore, type RedisStoreOptions } from '../../src/index.js';
 import { NearCache } from '../../src/stores/near-cache.js';
+import { RevocationLog } from '../../src/stores/revocation-log.js';
 import { SECRET } from '../helpers.js';
 import {
   CLUSTER_KINDS,
@@ -222,5 +223,20 @@ describe('NearCache', () => {
     cache.apply({ kind: 'revoke', id: 'jti:a', sub: 'user-1', until: 100 });
     expect(cache.lookup(['jti:a'], 'user-1', 99, 1)).toEqual({ revoked: true, notBefore: 60 });
     expect(cache.lookup(['jti:a'], 'user-1', 100, 1)).toEqual({ revoked: false, notBefore: 60 });
+  });
+});
+
+describe('RevocationLog', () => {
+  it('a store closed while a read of the log is in flight never trusts its cache again', async () => {
+    const pending: ((reply: unknown) => void)[] = [];
+    const send = (): Promise<unknown> => new Promise((resolve) => pending.push(resolve));
+    const log = new RevocationLog(send, 'jwt-gate:{log}', new NearCache(100, 30_000), 100);
+    expect(log.current(performance.now())).toBe(false);
+    while (pending.length === 0) await sleep(1);
+    log.close();
+    // The read sent before close() answers after it: revocations made from now on are never read.
+    pending[0]?.([]);
+    await sleep(5);
+    expect(log.current(performance.now())).toBe(false);
   });
 });
