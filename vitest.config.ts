@@ -15,6 +15,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    // Above the Redis helpers' own start timeout (20 s), so a slow start fails with their message.
+    hookTimeout: 60_000,
     // `npm test` runs with --coverage; these floors fail the run when coverage drops below them.
     coverage: {
       provider: 'v8',

@@ -11,11 +11,11 @@ import {
   type SessionStore,
 } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
-import { redisAvailable, redisServer } from '../stores/redis-server.js';
+import { redisAvailable, sharedRedisServer } from '../stores/redis-server.js';
 import { variants } from './apps.js';
 
 const runRedis = redisAvailable || Boolean(process.env.CI);
-const server = redisServer();
+const server = sharedRedisServer();
 const clients: { quit(): Promise<unknown> }[] = [];
 beforeAll(async () => {
   if (runRedis) await server.start();

@@ -71,25 +71,65 @@ async function waitFor(condition: () => Promise<boolean>, what: string, seconds 
   throw new Error(`redis-server did not ${what} within ${seconds} s`);
 }
 
-// Single servers take 25000-40000, Sentinels 40000-41000; cluster nodes 10000-15000, whose bus ports
-// (+10000) fall in 20000-25000: no test run's node or bus port can land on another's.
-export function redisServer(port: number = 25000 + Math.floor(Math.random() * 15000)): RedisServer {
+// Single servers take 25000-32000, Sentinels 15000-16000; cluster nodes 10000-15000, whose bus ports
+// (+10000) fall in 20000-25000: no test run's node or bus port can land on another's, and none falls in
+// Linux's ephemeral range (32768-60999), where a client socket of another test could hold it.
+const randomPort = (): number => 25000 + Math.floor(Math.random() * 7000);
+
+/** A Redis server on `port`, or on a free random port (another one when the first is taken at start). */
+export function redisServer(port?: number): RedisServer {
+  let current = port ?? randomPort();
+  // Once started, a server restarts on its port: its clients reconnect there.
+  let fixed = port !== undefined;
   let child: ChildProcess | undefined;
+
+  async function startOn(on: number): Promise<void> {
+    const spawned = spawn(
+      'redis-server',
+      ['--port', String(on), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    child = spawned;
+    await waitFor(async () => {
+      // A server that could not bind its port exits: say so now rather than wait out the timeout.
+      if (spawned.exitCode !== null || spawned.signalCode !== null)
+        throw new Error(`redis-server exited at start on port ${on}`);
+      return canConnect(on);
+    }, 'start');
+    // Never test against another process that holds the port.
+    const { stdout } = await run('redis-cli', ['-p', String(on), 'INFO', 'server'], { timeout: 5000 }).catch(
+      () => ({ stdout: '' }),
+    );
+    if (!stdout.includes(`process_id:${spawned.pid}\r`))
+      throw new Error(`port ${on} is held by another process`);
+  }
+
   return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
+    get port() {
+      return current;
+    },
+    get url() {
+      return `redis://127.0.0.1:${current}`;
+    },
     async start() {
-      child = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
-      );
-      await waitFor(() => canConnect(port), 'start');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!fixed && !(await isFree(current))) throw new Error(`port ${current} in use`);
+          await startOn(current);
+          fixed = true;
+          return;
+        } catch (err) {
+          child?.kill('SIGKILL');
+          child = undefined;
+          if (fixed || attempt >= 5) throw err;
+          current = randomPort();
+        }
+      }
     },
     async stop() {
       child?.kill('SIGKILL');
       child = undefined;
-      await waitFor(async () => !(await canConnect(port)), 'stop');
+      await waitFor(async () => !(await canConnect(current)), 'stop');
     },
   };
 }
@@ -201,7 +241,7 @@ export function redisCluster(): RedisCluster {
 /** One Sentinel watching one master, each on its own loopback port. */
 export function redisSentinel(): RedisSentinel {
   const master = redisServer();
-  const port = 40000 + Math.floor(Math.random() * 1000);
+  const port = 15000 + Math.floor(Math.random() * 1000);
   let child: ChildProcess | undefined;
   let dir: string | undefined;
   return {
