@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Claims } from '../token/claims.js';
 import { AuthError } from '../errors.js';
 import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
@@ -71,7 +72,15 @@ export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf):
   if (!fromOwnSite(req, csrf)) throw new AuthError('ERR_CSRF');
   if (csrf.header === undefined) return;
   const sent = header(req, csrf.header);
-  if (typeof claims.csrf !== 'string' || sent !== claims.csrf) throw new AuthError('ERR_CSRF');
+  if (typeof claims.csrf !== 'string' || sent === undefined || !sameValue(sent, claims.csrf))
+    throw new AuthError('ERR_CSRF');
+}
+
+// In constant time for a given length: how long a refusal takes tells nothing of how much of a guess was right.
+function sameValue(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
