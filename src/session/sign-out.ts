@@ -116,6 +116,15 @@ function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req
   }
 }
 
+// An error of the app's (a failing isRevoked, say) still logs the browser out: Koa's error handler
+// drops every header set before and sets the error's `headers`, as Express's does. The error stays
+// the app's own object; one that has headers, or cannot take them, is left as it is.
+function withClearingCookies(err: unknown, cookies: readonly string[]): unknown {
+  if (cookies.length > 0 && err instanceof Error && !('headers' in err) && Object.isExtensible(err))
+    Object.assign(err, { headers: { 'Set-Cookie': [...cookies] } });
+  return err;
+}
+
 /**
  * The `Set-Cookie` values that clear the session, at once, and the revocation of the request's login
  * (from its access token, or its refresh cookie once that has expired), when there is a store.
@@ -163,7 +172,8 @@ export function endSession<U, C extends Claims>(
     if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
   }
   const revoked = revokeLogin(o, tokens, requestClaims, req, options).catch((err: unknown) => {
-    throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
+    if (isAuthError(err)) throw new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies });
+    throw withClearingCookies(err, cookies);
   });
   // Marked as handled: an un-awaited sign-out must not take the process down; awaiting still rejects.
   revoked.catch(() => undefined);

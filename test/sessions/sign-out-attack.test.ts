@@ -101,8 +101,9 @@ describe.each(variants)('$name', (variant) => {
     const out = await request(app).post('/auth/logout').set('Authorization', `Bearer ${s.access}`);
     down = false;
     expect(out.status).toBe(500);
-    // Express's final handler keeps the clearing cookies; Koa's drops every header of a foreign error.
-    if (variant.framework === 'express') expect(cookiesOf(out).jwt).toMatch(/^jwt=; Max-Age=0;/);
+    // The browser is logged out all the same: the error carries the clearing cookies as `headers`,
+    // which Koa's error handler sets after dropping every header set before.
+    expect(cookiesOf(out).jwt).toMatch(/^jwt=; Max-Age=0;/);
   });
 
   it(
@@ -291,4 +292,44 @@ describe('the core API: which paths the refresh cookie reaches', () => {
       expect(() => auth.endSession({ headers: {} }, { path })).toThrow(TypeError);
     },
   );
+});
+
+describe('the core API: a sign-out that fails with an error of the app', () => {
+  const failing = async (thrown: unknown): Promise<unknown> => {
+    let down = false;
+    const auth = createAuth({
+      key: hs256(SECRET),
+      isRevoked: () => {
+        if (down) throw thrown;
+        return false;
+      },
+    });
+    const token = await auth.issue({ sub: 'user-1' });
+    down = true;
+    const { cookies, revoked } = auth.endSession({ headers: { cookie: `jwt=${token}` } });
+    expect(cookies.length).toBeGreaterThan(0);
+    return revoked.then(
+      () => 'resolved',
+      (err: unknown) => err,
+    );
+  };
+
+  it('rejects with the same error, carrying the clearing cookies as the `headers` error handlers set', async () => {
+    const thrown = new Error('revocation list unreachable');
+    const err = await failing(thrown);
+    expect(err).toBe(thrown);
+    expect((err as { headers?: Record<string, unknown> }).headers).toEqual({
+      'Set-Cookie': [expect.stringMatching(/^jwt=; Max-Age=0;/)],
+    });
+  });
+
+  it('never overwrites headers the error has, nor touches a frozen error or a thrown primitive', async () => {
+    const withHeaders = Object.assign(new Error('down'), { headers: { 'Retry-After': '5' } });
+    expect(await failing(withHeaders)).toEqual(withHeaders);
+    expect(withHeaders.headers).toEqual({ 'Retry-After': '5' });
+    const frozen = Object.freeze(new Error('down'));
+    expect(await failing(frozen)).toBe(frozen);
+    expect('headers' in frozen).toBe(false);
+    expect(await failing('down')).toBe('down');
+  });
 });
