@@ -76,10 +76,11 @@ export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf):
     throw new AuthError('ERR_CSRF');
 }
 
-// In constant time for a given length: how long a refusal takes tells nothing of how much of a guess was right.
+// In constant time for a given length: how long a refusal takes tells nothing of how much of a guess was
+// right. UTF-16 code units, not UTF-8, which turns every lone surrogate into the same U+FFFD.
 function sameValue(sent: string, expected: string): boolean {
-  const a = Buffer.from(sent);
-  const b = Buffer.from(expected);
+  const a = Buffer.from(sent, 'utf16le');
+  const b = Buffer.from(expected, 'utf16le');
   return a.length === b.length && timingSafeEqual(a, b);
 }
 

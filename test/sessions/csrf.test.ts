@@ -306,3 +306,18 @@ describe.each(variants)('$name', (variant) => {
     });
   });
 });
+
+describe('the core API: the double-submit header against the csrf claim', () => {
+  it('matches only the same string: no two values that encode alike (lone surrogates become U+FFFD in UTF-8)', async () => {
+    const auth = createAuth({ key: hs256(SECRET), csrf: { header: 'x-csrf-token' } });
+    const token = await auth.issue({ sub: 'user-1', csrf: 'x\uD800' });
+    const sent = (value: string): Promise<unknown> =>
+      auth.authenticate({ method: 'POST', headers: { cookie: `jwt=${token}`, 'x-csrf-token': value } }).then(
+        () => 'passed',
+        (err: unknown) => (isAuthError(err) ? err.code : err),
+      );
+    for (const value of ['x\uDC00', 'x\uFFFD', 'x', 'x\uD800\uD800'])
+      expect(await sent(value), JSON.stringify(value)).toBe('ERR_CSRF');
+    expect(await sent('x\uD800')).toBe('passed');
+  });
+});
