@@ -6,6 +6,7 @@ import {
   forgettable,
   isAuthError,
   jwksResponse,
+  keepingClearingCookies,
   lateSignIn,
   rememberSession,
   sessionOf,
@@ -169,7 +170,8 @@ export function signOut<U, C extends Claims>(
     path: ctx.originalUrl,
   });
   ctx.append('Set-Cookie', [...cookies]);
-  return revoked;
+  // Koa's error handler drops the headers set above: the rejection carries them.
+  return keepingClearingCookies(revoked, cookies);
 }
 
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */

@@ -44,6 +44,7 @@ export type { AccessRules } from './http/access.js';
 export { createGuard, toAuth } from './http/guard.js';
 export { authenticatedOf, rememberSession, sessionOf } from './http/request-session.js';
 export { forgettable, lateSignIn } from './http/unawaited.js';
+export { keepingClearingCookies } from './session/sign-out.js';
 export type { SkipRules } from './http/skip.js';
 export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './http/guard.js';
 export { keySet } from './keys/key-set.js';

@@ -116,13 +116,25 @@ function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req
   }
 }
 
-// An error of the app's (a failing isRevoked, say) still logs the browser out: Koa's error handler
-// drops every header set before and sets the error's `headers`, as Express's does. The error stays
-// the app's own object; one that has headers, or cannot take them, is left as it is.
-function withClearingCookies(err: unknown, cookies: readonly string[]): unknown {
-  if (cookies.length > 0 && err instanceof Error && !('headers' in err) && Object.isExtensible(err))
-    Object.assign(err, { headers: { 'Set-Cookie': [...cookies] } });
-  return err;
+/**
+ * For a framework whose error handler drops every header set before an error and sets only the error's
+ * own `headers` (Koa): a sign-out that failed with an error of the app's (a throwing `isRevoked`) rejects
+ * with a new error carrying this request's clearing cookies, the app's error as its `cause`. Never the
+ * app's object itself: one thrown on many requests would carry one request's cookies into the others.
+ */
+export function keepingClearingCookies(revoked: Promise<void>, cookies: readonly string[]): Promise<void> {
+  const kept = revoked.catch((err: unknown) => {
+    if (isAuthError(err) || cookies.length === 0) throw err;
+    throw Object.assign(
+      new Error('jwt-gate: the sign-out failed before the login was revoked', { cause: err }),
+      {
+        headers: { 'Set-Cookie': [...cookies] },
+      },
+    );
+  });
+  // Handled as `revoked` is: a sign-out that is not awaited must not take the process down.
+  kept.catch(() => undefined);
+  return kept;
 }
 
 /**
@@ -172,8 +184,7 @@ export function endSession<U, C extends Claims>(
     if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
   }
   const revoked = revokeLogin(o, tokens, requestClaims, req, options).catch((err: unknown) => {
-    if (isAuthError(err)) throw new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies });
-    throw withClearingCookies(err, cookies);
+    throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
   });
   // Marked as handled: an un-awaited sign-out must not take the process down; awaiting still rejects.
   revoked.catch(() => undefined);
