@@ -124,17 +124,31 @@ function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req
  */
 export function keepingClearingCookies(revoked: Promise<void>, cookies: readonly string[]): Promise<void> {
   const kept = revoked.catch((err: unknown) => {
-    if (isAuthError(err) || cookies.length === 0) throw err;
-    throw Object.assign(
-      new Error('jwt-gate: the sign-out failed before the login was revoked', { cause: err }),
-      {
-        headers: { 'Set-Cookie': [...cookies] },
-      },
-    );
+    throw isAuthError(err) || cookies.length === 0 ? err : carryingCookies(err, cookies);
   });
   // Handled as `revoked` is: a sign-out that is not awaited must not take the process down.
   kept.catch(() => undefined);
   return kept;
+}
+
+// Rendered as the app's error asks: its status, and its message only where it chose to expose it.
+function carryingCookies(err: unknown, cookies: readonly string[]): Error {
+  const { status, statusCode, expose, message } = (typeof err === 'object' && err !== null ? err : {}) as {
+    status?: unknown;
+    statusCode?: unknown;
+    expose?: unknown;
+    message?: unknown;
+  };
+  const shown = expose === true && typeof message === 'string';
+  return Object.assign(
+    new Error(shown ? message : 'jwt-gate: the sign-out failed before the login was revoked', { cause: err }),
+    {
+      headers: { 'Set-Cookie': [...cookies] },
+      ...(typeof status === 'number' ? { status } : {}),
+      ...(typeof statusCode === 'number' ? { statusCode } : {}),
+      ...(shown ? { expose: true } : {}),
+    },
+  );
 }
 
 /**

@@ -129,7 +129,10 @@ describe.each(variants)('$name', (variant) => {
     const victim = await login(app);
     const s = await login(app);
     revocations.down = true;
-    expect(cookiesOf(await logout(app, s.access)).jwt).toMatch(/^jwt=; Max-Age=0;/);
+    const out = await logout(app, s.access);
+    // Rendered as the app's error asks (its status), with the clearing cookies.
+    expect(out.status).toBe(503);
+    expect(cookiesOf(out).jwt).toMatch(/^jwt=; Max-Age=0;/);
     const after = await withCookie(app, victim.access);
     revocations.down = false;
     expect(after.status).toBe(503);
@@ -382,6 +385,18 @@ describe('the core API: a sign-out that fails with an error of the app', () => {
       expect((err as { headers?: unknown }).headers).toEqual({ 'Set-Cookie': cookies(name) });
       expect(isAuthError(err)).toBe(false);
     }
+    // What Koa's handler reads to render it is the app's: status, and the message only when exposed.
+    const notFound = Object.assign(new Error('no such list'), { status: 404, expose: true });
+    const hidden = Object.assign(new Error('db password is hunter2'), { statusCode: 502 });
+    const [shown, kept] = await Promise.all(
+      [notFound, hidden].map((app) =>
+        keepingClearingCookies(Promise.reject(app), cookies('one')).catch((e: unknown) => e as Error),
+      ),
+    );
+    expect(shown).toMatchObject({ status: 404, expose: true, message: 'no such list', cause: notFound });
+    expect(kept).toMatchObject({ statusCode: 502, cause: hidden });
+    expect((kept as Error & { expose?: unknown }).expose).toBeUndefined();
+    expect(kept?.message).not.toContain('hunter2');
     const refused = new AuthError('ERR_STORE_UNAVAILABLE');
     expect(
       await keepingClearingCookies(Promise.reject(refused), cookies('one')).catch((e: unknown) => e),
