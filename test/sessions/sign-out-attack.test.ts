@@ -397,6 +397,12 @@ describe('the core API: a sign-out that fails with an error of the app', () => {
     expect(kept).toMatchObject({ statusCode: 502, cause: hidden });
     expect((kept as Error & { expose?: unknown }).expose).toBeUndefined();
     expect(kept?.message).not.toContain('hunter2');
+    const primitive = await keepingClearingCookies(Promise.reject('down'), cookies('one')).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(primitive).toMatchObject({ cause: 'down', headers: { 'Set-Cookie': cookies('one') } });
+    expect(Object.keys(primitive)).toEqual(['headers']);
     const refused = new AuthError('ERR_STORE_UNAVAILABLE');
     expect(
       await keepingClearingCookies(Promise.reject(refused), cookies('one')).catch((e: unknown) => e),
