@@ -4,7 +4,7 @@ import { isPromiseLike } from '../promise.js';
 import type { Refusal } from '../refusal.js';
 import type { Claims } from '../token/claims.js';
 import type { Tokens } from '../token/tokens.js';
-import { checkCsrf, isUnsafe } from './csrf.js';
+import { checkCsrf } from './csrf.js';
 import {
   cookieToken,
   extractToken,
@@ -52,7 +52,7 @@ export function createAuthentication<U, C extends Claims>(
     claims: C,
   ): Authenticated<U, C> | Promise<Authenticated<U, C>> {
     // A cookie rides along on any request the browser makes; a Bearer header never does.
-    if (o.csrf !== undefined && source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+    if (source === 'cookie') checkCsrf(req, claims, o.csrf);
     if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
     const user = o.user(claims);
     return isPromiseLike(user)
@@ -113,7 +113,7 @@ export function createAuthentication<U, C extends Claims>(
       const found = o.getToken ? foundToken(await o.getToken(req)) : extractToken(req, o.sources);
       if (found === undefined || found.token === '') return undefined;
       const claims = await verifyToken(found.token, o.typKey);
-      if (o.csrf !== undefined && found.source === 'cookie' && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+      if (found.source === 'cookie') checkCsrf(req, claims, o.csrf);
       return claims;
     } catch (err) {
       throw refusal.error(err);

@@ -67,8 +67,12 @@ function fromOwnSite(req: RequestLike, csrf: ResolvedCsrf): boolean {
 /** Whether the browser says the request came from another site (the same rule as `checkCsrf`'s first half). */
 export const isCrossSite = (req: RequestLike, csrf: ResolvedCsrf): boolean => !fromOwnSite(req, csrf);
 
-/** Throws `ERR_CSRF` (403) for a cookie-borne session used by an unsafe request from another site. */
-export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf): void {
+/**
+ * Throws `ERR_CSRF` (403) for a cookie-borne session used by an unsafe request from another site.
+ * Nothing to check without `csrf` (the app turned it off) or for a safe method.
+ */
+export function checkCsrf(req: RequestLike, claims: Claims, csrf: ResolvedCsrf | undefined): void {
+  if (csrf === undefined || !isUnsafe(req)) return;
   if (!fromOwnSite(req, csrf)) throw new AuthError('ERR_CSRF');
   if (csrf.header === undefined) return;
   const sent = header(req, csrf.header);

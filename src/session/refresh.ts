@@ -1,7 +1,7 @@
 import { toSeconds, type Duration } from '../duration.js';
 import { AuthError } from '../errors.js';
 import { resolveCookie, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
-import { checkCsrf, isUnsafe } from '../http/csrf.js';
+import { checkCsrf } from '../http/csrf.js';
 import { cookieToken, type RequestLike } from '../http/request.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
@@ -82,7 +82,7 @@ export async function refresh<U, C extends Claims>(
     const token = cookieToken(req.headers.cookie, options.cookie.name);
     if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
     const claims = await tokens.verifyToken(token, REFRESH_TYP);
-    if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+    checkCsrf(req, claims, o.csrf);
     const { jti, sid, exp } = claims;
     if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number')
       throw new AuthError('ERR_CLAIM_INVALID', { claim: 'sid' });

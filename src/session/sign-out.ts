@@ -80,7 +80,7 @@ async function revokeLogin<U, C extends Claims>(
       ? undefined
       : verifiedOrNull(
           asPromise(tokens.verifyToken, refreshToken, REFRESH_TYP).then((claims) => {
-            if (o.csrf !== undefined && isUnsafe(req)) checkCsrf(req, claims, o.csrf);
+            checkCsrf(req, claims, o.csrf);
             return claims;
           }),
         ),
