@@ -7,9 +7,6 @@ type LoginOptions = Pick<
   'expiresIn' | 'refresh' | 'renew' | 'now' | 'claimRules'
 >;
 
-export const subjectOf = (claims: Claims): string | undefined =>
-  typeof claims.sub === 'string' ? claims.sub : undefined;
-
 /** The claims a renewed or refreshed token carries on: all but those `issue` sets itself. */
 export function withoutManaged(claims: Claims): Record<string, unknown> {
   const kept: Record<string, unknown> = {};

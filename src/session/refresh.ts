@@ -8,12 +8,12 @@ import type { ResolvedOptions } from '../options.js';
 import type { Refusal } from '../refusal.js';
 import { checkStore, storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
-import type { Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../token/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import { refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
-import { loginEnd, subjectOf, withoutManaged } from './login.js';
+import { loginEnd, withoutManaged } from './login.js';
 
 /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
 export interface RefreshOptions {

@@ -1,8 +1,7 @@
 import type { ResolvedOptions } from '../options.js';
 import { storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
-import type { Claims } from '../token/claims.js';
-import { subjectOf } from './login.js';
+import { subjectOf, type Claims } from '../token/claims.js';
 
 type RevokeOptions = Pick<ResolvedOptions<unknown, Claims>, 'store' | 'storeOutage' | 'claimRules' | 'now'>;
 

@@ -3,12 +3,12 @@ import { AuthError } from '../errors.js';
 import type { SecureHint } from '../http/cookie.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SessionStore } from '../stores/store.js';
-import type { Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../token/claims.js';
 import type { IssueOverrides } from '../token/claims-to-sign.js';
 import { newTokenId } from '../token/jws.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig, refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
-import { loginSpan, subjectOf } from './login.js';
+import { loginSpan } from './login.js';
 
 /**
  * A login right after "log out everywhere" (or after a full memory store raised its not-before), in

@@ -6,11 +6,11 @@ import { cookieToken, requestPath, type RequestLike } from '../http/request.js';
 import type { ResolvedOptions } from '../options.js';
 import { asPromise } from '../promise.js';
 import { storeWrite } from '../stores/store-check.js';
-import type { Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../token/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig } from './cookies.js';
-import { loginEnd, subjectOf } from './login.js';
+import { loginEnd } from './login.js';
 import { revoke, revokeSubject } from './revoke.js';
 
 /** What `signOut` takes. */

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors.js';
 import type { Outage } from '../events.js';
 import { isPromiseLike } from '../promise.js';
-import type { Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../token/claims.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
@@ -33,7 +33,7 @@ export function checkStore(
   consistent = false,
   outage?: Outage,
 ): void | Promise<void> {
-  const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+  const sub = subjectOf(claims);
   let answer: SessionStatus | Promise<SessionStatus>;
   try {
     answer = consistent

@@ -23,6 +23,10 @@ export interface ClaimRules {
   readonly requiredClaims: readonly string[];
 }
 
+/** The token's subject, when it names one as a string. */
+export const subjectOf = (claims: Claims): string | undefined =>
+  typeof claims.sub === 'string' ? claims.sub : undefined;
+
 const invalid = (claim: string): AuthError => new AuthError('ERR_CLAIM_INVALID', { claim });
 const has = (claims: object, name: string): boolean => Object.hasOwn(claims, name);
 
