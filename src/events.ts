@@ -19,6 +19,12 @@ export type AuthEvent =
   /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
   | { readonly type: 'store-unavailable'; readonly error: unknown }
   | { readonly type: 'store-recovered' }
+  /**
+   * The near cache cannot read the revocation log (for over a second): every request asks Redis.
+   * Requests are still answered; only their cost has changed.
+   */
+  | { readonly type: 'near-cache-unavailable'; readonly error: unknown }
+  | { readonly type: 'near-cache-recovered' }
   /** A refresh token came back a second time: two holders, so the whole login was revoked. */
   | { readonly type: 'refresh-reuse'; readonly sub: string | undefined }
   | { readonly type: 'signed-in'; readonly sub: string | undefined }

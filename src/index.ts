@@ -62,6 +62,7 @@ export { memoryStore } from './stores/memory-store.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
 export { redisStore } from './stores/redis-store.js';
 export type {
+  DurabilityOptions,
   IoRedisClient,
   NearCacheOptions,
   NodeRedisClient,
@@ -71,6 +72,6 @@ export type {
   RedisStore,
   RedisStoreOptions,
 } from './stores/redis-store.js';
-export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
+export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './stores/store.js';
 export type { CsrfOptions } from './http/csrf.js';
 export type { AuthEvent } from './events.js';

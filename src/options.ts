@@ -194,6 +194,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const store = resolveStore(options.store, now);
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
+  // A store's own changes of state (a near cache turned off) are the app's events too.
+  if (emit !== undefined) store?.watch?.(emit);
   return Object.freeze({
     provider: key,
     claimRules: Object.freeze({

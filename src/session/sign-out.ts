@@ -86,7 +86,9 @@ async function revokeLogin<U, C extends Claims>(
         ),
   ]);
   const writes: Promise<void>[] = [];
-  if (access !== undefined && typeof access.jti === 'string') writes.push(revoke(o, access));
+  // A token of a login is revoked with its login (sid); only a token without one needs its own entry.
+  if (access !== undefined && typeof access.jti === 'string' && typeof access.sid !== 'string')
+    writes.push(revoke(o, access));
   const logins = new Map<string, { sub: string | undefined; until: number }>();
   for (const [claims, isRefresh] of [
     [access, false],

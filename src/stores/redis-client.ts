@@ -25,6 +25,43 @@ export type RedisClient = NodeRedisClient | NodeRedisClusterClient | NodeRedisSe
 /** Sends one command; `key` is the key it touches first, which routes it on a cluster. */
 export type Send = (key: string, args: string[]) => Promise<unknown>;
 
+/**
+ * Sends a write, then `WAIT replicas timeout` on the same connection (WAIT counts the replicas that
+ * have the connection's writes so far); resolves to the write's reply and how many replicas have it.
+ */
+export type SendAndWait = (
+  key: string,
+  args: string[],
+  replicas: number,
+  timeout: number,
+) => Promise<[unknown, number]>;
+
+/** An ioredis client's pipeline: on a Cluster it goes to the node of its keys, a key-less WAIT included. */
+interface IoRedisPipeline {
+  pipeline(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
+}
+
+/** `SendAndWait` for `client`, whose commands go through `send`. */
+export function waitingSendOf(client: RedisClient, send: Send): SendAndWait {
+  const io = client as Partial<IoRedisPipeline>;
+  if (typeof io.pipeline === 'function') {
+    const pipeline = io.pipeline.bind(client);
+    return async (_key, args, replicas, timeout) => {
+      const replies = await pipeline([args, ['WAIT', String(replicas), String(timeout)]]).exec();
+      const [write, wait] = replies ?? [];
+      if (write?.[0]) throw write[0];
+      if (wait?.[0]) throw wait[0];
+      return [write?.[1], Number(wait?.[1])];
+    };
+  }
+  // node-redis keeps one connection per node (per master, on a Cluster; `masterPoolSize: 1`, the
+  // default, on a Sentinel), and routes WAIT by the key given to it: the write's connection.
+  return async (key, args, replicas, timeout) => {
+    const reply = await send(key, args);
+    return [reply, Number(await send(key, ['WAIT', String(replicas), String(timeout)]))];
+  };
+}
+
 /** One way to send a command, whichever client it is: told apart by shape. */
 export function commandOf(client: RedisClient | undefined): Send {
   const probe = client as
@@ -65,23 +102,4 @@ export function withTimeout(command: Send, timeoutDuration: number): Send {
       clearTimeout(timer);
     }
   };
-}
-
-/** The entries of an XREAD reply for one stream, as `[id, fields]`, whichever client and protocol answered. */
-export function streamEntries(reply: unknown): [string, string[]][] {
-  if (reply === null || reply === undefined) return [];
-  // ioredis (RESP2): [[stream, entries]]; node-redis: { stream: entries } (or a Map under RESP3).
-  const streams: unknown[] = Array.isArray(reply)
-    ? reply.map((pair: unknown) => (Array.isArray(pair) ? (pair[1] as unknown) : undefined))
-    : reply instanceof Map
-      ? [...reply.values()]
-      : Object.values(reply as Record<string, unknown>);
-  const entries = streams[0];
-  if (streams.length !== 1 || !Array.isArray(entries))
-    throw new Error('jwt-gate: Redis answered XREAD with an unexpected reply');
-  return entries.map((entry: unknown) => {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]))
-      throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
-    return [entry[0], (entry[1] as unknown[]).map(String)];
-  });
 }
