@@ -1,6 +1,21 @@
 import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
 import { isPromiseLike } from './promise.js';
 
+/** Why a key of a fetched JWK Set was left out: see the `key-skipped` event. */
+export type KeySkipReason = 'weak' | 'private' | 'invalid';
+
+/**
+ * A key of a fetched JWK Set (jwks, oidc) was left out although it is one for signatures: `weak` (RSA
+ * under 2048 bits, or an exponent that is even, below 3, or 2^256 or more), `private` (published with
+ * private members: a leak at the issuer), `invalid` (members that make no key, a kid that is no
+ * string). The rest of the set is used. Heard when a fetch finds it, not again while later fetches do.
+ */
+export interface KeySkippedEvent {
+  readonly type: 'key-skipped';
+  readonly kid: string | undefined;
+  readonly reason: KeySkipReason;
+}
+
 /**
  * What `onEvent` hears. None carries a token, a key or a claim value beyond the subject of a
  * verified session, so events can go to logs and metrics as they are.
@@ -16,6 +31,7 @@ export type AuthEvent =
   /** Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503. */
   | { readonly type: 'keys-unavailable'; readonly error: unknown }
   | { readonly type: 'keys-recovered' }
+  | KeySkippedEvent
   /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
   | { readonly type: 'store-unavailable'; readonly error: unknown }
   | { readonly type: 'store-recovered' }

@@ -1,7 +1,15 @@
 // onEvent: what an app hears, for logs and metrics. No event carries a token or a key.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createAuth, hs256, jwks, memoryStore, type AuthEvent, type SessionStore } from '../src/index.js';
+import {
+  createAuth,
+  hs256,
+  jwks,
+  memoryStore,
+  rs256,
+  type AuthEvent,
+  type SessionStore,
+} from '../src/index.js';
 import { variants } from './adapters/apps.js';
 import { NOW, SECRET, fixture, handToken } from './helpers.js';
 import { login, refreshWith, sessionApp, withBearer } from './support/sessions.js';
@@ -120,6 +128,32 @@ describe('outages', () => {
       up = true;
       await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'u' });
       expect(events.map((e) => e.type)).toEqual(['keys-unavailable', 'refused', 'refused', 'keys-recovered']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a fetched key set with a key it cannot trust: key-skipped with its kid and reason, never the key', async () => {
+    const { createServer } = await import('node:http');
+    const { createPublicKey } = await import('node:crypto');
+    const { n } = createPublicKey(fixture('test-only-rsa-2048-public.pem')).export({ format: 'jwk' });
+    const good = { kty: 'RSA', n, e: 'AQAB', kid: 'good', alg: 'RS256', use: 'sig' };
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [{ ...good, kid: 'e1', e: 'AQ' }, good] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const { events, onEvent } = heard();
+      const auth = createAuth({ key: jwks({ url: `http://127.0.0.1:${port}/jwks.json` }), onEvent });
+      const signer = createAuth({
+        key: rs256({ privateKey: fixture('test-only-rsa-2048-private.pem'), kid: 'good' }),
+      });
+      for (let i = 0; i < 3; i++) await auth.verify(await signer.issue({ sub: 'u' }));
+      expect(events).toEqual([{ type: 'key-skipped', kid: 'e1', reason: 'weak' }]);
+      expect(JSON.stringify(events)).not.toContain(n!.slice(0, 40));
     } finally {
       server.close();
     }
