@@ -1,4 +1,5 @@
 import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
+import { eventError, type EventError } from './event-error.js';
 import { isPromiseLike } from './promise.js';
 
 /** Why a key of a fetched JWK Set was left out: see the `key-skipped` event. */
@@ -29,11 +30,11 @@ export type AuthEvent =
       readonly claim: string | undefined;
     }
   /** Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503. */
-  | { readonly type: 'keys-unavailable'; readonly error: unknown }
+  | { readonly type: 'keys-unavailable'; readonly error: EventError }
   | { readonly type: 'keys-recovered' }
   | KeySkippedEvent
   /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
-  | { readonly type: 'store-unavailable'; readonly error: unknown }
+  | { readonly type: 'store-unavailable'; readonly error: EventError }
   | { readonly type: 'store-recovered' }
   /** A refresh token came back a second time: two holders, so the whole login was revoked. */
   | { readonly type: 'refresh-reuse'; readonly sub: string | undefined }
@@ -98,7 +99,8 @@ export class Outage {
   failed(error: unknown): void {
     if (this.#down) return;
     this.#down = true;
-    this.#emit({ type: this.#downType, error });
+    // Only the cause's name, message and code: an ioredis error carries the command and its arguments.
+    this.#emit({ type: this.#downType, error: eventError(error) });
   }
 
   answered(): void {

@@ -74,3 +74,4 @@ export type {
 export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
 export type { CsrfOptions } from './http/csrf.js';
 export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
+export type { EventError } from './event-error.js';

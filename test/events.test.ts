@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createAuth,
   hs256,
+  isAuthError,
   jwks,
   memoryStore,
   rs256,
@@ -96,6 +97,64 @@ describe('outages', () => {
     ]);
     expect(events[0]).toMatchObject({ type: 'store-unavailable', error: new Error('store down') });
   });
+
+  it.each([
+    [
+      'an Error with a command, a cause and a numeric code',
+      Object.assign(new Error('store down', { cause: new Error('user-1') }), {
+        command: { name: 'EVAL', args: ['user-1'] },
+        code: 7,
+      }),
+      { name: 'Error', message: 'store down' },
+    ],
+    [
+      'an Error whose cause has the string code',
+      Object.assign(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+      ),
+      { name: 'TypeError', message: 'fetch failed', code: 'ECONNRESET' },
+    ],
+    [
+      'a string naming the subject',
+      'store down for user-1',
+      { name: 'Error', message: 'jwt-gate: the dependency failed with a value that is not an Error' },
+    ],
+    [
+      'an object whose message getter throws',
+      {
+        get message(): string {
+          throw new Error('user-1');
+        },
+      },
+      { name: 'Error', message: 'jwt-gate: the dependency failed with an error that cannot be read' },
+    ],
+  ])(
+    'a store that throws %s: the event has only a name, a message and a string code',
+    async (_name, thrown, shown) => {
+      const { events, onEvent } = heard();
+      const inner = memoryStore();
+      const failing: SessionStore = {
+        ...inner,
+        status: () => {
+          throw thrown;
+        },
+        revoke: inner.revoke,
+        revokeSubject: inner.revokeSubject,
+        useOnce: inner.useOnce,
+      };
+      const auth = createAuth({ key: hs256(SECRET), store: failing, onEvent });
+      const err = await auth.verify(await auth.issue({ sub: 'user-1' })).catch((e: unknown) => e);
+      expect(isAuthError(err) && err.code).toBe('ERR_STORE_UNAVAILABLE');
+      expect((err as Error).cause).toBe(thrown);
+      const down = events[0] as Extract<AuthEvent, { type: 'store-unavailable' }>;
+      expect(down.type).toBe('store-unavailable');
+      expect(down.error).toBeInstanceOf(Error);
+      expect(JSON.parse(JSON.stringify(down.error))).toEqual(shown);
+      expect(down.error.stack).toBe(`${shown.name}: ${shown.message}`);
+      expect(down.error).not.toHaveProperty('cause');
+      expect(Object.isFrozen(down.error)).toBe(true);
+    },
+  );
 
   it('a key set that cannot be reached: keys-unavailable, then keys-recovered', async () => {
     const { createServer } = await import('node:http');
