@@ -82,8 +82,9 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   refresh?: RefreshOptions | false;
   /**
    * Hears what happens: refusals (code and claim, never the token), key-set and store outages and
-   * their recoveries, refresh-token reuse, sign-in, sign-out and refresh. For logs and metrics; a
-   * listener that throws is reported as a process warning and never fails a request.
+   * their recoveries, keys left out of a fetched set, refresh-token reuse, sign-in, sign-out and
+   * refresh. For logs and metrics; a listener that throws is reported as a process warning and never
+   * fails a request.
    */
   onEvent?: (event: AuthEvent) => void;
   /**
