@@ -43,7 +43,7 @@ export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedC
 }
 
 /** Whether the request needs the check at all: an unsafe method (RFC 9110 §9.2.1). */
-export const isUnsafe = (req: RequestLike): boolean =>
+const isUnsafe = (req: RequestLike): boolean =>
   typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
 
 function header(req: RequestLike, name: string): string | undefined {
@@ -64,7 +64,10 @@ function fromOwnSite(req: RequestLike, csrf: ResolvedCsrf): boolean {
   return host !== undefined && URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
 }
 
-/** Whether the browser says the request came from another site (the same rule as `checkCsrf`'s first half). */
+/**
+ * Whether the browser says the request came from another site (the same rule as `checkCsrf`'s first
+ * half), whatever its method: for sign-out, which a link or an `<img>` must not reach either.
+ */
 export const isCrossSite = (req: RequestLike, csrf: ResolvedCsrf): boolean => !fromOwnSite(req, csrf);
 
 /**

@@ -1,7 +1,7 @@
 import { AuthError, isAuthError } from '../errors.js';
 import { reportRefusal } from '../events.js';
 import { clearCookieHeader, type SecureHint } from '../http/cookie.js';
-import { checkCsrf, csrfCookieHeader, isCrossSite, isUnsafe } from '../http/csrf.js';
+import { checkCsrf, csrfCookieHeader, isCrossSite } from '../http/csrf.js';
 import { cookieToken, requestPath, type RequestLike } from '../http/request.js';
 import type { ResolvedOptions } from '../options.js';
 import { asPromise } from '../promise.js';
@@ -179,8 +179,9 @@ export function endSession<U, C extends Claims>(
       `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
     );
   }
-  // Another site's form must not log the browser out (logout CSRF): no cookie cleared, nothing revoked.
-  const crossSite = o.csrf !== undefined && isUnsafe(req) && isCrossSite(req, o.csrf);
+  // Another site's form or link must not log the browser out (logout CSRF): no cookie cleared, nothing
+  // revoked. Whatever the method: a GET sign-out changes state as much as a POST one.
+  const crossSite = o.csrf !== undefined && isCrossSite(req, o.csrf);
   if (crossSite && carriesSessionCookie(o, req)) {
     const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
     refused.catch(() => undefined);
