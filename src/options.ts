@@ -223,7 +223,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
     realm,
     store,
     failOpen: flag(options.failOpen, 'failOpen', false),
-    csrf: resolveCsrf(options.csrf),
+    csrf: resolveCsrf(options.csrf, cookie),
     renew: resolveRenew(options.renew, key),
     refresh: resolveRefresh(options.refresh, { key, store, cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),

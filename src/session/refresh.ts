@@ -113,7 +113,7 @@ export async function refresh<U, C extends Claims>(
     );
     const kept = withoutManaged(claims) as C;
     const access = await tokens.sign(kept);
-    const cookies = sessionCookies(o, tokens, access, claims.csrf, hint);
+    const cookies = sessionCookies(o, tokens, access, claims.csrf, hint, remaining);
     // The login keeps its end: a rotated refresh token expires when the first one would have.
     cookies.push(await refreshCookie(o, tokens, kept, remaining, hint));
     o.emit?.({ type: 'refreshed', sub });

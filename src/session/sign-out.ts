@@ -194,8 +194,8 @@ export function endSession<U, C extends Claims>(
   const cookies: string[] = [];
   if (!crossSite) {
     cookies.push(clearCookieHeader(cookie, options));
-    if (o.csrf?.header !== undefined)
-      cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+    if (o.csrf?.cookie !== undefined)
+      cookies.push(csrfCookieHeader(o.csrf.cookie, undefined, undefined, options));
     if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
   }
   const revoked = revokeLogin(o, tokens, requestClaims, req, options).catch((err: unknown) => {
