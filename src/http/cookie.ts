@@ -33,7 +33,7 @@ export interface SecureHint {
 }
 
 /** Whether browsers hold a cookie of this name to the `__Host-` rules: Secure, Path=/, no Domain. */
-const isHostPrefixed = (name: string): boolean => /^__host-/i.test(name);
+export const isHostPrefixed = (name: string): boolean => /^__host-/i.test(name);
 const isSecurePrefixed = (name: string): boolean => /^__secure-/i.test(name);
 
 const KNOWN = ['name', 'domain', 'path', 'sameSite', 'secure', 'httpOnly', 'maxAge'] as const;
