@@ -121,7 +121,15 @@ export function createAuthentication<U, C extends Claims>(
     try {
       if (o.getToken === undefined) return extractTokens(req, o.sources);
       const found = foundToken(await o.getToken(req));
-      return found === undefined ? [] : [found];
+      if (found === undefined) return [];
+      // getToken picked one of two session cookies: the other is ended too.
+      const inCookie =
+        found.source === 'cookie' && o.cookie !== undefined
+          ? cookieValues(req.headers.cookie, o.cookie.name).filter((token) => token !== '')
+          : [];
+      return inCookie.length > 1 && inCookie.includes(found.token)
+        ? inCookie.map((token) => ({ token, source: 'cookie' }))
+        : [found];
     } catch (err) {
       throw refusal.error(err);
     }

@@ -10,6 +10,7 @@ import { SECRET } from '../helpers.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import {
   DAY,
+  cookieOf,
   expectRefused,
   payloadOf,
   refreshWith,
@@ -17,6 +18,7 @@ import {
   setCookies,
   valueOf,
   withBearer,
+  withCookie,
 } from '../support/sessions.js';
 
 const SIBLING = 'Domain=app.example; Secure';
@@ -127,6 +129,24 @@ describe.each(variants)('$name', (variant) => {
       expectRefused(await send(app, jar, 'post', '/auth/logout-everywhere'), 400, 'ERR_DUPLICATE_COOKIE');
       expect((await withBearer(app, victim.access)).status).toBe(200);
     });
+  });
+
+  it.each([
+    ['the built-in extraction', {}],
+    ['a getToken that takes the first jwt cookie', { getToken: cookieOf }],
+  ])('%s, two jwt cookies: the guard refuses the pair, sign-out ends both', async (_name, extra) => {
+    // No refresh cookie: the access tokens alone name the logins.
+    const { auth, app, now } = sessionApp(variant, { ...extra, refresh: false });
+    const jar = new CookieJar(now);
+    const victim = await victimOf(app, jar);
+    const attacker = await loginOf(auth, 'attacker');
+    jar.plant(`jwt=${attacker.access}; Path=/; ${SIBLING}`);
+    jar.plant(`jwt=${attacker.access}; Path=/auth/logout; ${SIBLING}`);
+    expectRefused(await send(app, jar, 'get', '/required'), 400, 'ERR_DUPLICATE_COOKIE');
+    expect((await send(app, jar, 'post', '/auth/logout')).status).toBe(204);
+    // As the only cookie: getToken replaces the built-in extraction, Bearer included.
+    expectRefused(await withCookie(app, victim.access), 401, 'ERR_TOKEN_REVOKED');
+    expectRefused(await withCookie(app, attacker.access), 401, 'ERR_TOKEN_REVOKED');
   });
 
   it('the attacker’s refresh cookie planted at /auth/refresh: refused, and no session of the attacker set', async () => {
