@@ -195,6 +195,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const store = resolveStore(options.store, now);
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
+  const csrf = resolveCsrf(options.csrf, cookie);
   return Object.freeze({
     provider: key,
     claimRules: Object.freeze({
@@ -224,9 +225,9 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
     realm,
     store,
     failOpen: flag(options.failOpen, 'failOpen', false),
-    csrf: resolveCsrf(options.csrf),
+    csrf,
     renew: resolveRenew(options.renew, key),
-    refresh: resolveRefresh(options.refresh, { key, store, cookie }),
+    refresh: resolveRefresh(options.refresh, { key, store, cookie, csrfCookie: csrf?.cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),
     emit,
     storeOutage:

@@ -61,7 +61,7 @@ export async function startSession<U, C extends Claims>(
     session.auth_time + Math.max(loginSpan(o), first, refreshLife === 0 ? 0 : refreshLife + o.expiresIn);
   const sid = o.store === undefined ? undefined : `${newTokenId()}.${lastSecond}`;
   const token = await tokens.sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
-  const cookies = sessionCookies(o, tokens, token, csrfValue, hint);
+  const cookies = sessionCookies(o, tokens, token, csrfValue, hint, refreshLife);
   if (o.refresh !== undefined)
     cookies.push(await refreshCookie(o, tokens, { ...session, sid }, refreshLife, hint));
   o.emit?.({ type: 'signed-in', sub: subjectOf(claims) });
