@@ -66,7 +66,8 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
   const o = resolveOptions(options);
   const tokens = createTokens(o);
   const refusal = createRefusal(o.emit, o.realm);
-  const { authenticate, requestClaims, renewable } = createAuthentication(o, tokens, refusal);
+  const authentication = createAuthentication(o, tokens, refusal);
+  const { authenticate, renewable } = authentication;
 
   const auth: Auth<U, C> = {
     realm: o.realm,
@@ -76,7 +77,7 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     revoke: (claims) => revoke(o, claims),
     revokeSubject: (sub) => revokeSubject(o, sub),
     startSession: (claims, overrides, hint) => startSession(o, tokens, claims, overrides, hint),
-    endSession: (req, endOptions) => endSession(o, tokens, requestClaims, req, endOptions),
+    endSession: (req, endOptions) => endSession(o, tokens, authentication, req, endOptions),
     // A token getToken found outside the session cookie is never written into it.
     renew: (session, hint) =>
       renewable(session) ? renew(o, tokens, session, hint) : Promise.resolve(undefined),

@@ -12,6 +12,7 @@ export type AuthErrorCode =
   | 'ERR_USER_NOT_FOUND'
   | 'ERR_FORBIDDEN'
   | 'ERR_BAD_REQUEST'
+  | 'ERR_DUPLICATE_COOKIE'
   | 'ERR_KEYS_UNAVAILABLE'
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_CSRF';
@@ -41,6 +42,11 @@ const TABLE = {
   ERR_USER_NOT_FOUND: { status: 401, error: 'invalid_token', description: 'token user not found' },
   ERR_FORBIDDEN: { status: 403, error: 'insufficient_scope', description: 'insufficient permissions' },
   ERR_BAD_REQUEST: { status: 400, error: 'invalid_request', description: 'malformed authorization header' },
+  ERR_DUPLICATE_COOKIE: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'authentication cookie sent more than once',
+  },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: undefined, description: 'verification keys unavailable' },
   ERR_STORE_UNAVAILABLE: { status: 503, error: undefined, description: 'session store unavailable' },
   ERR_CSRF: { status: 403, error: undefined, description: 'cross-site request refused' },

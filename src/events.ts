@@ -1,5 +1,21 @@
 import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
+import { eventError, type EventError } from './event-error.js';
 import { isPromiseLike } from './promise.js';
+
+/** Why a key of a fetched JWK Set was left out: see the `key-skipped` event. */
+export type KeySkipReason = 'weak' | 'private' | 'invalid';
+
+/**
+ * A key of a fetched JWK Set (jwks, oidc) was left out although it is one for signatures: `weak` (RSA
+ * under 2048 bits, or an exponent that is even, below 3, or 2^256 or more), `private` (published with
+ * private members: a leak at the issuer), `invalid` (members that make no key, a kid that is no
+ * string). The rest of the set is used. Heard when a fetch finds it, not again while later fetches do.
+ */
+export interface KeySkippedEvent {
+  readonly type: 'key-skipped';
+  readonly kid: string | undefined;
+  readonly reason: KeySkipReason;
+}
 
 /**
  * What `onEvent` hears. None carries a token, a key or a claim value beyond the subject of a
@@ -14,10 +30,11 @@ export type AuthEvent =
       readonly claim: string | undefined;
     }
   /** Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503. */
-  | { readonly type: 'keys-unavailable'; readonly error: unknown }
+  | { readonly type: 'keys-unavailable'; readonly error: EventError }
   | { readonly type: 'keys-recovered' }
+  | KeySkippedEvent
   /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
-  | { readonly type: 'store-unavailable'; readonly error: unknown }
+  | { readonly type: 'store-unavailable'; readonly error: EventError }
   | { readonly type: 'store-recovered' }
   /**
    * The near cache cannot read the revocation log (for over a second): every request asks Redis.
@@ -88,7 +105,8 @@ export class Outage {
   failed(error: unknown): void {
     if (this.#down) return;
     this.#down = true;
-    this.#emit({ type: this.#downType, error });
+    // Only the cause's name, message and code: an ioredis error carries the command and its arguments.
+    this.#emit({ type: this.#downType, error: eventError(error) });
   }
 
   answered(): void {

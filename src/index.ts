@@ -74,4 +74,5 @@ export type {
 } from './stores/redis-store.js';
 export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './stores/store.js';
 export type { CsrfOptions } from './http/csrf.js';
-export type { AuthEvent } from './events.js';
+export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
+export type { EventError } from './event-error.js';

@@ -82,8 +82,9 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   refresh?: RefreshOptions | false;
   /**
    * Hears what happens: refusals (code and claim, never the token), key-set and store outages and
-   * their recoveries, refresh-token reuse, sign-in, sign-out and refresh. For logs and metrics; a
-   * listener that throws is reported as a process warning and never fails a request.
+   * their recoveries, keys left out of a fetched set, refresh-token reuse, sign-in, sign-out and
+   * refresh. For logs and metrics; a listener that throws is reported as a process warning and never
+   * fails a request.
    */
   onEvent?: (event: AuthEvent) => void;
   /**
@@ -196,6 +197,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
   // A store's own changes of state (a near cache turned off) are the app's events too.
   if (emit !== undefined) store?.watch?.(emit);
+  const csrf = resolveCsrf(options.csrf, cookie);
   return Object.freeze({
     provider: key,
     claimRules: Object.freeze({
@@ -225,9 +227,9 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
     realm,
     store,
     failOpen: flag(options.failOpen, 'failOpen', false),
-    csrf: resolveCsrf(options.csrf),
+    csrf,
     renew: resolveRenew(options.renew, key),
-    refresh: resolveRefresh(options.refresh, { key, store, cookie }),
+    refresh: resolveRefresh(options.refresh, { key, store, cookie, csrfCookie: csrf?.cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),
     emit,
     storeOutage:

@@ -12,6 +12,7 @@ describe('AuthError', () => {
         'ERR_ALG_NOT_ALLOWED',
         'ERR_BAD_REQUEST',
         'ERR_CLAIM_INVALID',
+        'ERR_DUPLICATE_COOKIE',
         'ERR_FORBIDDEN',
         'ERR_KEYS_UNAVAILABLE',
         'ERR_KEY_NOT_FOUND',
@@ -41,6 +42,12 @@ describe('AuthError', () => {
       400,
       'invalid_request',
       'Bearer realm="api", error="invalid_request", error_description="malformed authorization header"',
+    ],
+    [
+      'ERR_DUPLICATE_COOKIE',
+      400,
+      'invalid_request',
+      'Bearer realm="api", error="invalid_request", error_description="authentication cookie sent more than once"',
     ],
     [
       'ERR_FORBIDDEN',

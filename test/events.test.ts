@@ -1,7 +1,16 @@
 // onEvent: what an app hears, for logs and metrics. No event carries a token or a key.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createAuth, hs256, jwks, memoryStore, type AuthEvent, type SessionStore } from '../src/index.js';
+import {
+  createAuth,
+  hs256,
+  isAuthError,
+  jwks,
+  memoryStore,
+  rs256,
+  type AuthEvent,
+  type SessionStore,
+} from '../src/index.js';
 import { variants } from './adapters/apps.js';
 import { NOW, SECRET, fixture, handToken } from './helpers.js';
 import { login, refreshWith, sessionApp, withBearer } from './support/sessions.js';
@@ -89,6 +98,64 @@ describe('outages', () => {
     expect(events[0]).toMatchObject({ type: 'store-unavailable', error: new Error('store down') });
   });
 
+  it.each([
+    [
+      'an Error with a command, a cause and a numeric code',
+      Object.assign(new Error('store down', { cause: new Error('user-1') }), {
+        command: { name: 'EVAL', args: ['user-1'] },
+        code: 7,
+      }),
+      { name: 'Error', message: 'store down' },
+    ],
+    [
+      'an Error whose cause has the string code',
+      Object.assign(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+      ),
+      { name: 'TypeError', message: 'fetch failed', code: 'ECONNRESET' },
+    ],
+    [
+      'a string naming the subject',
+      'store down for user-1',
+      { name: 'Error', message: 'jwt-gate: the dependency failed with a value that is not an Error' },
+    ],
+    [
+      'an object whose message getter throws',
+      {
+        get message(): string {
+          throw new Error('user-1');
+        },
+      },
+      { name: 'Error', message: 'jwt-gate: the dependency failed with an error that cannot be read' },
+    ],
+  ])(
+    'a store that throws %s: the event has only a name, a message and a string code',
+    async (_name, thrown, shown) => {
+      const { events, onEvent } = heard();
+      const inner = memoryStore();
+      const failing: SessionStore = {
+        ...inner,
+        status: () => {
+          throw thrown;
+        },
+        revoke: inner.revoke,
+        revokeSubject: inner.revokeSubject,
+        useOnce: inner.useOnce,
+      };
+      const auth = createAuth({ key: hs256(SECRET), store: failing, onEvent });
+      const err = await auth.verify(await auth.issue({ sub: 'user-1' })).catch((e: unknown) => e);
+      expect(isAuthError(err) && err.code).toBe('ERR_STORE_UNAVAILABLE');
+      expect((err as Error).cause).toBe(thrown);
+      const down = events[0] as Extract<AuthEvent, { type: 'store-unavailable' }>;
+      expect(down.type).toBe('store-unavailable');
+      expect(down.error).toBeInstanceOf(Error);
+      expect(JSON.parse(JSON.stringify(down.error))).toEqual(shown);
+      expect(down.error.stack).toBe(`${shown.name}: ${shown.message}`);
+      expect(down.error).not.toHaveProperty('cause');
+      expect(Object.isFrozen(down.error)).toBe(true);
+    },
+  );
+
   it('a key set that cannot be reached: keys-unavailable, then keys-recovered', async () => {
     const { createServer } = await import('node:http');
     const { createPrivateKey, createPublicKey, sign } = await import('node:crypto');
@@ -120,6 +187,32 @@ describe('outages', () => {
       up = true;
       await expect(auth.verify(token)).resolves.toMatchObject({ sub: 'u' });
       expect(events.map((e) => e.type)).toEqual(['keys-unavailable', 'refused', 'refused', 'keys-recovered']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a fetched key set with a key it cannot trust: key-skipped with its kid and reason, never the key', async () => {
+    const { createServer } = await import('node:http');
+    const { createPublicKey } = await import('node:crypto');
+    const { n } = createPublicKey(fixture('test-only-rsa-2048-public.pem')).export({ format: 'jwk' });
+    const good = { kty: 'RSA', n, e: 'AQAB', kid: 'good', alg: 'RS256', use: 'sig' };
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [{ ...good, kid: 'e1', e: 'AQ' }, good] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const { events, onEvent } = heard();
+      const auth = createAuth({ key: jwks({ url: `http://127.0.0.1:${port}/jwks.json` }), onEvent });
+      const signer = createAuth({
+        key: rs256({ privateKey: fixture('test-only-rsa-2048-private.pem'), kid: 'good' }),
+      });
+      for (let i = 0; i < 3; i++) await auth.verify(await signer.issue({ sub: 'u' }));
+      expect(events).toEqual([{ type: 'key-skipped', kid: 'e1', reason: 'weak' }]);
+      expect(JSON.stringify(events)).not.toContain(n!.slice(0, 40));
     } finally {
       server.close();
     }

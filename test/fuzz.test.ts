@@ -57,7 +57,8 @@ const VERIFY_CODES: readonly AuthErrorCode[] = [
   'ERR_CLAIM_INVALID',
   'ERR_KEY_NOT_FOUND',
 ];
-const REQUEST_CODES: readonly AuthErrorCode[] = [...VERIFY_CODES, 'ERR_BAD_REQUEST'];
+const REQUEST_CODES: readonly AuthErrorCode[] = [...VERIFY_CODES, 'ERR_BAD_REQUEST', 'ERR_DUPLICATE_COOKIE'];
+const BAD_REQUEST: readonly AuthErrorCode[] = ['ERR_BAD_REQUEST', 'ERR_DUPLICATE_COOKIE'];
 const CHALLENGE =
   /^Bearer realm="api"(?:, error="(?:invalid_token|invalid_request)", error_description="[a-z ]+")?$/;
 
@@ -95,10 +96,10 @@ function refusalProblem(error: unknown, input: unknown, codes: readonly AuthErro
   if (!Object.hasOwn(errorDescriptions, error.code)) return `undocumented code ${error.code}`;
   if (error.message !== errorDescriptions[error.code])
     return `message is not the fixed sentence: ${error.message.slice(0, 100)}`;
-  const status = error.code === 'ERR_BAD_REQUEST' ? 400 : 401;
+  const status = BAD_REQUEST.includes(error.code) ? 400 : 401;
   if (error.status !== status || error.statusCode !== status)
     return `status ${error.status}/${error.statusCode} for ${error.code}`;
-  const bearer = error.code === 'ERR_BAD_REQUEST' ? 'invalid_request' : 'invalid_token';
+  const bearer = BAD_REQUEST.includes(error.code) ? 'invalid_request' : 'invalid_token';
   if (error.error !== bearer) return `RFC 6750 error ${String(error.error)} for ${error.code}`;
   const headerNames = Object.keys(error.headers);
   const challenge = error.headers['WWW-Authenticate'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, cookieToken, extractToken } from '../src/http/request.js';
+import { parseCookie } from 'cookie';
+import { bearerToken, cookieToken, cookieValues, extractToken } from '../src/http/request.js';
 
 describe('bearerToken (RFC 6750 §2.1)', () => {
   it.each([
@@ -57,6 +58,54 @@ describe('cookieToken', () => {
 
   it('joins several Cookie headers', () => {
     expect(cookieToken(['a=1', 'jwt=abc'], 'jwt')).toBe('abc');
+  });
+});
+
+describe('a cookie name sent twice', () => {
+  it.each([
+    ['jwt=a; jwt=b', ['a', 'b']],
+    ['jwt=; jwt=b', ['', 'b']],
+    [' jwt =a;\tjwt\t=\tb\t', ['a', 'b']],
+    ['jwt=a; x; jwt=b', ['a', 'b']],
+    ['jwt=a;;;jwt=%61', ['a', 'a']],
+    ['xjwt=a; jwtx=b; JWT=c; jwt=d', ['d']],
+    ['jwt', []],
+    ['=jwt=a; jwt=b', ['b']],
+  ])('%j: cookieValues gives %j', (header, values) => {
+    expect(cookieValues(header, 'jwt')).toEqual(values);
+  });
+
+  it('is refused by cookieToken, never settled by taking the first', () => {
+    for (const header of ['jwt=a; jwt=b', 'jwt=; jwt=b', ['jwt=a', 'jwt=b'], 'jwt=a; jwt=a']) {
+      expect(() => cookieToken(header, 'jwt')).toThrow(
+        expect.objectContaining({ code: 'ERR_DUPLICATE_COOKIE', status: 400 }),
+      );
+    }
+  });
+
+  it('reads pairs as cookie’s parseCookie does: its first value is the first found', () => {
+    const pieces = [
+      'jwt',
+      'jwt ',
+      ' jwt',
+      'a',
+      '',
+      '=',
+      ';',
+      ' ',
+      '\t',
+      'x=1',
+      '%41',
+      '%E0%A4%A',
+      '"q"',
+      'jwt=v',
+    ];
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 5000; i++) {
+      const header = Array.from({ length: 1 + next(12) }, () => pieces[next(pieces.length)]).join('');
+      expect([header, cookieValues(header, 'jwt')[0]]).toEqual([header, parseCookie(header).jwt]);
+    }
   });
 });
 

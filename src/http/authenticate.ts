@@ -6,8 +6,9 @@ import type { Claims } from '../token/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkCsrf } from './csrf.js';
 import {
-  cookieToken,
+  cookieValues,
   extractToken,
+  extractTokens,
   foundToken,
   type FoundToken,
   type RequestLike,
@@ -28,10 +29,15 @@ export interface Authentication<U, C extends Claims> {
   /** `null` when the request carries no token; rejects with an AuthError when it carries a bad one. */
   readonly authenticate: (req: RequestLike) => Promise<Authenticated<U, C> | null>;
   /**
-   * The request's token, verified and CSRF-checked, without the user mapper (a users database that
-   * is down must not keep a login alive); `undefined` when it has none. For sign-out.
+   * The request's tokens, unverified, for sign-out: what `getToken` found, the Bearer token, or every
+   * value of the session cookie (one planted beside the browser's own must not hide it).
    */
-  readonly requestClaims: (req: RequestLike) => Promise<C | undefined>;
+  readonly requestTokens: (req: RequestLike) => Promise<readonly FoundToken[]>;
+  /**
+   * An access token verified, its refusal reported, without the CSRF checks and the user mapper (a
+   * users database that is down must not keep a login alive). For sign-out.
+   */
+  readonly verifyAccess: (token: string) => Promise<C>;
   /** Whether renewing `session` may write its token into the session cookie. */
   readonly renewable: (session: Authenticated<U, C>) => boolean;
 }
@@ -80,12 +86,15 @@ export function createAuthentication<U, C extends Claims>(
       if (found === undefined) {
         const fromApp = foundToken(await pending);
         if (fromApp === undefined) return null;
+        const inCookie =
+          fromApp.source === 'cookie' && o.cookie !== undefined
+            ? cookieValues(req.headers.cookie, o.cookie.name)
+            : [];
+        // getToken picked one of two session cookies: one may be planted, so neither is used.
+        if (inCookie.length > 1 && inCookie.includes(fromApp.token))
+          throw new AuthError('ERR_DUPLICATE_COOKIE');
         const session = await authenticated(req, fromApp, await verifyToken(fromApp.token, o.typKey));
-        if (
-          fromApp.source === 'cookie' &&
-          (o.cookie === undefined || cookieToken(req.headers.cookie, o.cookie.name) !== fromApp.token)
-        )
-          notTheCookie.add(session);
+        if (fromApp.source === 'cookie' && inCookie[0] !== fromApp.token) notTheCookie.add(session);
         return session;
       }
       return await authenticated(req, found, (await pending) as C);
@@ -108,19 +117,33 @@ export function createAuthentication<U, C extends Claims>(
     }
   }
 
-  async function requestClaims(req: RequestLike): Promise<C | undefined> {
+  async function requestTokens(req: RequestLike): Promise<readonly FoundToken[]> {
     try {
-      const found = o.getToken ? foundToken(await o.getToken(req)) : extractToken(req, o.sources);
-      if (found === undefined || found.token === '') return undefined;
-      const claims = await verifyToken(found.token, o.typKey);
-      if (found.source === 'cookie') checkCsrf(req, claims, o.csrf);
-      return claims;
+      if (o.getToken === undefined) return extractTokens(req, o.sources);
+      const found = foundToken(await o.getToken(req));
+      if (found === undefined) return [];
+      // getToken picked one of two session cookies: the other is ended too.
+      const inCookie =
+        found.source === 'cookie' && o.cookie !== undefined
+          ? cookieValues(req.headers.cookie, o.cookie.name).filter((token) => token !== '')
+          : [];
+      return inCookie.length > 1 && inCookie.includes(found.token)
+        ? inCookie.map((token) => ({ token, source: 'cookie' }))
+        : [found];
     } catch (err) {
       throw refusal.error(err);
     }
   }
 
+  const verifyAccess = (token: string): Promise<C> => {
+    try {
+      return refusal.settle(verifyToken(token, o.typKey));
+    } catch (err) {
+      return refusal.reject(err);
+    }
+  };
+
   const renewable = (session: Authenticated<U, C>): boolean => !notTheCookie.has(session);
 
-  return Object.freeze({ authenticate, requestClaims, renewable });
+  return Object.freeze({ authenticate, requestTokens, verifyAccess, renewable });
 }

@@ -32,6 +32,10 @@ export interface SecureHint {
   readonly secure?: boolean;
 }
 
+/** Whether browsers hold a cookie of this name to the `__Host-` rules: Secure, Path=/, no Domain. */
+export const isHostPrefixed = (name: string): boolean => /^__host-/i.test(name);
+const isSecurePrefixed = (name: string): boolean => /^__secure-/i.test(name);
+
 const KNOWN = ['name', 'domain', 'path', 'sameSite', 'secure', 'httpOnly', 'maxAge'] as const;
 
 /** Validates the cookie options once; `stringifySetCookie` is run on them so a bad name fails at start-up. */
@@ -52,12 +56,15 @@ export function resolveCookie(
     throw optionError('cookie.sameSite', 'lax, strict or none');
   if (given.maxAge !== undefined && !isWhole(given.maxAge))
     throw optionError('cookie.maxAge', 'whole seconds');
-  // Browsers drop SameSite=None without Secure, and the __Secure-/__Host- prefixes demand it.
-  const mustBeSecure = sameSite === 'none' || name.startsWith('__Secure-') || name.startsWith('__Host-');
+  // Browsers drop SameSite=None without Secure, and the __Secure-/__Host- prefixes demand it (matched in
+  // any case, as RFC 6265bis and current browsers do).
+  const mustBeSecure = sameSite === 'none' || isSecurePrefixed(name) || isHostPrefixed(name);
   if (mustBeSecure && given.secure === false)
     throw new TypeError(`jwt-gate: cookie "${name}" with SameSite=${sameSite} must be Secure`);
-  if (name.startsWith('__Host-') && (given.domain !== undefined || (given.path ?? '/') !== '/')) {
-    throw new TypeError('jwt-gate: a __Host- cookie must have path "/" and no domain');
+  if (isHostPrefixed(name) && (given.domain !== undefined || (given.path ?? '/') !== '/')) {
+    throw new TypeError(
+      `jwt-gate: cookie "${name}" is a __Host- cookie: it must have path "/" and no domain`,
+    );
   }
   const attributes = {
     path: given.path ?? '/',

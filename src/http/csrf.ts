@@ -1,7 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Claims } from '../token/claims.js';
 import { AuthError } from '../errors.js';
-import { clearCookieHeader, sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
+import {
+  clearCookieHeader,
+  resolveCookie,
+  sessionCookieHeader,
+  type ResolvedCookie,
+  type SecureHint,
+} from './cookie.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import type { RequestLike } from './request.js';
 
@@ -21,12 +27,16 @@ export interface CsrfOptions {
 export interface ResolvedCsrf {
   readonly origins: ReadonlySet<string>;
   readonly header: string | undefined;
-  readonly cookie: string;
+  /** The readable cookie that carries the value for `header`; `undefined` without `header` or cookies. */
+  readonly cookie: ResolvedCookie | undefined;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedCsrf | undefined {
+export function resolveCsrf(
+  options: CsrfOptions | false | undefined,
+  session: ResolvedCookie | undefined,
+): ResolvedCsrf | undefined {
   if (options === false) return undefined;
   const given = options ?? {};
   if (typeof given !== 'object' || given === null) throw optionError('csrf', 'an object or false');
@@ -39,11 +49,36 @@ export function resolveCsrf(options: CsrfOptions | false | undefined): ResolvedC
   });
   if (given.header !== undefined && !/^[a-z0-9-]+$/.test(given.header))
     throw optionError('csrf.header', 'a lower-case header name');
-  return Object.freeze({ origins: new Set(origins), header: given.header, cookie: given.cookie ?? 'csrf' });
+  const name = given.cookie ?? 'csrf';
+  if (typeof name !== 'string' || name === '') throw optionError('csrf.cookie', 'a cookie name');
+  return Object.freeze({
+    origins: new Set(origins),
+    header: given.header,
+    cookie: given.header === undefined || session === undefined ? undefined : readableCookie(name, session),
+  });
+}
+
+// Beside the session cookie (its path, domain and SameSite), readable by the page: a page under the
+// session cookie's path reads it for as long as the login can be refreshed or ended.
+function readableCookie(name: string, session: ResolvedCookie): ResolvedCookie {
+  if (name === session.name)
+    throw new TypeError(`jwt-gate: "csrf.cookie" must not be the session cookie's name ("${name}")`);
+  const { path, domain, sameSite } = session.attributes;
+  return resolveCookie(
+    {
+      name,
+      httpOnly: false,
+      ...(path === undefined ? {} : { path }),
+      ...(domain === undefined ? {} : { domain }),
+      ...(typeof sameSite === 'string' ? { sameSite } : {}),
+      ...(session.secure === undefined ? {} : { secure: session.secure }),
+    },
+    session.production,
+  ) as ResolvedCookie;
 }
 
 /** Whether the request needs the check at all: an unsafe method (RFC 9110 §9.2.1). */
-export const isUnsafe = (req: RequestLike): boolean =>
+const isUnsafe = (req: RequestLike): boolean =>
   typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
 
 function header(req: RequestLike, name: string): string | undefined {
@@ -64,7 +99,10 @@ function fromOwnSite(req: RequestLike, csrf: ResolvedCsrf): boolean {
   return host !== undefined && URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
 }
 
-/** Whether the browser says the request came from another site (the same rule as `checkCsrf`'s first half). */
+/**
+ * Whether the browser says the request came from another site (the same rule as `checkCsrf`'s first
+ * half), whatever its method: for sign-out, which a link or an `<img>` must not reach either.
+ */
 export const isCrossSite = (req: RequestLike, csrf: ResolvedCsrf): boolean => !fromOwnSite(req, csrf);
 
 /**
@@ -88,15 +126,16 @@ function sameValue(sent: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The cookie that lets page scripts send the session's `csrf` claim back in a header. */
+/**
+ * The cookie that lets page scripts send the session's `csrf` claim back in a header, living `lifetime`
+ * seconds; it clears the cookie when `value` is undefined.
+ */
 export function csrfCookieHeader(
-  cookie: ResolvedCookie,
-  name: string,
+  readable: ResolvedCookie,
   value: string | undefined,
   lifetime: number | undefined,
   hint?: SecureHint,
 ): string {
-  const readable: ResolvedCookie = { ...cookie, name, attributes: { ...cookie.attributes, httpOnly: false } };
   return value === undefined
     ? clearCookieHeader(readable, hint)
     : sessionCookieHeader(readable, value, lifetime, hint);

@@ -1,4 +1,3 @@
-import { parseCookie } from 'cookie';
 import { AuthError } from '../errors.js';
 
 /** The only part of a request the core reads: Node's lower-cased header map. */
@@ -55,12 +54,64 @@ export function bearerToken(authorization: string | string[] | undefined): strin
   return credentials;
 }
 
-/** The value of cookie `name`, or `undefined` when it is absent or empty. */
-export function cookieToken(cookieHeader: string | string[] | undefined, name: string): string | undefined {
-  if (cookieHeader === undefined || cookieHeader === null) return undefined;
+/**
+ * Every value of cookie `name` in the order the browser sent them, empty ones included, as `cookie`'s
+ * `parseCookie` reads pairs (names trimmed, values percent-decoded). One pass; `limit` stops it early.
+ */
+export function cookieValues(
+  cookieHeader: string | string[] | undefined,
+  name: string,
+  limit: number = Infinity,
+): string[] {
+  if (cookieHeader === undefined || cookieHeader === null) return [];
   const parts: unknown[] = Array.isArray(cookieHeader) ? cookieHeader : [cookieHeader];
   if (!parts.every((part) => typeof part === 'string')) throw new AuthError('ERR_BAD_REQUEST');
-  return parseCookie(parts.join('; '))[name] || undefined;
+  const header = parts.join('; ');
+  const values: string[] = [];
+  const len = header.length;
+  let index = 0;
+  while (index < len && values.length < limit) {
+    const eq = header.indexOf('=', index);
+    if (eq === -1) break;
+    let end = header.indexOf(';', index);
+    if (end === -1) end = len;
+    if (eq > end) {
+      // Pairs without '=' are skipped; jump to the one that holds this '=', as parseCookie does.
+      index = header.lastIndexOf(';', eq - 1) + 1;
+      continue;
+    }
+    let start = index;
+    let stop = eq;
+    while (start < stop && isSpaceTab(header.charCodeAt(start))) start++;
+    while (stop > start && isSpaceTab(header.charCodeAt(stop - 1))) stop--;
+    if (stop - start === name.length && header.startsWith(name, start))
+      values.push(decodeValue(trimSpaceTab(header.slice(eq + 1, end))));
+    index = end + 1;
+  }
+  return values;
+}
+
+const isSpaceTab = (code: number): boolean => code === 0x20 || code === 0x09;
+
+// `cookie`'s own decoding: percent-decoded when it can be, kept as sent when it cannot.
+function decodeValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The value of cookie `name`, or `undefined` when it is absent or empty. A name sent twice is refused
+ * (`ERR_DUPLICATE_COOKIE`), never settled by taking the first: a sibling subdomain can set a cookie of
+ * the same name for the whole site with a longer Path, which browsers send first (cookie tossing).
+ */
+export function cookieToken(cookieHeader: string | string[] | undefined, name: string): string | undefined {
+  const values = cookieValues(cookieHeader, name, 2);
+  if (values.length > 1) throw new AuthError('ERR_DUPLICATE_COOKIE');
+  return values[0] || undefined;
 }
 
 /**
@@ -102,6 +153,19 @@ export function extractToken(req: RequestLike, sources: TokenSources): FoundToke
   const fromCookie =
     sources.cookieName === undefined ? undefined : cookieToken(req.headers.cookie, sources.cookieName);
   return fromCookie === undefined ? undefined : { token: fromCookie, source: 'cookie' };
+}
+
+/**
+ * Every token of the request, for sign-out: the Bearer token, or else every value of the session
+ * cookie, so that a cookie planted beside the browser's own hides neither.
+ */
+export function extractTokens(req: RequestLike, sources: TokenSources): FoundToken[] {
+  const fromHeader = sources.bearer ? bearerToken(authorizationOf(req)) : undefined;
+  if (fromHeader !== undefined) return [{ token: fromHeader, source: 'bearer' }];
+  if (sources.cookieName === undefined) return [];
+  return cookieValues(req.headers.cookie, sources.cookieName)
+    .filter((token) => token !== '')
+    .map((token) => ({ token, source: 'cookie' }));
 }
 
 /**

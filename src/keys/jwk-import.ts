@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { KeySkipReason } from '../events.js';
 import type { Algorithm } from '../token/jwa.js';
 import { ED25519 } from './eddsa.js';
 import { P256 } from './es256.js';
@@ -35,21 +36,31 @@ function read(jwk: Record<string, unknown>): Reading | undefined {
   return undefined;
 }
 
-/** A published JWK as a verification key, or `undefined` when it is not one this library may use. */
-export function jwkToBoundKey(jwk: unknown): BoundKey | undefined {
+/** A published key of a kind this library verifies with, left out: its kid as published, and why. */
+export interface LeftOut {
+  readonly kid: string | undefined;
+  readonly reason: KeySkipReason;
+}
+
+/**
+ * A published JWK as a verification key; `LeftOut` when it is a signature key of a kind this
+ * library takes but cannot be trusted; `undefined` when it is not one this library may use at all.
+ */
+export function readJwk(jwk: unknown): BoundKey | LeftOut | undefined {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
   const { use, kid, key_ops: ops } = jwk as Record<string, unknown>;
   if (use !== undefined && use !== 'sig') return undefined;
   if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify'))) return undefined;
-  if (kid !== undefined && typeof kid !== 'string') return undefined;
-  if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) return undefined;
   const reading = read(jwk as Record<string, unknown>);
   if (reading === undefined) return undefined;
+  if (kid !== undefined && typeof kid !== 'string') return { kid: undefined, reason: 'invalid' };
+  if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(jwk, member))) return { kid, reason: 'private' };
   let key: KeyObject;
   try {
     key = importKey(reading.members, 'public', reading.family);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Sizes and exponents are RangeErrors (checkRsaKey); members that make no key, TypeErrors.
+    return { kid, reason: err instanceof RangeError ? 'weak' : 'invalid' };
   }
   return Object.freeze({ alg: reading.alg, key, kid });
 }

@@ -1,7 +1,8 @@
+import type { KeySkippedEvent } from '../events.js';
 import type { Algorithm } from '../token/jwa.js';
 import type { JwsHeader } from '../token/jws.js';
 import { checkKnownKeys } from '../validate.js';
-import { jwkToBoundKey } from './jwk-import.js';
+import { readJwk, type LeftOut } from './jwk-import.js';
 import type { BoundKey, KeyProvider } from './provider.js';
 import {
   REMOTE_OPTIONS,
@@ -23,7 +24,16 @@ export interface JwksOptions extends RemoteOptions {
 interface KeySet {
   readonly byKid: ReadonlyMap<string, BoundKey>;
   readonly all: readonly BoundKey[];
+  /** The signature keys this fetch left out, and those of them the previous fetch did not: the ones to report. */
+  readonly leftOut: readonly LeftOut[];
+  readonly newlyLeftOut: readonly LeftOut[];
 }
+
+const isLeftOut = (read: BoundKey | LeftOut | undefined): read is LeftOut =>
+  read !== undefined && 'reason' in read;
+const isKey = (read: BoundKey | LeftOut | undefined): read is BoundKey =>
+  read !== undefined && !('reason' in read);
+const leftOutKey = ({ kid, reason }: LeftOut): string => JSON.stringify([kid ?? null, reason]);
 
 // An unchanged key stays the same object across refetches: the verified-token cache compares keys
 // by identity, and would otherwise check every cached token's signature again after each refetch.
@@ -46,10 +56,8 @@ function toKeySet(doc: unknown, previous: KeySet | undefined): KeySet {
       : undefined;
   if (!Array.isArray(keys))
     throw new Error('jwt-gate: JWKS response is not a JSON object with a "keys" array');
-  const all = keys
-    .map(jwkToBoundKey)
-    .filter((key) => key !== undefined)
-    .map((key) => keptKey(key, previous));
+  const read = keys.map(readJwk);
+  const all = read.filter(isKey).map((key) => keptKey(key, previous));
   const byKid = new Map<string, BoundKey>();
   const repeated = new Set<string>();
   for (const key of all) {
@@ -59,7 +67,9 @@ function toKeySet(doc: unknown, previous: KeySet | undefined): KeySet {
   }
   // Two keys under one kid are ambiguous, and trying both is what kid matching avoids.
   for (const kid of repeated) byKid.delete(kid);
-  return { byKid, all };
+  const leftOut = read.filter(isLeftOut);
+  const before = new Set(previous?.leftOut.map(leftOutKey));
+  return { byKid, all, leftOut, newlyLeftOut: leftOut.filter((key) => !before.has(leftOutKey(key))) };
 }
 
 /** Every algorithm a published key may be for; each key still verifies only its own (verifier.ts). */
@@ -79,13 +89,29 @@ export function remoteKeySet(url: string, o: ResolvedRemote): KeyProvider {
     o,
   );
 
-  async function verifyKey(header: JwsHeader): Promise<BoundKey | undefined> {
+  // A set's newly left-out keys are heard once, by the first verification with a listener to meet it.
+  const heard = new WeakSet<KeySet>();
+  function tell(set: KeySet | undefined, report: ((event: KeySkippedEvent) => void) | undefined): void {
+    if (set === undefined || report === undefined || set.newlyLeftOut.length === 0 || heard.has(set)) return;
+    heard.add(set);
+    for (const { kid, reason } of set.newlyLeftOut) report({ type: 'key-skipped', kid, reason });
+  }
+
+  async function verifyKey(
+    header: JwsHeader,
+    report?: (event: KeySkippedEvent) => void,
+  ): Promise<BoundKey | undefined> {
     const set = await remote.current();
+    tell(set, report);
     const kid: unknown = header.kid;
     // Without a kid only an unambiguous set can answer: never try every key.
     if (kid === undefined) return set.all.length === 1 ? set.all[0] : undefined;
     if (typeof kid !== 'string') return undefined;
-    return set.byKid.get(kid) ?? (await remote.refetched(set))?.byKid.get(kid);
+    const found = set.byKid.get(kid);
+    if (found !== undefined) return found;
+    const again = await remote.refetched(set);
+    tell(again, report);
+    return again?.byKid.get(kid);
   }
 
   return Object.freeze({ algorithms: REMOTE_ALGORITHMS, verifyKey });

@@ -99,13 +99,23 @@ export function importKey(input: unknown, kind: KeyKind, family: KeyFamily): Key
 }
 
 const MIN_MODULUS_BITS = 2048;
+// FIPS 186-5's bound (Go takes none above 2^31 - 1); with n at least 2^2047, e < n follows.
+const MAX_EXPONENT = 2n ** 256n;
 
-/** RSA moduli of at least 2048 bits (RFC 7518 §3.3, §3.5). */
-export function checkModulus(key: KeyObject): void {
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+/**
+ * RSA moduli of at least 2048 bits (RFC 7518 §3.3, §3.5), and exponents RFC 8017 §3.1 allows (odd, at
+ * least 3) below 2^256. With e = 1 a signature is the padded message itself, so anyone could sign.
+ */
+export function checkRsaKey(key: KeyObject): void {
+  const { modulusLength: bits = 0, publicExponent: e = 0n } = key.asymmetricKeyDetails ?? {};
   if (bits < MIN_MODULUS_BITS) {
     throw new RangeError(
       `jwt-gate: RSA keys must be at least ${MIN_MODULUS_BITS} bits (this one has ${bits})`,
+    );
+  }
+  if (e < 3n || e % 2n === 0n || e >= MAX_EXPONENT) {
+    throw new RangeError(
+      'jwt-gate: RSA public exponents must be odd, at least 3 and below 2^256 (RFC 8017 §3.1)',
     );
   }
 }
@@ -115,5 +125,5 @@ export const RSA: KeyFamily = Object.freeze({
   provider: 'rs256',
   label: 'RSA',
   types: Object.freeze(['rsa']),
-  check: checkModulus,
+  check: checkRsaKey,
 });

@@ -1,3 +1,4 @@
+import type { KeySkippedEvent } from '../events.js';
 import type { JwsHeader } from '../token/jws.js';
 import { checkKnownKeys } from '../validate.js';
 import { REMOTE_ALGORITHMS, remoteKeySet } from './jwks.js';
@@ -82,10 +83,13 @@ export function oidc(options: OidcOptions): OidcProvider {
   // One key set per jwks_uri: a refetched document naming a new one starts a new set.
   let keys: { readonly uri: string; readonly provider: KeyProvider } | undefined;
 
-  async function verifyKey(header: JwsHeader): Promise<BoundKey | undefined> {
+  async function verifyKey(
+    header: JwsHeader,
+    report?: (event: KeySkippedEvent) => void,
+  ): Promise<BoundKey | undefined> {
     const uri = await discovery.current();
     if (keys?.uri !== uri) keys = { uri, provider: remoteKeySet(uri, o) };
-    return keys.provider.verifyKey(header);
+    return keys.provider.verifyKey(header, report);
   }
 
   return Object.freeze({ algorithms: REMOTE_ALGORITHMS, verifyKey, issuer });

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { KeySkippedEvent } from '../events.js';
 import { verifiableAs, type Algorithm } from '../token/jwa.js';
 import type { JwsHeader } from '../token/jws.js';
 import { optionError, optionalString } from '../validate.js';
@@ -47,8 +48,11 @@ export type PublicJwk =
 export interface KeyProvider {
   /** The algorithms this provider can verify. */
   readonly algorithms: readonly Algorithm[];
-  /** The key for a token's header, or `undefined` when none matches (`ERR_KEY_NOT_FOUND`). */
-  verifyKey(header: JwsHeader): MaybePromise<BoundKey | undefined>;
+  /**
+   * The key for a token's header, or `undefined` when none matches (`ERR_KEY_NOT_FOUND`). `report`
+   * is the `Auth`'s `onEvent`, when it has one: a provider that fetches keys tells it which it left out.
+   */
+  verifyKey(header: JwsHeader, report?: (event: KeySkippedEvent) => void): MaybePromise<BoundKey | undefined>;
   /**
    * A second key for a token `verifyKey`'s key did not verify: `keySet`'s one named `legacy` key,
    * for kid-less tokens of an older secret. Never more than one: trying every key is no check.

@@ -1,5 +1,5 @@
 import { pssParametersFit } from '../token/jwa.js';
-import { checkModulus, type KeyFamily } from './key-import.js';
+import { checkRsaKey, type KeyFamily } from './key-import.js';
 import { keyPairProvider, withKeyFiles, type KeyPairOptions, type KeyPairProvider } from './key-pair.js';
 
 /** An RSA or RSA-PSS key pair (2048 bits or more) for PS256. */
@@ -12,7 +12,7 @@ export const RSA_PSS: KeyFamily = Object.freeze<KeyFamily>({
   label: 'RSA',
   types: Object.freeze(['rsa', 'rsa-pss']),
   check(key, fail) {
-    checkModulus(key);
+    checkRsaKey(key);
     // An RSA-PSS key may be restricted to one hash and a least salt length; OpenSSL would refuse it on every request.
     if (!pssParametersFit(key))
       throw fail(

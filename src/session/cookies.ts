@@ -18,19 +18,29 @@ export function cookieConfig(o: Pick<ResolvedOptions<unknown, Claims>, 'cookie'>
   return o.cookie;
 }
 
-/** The session cookie holding `token`, and the readable CSRF cookie when the session has a value for it. */
+/**
+ * The session cookie holding `token`, and the readable CSRF cookie when the session has a value for it.
+ * With refresh tokens on, the page needs that value to refresh and to sign out until the login ends,
+ * long after the access token: the CSRF cookie then lives `loginLifetime` seconds, as the refresh cookie
+ * does, and is set only where that is known (sign-in, refresh), a renewal leaving it as it is.
+ */
 export function sessionCookies<U, C extends Claims>(
   o: ResolvedOptions<U, C>,
   tokens: Tokens<C>,
   token: string,
   csrfValue: unknown,
   hint: SecureHint | undefined,
+  loginLifetime?: number,
 ): string[] {
   const cookie = cookieConfig(o);
   const lifetime = tokens.lifetimeOf(token);
   const cookies = [sessionCookieHeader(cookie, token, lifetime, hint)];
-  if (typeof csrfValue === 'string' && o.csrf !== undefined)
-    cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, csrfValue, lifetime, hint));
+  const readable = o.csrf?.cookie;
+  if (typeof csrfValue !== 'string' || readable === undefined) return cookies;
+  if (o.refresh === undefined)
+    cookies.push(csrfCookieHeader(readable, csrfValue, cookie.maxAge ?? lifetime, hint));
+  else if (loginLifetime !== undefined)
+    cookies.push(csrfCookieHeader(readable, csrfValue, loginLifetime, hint));
   return cookies;
 }
 

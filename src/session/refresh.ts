@@ -1,6 +1,6 @@
 import { toSeconds, type Duration } from '../duration.js';
 import { AuthError } from '../errors.js';
-import { resolveCookie, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
+import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
 import { checkCsrf } from '../http/csrf.js';
 import { cookieToken, type RequestLike } from '../http/request.js';
 import type { KeyProvider } from '../keys/provider.js';
@@ -23,10 +23,13 @@ export interface RefreshOptions {
   /**
    * The only path the refresh cookie is sent to, with everything under it: mount `refreshHandler` and
    * sign-out there (`/auth/refresh`, `/auth/logout`), so sign-out can end a login whose access token
-   * has expired. @default '/auth'
+   * has expired. @default '/auth', or '/' for a `__Host-` cookie
    */
   readonly path?: string;
-  /** The refresh cookie's name. @default 'jwt-refresh' */
+  /**
+   * The refresh cookie's name. A `__Host-` name (`'__Host-jwt-refresh'`) makes it host-only, Secure and
+   * sent to every path, so no sibling subdomain can set one beside it. @default 'jwt-refresh'
+   */
   readonly cookie?: string;
 }
 
@@ -38,18 +41,35 @@ export interface ResolvedRefresh {
 
 export function resolveRefresh(
   value: unknown,
-  o: { key: KeyProvider; store: SessionStore | undefined; cookie: ResolvedCookie | undefined },
+  o: {
+    key: KeyProvider;
+    store: SessionStore | undefined;
+    cookie: ResolvedCookie | undefined;
+    csrfCookie: ResolvedCookie | undefined;
+  },
 ): ResolvedRefresh | undefined {
   if (value === undefined || value === false) return undefined;
   if (typeof value !== 'object' || value === null)
     throw optionError('refresh', 'an object like { expiresIn: "30d" } or false');
   checkKnownKeys(value, ['expiresIn', 'path', 'cookie'], 'refresh');
-  const { expiresIn, path = '/auth', cookie: name = 'jwt-refresh' } = value as RefreshOptions;
+  const { expiresIn, cookie: name = 'jwt-refresh' } = value as RefreshOptions;
+  if (typeof name !== 'string' || name === '') throw optionError('refresh.cookie', 'a cookie name');
+  const hostOnly = isHostPrefixed(name);
+  const { path = hostOnly ? '/' : '/auth' } = value as RefreshOptions;
   if (o.store === undefined) throw optionError('refresh', 'used with a store: rotation keeps state');
   if (o.cookie === undefined) throw optionError('refresh', 'used with cookies on');
   if (o.key.signingKey?.() === undefined)
     throw optionError('refresh', 'used with a key provider that can sign');
+  // Two cookies of one name would be sent together, and a request carrying a name twice is refused.
+  if (name === o.cookie.name || name === o.csrfCookie?.name)
+    throw optionError('refresh.cookie', "different from the session cookie's and the csrf cookie's names");
   const { sameSite, domain } = o.cookie.attributes;
+  // Browsers take a __Host- cookie only host-only at Path=/: say so here, not by a cookie that never arrives.
+  if (hostOnly && path !== '/') throw optionError('refresh.path', '"/" for a __Host- refresh cookie');
+  if (hostOnly && domain !== undefined)
+    throw new TypeError(
+      `jwt-gate: a __Host- refresh cookie cannot take cookie.domain ("${domain}"): browsers refuse a __Host- cookie with a Domain`,
+    );
   // Strict: the refresh cookie is never sent on a cross-site request, not even a top-level link.
   const cookie = resolveCookie(
     {
@@ -122,7 +142,7 @@ export async function refresh<U, C extends Claims>(
     );
     const kept = withoutManaged(claims) as C;
     const access = await tokens.sign(kept);
-    const cookies = sessionCookies(o, tokens, access, claims.csrf, hint);
+    const cookies = sessionCookies(o, tokens, access, claims.csrf, hint, remaining);
     // The login keeps its end: a rotated refresh token expires when the first one would have.
     cookies.push(await refreshCookie(o, tokens, kept, remaining, hint, (step ?? 0) + 1));
     o.emit?.({ type: 'refreshed', sub });

@@ -67,7 +67,7 @@ export async function startSession<U, C extends Claims>(
     session.auth_time + Math.max(loginSpan(o), first, refreshLife === 0 ? 0 : refreshLife + o.expiresIn);
   const sid = o.store === undefined ? undefined : loginId(newTokenId(), lastSecond, generation);
   const token = await tokens.sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
-  const cookies = sessionCookies(o, tokens, token, csrfValue, hint);
+  const cookies = sessionCookies(o, tokens, token, csrfValue, hint, refreshLife);
   if (o.refresh !== undefined)
     cookies.push(await refreshCookie(o, tokens, { ...session, sid }, refreshLife, hint, 1));
   o.emit?.({ type: 'signed-in', sub: subjectOf(claims) });

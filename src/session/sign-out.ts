@@ -1,17 +1,16 @@
 import { AuthError, isAuthError } from '../errors.js';
 import { reportRefusal } from '../events.js';
 import { clearCookieHeader, type SecureHint } from '../http/cookie.js';
-import { checkCsrf, csrfCookieHeader, isCrossSite, isUnsafe } from '../http/csrf.js';
-import { cookieToken, requestPath, type RequestLike } from '../http/request.js';
+import { csrfCookieHeader, isCrossSite } from '../http/csrf.js';
+import { cookieValues, requestPath, type RequestLike } from '../http/request.js';
 import type { ResolvedOptions } from '../options.js';
-import { asPromise } from '../promise.js';
 import { storeWrite } from '../stores/store-check.js';
 import { subjectOf, type Claims } from '../token/claims.js';
-import { REFRESH_TYP } from '../token/claims-to-sign.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig } from './cookies.js';
 import { loginEnd } from './login.js';
 import { revoke, revokeSubject } from './revoke.js';
+import { tokensToEnd, type AccessReader } from './sign-out-tokens.js';
 
 /** What `signOut` takes. */
 export interface SignOutOptions {
@@ -50,68 +49,48 @@ function routedUnder(target: string, cookiePath: string): boolean {
   return cookieReaches(path.toLowerCase(), cookiePath.toLowerCase());
 }
 
-// A verified token of this request's login, or nothing: a forged, expired or cross-site one
-// revokes nothing. An outage (the store, a key set, isRevoked) must not pass for a sign-out that
-// revoked something: only a refused token is passed over. Nor a refused CSRF check (the
-// double-submit header missing): the session is real, and a 204 would leave it alive.
-async function verifiedOrNull(verifying: Promise<Claims | undefined>): Promise<Claims | undefined> {
-  return verifying.catch((err: unknown) => {
-    if (!isAuthError(err) || err.status >= 500 || err.code === 'ERR_CSRF') throw err;
-    return undefined;
-  });
-}
-
 async function revokeLogin<U, C extends Claims>(
   o: ResolvedOptions<U, C>,
   tokens: Tokens<C>,
-  requestClaims: (req: RequestLike) => Promise<C | undefined>,
+  reader: AccessReader<C>,
   req: RequestLike,
   options: EndSessionOptions,
 ): Promise<void> {
   const store = o.store;
   if (store === undefined) return;
-  // The refresh cookie names the login even after its access token has expired.
-  const refreshToken =
-    o.refresh === undefined ? undefined : cookieToken(req.headers.cookie, o.refresh.cookie.name);
-  // Both reads, then every write, go out together: two round trips, whatever there is to revoke.
-  const [access, refreshClaims] = await Promise.all([
-    options.claims ?? verifiedOrNull(requestClaims(req)),
-    refreshToken === undefined
-      ? undefined
-      : verifiedOrNull(
-          asPromise(tokens.verifyToken, refreshToken, REFRESH_TYP).then((claims) => {
-            checkCsrf(req, claims, o.csrf);
-            return claims;
-          }),
-        ),
-  ]);
+  // The refresh cookie names the login even after its access token has expired. Every token is read,
+  // then every write goes out together: two round trips, whatever there is to revoke.
+  const ending = await tokensToEnd(o, tokens, reader, req, options.claims);
   const writes: Promise<void>[] = [];
-  // A token of a login is revoked with its login (sid); only a token without one needs its own entry.
-  if (access !== undefined && typeof access.jti === 'string' && typeof access.sid !== 'string')
-    writes.push(revoke(o, access));
   const logins = new Map<string, { sub: string | undefined; until: number }>();
-  for (const [claims, isRefresh] of [
-    [access, false],
-    [refreshClaims, true],
-  ] as const) {
-    if (claims === undefined || typeof claims.sid !== 'string') continue;
+  for (const { claims, refresh: isRefresh } of ending) {
+    // A token of a login is revoked with its login (sid); only a token without one needs its own entry.
+    if (!isRefresh && typeof claims.jti === 'string' && typeof claims.sid !== 'string')
+      writes.push(revoke(o, claims));
+    if (typeof claims.sid !== 'string') continue;
     const until = Math.max(loginEnd(o, claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
     logins.set(claims.sid, { sub: subjectOf(claims), until });
   }
   for (const [sid, { sub, until }] of logins)
     writes.push(storeWrite(() => store.revoke(`sid:${sid}`, until, sub), o.storeOutage));
-  const sub = subjectOf(access ?? {}) ?? subjectOf(refreshClaims ?? {});
-  if (options.everywhere && sub !== undefined) writes.push(revokeSubject(o, sub));
+  // Everywhere is for the subject the request authenticated as (its access tokens), or else that of
+  // its refresh cookies; all of them when a name came twice, so a planted one shields no one.
+  const access = ending.filter((t) => !t.refresh);
+  const subs = new Set(
+    (access.length > 0 ? access : ending)
+      .map(({ claims }) => subjectOf(claims))
+      .filter((sub) => sub !== undefined),
+  );
+  if (options.everywhere) for (const sub of subs) writes.push(revokeSubject(o, sub));
   await Promise.all(writes);
-  o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
+  for (const sub of subs.size === 0 ? [undefined] : subs)
+    o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
 }
 
 function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req: RequestLike): boolean {
+  const carries = (name: string): boolean => cookieValues(req.headers.cookie, name).some((v) => v !== '');
   try {
-    return (
-      cookieToken(req.headers.cookie, cookieConfig(o).name) !== undefined ||
-      (o.refresh !== undefined && cookieToken(req.headers.cookie, o.refresh.cookie.name) !== undefined)
-    );
+    return carries(cookieConfig(o).name) || (o.refresh !== undefined && carries(o.refresh.cookie.name));
   } catch {
     // A Cookie header that is no text carries no session.
     return false;
@@ -156,13 +135,13 @@ function carryingCookies(err: unknown, cookies: readonly string[]): Error {
 /**
  * The `Set-Cookie` values that clear the session, at once, and the revocation of the request's login
  * (from its access token, or its refresh cookie once that has expired), when there is a store.
- * `requestClaims` reads the request's own token. Throws a TypeError when refresh tokens are on and
+ * `reader` reads the request's own access tokens. Throws a TypeError when refresh tokens are on and
  * the request's path is outside `refresh.path`.
  */
 export function endSession<U, C extends Claims>(
   o: ResolvedOptions<U, C>,
   tokens: Tokens<C>,
-  requestClaims: (req: RequestLike) => Promise<C | undefined>,
+  reader: AccessReader<C>,
   req: RequestLike,
   options: EndSessionOptions = {},
 ): EndedSession {
@@ -181,8 +160,9 @@ export function endSession<U, C extends Claims>(
       `jwt-gate: sign-out at "${path}" cannot see the refresh cookie, which is sent only under refresh.path "${o.refresh.cookie.attributes.path}": route sign-out under it`,
     );
   }
-  // Another site's form must not log the browser out (logout CSRF): no cookie cleared, nothing revoked.
-  const crossSite = o.csrf !== undefined && isUnsafe(req) && isCrossSite(req, o.csrf);
+  // Another site's form or link must not log the browser out (logout CSRF): no cookie cleared, nothing
+  // revoked. Whatever the method: a GET sign-out changes state as much as a POST one.
+  const crossSite = o.csrf !== undefined && isCrossSite(req, o.csrf);
   if (crossSite && carriesSessionCookie(o, req)) {
     const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
     refused.catch(() => undefined);
@@ -195,11 +175,11 @@ export function endSession<U, C extends Claims>(
   const cookies: string[] = [];
   if (!crossSite) {
     cookies.push(clearCookieHeader(cookie, options));
-    if (o.csrf?.header !== undefined)
-      cookies.push(csrfCookieHeader(cookie, o.csrf.cookie, undefined, undefined, options));
+    if (o.csrf?.cookie !== undefined)
+      cookies.push(csrfCookieHeader(o.csrf.cookie, undefined, undefined, options));
     if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
   }
-  const revoked = revokeLogin(o, tokens, requestClaims, req, options).catch((err: unknown) => {
+  const revoked = revokeLogin(o, tokens, reader, req, options).catch((err: unknown) => {
     throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
   });
   // Marked as handled: an un-awaited sign-out must not take the process down; awaiting still rejects.

@@ -38,9 +38,12 @@ function replyOf(reply: unknown, length: number, command: string): unknown[] {
   return reply as unknown[];
 }
 
+// A value that is there but no number (a key set by hand, another program's) would cut nothing: fail closed.
 function numberOf(value: unknown): number | undefined {
-  const parsed = isSet(value) ? Number(String(value)) : Number.NaN;
-  return Number.isFinite(parsed) ? parsed : undefined;
+  if (!isSet(value)) return undefined;
+  const parsed = Number(String(value));
+  if (!Number.isFinite(parsed)) throw new Error('jwt-gate: Redis holds a cut or generation that is not a number');
+  return parsed;
 }
 
 /**

@@ -56,7 +56,7 @@ export function createVerifier<U, C extends Claims>(
     // The provider's list decides on a hit too: an algorithm it no longer allows is refused as on a miss.
     if (hit === undefined || !allowed(hit.header.alg)) return checkSigned(token, expectedTyp);
     // A rotated or withdrawn key ends the entry: the provider must still answer with the same key.
-    const found = provider.verifyKey(hit.header);
+    const found = provider.verifyKey(hit.header, o.emit);
     if (isPromiseLike(found)) return keyLater(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
     return checkHit(token, hit, found, now);
   }
@@ -72,7 +72,7 @@ export function createVerifier<U, C extends Claims>(
     const jws = parseCompact(token, o.maxTokenBytes);
     // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
     if (!allowed(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
-    const found = provider.verifyKey(jws.header);
+    const found = provider.verifyKey(jws.header, o.emit);
     return isPromiseLike(found)
       ? keyLater(found).then((key) => checkJws(token as string, jws, key, expectedTyp))
       : checkJws(token as string, jws, found, expectedTyp);

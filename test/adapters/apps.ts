@@ -75,6 +75,14 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
       res.sendStatus(204);
     }),
   );
+  // The mistake README warns of: sign-out on GET, reachable by a link or an <img> from another site.
+  app.get(
+    '/auth/logout-all',
+    forwarded(async (_req, res) => {
+      await signOut(res, auth, { everywhere: true });
+      res.sendStatus(204);
+    }),
+  );
   // The common mistake: signOut not awaited.
   app.post('/auth/logout-unawaited', (_req, res) => {
     void signOut(res, auth);
@@ -166,6 +174,12 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
       },
     ],
     'POST /auth/logout-all': [
+      async (ctx) => {
+        await signOut(ctx, auth, { everywhere: true });
+        ctx.status = 204;
+      },
+    ],
+    'GET /auth/logout-all': [
       async (ctx) => {
         await signOut(ctx, auth, { everywhere: true });
         ctx.status = 204;

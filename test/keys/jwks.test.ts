@@ -10,6 +10,7 @@ import {
   jwks,
   rs256,
   type Auth,
+  type AuthEvent,
   type JwksOptions,
   type KeyProvider,
 } from '../../src/index.js';
@@ -571,6 +572,41 @@ describe('jwks: keys skipped, good keys kept', { timeout: 5_000 }, () => {
       sub: 'nokid',
     });
     expect(server.hits).toHaveLength(1);
+  });
+
+  it('reports the signature keys it could not trust, once a fetch finds them, never the keys meant for others', async () => {
+    let served: unknown[] = keys;
+    const server = await serveJson(() => ({ keys: served }));
+    const events: AuthEvent[] = [];
+    let t = NOW_MS;
+    const auth = createAuth({
+      key: jwks({ url: server.url, now: () => t, cacheMaxAge: 0 }),
+      now: fixedNow,
+      onEvent: (event) => void events.push(event),
+    });
+    const skippedEvents = (): AuthEvent[] => events.filter((e) => e.type === 'key-skipped');
+    await auth.verify(await signK1.issue({}));
+    expect(skippedEvents()).toEqual([
+      { type: 'key-skipped', kid: undefined, reason: 'invalid' }, // kid: 7
+      { type: 'key-skipped', kid: 'small', reason: 'weak' },
+      { type: 'key-skipped', kid: 'private', reason: 'private' },
+      { type: 'key-skipped', kid: 'p-only', reason: 'private' },
+      // Node reads the stray characters leniently, into a modulus of a few bits.
+      { type: 'key-skipped', kid: 'garbage-n', reason: 'weak' },
+      { type: 'key-skipped', kid: 'numeric-n', reason: 'invalid' },
+    ]);
+    // A refetch that finds the same keys says nothing again; a key newly left out is heard.
+    t += COOLDOWN;
+    await auth.verify(await signK1.issue({}));
+    expect(server.hits).toHaveLength(2);
+    expect(skippedEvents()).toHaveLength(6);
+    served = [...keys, { ...K2, kid: 'newly-private', d: privateJwk.d }];
+    t += COOLDOWN;
+    await auth.verify(await signK1.issue({}));
+    expect(server.hits).toHaveLength(3);
+    expect(skippedEvents().slice(6)).toEqual([
+      { type: 'key-skipped', kid: 'newly-private', reason: 'private' },
+    ]);
   });
 
   it('an empty set is a valid answer: ERR_KEY_NOT_FOUND, not an outage', async () => {

@@ -33,7 +33,7 @@ describe.each(variants)('$name', (variant) => {
       ['bad percent-encoding', 'jwt-refresh=%E0%A4%A', 401, 'ERR_TOKEN_MALFORMED'],
       ['three dots', 'jwt-refresh=a.b.c', 401, 'ERR_TOKEN_MALFORMED'],
       ['an oversized token', `jwt-refresh=${'a'.repeat(9000)}`, 401, 'ERR_TOKEN_MALFORMED'],
-      ['two Cookie headers', ['jwt-refresh=a.b.c', 'jwt-refresh=x'], 401, 'ERR_TOKEN_MALFORMED'],
+      ['two Cookie headers', ['jwt-refresh=a.b.c', 'jwt-refresh=x'], 400, 'ERR_DUPLICATE_COOKIE'],
       [
         'an alg none token',
         `jwt-refresh=${handToken({ alg: 'none', typ: 'refresh+jwt' }, { sub: 'x', sid: 'y', jti: 'z', exp: 4e9 }, { signature: '' })}`,

@@ -76,8 +76,11 @@ async function waitFor(condition: () => Promise<boolean>, what: string, seconds 
 // Linux's ephemeral range (32768-60999), where a client socket of another test could hold it.
 const randomPort = (): number => 25000 + Math.floor(Math.random() * 7000);
 
-/** A Redis server on `port`, or on a free random port (another one when the first is taken at start). */
-export function redisServer(port?: number): RedisServer {
+/**
+ * A Redis server on `port`, or on a free random port (another one when the first is taken at start);
+ * `args` are added to its command line (`--rename-command EVAL ""`).
+ */
+export function redisServer(port?: number, args: readonly string[] = []): RedisServer {
   let current = port ?? randomPort();
   // Once started, a server restarts on its port: its clients reconnect there.
   let fixed = port !== undefined;
@@ -86,7 +89,7 @@ export function redisServer(port?: number): RedisServer {
   async function startOn(on: number): Promise<void> {
     const spawned = spawn(
       'redis-server',
-      ['--port', String(on), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(on), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
       { stdio: 'ignore' },
     );
     child = spawned;
