@@ -118,6 +118,37 @@ describe.runIf(runRedis).each(kinds)('%s', (kind) => {
     expect(settled).toBe(true);
   });
 
+  it('the log keeps the cache trusted while others sign out: 50 verifications of a known token cost no command', async () => {
+    const prefix = freshPrefix();
+    const a = createAuth({ key: hs256(SECRET), store: make(await clients.connect(kind), prefix) });
+    const w = watched(await clients.connect(kind), kind);
+    // The default bound (100 ms): past it the cache is trusted only while the reads of the log succeed.
+    const b = createAuth({ key: hs256(SECRET), store: make(w.client, prefix) });
+    const token = await b.issue({ sub: 'user-1' });
+    // Once a verification costs nothing, B follows the log from its end.
+    for (let tries = 0; tries < 40; tries++) {
+      const before = w.commands();
+      await b.verify(token);
+      if (tries > 0 && w.commands() === before) break;
+      await sleep(20);
+    }
+    // Another user signs out on A: entries in the log that B has to read.
+    const other = await a.startSession({ sub: 'user-2' });
+    await a.endSession({ headers: {} }, { claims: await a.verify(other.token) }).revoked;
+    const deadline = performance.now() + 5000;
+    // Three times the bound: a B that cannot read those entries trusts its cache no more.
+    await sleep(300);
+    const costs: number[] = [];
+    // Bounded retries: on a busy machine a read of the log may come late now and then.
+    do {
+      const before = w.commands();
+      for (let i = 0; i < 50; i++) await b.verify(token);
+      costs.push(w.commands() - before);
+    } while (costs.at(-1) !== 0 && performance.now() < deadline && (await sleep(20), true));
+    expect(costs.at(-1), `commands per 50 verifications, in ${costs.length} rounds`).toBe(0);
+    await expect(b.verify(other.token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+  });
+
   it.each(['sign-out', 'log out everywhere'] as const)(
     '%s on instance A: instance B refuses the token within the staleness bound (100 ms)',
     async (what) => {
