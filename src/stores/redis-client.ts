@@ -67,21 +67,39 @@ export function withTimeout(command: Send, timeoutDuration: number): Send {
   };
 }
 
-/** The entries of an XREAD reply for one stream, as `[id, fields]`, whichever client and protocol answered. */
-export function streamEntries(reply: unknown): [string, string[]][] {
-  if (reply === null || reply === undefined) return [];
-  // ioredis (RESP2): [[stream, entries]]; node-redis: { stream: entries } (or a Map under RESP3).
-  const streams: unknown[] = Array.isArray(reply)
-    ? reply.map((pair: unknown) => (Array.isArray(pair) ? (pair[1] as unknown) : undefined))
-    : reply instanceof Map
+// The one stream's entries: [[stream, entries]] under RESP2 (and from ioredis 6.1+ under RESP3);
+// [stream, entries] from ioredis 6.0 under RESP3 (its default); { stream: entries } (or a Map) from
+// node-redis under RESP3 (its default from node-redis 6) and from ioredis 6 with `replyMapping: 'resp3'`.
+function onlyStream(reply: unknown): unknown {
+  if (Array.isArray(reply)) {
+    const pair: unknown = reply.length === 1 ? reply[0] : reply;
+    return Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' ? pair[1] : undefined;
+  }
+  const streams =
+    reply instanceof Map
       ? [...reply.values()]
-      : Object.values(reply as Record<string, unknown>);
-  const entries = streams[0];
-  if (streams.length !== 1 || !Array.isArray(entries))
+      : typeof reply === 'object' && reply !== null
+        ? Object.values(reply)
+        : [];
+  return streams.length === 1 ? streams[0] : undefined;
+}
+
+const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * The entries of an XREAD reply for one stream, as `[id, fields]`, whichever client and protocol
+ * answered. Only `null` is "nothing new": anything unexpected throws, so that a reply this code
+ * misreads can never keep the near cache trusted.
+ */
+export function streamEntries(reply: unknown): [string, string[]][] {
+  if (reply === null) return [];
+  const entries = onlyStream(reply);
+  if (!Array.isArray(entries) || entries.length === 0)
     throw new Error('jwt-gate: Redis answered XREAD with an unexpected reply');
-  return entries.map((entry: unknown) => {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]))
+  return entries.map((entry: unknown): [string, string[]] => {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !isStrings(entry[1]))
       throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
-    return [entry[0], (entry[1] as unknown[]).map(String)];
+    return [entry[0], entry[1]];
   });
 }
