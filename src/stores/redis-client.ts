@@ -47,7 +47,11 @@ export function waitingSendOf(client: RedisClient, send: Send): SendAndWait {
   if (typeof io.pipeline === 'function') {
     const pipeline = io.pipeline.bind(client);
     return async (_key, args, replicas, timeout) => {
-      const replies = await pipeline([args, ['WAIT', String(replicas), String(timeout)]]).exec();
+      // Each command goes through the pipeline's own `call`, which takes any command by name.
+      const replies = await pipeline([
+        ['call', ...args],
+        ['call', 'WAIT', String(replicas), String(timeout)],
+      ]).exec();
       const [write, wait] = replies ?? [];
       if (write?.[0]) throw write[0];
       if (wait?.[0]) throw wait[0];

@@ -42,7 +42,8 @@ function replyOf(reply: unknown, length: number, command: string): unknown[] {
 function numberOf(value: unknown): number | undefined {
   if (!isSet(value)) return undefined;
   const parsed = Number(String(value));
-  if (!Number.isFinite(parsed)) throw new Error('jwt-gate: Redis holds a cut or generation that is not a number');
+  if (!Number.isFinite(parsed))
+    throw new Error('jwt-gate: Redis holds a cut or generation that is not a number');
   return parsed;
 }
 

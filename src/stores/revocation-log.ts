@@ -72,14 +72,17 @@ function changeOf(fields: readonly string[]): Change | undefined {
 
 type Entry = [string, string[]];
 
-// Script replies are arrays in RESP2 and RESP3 alike; anything else is a reply this version cannot read.
-function entriesOf(value: unknown): Entry[] {
+/** The entries of a script's reply: arrays in RESP2 and RESP3 alike; anything else fails closed. */
+export function entriesOf(value: unknown): Entry[] {
   if (!Array.isArray(value))
     throw new Error('jwt-gate: the revocation log answered with an unexpected reply');
   return value.map((entry: unknown): Entry => {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]))
       throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
-    return [entry[0], (entry[1] as unknown[]).map(String)];
+    const fields = entry[1] as unknown[];
+    if (!fields.every((field) => typeof field === 'string'))
+      throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
+    return [entry[0], fields as string[]];
   });
 }
 

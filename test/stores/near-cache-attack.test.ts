@@ -7,7 +7,7 @@ import { NearCache, type Read } from '../../src/stores/near-cache.js';
 import { SECRET } from '../helpers.js';
 import {
   CLUSTER_KINDS,
-  SINGLE_KINDS,
+  DEFAULT_KINDS,
   redisClients,
   type ClientKind,
   type StoreClient,
@@ -60,7 +60,7 @@ function slowWrites(inner: StoreClient, kind: ClientKind, ms: number): StoreClie
   return { sendCommand: (a: string[]) => call(a, () => single.sendCommand(a)) };
 }
 
-describe.runIf(runRedis).each([...SINGLE_KINDS, ...CLUSTER_KINDS])('%s', (kind) => {
+describe.runIf(runRedis).each(DEFAULT_KINDS)('%s', (kind) => {
   const open = (client: StoreClient, prefix: string): RedisStore => {
     const store = redisStore({ client, prefix });
     onTestFinished(() => store.close());

@@ -8,7 +8,7 @@ import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
 import {
   CLUSTER_KINDS,
-  SINGLE_KINDS,
+  DEFAULT_KINDS,
   redisClients,
   type ClientKind,
   type StoreClient,
@@ -25,7 +25,7 @@ interface Target {
   client: StoreClient;
   nodes: readonly RedisNode[];
 }
-const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map(
+const targets = DEFAULT_KINDS.map(
   (name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target,
 );
 

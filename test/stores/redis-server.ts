@@ -244,23 +244,52 @@ export function redisCluster(): RedisCluster {
 /** One Sentinel watching one master, each on its own loopback port. */
 export function redisSentinel(): RedisSentinel {
   const master = redisServer();
-  const port = 15000 + Math.floor(Math.random() * 1000);
+  let port = 15000 + Math.floor(Math.random() * 1000);
   let child: ChildProcess | undefined;
   let dir: string | undefined;
+
+  async function startOn(on: number, folder: string): Promise<void> {
+    // Sentinel rewrites its configuration file, so it gets one of its own.
+    const conf = join(folder, `sentinel-${on}.conf`);
+    writeFileSync(
+      conf,
+      `port ${on}\nbind 127.0.0.1\ndir ${folder}\nsentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1\n`,
+    );
+    const spawned = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+    child = spawned;
+    await waitFor(async () => {
+      if (spawned.exitCode !== null || spawned.signalCode !== null)
+        throw new Error(`redis-sentinel exited at start on port ${on}`);
+      return canConnect(on);
+    }, 'start as a Sentinel');
+    // Several test files start Sentinels at once: never watch another file's master through its Sentinel.
+    const { stdout } = await run('redis-cli', ['-p', String(on), 'INFO', 'server'], { timeout: 5000 }).catch(
+      () => ({ stdout: '' }),
+    );
+    if (!stdout.includes(`process_id:${spawned.pid}\r`))
+      throw new Error(`port ${on} is held by another process`);
+  }
+
   return {
     name: 'jwt-gate-test',
-    sentinel: { host: '127.0.0.1', port },
+    get sentinel() {
+      return { host: '127.0.0.1', port };
+    },
     async start() {
       await master.start();
       dir = mkdtempSync(join(tmpdir(), 'jwt-gate-sentinel-'));
-      // Sentinel rewrites its configuration file, so it gets one of its own.
-      const conf = join(dir, 'sentinel.conf');
-      writeFileSync(
-        conf,
-        `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1\n`,
-      );
-      child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
-      await waitFor(() => canConnect(port), 'start as a Sentinel');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!(await isFree(port))) throw new Error(`port ${port} in use`);
+          await startOn(port, dir);
+          return;
+        } catch (err) {
+          child?.kill('SIGKILL');
+          child = undefined;
+          if (attempt >= 5) throw err;
+          port = 15000 + Math.floor(Math.random() * 1000);
+        }
+      }
     },
     async stop() {
       child?.kill('SIGKILL');

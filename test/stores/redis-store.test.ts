@@ -2,6 +2,7 @@
 // shapes it recognises, its timeout, and a whole session over HTTP on a Redis Cluster (what each step costs: redis-costs.test.ts).
 import { createServer } from 'node:net';
 import { Cluster, Redis } from 'ioredis';
+import type { Cluster as Cluster6, Redis as Redis6 } from 'ioredis6';
 import request from 'supertest';
 import { createClient, createCluster, createSentinel } from 'redis';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
@@ -10,7 +11,7 @@ import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
 import {
   CLUSTER_KINDS,
-  SINGLE_KINDS,
+  DEFAULT_KINDS,
   redisClients,
   type ClientKind,
   type StoreClient,
@@ -33,7 +34,7 @@ interface Target {
   admin: Redis | Cluster;
   nodes: readonly RedisNode[];
 }
-const targets = [...SINGLE_KINDS, ...CLUSTER_KINDS].map(
+const targets = DEFAULT_KINDS.map(
   (name) => ({ name, cluster: (CLUSTER_KINDS as readonly string[]).includes(name) }) as Target,
 );
 
@@ -114,6 +115,8 @@ describe('redisStore options', () => {
     expectTypeOf<ReturnType<typeof createSentinel>>().toExtend<Client>();
     expectTypeOf<Redis>().toExtend<Client>();
     expectTypeOf<Cluster>().toExtend<Client>();
+    expectTypeOf<Redis6>().toExtend<Client>();
+    expectTypeOf<Cluster6>().toExtend<Client>();
     // A cluster-shaped sendCommand without the cluster's own members would be taken for a single node's.
     expectTypeOf<{
       sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown>;
