@@ -79,10 +79,10 @@ export function entriesOf(value: unknown): Entry[] {
   return value.map((entry: unknown): Entry => {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]))
       throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
-    const fields = entry[1] as unknown[];
-    if (!fields.every((field) => typeof field === 'string'))
+    const fields: unknown[] = entry[1];
+    if (!fields.every((field): field is string => typeof field === 'string'))
       throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
-    return [entry[0], fields as string[]];
+    return [entry[0], fields];
   });
 }
 
