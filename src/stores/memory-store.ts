@@ -4,8 +4,8 @@ import type { SessionStatus, SessionStore } from './store.js';
 
 export interface MemoryStoreOptions {
   /**
-   * The most entries kept (about 240 bytes each). When full, expired entries go first; then the
-   * oldest live one goes and every token issued before it was written is refused. @default 100000
+   * The most entries kept (about 300 bytes each with their ids). When full, expired entries go first;
+   * then the oldest live one goes and every token issued before it was written is refused. @default 100000
    */
   readonly max?: number;
   /**
@@ -22,35 +22,37 @@ export interface MemoryStore extends SessionStore {
   readonly size: number;
 }
 
+const REVOKED = 0;
+const USED = 1;
+const CUT = 2;
+
+/** One entry, of one shape whatever its kind: a revoked id, a used id (with its step) or a subject's cut. */
 interface Entry {
+  readonly kind: typeof REVOKED | typeof USED | typeof CUT;
+  /** The id; '' for a cut. */
+  readonly id: string;
+  readonly sub: string | undefined;
   readonly until: number;
   /** When it was written: every token it speaks for was issued at or before this. */
   readonly written: number;
-  /** Takes it out of the map it lives in. */
-  readonly drop: () => void;
-}
-interface Used extends Entry {
-  readonly step: number;
-}
-interface Cut extends Entry {
-  readonly generation: number;
+  /** A used id's step; a cut's generation. */
+  readonly count: number;
+  /** A cut's not-before. */
   readonly notBefore: number;
 }
-/** Where an entry lives: how to put it there, and how to take it out. */
-interface Place<E> {
-  readonly set: (entry: E) => void;
-  readonly remove: (entry: E) => void;
-}
-/** What one subject holds: its revoked and used ids, and its "log out everywhere". */
+
+/** What one subject holds; its maps are made when first needed. */
 interface Subject {
-  readonly revoked: Map<string, Entry>;
-  readonly used: Map<string, Used>;
-  cut: Cut | undefined;
+  revoked: Map<string, Entry> | undefined;
+  used: Map<string, Entry> | undefined;
+  cut: Entry | undefined;
 }
 
 // A fold refuses the subject's tokens without a login generation issued up to this long after it,
 // as redisStore does: they may come from a process whose clock is that far ahead.
 const FOLD_MARGIN = 300;
+
+const entriesOf = (subject: Subject): number => (subject.revoked?.size ?? 0) + (subject.used?.size ?? 0);
 
 /** A bounded in-process store: state for one process only (use `redisStore` for several). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
@@ -61,7 +63,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // Ids are keyed by the names as given, so a look-up builds no string.
   const subjects = new Map<string, Subject>();
   const alone = new Map<string, Entry>();
-  const usedAlone = new Map<string, Used>();
+  const usedAlone = new Map<string, Entry>();
   // Every entry in write order (a rewrite moves to the back): the front is the oldest.
   const all = new Set<Entry>();
   const expiries = new ExpiryHeap<Entry>();
@@ -70,16 +72,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // The answer for a token nothing refuses, shared while the floor stays where it is.
   let clear: SessionStatus = Object.freeze({ revoked: false, notBefore: undefined });
 
-  const isLive = <E extends Entry>(entry: E | undefined, t: number): entry is E =>
+  const isLive = (entry: Entry | undefined, t: number): entry is Entry =>
     entry !== undefined && entry.until > t;
 
-  // Not put in `subjects` until an entry is set in it: a write that keeps nothing leaves nothing.
-  const subjectOf = (sub: string): Subject =>
-    subjects.get(sub) ?? { revoked: new Map(), used: new Map(), cut: undefined };
-  const dropSubjectIfEmpty = (sub: string, subject: Subject): void => {
-    if (subject.revoked.size === 0 && subject.used.size === 0 && subject.cut === undefined)
-      subjects.delete(sub);
-  };
+  function mapOf(kind: typeof REVOKED | typeof USED, subject: Subject | undefined): Map<string, Entry> {
+    if (subject === undefined) return kind === REVOKED ? alone : usedAlone;
+    if (kind === REVOKED) return (subject.revoked ??= new Map<string, Entry>());
+    return (subject.used ??= new Map<string, Entry>());
+  }
+
+  // Takes an entry out of wherever it lives; a subject left with nothing goes too.
+  function drop(entry: Entry): void {
+    all.delete(entry);
+    const subject = entry.sub === undefined ? undefined : subjects.get(entry.sub);
+    if (entry.kind === CUT) {
+      if (subject?.cut === entry) subject.cut = undefined;
+    } else {
+      const map =
+        entry.sub === undefined
+          ? mapOf(entry.kind, undefined)
+          : entry.kind === REVOKED
+            ? subject?.revoked
+            : subject?.used;
+      if (map?.get(entry.id) === entry) map.delete(entry.id);
+    }
+    if (
+      subject !== undefined &&
+      entry.sub !== undefined &&
+      subject.cut === undefined &&
+      entriesOf(subject) === 0
+    )
+      subjects.delete(entry.sub);
+  }
 
   // Forgets only by refusing more: a live entry goes last, and takes every older token with it.
   function makeRoom(t: number): void {
@@ -89,12 +113,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       next = expiries.peek()
     ) {
       expiries.pop();
-      if (all.delete(next)) next.drop();
+      if (all.has(next)) drop(next);
     }
     while (all.size >= max) {
       const oldest = all.values().next().value as Entry;
-      all.delete(oldest);
-      oldest.drop();
+      drop(oldest);
       // Whole-second iat: a token it spoke for was issued in its second or before.
       const refuseBefore = Math.floor(oldest.written) + 1;
       floor = Math.max(floor ?? refuseBefore, refuseBefore);
@@ -104,81 +127,57 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (expiries.size > 2 * all.size + 64) expiries.rebuild([...all]);
   }
 
-  /** Writes an entry in place of `replacing`, once there is room; `place` says where it lives. */
-  function add<E extends Entry>(
-    replacing: Entry | undefined,
-    make: (drop: () => void) => E,
-    place: Place<E>,
-    t: number,
-  ): void {
-    if (replacing !== undefined && all.delete(replacing)) replacing.drop();
+  /** Writes `entry` in place of `replacing`, once there is room. */
+  function add(entry: Entry, replacing: Entry | undefined, t: number): void {
+    if (replacing !== undefined && all.has(replacing)) drop(replacing);
     makeRoom(t);
-    const entry = make(() => {
-      place.remove(entry);
-    });
-    place.set(entry);
+    const sub = entry.sub;
+    let subject: Subject | undefined;
+    if (sub !== undefined) {
+      subject = subjects.get(sub);
+      if (subject === undefined)
+        subjects.set(sub, (subject = { revoked: undefined, used: undefined, cut: undefined }));
+    }
+    if (entry.kind === CUT) (subject as Subject).cut = entry;
+    else mapOf(entry.kind, subject).set(entry.id, entry);
     all.add(entry);
     if (entry.until !== Infinity) expiries.push(entry);
   }
 
-  // Where an entry of `id` lives: a subject's map (put back in `subjects` if it left meanwhile), or one of its own.
-  function slot<E extends Entry>(
-    map: Map<string, E>,
-    id: string,
-    sub: string | undefined,
-    subject: Subject | undefined,
-  ): Place<E> {
-    return {
-      set: (entry) => {
-        map.set(id, entry);
-        if (sub !== undefined && subject !== undefined) subjects.set(sub, subject);
-      },
-      remove: (entry) => {
-        if (map.get(id) !== entry) return;
-        map.delete(id);
-        if (sub !== undefined && subject !== undefined) dropSubjectIfEmpty(sub, subject);
-      },
-    };
-  }
-
+  /** Raises `sub`'s generation; every token its entries refused, the cut refuses: they go. */
   function cut(sub: string, notBefore: number, until: number, t: number): void {
-    const before = subjectOf(sub);
-    // Every token the subject's entries refused, the cut refuses: they go.
-    for (const entry of [...before.revoked.values(), ...before.used.values()])
-      if (all.delete(entry)) entry.drop();
-    const subject = subjectOf(sub);
-    const current = isLive(subject.cut, t) ? subject.cut : undefined;
-    add(
-      subject.cut,
-      (drop): Cut => ({
-        until: Math.max(until, current?.until ?? until),
-        written: t,
-        drop,
-        generation: (current?.generation ?? 0) + 1,
-        notBefore: Math.max(notBefore, current?.notBefore ?? notBefore),
-      }),
-      {
-        set: (entry) => {
-          subject.cut = entry;
-          subjects.set(sub, subject);
-        },
-        remove: (entry) => {
-          if (subject.cut !== entry) return;
-          subject.cut = undefined;
-          dropSubjectIfEmpty(sub, subject);
-        },
-      },
-      t,
-    );
+    const subject = subjects.get(sub);
+    for (const entry of [...(subject?.revoked?.values() ?? []), ...(subject?.used?.values() ?? [])])
+      drop(entry);
+    const current = subjects.get(sub)?.cut;
+    const held = isLive(current, t) ? current : undefined;
+    const entry: Entry = {
+      kind: CUT,
+      id: '',
+      sub,
+      until: Math.max(until, held?.until ?? until),
+      written: t,
+      count: (held?.count ?? 0) + 1,
+      notBefore: Math.max(notBefore, held?.notBefore ?? notBefore),
+    };
+    add(entry, current, t);
   }
 
   // Past maxPerSubject live entries, the subject's entries fold into a cut of its own, kept for good:
   // its logins' refreshed tokens would come back when a cut with an end had ended.
-  function bound(sub: string, subject: Subject, t: number): void {
-    if (subject.revoked.size + subject.used.size <= maxPerSubject) return;
+  function bound(sub: string, t: number): void {
+    const subject = subjects.get(sub);
+    if (subject === undefined || entriesOf(subject) <= maxPerSubject) return;
     let live = 0;
-    for (const entry of [...subject.revoked.values(), ...subject.used.values()]) if (entry.until > t) live++;
+    for (const map of [subject.revoked, subject.used])
+      for (const entry of map?.values() ?? []) if (entry.until > t) live++;
     if (live > maxPerSubject) cut(sub, t + FOLD_MARGIN, Infinity, t);
+  }
+
+  function find(kind: typeof REVOKED | typeof USED, id: string, sub: string | undefined): Entry | undefined {
+    if (sub === undefined) return mapOf(kind, undefined).get(id);
+    const subject = subjects.get(sub);
+    return (kind === REVOKED ? subject?.revoked : subject?.used)?.get(id);
   }
 
   return Object.freeze({
@@ -187,24 +186,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     async revoke(id: string, until: number, sub?: string): Promise<void> {
       const t = now() / 1000;
-      const subject = sub === undefined ? undefined : subjectOf(sub);
-      const map = subject?.revoked ?? alone;
-      const current = map.get(id);
+      const current = find(REVOKED, id, sub);
       // Two revocations of one id keep the later end: a second never shortens the first.
       const end = Math.max(until, isLive(current, t) ? current.until : until);
       if (end <= t) return;
-      add(current, (drop): Entry => ({ until: end, written: t, drop }), slot(map, id, sub, subject), t);
-      if (sub !== undefined && subject !== undefined) bound(sub, subject, t);
+      add({ kind: REVOKED, id, sub, until: end, written: t, count: 0, notBefore: 0 }, current, t);
+      if (sub !== undefined) bound(sub, t);
     },
     async useOnce(id: string, until: number, sub?: string, step = 1): Promise<boolean> {
       const t = now() / 1000;
-      const subject = sub === undefined ? undefined : subjectOf(sub);
-      const map = subject?.used ?? usedAlone;
-      const current = map.get(id);
-      if (isLive(current, t) && current.step >= step) return false;
+      const current = find(USED, id, sub);
+      if (isLive(current, t) && current.count >= step) return false;
       const end = Math.max(until, t + 1, isLive(current, t) ? current.until : until);
-      add(current, (drop): Used => ({ until: end, written: t, drop, step }), slot(map, id, sub, subject), t);
-      if (sub !== undefined && subject !== undefined) bound(sub, subject, t);
+      add({ kind: USED, id, sub, until: end, written: t, count: step, notBefore: 0 }, current, t);
+      if (sub !== undefined) bound(sub, t);
       return true;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
@@ -220,7 +215,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         for (let i = 0; i < ids.length; i++) if (isLive(map.get(ids[i] as string), t)) isRevoked = true;
       const current = isLive(subject?.cut, t) ? subject?.cut : undefined;
       if (!isRevoked && current === undefined) return clear;
-      return { revoked: isRevoked, notBefore: current?.notBefore, generation: current?.generation, floor };
+      return { revoked: isRevoked, notBefore: current?.notBefore, generation: current?.count, floor };
     },
   });
 }
