@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createAuth, hs256, redisStore, type Auth, type RedisStore } from '../../src/index.js';
+import { createAuth, hs256, redisStore, type Auth, type Claims, type RedisStore } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
 import { redisClients, type ClientKind, type StoreClient } from './redis-clients.js';
 import {
@@ -106,6 +106,18 @@ const settled = (revoked: Promise<void>): Promise<string> =>
     (err: unknown) => codeOf(err) ?? 'error',
   );
 
+/** A sign-out of the login `claims` belong to, on `a`: 'revoked', or its code. */
+const signOut = (a: Auth, claims: Claims): Promise<string> =>
+  settled(a.endSession({ headers: {} }, { claims }).revoked);
+
+/** A login made on `a`, which B has in its near cache. */
+async function login(a: Auth, b: Auth, sub = 'user-1'): Promise<{ token: string; claims: Claims }> {
+  const { token } = await a.startSession({ sub });
+  const claims = await a.verify(token);
+  await known(b, token);
+  return { token, claims };
+}
+
 /** A client of `kind` that signs in to Redis as `user`. */
 async function connectAs(
   kind: ClientKind,
@@ -143,6 +155,12 @@ describe.runIf(runRedis)('one Redis server', () => {
     for (const s of stores) s.close();
     for (const server of servers) await server.stop().catch(() => undefined);
   });
+  async function ownServer(): Promise<RedisServer> {
+    const server = redisServer();
+    servers.push(server);
+    await server.start();
+    return server;
+  }
   const kinds: ClientKind[] = ['node-redis createClient', 'ioredis'];
 
   async function setUp(kind: ClientKind, server: RedisServer): Promise<Instances> {
@@ -159,15 +177,11 @@ describe.runIf(runRedis)('one Redis server', () => {
   it.each(kinds)(
     '%s: the server stalls 1.5 s during a sign-out (its client gives up at 1 s): B never accepts what Redis holds',
     async (kind) => {
-      const server = redisServer();
-      servers.push(server);
-      await server.start();
+      const server = await ownServer();
       const instances = await setUp(kind, server);
-      const { token } = await instances.a.startSession({ sub: 'user-1' });
-      const claims = await instances.a.verify(token);
-      await known(instances.b, token);
+      const { token, claims } = await login(instances.a, instances.b);
       const { resumed } = await stall(server.port, 1500);
-      const outcome = await settled(instances.a.endSession({ headers: {} }, { claims }).revoked);
+      const outcome = await signOut(instances.a, claims);
       expect(outcome).toBe('ERR_STORE_UNAVAILABLE');
       await resumed;
       await quietly();
@@ -178,9 +192,7 @@ describe.runIf(runRedis)('one Redis server', () => {
   it.each(kinds)(
     '%s: Redis restarted empty after B read an entry whose id runs ahead of its clock: B notices and refuses a later sign-out',
     async (kind) => {
-      const server = redisServer();
-      servers.push(server);
-      await server.start();
+      const server = await ownServer();
       const instances = await setUp(kind, server);
       const prefix = `faults-${process.pid}-${tag}-${prefixes}:`;
       const { token } = await instances.a.startSession({ sub: 'user-1' });
@@ -195,7 +207,7 @@ describe.runIf(runRedis)('one Redis server', () => {
       await quietly();
       // Clients reconnect on their own; the sign-out goes to the new, empty server.
       for (let i = 0; i < 50; i++, await sleep(100))
-        if ((await settled(instances.a.endSession({ headers: {} }, { claims }).revoked)) === 'revoked') break;
+        if ((await signOut(instances.a, claims)) === 'revoked') break;
       await quietly();
       expect(await violations(instances, token, 1000)).toEqual([]);
     },
@@ -204,9 +216,7 @@ describe.runIf(runRedis)('one Redis server', () => {
   it.each(kinds)(
     '%s: a write the log never heard of (an ACL that denies XADD to the writer): B never accepts what Redis holds',
     async (kind) => {
-      const server = redisServer();
-      servers.push(server);
-      await server.start();
+      const server = await ownServer();
       await redisCli(
         server.port,
         'ACL',
@@ -222,10 +232,8 @@ describe.runIf(runRedis)('one Redis server', () => {
       const instances = await setUp(kind, server);
       const prefix = `faults-${process.pid}-${tag}-${prefixes}:`;
       const a = auth(store(await connectAs(kind, server.port, 'writer', 'writer-pw'), prefix));
-      const { token } = await a.startSession({ sub: 'user-1' });
-      const claims = await a.verify(token);
-      await known(instances.b, token);
-      expect(await settled(a.endSession({ headers: {} }, { claims }).revoked)).toBe('ERR_STORE_UNAVAILABLE');
+      const { token, claims } = await login(a, instances.b);
+      expect(await signOut(a, claims)).toBe('ERR_STORE_UNAVAILABLE');
       await quietly();
       expect(await violations(instances, token, 1000)).toEqual([]);
     },
@@ -234,21 +242,15 @@ describe.runIf(runRedis)('one Redis server', () => {
   it.each(kinds)(
     '%s: a full Redis (maxmemory, noeviction): sign-out answers 503, and no instance accepts what Redis holds',
     async (kind) => {
-      const server = redisServer();
-      servers.push(server);
-      await server.start();
+      const server = await ownServer();
       const instances = await setUp(kind, server);
-      const { token } = await instances.a.startSession({ sub: 'user-1' });
-      const claims = await instances.a.verify(token);
-      await known(instances.b, token);
+      const { token, claims } = await login(instances.a, instances.b);
       await redisCli(server.port, 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
       await redisCli(server.port, 'CONFIG', 'SET', 'maxmemory', '1');
-      expect(await settled(instances.a.endSession({ headers: {} }, { claims }).revoked)).toBe(
-        'ERR_STORE_UNAVAILABLE',
-      );
+      expect(await signOut(instances.a, claims)).toBe('ERR_STORE_UNAVAILABLE');
       expect(await violations(instances, token, 500)).toEqual([]);
       await redisCli(server.port, 'CONFIG', 'SET', 'maxmemory', '0');
-      expect(await settled(instances.a.endSession({ headers: {} }, { claims }).revoked)).toBe('revoked');
+      expect(await signOut(instances.a, claims)).toBe('revoked');
       expect(await violations(instances, token, 500)).toEqual([]);
       await expect(instances.b.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     },
@@ -305,11 +307,9 @@ describe.runIf(runRedis)('a 3-master Redis Cluster', () => {
     async (kind) => {
       const instances = await setUp(kind);
       const { sub, subject } = await apart(instances.prefix);
-      const { token } = await instances.a.startSession({ sub });
-      const claims = await instances.a.verify(token);
-      await known(instances.b, token);
+      const { token, claims } = await login(instances.a, instances.b, sub);
       const { resumed } = await stall(subject, 1500);
-      const outcome = await settled(instances.a.endSession({ headers: {} }, { claims }).revoked);
+      const outcome = await signOut(instances.a, claims);
       expect(outcome).toBe('ERR_STORE_UNAVAILABLE');
       await resumed;
       await quietly();
@@ -323,11 +323,9 @@ describe.runIf(runRedis)('a 3-master Redis Cluster', () => {
     async (kind) => {
       const instances = await setUp(kind);
       const { sub, log } = await apart(instances.prefix);
-      const { token } = await instances.a.startSession({ sub });
-      const claims = await instances.a.verify(token);
-      await known(instances.b, token);
+      const { token, claims } = await login(instances.a, instances.b, sub);
       await cluster.kill(log);
-      const outcome = await settled(instances.a.endSession({ headers: {} }, { claims }).revoked);
+      const outcome = await signOut(instances.a, claims);
       expect(outcome).toBe('ERR_STORE_UNAVAILABLE');
       await sleep(2000);
       await cluster.revive(log);
@@ -380,7 +378,7 @@ describe.runIf(runRedis)('Sentinel: a master, a replica, a failover', () => {
       // Sentinel promotes the replica; the clients follow it.
       let outcome = '';
       for (let i = 0; i < 100 && outcome !== 'revoked'; i++, await sleep(200))
-        outcome = await settled(instances.a.endSession({ headers: {} }, { claims }).revoked);
+        outcome = await signOut(instances.a, claims);
       expect(outcome).toBe('revoked');
       await quietly();
       expect(await violations(instances, token, 1000)).toEqual([]);
@@ -415,7 +413,7 @@ describe.runIf(runRedis)('Sentinel: a master, a replica, a failover', () => {
     const claims = await a.verify(second.token);
     const { resumed } = await stall(replica.port, 1000);
     const started = performance.now();
-    expect(await settled(a.endSession({ headers: {} }, { claims }).revoked)).toBe('ERR_STORE_UNAVAILABLE');
+    expect(await signOut(a, claims)).toBe('ERR_STORE_UNAVAILABLE');
     expect(performance.now() - started).toBeLessThan(900);
     await resumed;
   }, 30_000);
