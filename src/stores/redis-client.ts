@@ -41,17 +41,20 @@ interface IoRedisPipeline {
   pipeline(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
 }
 
-/** `SendAndWait` for `client`, whose commands go through `send`. */
-export function waitingSendOf(client: RedisClient, send: Send): SendAndWait {
+/** `SendAndWait` for `client`, whose commands go through `send`; a pipeline fails after `timeoutDuration` ms. */
+export function waitingSendOf(client: RedisClient, send: Send, timeoutDuration: number): SendAndWait {
   const io = client as Partial<IoRedisPipeline>;
   if (typeof io.pipeline === 'function') {
     const pipeline = io.pipeline.bind(client);
     return async (_key, args, replicas, timeout) => {
       // Each command goes through the pipeline's own `call`, which takes any command by name.
-      const replies = await pipeline([
-        ['call', ...args],
-        ['call', 'WAIT', String(replicas), String(timeout)],
-      ]).exec();
+      const replies = await timed(
+        pipeline([
+          ['call', ...args],
+          ['call', 'WAIT', String(replicas), String(timeout)],
+        ]).exec(),
+        timeoutDuration,
+      );
       const [write, wait] = replies ?? [];
       if (write?.[0]) throw write[0];
       if (wait?.[0]) throw wait[0];
@@ -91,19 +94,22 @@ export function commandOf(client: RedisClient | undefined): Send {
   return (_key, args) => node.sendCommand(args);
 }
 
+/** `pending`, failing after `timeoutDuration` ms. */
+async function timed<T>(pending: Promise<T>, timeoutDuration: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error('jwt-gate: Redis did not answer in time'));
+    }, timeoutDuration);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `command`, failing after `timeoutDuration` ms: a client that queues while disconnected would hold a request forever. */
 export function withTimeout(command: Send, timeoutDuration: number): Send {
-  return async (key, args) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error('jwt-gate: Redis did not answer in time'));
-      }, timeoutDuration);
-    });
-    try {
-      return await Promise.race([command(key, args), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return (key, args) => timed(command(key, args), timeoutDuration);
 }

@@ -8,6 +8,8 @@ export interface RedisKeys {
   subject(sub: string): string;
   /** The keys earlier versions wrote for `sub`: its not-before, then one per id. */
   legacy(sub: string, ids: readonly string[]): string[];
+  /** The key earlier versions marked a used id of `sub` with. */
+  legacyUsed(sub: string, id: string): string;
   /** A revoked id of a token without a subject. */
   alone(id: string): string;
   /** A used id of a token without a subject. */
@@ -29,6 +31,7 @@ export function redisKeys(prefix: string): RedisKeys {
     log: `${prefix}{log}`,
     subject: tag,
     legacy: (sub, ids) => [`${tag(sub)}:nb`, ...ids.map((id) => `${tag(sub)}:id:${id}`)],
+    legacyUsed: (sub, id) => `${tag(sub)}:used:${id}`,
     alone: (id) => `${prefix}id:${id}`,
     used: (id) => `${prefix}used:${id}`,
   };

@@ -80,13 +80,17 @@ redis.call('HSET', key, field, show(e))
 bounded(live, math.max(latest, e))
 return 1`;
 
-/** KEYS[1] a subject; ARGV deadline, clock, limit, id, end, step. 1: the first use of this step (or a later one). */
+/**
+ * KEYS[1] a subject, KEYS[2] the key 0.1 marked the id used with; ARGV deadline, clock, limit, id, end, step.
+ * 1: the first use of this step (or a later one).
+ */
 export const USE_IN_SUBJECT: string = `${SUBJECT}
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local field, e, step = 'u:' .. ARGV[4], endOf(ARGV[5]), tonumber(ARGV[6])
 local live, latest = entries()
 local current = redis.call('HGET', key, field)
 if current then
-  if tonumber(string.match(current, '^(%d+):')) >= step then return 0 end
+  if (tonumber(string.match(current, '^(%d+):') or '') or step) >= step then return 0 end
   e = math.max(e, endOf(string.match(current, ':(.*)$')))
 else live = live + 1 end
 e = math.max(e, now + 1)
@@ -111,12 +115,15 @@ redis.call('SET', KEYS[1], show(e))
 expire(KEYS[1], e)
 return 1`;
 
-/** KEYS[1] a used id without a subject; ARGV deadline, clock, limit (unused), end, step. */
+/**
+ * KEYS[1] a used id without a subject; ARGV deadline, clock, limit (unused), end, step. A value of
+ * another shape (0.1 marked a used id '1') is a use of every step.
+ */
 export const USE_ALONE: string = `${PRELUDE}
 local e, step = math.max(endOf(ARGV[4]), now + 1), tonumber(ARGV[5])
 local current = redis.call('GET', KEYS[1])
 if current then
-  if tonumber(string.match(current, '^(%d+):')) >= step then return 0 end
+  if (tonumber(string.match(current, '^(%d+):') or '') or step) >= step then return 0 end
   e = math.max(e, endOf(string.match(current, ':(.*)$')))
 end
 redis.call('SET', KEYS[1], string.format('%d', step) .. ':' .. show(e))

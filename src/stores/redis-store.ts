@@ -61,7 +61,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const o = resolveRedisStoreOptions(options);
   const now = o.now ?? Date.now;
   const send = withTimeout(commandOf(o.client), o.timeoutDuration);
-  const sendAndWait = waitingSendOf(o.client, send);
+  const sendAndWait = waitingSendOf(o.client, send, o.timeoutDuration + (o.durability?.timeoutDuration ?? 0));
   const keys = redisKeys(o.prefix);
   const cache =
     o.nearCache === undefined ? undefined : new NearCache(o.nearCache.max, KNOWLEDGE_MAX_AGE_MS, HOLD_MS);
@@ -71,14 +71,27 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const clock = (): string => (o.now === undefined ? '' : String(now() / 1000));
 
   // `change` undefined: nothing any process caches (a used id without a subject), so no log entry.
+  // `also`: more keys of the same slot the script reads.
   async function write(
     key: string,
     script: string,
     args: readonly string[],
     change: Change | undefined,
+    also: readonly string[] = [],
   ): Promise<unknown> {
     const deadline = change === undefined ? '' : String((await log.append(change)) + LATE_MS);
-    const command = ['EVAL', script, '1', key, deadline, clock(), String(o.maxPerSubject), ...args];
+    const limit = String(o.maxPerSubject);
+    const command = [
+      'EVAL',
+      script,
+      String(1 + also.length),
+      key,
+      ...also,
+      deadline,
+      clock(),
+      limit,
+      ...args,
+    ];
     let reply: unknown;
     if (o.durability === undefined) reply = await send(key, command);
     else {
@@ -143,7 +156,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       const reply =
         sub === undefined
           ? await write(keys.used(id), USE_ALONE, args.slice(1), undefined)
-          : await write(keys.subject(sub), USE_IN_SUBJECT, args, { kind: 'subject', sub });
+          : await write(keys.subject(sub), USE_IN_SUBJECT, args, { kind: 'subject', sub }, [
+              keys.legacyUsed(sub, id),
+            ]);
       return Number(reply) === 1;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
