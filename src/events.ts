@@ -1,5 +1,6 @@
 import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
 import { eventError, type EventError } from './event-error.js';
+import type { StoreEvent } from './stores/store.js';
 import { isPromiseLike } from './promise.js';
 
 /** Why a key of a fetched JWK Set was left out: see the `key-skipped` event. */
@@ -36,6 +37,12 @@ export type AuthEvent =
   /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
   | { readonly type: 'store-unavailable'; readonly error: EventError }
   | { readonly type: 'store-recovered' }
+  /**
+   * The near cache cannot read the revocation log (for over a second): every request asks Redis.
+   * Requests are still answered; only their cost has changed.
+   */
+  | { readonly type: 'near-cache-unavailable'; readonly error: EventError }
+  | { readonly type: 'near-cache-recovered' }
   /** A refresh token came back a second time: two holders, so the whole login was revoked. */
   | { readonly type: 'refresh-reuse'; readonly sub: string | undefined }
   | { readonly type: 'signed-in'; readonly sub: string | undefined }
@@ -109,3 +116,12 @@ export class Outage {
     this.#emit({ type: this.#downType === 'keys-unavailable' ? 'keys-recovered' : 'store-recovered' });
   }
 }
+
+/** A store's own events, as the app hears them: an error carries only what outage events carry. */
+export const storeEvents =
+  (emit: EventSink) =>
+  (event: StoreEvent): void => {
+    emit(
+      event.type === 'near-cache-unavailable' ? { type: event.type, error: eventError(event.error) } : event,
+    );
+  };

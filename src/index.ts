@@ -62,6 +62,7 @@ export { memoryStore } from './stores/memory-store.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store.js';
 export { redisStore } from './stores/redis-store.js';
 export type {
+  DurabilityOptions,
   IoRedisClient,
   NearCacheOptions,
   NodeRedisClient,
@@ -71,7 +72,7 @@ export type {
   RedisStore,
   RedisStoreOptions,
 } from './stores/redis-store.js';
-export type { SessionStatus, SessionStore, StatusOptions } from './stores/store.js';
+export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './stores/store.js';
 export type { CsrfOptions } from './http/csrf.js';
 export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
 export type { EventError } from './event-error.js';

@@ -18,7 +18,7 @@ import { REFRESH_TYP } from './token/claims-to-sign.js';
 import { typKey } from './token/jws.js';
 import { resolveRefresh, type RefreshOptions, type ResolvedRefresh } from './session/refresh.js';
 import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/renew.js';
-import { Outage, eventSink, type AuthEvent, type EventSink } from './events.js';
+import { Outage, eventSink, storeEvents, type AuthEvent, type EventSink } from './events.js';
 import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
 import { resolveCache, type TokenCacheOptions } from './token/cache.js';
 
@@ -195,6 +195,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const store = resolveStore(options.store, now);
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
+  // A store's own changes of state (a near cache turned off) are the app's events too.
+  if (emit !== undefined) store?.watch?.(storeEvents(emit));
   const csrf = resolveCsrf(options.csrf, cookie);
   return Object.freeze({
     provider: key,

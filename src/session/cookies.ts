@@ -2,6 +2,8 @@ import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from '../ht
 import { csrfCookieHeader } from '../http/csrf.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Claims } from '../token/claims.js';
+import { newTokenId } from '../token/jws.js';
+import { refreshTokenId } from '../token/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 
 /** A started session: the token and the `Set-Cookie` values that carry it. */
@@ -42,15 +44,20 @@ export function sessionCookies<U, C extends Claims>(
   return cookies;
 }
 
-/** The refresh cookie: the refresh token carries the session's claims, so a refresh needs nothing but the store. */
+/**
+ * The refresh cookie: the refresh token carries the session's claims, so a refresh needs nothing but
+ * the store. `step` is its place in the login's rotation (1 at sign-in).
+ */
 export async function refreshCookie<U, C extends Claims>(
   o: ResolvedOptions<U, C>,
   tokens: Tokens<C>,
   claims: C,
   lifetime: number,
   hint: SecureHint | undefined,
+  step: number,
 ): Promise<string> {
   const refresh = o.refresh as NonNullable<typeof o.refresh>;
-  const token = await tokens.sign(claims, { expiresIn: lifetime }, true);
+  const jwtid = refreshTokenId(step, newTokenId());
+  const token = await tokens.sign(claims, { expiresIn: lifetime, jwtid }, true);
   return sessionCookieHeader(refresh.cookie, token, lifetime, hint);
 }

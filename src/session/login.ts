@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js';
 import type { Claims } from '../token/claims.js';
 import { MANAGED_CLAIMS } from '../token/claims-to-sign.js';
+import { loginOf } from '../token/login-id.js';
 
 type LoginOptions = Pick<
   ResolvedOptions<unknown, Claims>,
@@ -26,12 +27,12 @@ export function loginSpan(o: LoginOptions): number {
   );
 }
 
-// A sid is `<random>.<end>`: the login's last second, signed into every token of the login, so a
-// sign-out that sees only one of them knows how long to refuse them all ("remember me" included).
-const sidEnd = (sid: unknown): number => {
-  const end = typeof sid === 'string' ? /\.(\d{1,15})$/.exec(sid)?.[1] : undefined;
-  return end === undefined ? -Infinity : Number(end);
-};
+/**
+ * How much later than a token's own times an entry about it must last: an instance whose clock is
+ * `clockTolerance` behind accepts the token up to that long after its `exp` by its clock, which is
+ * twice as long by the clock of one that is as far ahead.
+ */
+export const skewMargin = (o: Pick<LoginOptions, 'claimRules'>): number => 2 * o.claimRules.clockTolerance;
 
 /** Until when a whole login must stay refused, judged from one of its tokens. */
 export function loginEnd(o: LoginOptions, claims: Claims, refreshToken: boolean): number {
@@ -43,8 +44,8 @@ export function loginEnd(o: LoginOptions, claims: Claims, refreshToken: boolean)
         ? claims.iat
         : o.now() / 1000;
   // A refresh token's exp is the login's end; what it hands out lives one access lifetime more.
-  return (
-    Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan(o), sidEnd(claims.sid)) +
-    o.claimRules.clockTolerance
-  );
+  // The sid carries the login's last second, so a sign-out that sees only one token knows how long
+  // to refuse them all ("remember me" included).
+  const sidEnd = loginOf(claims.sid)?.end ?? -Infinity;
+  return Math.max(refreshToken ? exp + o.expiresIn : exp, loggedIn + loginSpan(o), sidEnd) + skewMargin(o);
 }

@@ -10,6 +10,7 @@ import { checkStore, storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
 import { subjectOf, type Claims } from '../token/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
+import { refreshStepOf } from '../token/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import { refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
@@ -112,9 +113,14 @@ export async function refresh<U, C extends Claims>(
     if (remaining <= 0) throw new AuthError('ERR_TOKEN_EXPIRED');
     // Markers outlive every token this login may still hand out.
     const until = loginEnd(o, claims, true);
+    // One entry per login: the highest rotation step spent. A refresh token from before steps has its own.
+    const step = refreshStepOf(jti);
     let first = false;
     await storeWrite(async () => {
-      first = await store.useOnce(`rt:${jti}`, until, sub);
+      first =
+        step === undefined
+          ? await store.useOnce(`rt:${jti}`, until, sub)
+          : await store.useOnce(`rt:${sid}`, until, sub, step);
       // A second use means two holders: end the whole login, the thief's and the user's.
       if (!first) await store.revoke(`sid:${sid}`, until, sub);
     }, o.storeOutage);
@@ -122,12 +128,15 @@ export async function refresh<U, C extends Claims>(
       o.emit?.({ type: 'refresh-reuse', sub });
       throw new AuthError('ERR_TOKEN_REVOKED');
     }
-    // A "log out everywhere" that landed while this refresh ran must still win. (A sign-out, or the
-    // losers of a race, revoke the sid that the new tokens carry, so those die at their first use.)
+    // A sign-out or "log out everywhere" that landed while this refresh ran must still win.
     await checkStore(
       store,
       false,
-      { ...(sub === undefined ? {} : { sub }), ...(claims.iat === undefined ? {} : { iat: claims.iat }) },
+      {
+        sid,
+        ...(sub === undefined ? {} : { sub }),
+        ...(claims.iat === undefined ? {} : { iat: claims.iat }),
+      },
       true,
       o.storeOutage,
     );
@@ -135,7 +144,7 @@ export async function refresh<U, C extends Claims>(
     const access = await tokens.sign(kept);
     const cookies = sessionCookies(o, tokens, access, claims.csrf, hint, remaining);
     // The login keeps its end: a rotated refresh token expires when the first one would have.
-    cookies.push(await refreshCookie(o, tokens, kept, remaining, hint));
+    cookies.push(await refreshCookie(o, tokens, kept, remaining, hint, (step ?? 0) + 1));
     o.emit?.({ type: 'refreshed', sub });
     return { token: access, cookies };
   } catch (err) {

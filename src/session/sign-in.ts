@@ -2,37 +2,41 @@ import { toSeconds } from '../duration.js';
 import { AuthError } from '../errors.js';
 import type { SecureHint } from '../http/cookie.js';
 import type { ResolvedOptions } from '../options.js';
-import type { SessionStore } from '../stores/store.js';
+import type { SessionStatus, SessionStore } from '../stores/store.js';
 import { subjectOf, type Claims } from '../token/claims.js';
 import type { IssueOverrides } from '../token/claims-to-sign.js';
 import { newTokenId } from '../token/jws.js';
+import { loginId } from '../token/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig, refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
 import { loginSpan } from './login.js';
 
 /**
- * A login right after "log out everywhere" (or after a full memory store raised its not-before), in
- * the same second, would get a whole-second `iat` before the not-before: a token refused from birth.
- * Wait for the next second instead.
+ * The generation `sub`'s new login starts at (how many "log out everywhere" came before), read from the
+ * store itself. A full memory store's floor, raised in this very second, would refuse a token with this
+ * second's whole-second `iat` from birth: wait for the next second then.
  */
-export async function waitOutNotBefore(store: SessionStore, sub: string, now: () => number): Promise<void> {
-  let notBefore: number | undefined;
+export async function loginGeneration(store: SessionStore, sub: string, now: () => number): Promise<number> {
+  let status: SessionStatus;
   try {
-    ({ notBefore } = await store.status([], sub, { consistent: true }));
+    status = await store.status([], sub, { consistent: true });
   } catch (cause) {
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
-  if (notBefore === undefined) return;
-  // A loop, not one timer: timers may fire a millisecond before the wall clock gets there. Bounded
-  // in real time too, so a clock that stands still (a test's, a paused VM's) cannot hold a sign-in.
-  const giveUp = performance.now() + 2000;
-  for (
-    let wait = Math.ceil(notBefore) * 1000 - now();
-    wait > 0 && wait <= 1000 && performance.now() < giveUp;
-    wait = Math.ceil(notBefore) * 1000 - now()
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, wait));
+  const { floor } = status;
+  if (floor !== undefined) {
+    // A loop, not one timer: timers may fire a millisecond before the wall clock gets there. Bounded
+    // in real time too, so a clock that stands still (a test's, a paused VM's) cannot hold a sign-in.
+    const giveUp = performance.now() + 2000;
+    for (
+      let wait = Math.ceil(floor) * 1000 - now();
+      wait > 0 && wait <= 1000 && performance.now() < giveUp;
+      wait = Math.ceil(floor) * 1000 - now()
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
+  return status.generation ?? 0;
 }
 
 /** Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value and refresh token). */
@@ -44,8 +48,10 @@ export async function startSession<U, C extends Claims>(
   hint?: SecureHint,
 ): Promise<StartedSession> {
   cookieConfig(o);
-  if (o.store !== undefined && typeof claims.sub === 'string')
-    await waitOutNotBefore(o.store, claims.sub, o.now);
+  const generation =
+    o.store !== undefined && typeof claims.sub === 'string'
+      ? await loginGeneration(o.store, claims.sub, o.now)
+      : 0;
   const csrfValue = o.csrf?.header === undefined ? undefined : newTokenId();
   // auth_time (OIDC Core §2) keeps the login time through renewals.
   const session = {
@@ -59,11 +65,11 @@ export async function startSession<U, C extends Claims>(
   // sid names the login: renewed and refreshed tokens keep it, and sign-out revokes them all at once.
   const lastSecond =
     session.auth_time + Math.max(loginSpan(o), first, refreshLife === 0 ? 0 : refreshLife + o.expiresIn);
-  const sid = o.store === undefined ? undefined : `${newTokenId()}.${lastSecond}`;
+  const sid = o.store === undefined ? undefined : loginId(newTokenId(), lastSecond, generation);
   const token = await tokens.sign({ ...session, ...(sid === undefined ? {} : { sid }) }, overrides);
   const cookies = sessionCookies(o, tokens, token, csrfValue, hint, refreshLife);
   if (o.refresh !== undefined)
-    cookies.push(await refreshCookie(o, tokens, { ...session, sid }, refreshLife, hint));
+    cookies.push(await refreshCookie(o, tokens, { ...session, sid }, refreshLife, hint, 1));
   o.emit?.({ type: 'signed-in', sub: subjectOf(claims) });
   return { token, cookies };
 }

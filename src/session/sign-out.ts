@@ -64,7 +64,9 @@ async function revokeLogin<U, C extends Claims>(
   const writes: Promise<void>[] = [];
   const logins = new Map<string, { sub: string | undefined; until: number }>();
   for (const { claims, refresh: isRefresh } of ending) {
-    if (!isRefresh && typeof claims.jti === 'string') writes.push(revoke(o, claims));
+    // A token of a login is revoked with its login (sid); only a token without one needs its own entry.
+    if (!isRefresh && typeof claims.jti === 'string' && typeof claims.sid !== 'string')
+      writes.push(revoke(o, claims));
     if (typeof claims.sid !== 'string') continue;
     const until = Math.max(loginEnd(o, claims, isRefresh), logins.get(claims.sid)?.until ?? -Infinity);
     logins.set(claims.sid, { sub: subjectOf(claims), until });

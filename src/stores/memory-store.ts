@@ -4,10 +4,15 @@ import type { SessionStatus, SessionStore } from './store.js';
 
 export interface MemoryStoreOptions {
   /**
-   * The most entries kept (about 240 bytes each). When full, expired entries go first; then the
-   * oldest live one goes and every token issued before it was written is refused. @default 100000
+   * The most entries kept (about 300 bytes each with their ids). When full, expired entries go first;
+   * then the oldest live one goes and every token issued before it was written is refused. @default 100000
    */
   readonly max?: number;
+  /**
+   * The most live revocations and spent refresh tokens one subject keeps; past it they fold into a
+   * "log out everywhere" of that subject, so one account cannot fill the store. @default 100
+   */
+  readonly maxPerSubject?: number;
   /** The clock, in milliseconds. @default Date.now */
   readonly now?: () => number;
 }
@@ -17,127 +22,200 @@ export interface MemoryStore extends SessionStore {
   readonly size: number;
 }
 
+const REVOKED = 0;
+const USED = 1;
+const CUT = 2;
+
+/** One entry, of one shape whatever its kind: a revoked id, a used id (with its step) or a subject's cut. */
 interface Entry {
-  readonly key: string;
-  /** The map it lives in: revoked ids, used ids, or subjects. */
-  readonly map: Map<string, Entry>;
+  readonly kind: typeof REVOKED | typeof USED | typeof CUT;
+  /** The id; '' for a cut. */
+  readonly id: string;
+  readonly sub: string | undefined;
   readonly until: number;
   /** When it was written: every token it speaks for was issued at or before this. */
   readonly written: number;
-  /** Write order across the three maps: the lowest is the oldest entry. */
-  readonly seq: number;
-  /** A subject's not-before; `undefined` for a revoked or used id. */
-  readonly notBefore: number | undefined;
+  /** A used id's step; a cut's generation. */
+  readonly count: number;
+  /** A cut's not-before. */
+  readonly notBefore: number;
 }
+
+/** What one subject holds; its maps are made when first needed. */
+interface Subject {
+  revoked: Map<string, Entry> | undefined;
+  used: Map<string, Entry> | undefined;
+  cut: Entry | undefined;
+}
+
+// A fold refuses the subject's tokens without a login generation issued up to this long after it,
+// as redisStore does: they may come from a process whose clock is that far ahead.
+const FOLD_MARGIN = 300;
+
+const entriesOf = (subject: Subject): number => (subject.revoked?.size ?? 0) + (subject.used?.size ?? 0);
 
 /** A bounded in-process store: state for one process only (use `redisStore` for several). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  checkKnownKeys(options, ['max', 'now'], 'memoryStore');
+  checkKnownKeys(options, ['max', 'maxPerSubject', 'now'], 'memoryStore');
   const max = positiveInteger(options.max ?? 100_000, 'max', 'memoryStore');
+  const maxPerSubject = positiveInteger(options.maxPerSubject ?? 100, 'maxPerSubject', 'memoryStore');
   const now = options.now ?? Date.now;
-  // Keyed by the names as given, so a look-up builds no string. Insertion order is write order (a
-  // rewrite moves to the back): each map's front is its oldest entry.
-  const revoked = new Map<string, Entry>();
-  const used = new Map<string, Entry>();
-  const subjects = new Map<string, Entry>();
-  const maps = [revoked, used, subjects] as const;
-  const size = (): number => revoked.size + used.size + subjects.size;
+  // Ids are keyed by the names as given, so a look-up builds no string.
+  const subjects = new Map<string, Subject>();
+  const alone = new Map<string, Entry>();
+  const usedAlone = new Map<string, Entry>();
+  // Every entry in write order (a rewrite moves to the back): the front is the oldest.
+  const all = new Set<Entry>();
   const expiries = new ExpiryHeap<Entry>();
-  let seq = 0;
-  // The store-wide not-before, raised only when a live entry had to go.
+  // The store-wide floor, raised only when a live entry had to go.
   let floor: number | undefined;
   // The answer for a token nothing refuses, shared while the floor stays where it is.
   let clear: SessionStatus = Object.freeze({ revoked: false, notBefore: undefined });
 
-  const live = (map: Map<string, Entry>, key: string, t: number): Entry | undefined => {
-    const entry = map.get(key);
-    return entry !== undefined && entry.until > t ? entry : undefined;
-  };
+  const isLive = (entry: Entry | undefined, t: number): entry is Entry =>
+    entry !== undefined && entry.until > t;
 
-  function oldest(): Entry {
-    let found: Entry | undefined;
-    for (const map of maps) {
-      const front = map.values().next().value;
-      if (front !== undefined && (found === undefined || front.seq < found.seq)) found = front;
+  function mapOf(kind: typeof REVOKED | typeof USED, subject: Subject | undefined): Map<string, Entry> {
+    if (subject === undefined) return kind === REVOKED ? alone : usedAlone;
+    if (kind === REVOKED) return (subject.revoked ??= new Map<string, Entry>());
+    return (subject.used ??= new Map<string, Entry>());
+  }
+
+  // Takes an entry out of wherever it lives; a subject left with nothing goes too.
+  function drop(entry: Entry): void {
+    all.delete(entry);
+    const subject = entry.sub === undefined ? undefined : subjects.get(entry.sub);
+    if (entry.kind === CUT) {
+      if (subject?.cut === entry) subject.cut = undefined;
+    } else {
+      const map =
+        entry.sub === undefined
+          ? mapOf(entry.kind, undefined)
+          : entry.kind === REVOKED
+            ? subject?.revoked
+            : subject?.used;
+      if (map?.get(entry.id) === entry) map.delete(entry.id);
     }
-    return found as Entry;
+    if (
+      subject !== undefined &&
+      entry.sub !== undefined &&
+      subject.cut === undefined &&
+      entriesOf(subject) === 0
+    )
+      subjects.delete(entry.sub);
   }
 
   // Forgets only by refusing more: a live entry goes last, and takes every older token with it.
   function makeRoom(t: number): void {
     for (
       let next = expiries.peek();
-      size() >= max && next !== undefined && next.until <= t;
+      all.size >= max && next !== undefined && next.until <= t;
       next = expiries.peek()
     ) {
       expiries.pop();
-      if (next.map.get(next.key) === next) next.map.delete(next.key);
+      if (all.has(next)) drop(next);
     }
-    while (size() >= max) {
-      const entry = oldest();
-      entry.map.delete(entry.key);
-      // A revoked or used token was issued at or before its entry was written, in whole seconds.
-      const refuseBefore = entry.notBefore ?? Math.floor(entry.written) + 1;
+    while (all.size >= max) {
+      const oldest = all.values().next().value as Entry;
+      drop(oldest);
+      // Whole-second iat: a token it spoke for was issued in its second or before.
+      const refuseBefore = Math.floor(oldest.written) + 1;
       floor = Math.max(floor ?? refuseBefore, refuseBefore);
-      clear = Object.freeze({ revoked: false, notBefore: floor });
+      clear = Object.freeze({ revoked: false, notBefore: undefined, floor });
     }
     // Entries overwritten or deleted leave stale heap nodes; rebuild before they outnumber the live.
-    if (expiries.size > 2 * size() + 64)
-      expiries.rebuild([...revoked.values(), ...used.values(), ...subjects.values()]);
+    if (expiries.size > 2 * all.size + 64) expiries.rebuild([...all]);
   }
 
-  function put(
-    map: Map<string, Entry>,
-    key: string,
-    until: number,
-    notBefore: number | undefined,
-    t: number,
-  ): void {
-    map.delete(key);
+  /** Writes `entry` in place of `replacing`, once there is room. */
+  function add(entry: Entry, replacing: Entry | undefined, t: number): void {
+    if (replacing !== undefined && all.has(replacing)) drop(replacing);
     makeRoom(t);
-    const entry: Entry = { key, map, until, written: t, seq: seq++, notBefore };
-    map.set(key, entry);
-    if (until !== Infinity) expiries.push(entry);
+    const sub = entry.sub;
+    let subject: Subject | undefined;
+    if (sub !== undefined) {
+      subject = subjects.get(sub);
+      if (subject === undefined)
+        subjects.set(sub, (subject = { revoked: undefined, used: undefined, cut: undefined }));
+    }
+    if (entry.kind === CUT) (subject as Subject).cut = entry;
+    else mapOf(entry.kind, subject).set(entry.id, entry);
+    all.add(entry);
+    if (entry.until !== Infinity) expiries.push(entry);
+  }
+
+  /** Raises `sub`'s generation; every token its entries refused, the cut refuses: they go. */
+  function cut(sub: string, notBefore: number, until: number, t: number): void {
+    const subject = subjects.get(sub);
+    for (const entry of [...(subject?.revoked?.values() ?? []), ...(subject?.used?.values() ?? [])])
+      drop(entry);
+    const current = subjects.get(sub)?.cut;
+    const held = isLive(current, t) ? current : undefined;
+    const entry: Entry = {
+      kind: CUT,
+      id: '',
+      sub,
+      until: Math.max(until, held?.until ?? until),
+      written: t,
+      count: (held?.count ?? 0) + 1,
+      notBefore: Math.max(notBefore, held?.notBefore ?? notBefore),
+    };
+    add(entry, current, t);
+  }
+
+  // Past maxPerSubject live entries, the subject's entries fold into a cut of its own, kept for good:
+  // its logins' refreshed tokens would come back when a cut with an end had ended.
+  function bound(sub: string, t: number): void {
+    const subject = subjects.get(sub);
+    if (subject === undefined || entriesOf(subject) <= maxPerSubject) return;
+    let live = 0;
+    for (const map of [subject.revoked, subject.used])
+      for (const entry of map?.values() ?? []) if (entry.until > t) live++;
+    if (live > maxPerSubject) cut(sub, t + FOLD_MARGIN, Infinity, t);
+  }
+
+  function find(kind: typeof REVOKED | typeof USED, id: string, sub: string | undefined): Entry | undefined {
+    if (sub === undefined) return mapOf(kind, undefined).get(id);
+    const subject = subjects.get(sub);
+    return (kind === REVOKED ? subject?.revoked : subject?.used)?.get(id);
   }
 
   return Object.freeze({
     get size(): number {
-      return size();
+      return all.size;
     },
-    async revoke(id: string, until: number): Promise<void> {
+    async revoke(id: string, until: number, sub?: string): Promise<void> {
       const t = now() / 1000;
+      const current = find(REVOKED, id, sub);
       // Two revocations of one id keep the later end: a second never shortens the first.
-      if (until > t) put(revoked, id, Math.max(until, live(revoked, id, t)?.until ?? until), undefined, t);
+      const end = Math.max(until, isLive(current, t) ? current.until : until);
+      if (end <= t) return;
+      add({ kind: REVOKED, id, sub, until: end, written: t, count: 0, notBefore: 0 }, current, t);
+      if (sub !== undefined) bound(sub, t);
     },
-    async useOnce(id: string, until: number): Promise<boolean> {
+    async useOnce(id: string, until: number, sub?: string, step = 1): Promise<boolean> {
       const t = now() / 1000;
-      if (live(used, id, t) !== undefined) return false;
-      put(used, id, until, undefined, t);
+      const current = find(USED, id, sub);
+      if (isLive(current, t) && current.count >= step) return false;
+      const end = Math.max(until, t + 1, isLive(current, t) ? current.until : until);
+      add({ kind: USED, id, sub, until: end, written: t, count: step, notBefore: 0 }, current, t);
+      if (sub !== undefined) bound(sub, t);
       return true;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {
-      const t = now() / 1000;
-      const current = live(subjects, sub, t);
-      put(
-        subjects,
-        sub,
-        Math.max(until, current?.until ?? until),
-        Math.max(notBefore, current?.notBefore ?? notBefore),
-        t,
-      );
+      cut(sub, notBefore, until, now() / 1000);
     },
     // On every request: no string built, and no object when nothing refuses the token.
     status(ids: readonly string[], sub: string | undefined): SessionStatus {
       const t = now() / 1000;
+      const subject = sub === undefined ? undefined : subjects.get(sub);
+      const map = sub === undefined ? alone : subject?.revoked;
       let isRevoked = false;
-      for (let i = 0; i < ids.length; i++)
-        if (live(revoked, ids[i] as string, t) !== undefined) isRevoked = true;
-      const subject = sub === undefined ? undefined : live(subjects, sub, t)?.notBefore;
-      if (!isRevoked && subject === undefined) return clear;
-      return {
-        revoked: isRevoked,
-        notBefore: subject === undefined ? floor : floor === undefined ? subject : Math.max(subject, floor),
-      };
+      if (map !== undefined)
+        for (let i = 0; i < ids.length; i++) if (isLive(map.get(ids[i] as string), t)) isRevoked = true;
+      const current = isLive(subject?.cut, t) ? subject?.cut : undefined;
+      if (!isRevoked && current === undefined) return clear;
+      return { revoked: isRevoked, notBefore: current?.notBefore, generation: current?.count, floor };
     },
   });
 }

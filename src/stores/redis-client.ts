@@ -25,6 +25,50 @@ export type RedisClient = NodeRedisClient | NodeRedisClusterClient | NodeRedisSe
 /** Sends one command; `key` is the key it touches first, which routes it on a cluster. */
 export type Send = (key: string, args: string[]) => Promise<unknown>;
 
+/**
+ * Sends a write, then `WAIT replicas timeout` on the same connection (WAIT counts the replicas that
+ * have the connection's writes so far); resolves to the write's reply and how many replicas have it.
+ */
+export type SendAndWait = (
+  key: string,
+  args: string[],
+  replicas: number,
+  timeout: number,
+) => Promise<[unknown, number]>;
+
+/** An ioredis client's pipeline: on a Cluster it goes to the node of its keys, a key-less WAIT included. */
+interface IoRedisPipeline {
+  pipeline(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
+}
+
+/** `SendAndWait` for `client`, whose commands go through `send`; a pipeline fails after `timeoutDuration` ms. */
+export function waitingSendOf(client: RedisClient, send: Send, timeoutDuration: number): SendAndWait {
+  const io = client as Partial<IoRedisPipeline>;
+  if (typeof io.pipeline === 'function') {
+    const pipeline = io.pipeline.bind(client);
+    return async (_key, args, replicas, timeout) => {
+      // Each command goes through the pipeline's own `call`, which takes any command by name.
+      const replies = await timed(
+        pipeline([
+          ['call', ...args],
+          ['call', 'WAIT', String(replicas), String(timeout)],
+        ]).exec(),
+        timeoutDuration,
+      );
+      const [write, wait] = replies ?? [];
+      if (write?.[0]) throw write[0];
+      if (wait?.[0]) throw wait[0];
+      return [write?.[1], Number(wait?.[1])];
+    };
+  }
+  // node-redis keeps one connection per node (per master, on a Cluster; `masterPoolSize: 1`, the
+  // default, on a Sentinel), and routes WAIT by the key given to it: the write's connection.
+  return async (key, args, replicas, timeout) => {
+    const reply = await send(key, args);
+    return [reply, Number(await send(key, ['WAIT', String(replicas), String(timeout)]))];
+  };
+}
+
 /** One way to send a command, whichever client it is: told apart by shape. */
 export function commandOf(client: RedisClient | undefined): Send {
   const probe = client as
@@ -50,56 +94,22 @@ export function commandOf(client: RedisClient | undefined): Send {
   return (_key, args) => node.sendCommand(args);
 }
 
+/** `pending`, failing after `timeoutDuration` ms. */
+async function timed<T>(pending: Promise<T>, timeoutDuration: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error('jwt-gate: Redis did not answer in time'));
+    }, timeoutDuration);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `command`, failing after `timeoutDuration` ms: a client that queues while disconnected would hold a request forever. */
 export function withTimeout(command: Send, timeoutDuration: number): Send {
-  return async (key, args) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error('jwt-gate: Redis did not answer in time'));
-      }, timeoutDuration);
-    });
-    try {
-      return await Promise.race([command(key, args), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-// The one stream's entries: [[stream, entries]] under RESP2 (and from ioredis 6.1+ under RESP3);
-// [stream, entries] from ioredis 6.0 under RESP3 (its default); { stream: entries } (or a Map) from
-// node-redis under RESP3 (its default from node-redis 6) and from ioredis 6 with `replyMapping: 'resp3'`.
-function onlyStream(reply: unknown): unknown {
-  if (Array.isArray(reply)) {
-    const pair: unknown = reply.length === 1 ? reply[0] : reply;
-    return Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' ? pair[1] : undefined;
-  }
-  const streams =
-    reply instanceof Map
-      ? [...reply.values()]
-      : typeof reply === 'object' && reply !== null
-        ? Object.values(reply)
-        : [];
-  return streams.length === 1 ? streams[0] : undefined;
-}
-
-const isStrings = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
-
-/**
- * The entries of an XREAD reply for one stream, as `[id, fields]`, whichever client and protocol
- * answered. Only `null` is "nothing new": anything unexpected throws, so that a reply this code
- * misreads can never keep the near cache trusted.
- */
-export function streamEntries(reply: unknown): [string, string[]][] {
-  if (reply === null) return [];
-  const entries = onlyStream(reply);
-  if (!Array.isArray(entries) || entries.length === 0)
-    throw new Error('jwt-gate: Redis answered XREAD with an unexpected reply');
-  return entries.map((entry: unknown): [string, string[]] => {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !isStrings(entry[1]))
-      throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
-    return [entry[0], entry[1]];
-  });
+  return (key, args) => timed(command(key, args), timeoutDuration);
 }

@@ -1,5 +1,6 @@
+import type { StoreEvent } from './store.js';
 import type { Change, NearCache } from './near-cache.js';
-import { streamEntries, type Send } from './redis-client.js';
+import type { Send } from './redis-client.js';
 
 // Entries older than this are trimmed from the log; a process that fell further behind starts over.
 const KEEP_MS = 60_000;
@@ -7,15 +8,44 @@ const CATCH_UP_MS = KEEP_MS / 2;
 // A process that has not asked for a while stops reading the log, and starts over when asked again.
 const IDLE_MS = 10_000;
 const BATCH = 1000;
+// At a start-over, at most this many entries are put on hold; past it the cache is distrusted instead.
+const REPLAY = 10_000;
+// A log that has not been read for this long is reported: every request is then asking Redis.
+const REPORT_AFTER_MS = 1000;
+
+/** How long after its log entry a write may still reach Redis: later, it does nothing (see redis-scripts.ts). */
+export const LATE_MS: number = 10_000;
+/**
+ * How long a process keeps a subject on hold after reading its entry: a write may land up to LATE_MS
+ * after its entry by the clock of the node holding the subject, which may differ from the log's node.
+ */
+export const HOLD_MS: number = 2 * LATE_MS;
 
 // Trims by Redis's own clock, as the entry ids are: an app server whose clock runs ahead must not
-// trim entries other processes have yet to read.
+// trim entries other processes have yet to read. Returns the entry's id.
 const APPEND = `local time = redis.call('TIME')
 local oldest = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
 return redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d-0', oldest), '*', unpack(ARGV, 2))`;
 
+// Who is answering: a failover or a restart gives the log another history, in which ids already
+// read may stand for other entries, or new entries take ids below the last one read.
+const IDENTITY = `local id = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
+`;
+
+// ARGV the last id read, at most how many. {identity, 'gone'} when that entry is no longer there
+// (trimmed, or another history); else {identity, entries after it}.
+const READ = `${IDENTITY}if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 and ARGV[1] ~= '0-0' then return {id, 'gone'} end
+return {id, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}`;
+
+// ARGV how far back (ms), at most how many. {identity, the last id or '0-0', the entries of that window}.
+const START_OVER = `${IDENTITY}local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #last == 0 then return {id, '0-0', {}} end
+local time = redis.call('TIME')
+local from = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
+return {id, last[1][1], redis.call('XRANGE', KEYS[1], string.format('%d-0', math.max(0, from)), '+', 'COUNT', ARGV[2])}`;
+
 function fieldsOf(change: Change): string[] {
-  if (change.kind === 'subject') return ['k', 's', 's', change.sub, 'n', String(change.notBefore)];
+  if (change.kind === 'subject') return ['k', 's', 's', change.sub];
   return [
     'k',
     'r',
@@ -27,14 +57,12 @@ function fieldsOf(change: Change): string[] {
   ];
 }
 
+// Entries written by earlier versions read the same: a subject entry with a not-before is a subject change.
 function changeOf(fields: readonly string[]): Change | undefined {
   const field = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) field.set(fields[i] as string, fields[i + 1] as string);
   const sub = field.get('s');
-  if (field.get('k') === 's' && sub !== undefined) {
-    const notBefore = Number(field.get('n'));
-    return Number.isFinite(notBefore) ? { kind: 'subject', sub, notBefore } : undefined;
-  }
+  if (field.get('k') === 's' && sub !== undefined) return { kind: 'subject', sub };
   const id = field.get('i');
   const until = Number(field.get('u'));
   return field.get('k') === 'r' && id !== undefined && !Number.isNaN(until)
@@ -42,36 +70,74 @@ function changeOf(fields: readonly string[]): Change | undefined {
     : undefined;
 }
 
+type Entry = [string, string[]];
+
+/** The entries of a script's reply: arrays in RESP2 and RESP3 alike; anything else fails closed. */
+export function entriesOf(value: unknown): Entry[] {
+  if (!Array.isArray(value))
+    throw new Error('jwt-gate: the revocation log answered with an unexpected reply');
+  return value.map((entry: unknown): Entry => {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]))
+      throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
+    const fields: unknown[] = entry[1];
+    if (!fields.every((field): field is string => typeof field === 'string'))
+      throw new Error('jwt-gate: a revocation log entry has an unexpected shape');
+    return [entry[0], fields];
+  });
+}
+
+const msOf = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
 /**
- * A Redis stream of every revocation, which every process reads every `staleness / 2` ms to keep its
- * near cache current. A read covers every change written before it was sent, so the cache is current
- * as of the last read: trusted while that is at most `staleness` ms ago, and never otherwise.
+ * A Redis stream of every revocation, written before the revocation itself, which every process
+ * reads every `staleness / 2` ms to keep its near cache current. A read covers every entry written
+ * before it was sent, so the cache is current as of the last read: trusted while that is at most
+ * `staleness` ms ago, and never otherwise. A read that fails, finds the last entry it read gone, or
+ * finds another server answering (a failover, a restart) starts over: the cache is emptied and the
+ * entries of the last HOLD_MS are put on hold again.
  */
 export class RevocationLog {
   readonly #send: Send;
   readonly #key: string;
-  readonly #cache: NearCache;
+  readonly #cache: NearCache | undefined;
   readonly #staleness: number;
-  /** The last entry applied; `undefined`: start over from the end, with an empty cache. */
+  readonly #watchers = new Set<(event: StoreEvent) => void>();
+  /** The last entry applied; `undefined`: start over. */
   #lastId: string | undefined;
+  /** The identity of the server that answered the last read. */
+  #server: unknown;
   /** Monotonic ms: when the last read that reached the end of the log was sent. */
   #currentAsOf = -Infinity;
   #lastUse = -Infinity;
+  #failingSince: number | undefined;
+  #reported = false;
   #timer: NodeJS.Timeout | undefined;
   #reading = false;
   #closed = false;
 
-  constructor(send: Send, key: string, cache: NearCache, staleness: number) {
+  constructor(send: Send, key: string, cache: NearCache | undefined, staleness: number) {
     this.#send = send;
     this.#key = key;
     this.#cache = cache;
     this.#staleness = staleness;
   }
 
-  /** Writes `change` to the log; this process's own cache learns it at once. */
-  append(change: Change): Promise<unknown> {
-    this.#cache.apply(change);
-    return this.#send(this.#key, ['EVAL', APPEND, '1', this.#key, String(KEEP_MS), ...fieldsOf(change)]);
+  /** Writes `change` to the log; resolves to the entry's time by Redis's clock (ms). This process learns it at once. */
+  async append(change: Change): Promise<number> {
+    this.#cache?.apply(change, performance.now());
+    const id = await this.#send(this.#key, [
+      'EVAL',
+      APPEND,
+      '1',
+      this.#key,
+      String(KEEP_MS),
+      ...fieldsOf(change),
+    ]);
+    const ms = typeof id === 'string' ? msOf(id) : Number.NaN;
+    if (!Number.isSafeInteger(ms)) throw new Error('jwt-gate: Redis answered XADD with an unexpected reply');
+    // Again once written: a read that began before the entry existed must not fill the cache after it.
+    this.#cache?.apply(change, performance.now());
+    return ms;
   }
 
   /** Whether the near cache may answer now; asking keeps the log being read. */
@@ -80,6 +146,10 @@ export class RevocationLog {
     if (this.#timer === undefined && !this.#reading && !this.#closed) this.#schedule(0);
     // Closed is never current: a read sent before close() may still answer after it.
     return !this.#closed && monotonic - this.#currentAsOf <= this.#staleness;
+  }
+
+  watch(listener: (event: StoreEvent) => void): void {
+    this.#watchers.add(listener);
   }
 
   /** Stops reading; the cache is no longer trusted. */
@@ -105,8 +175,11 @@ export class RevocationLog {
       if (this.#lastId === undefined || sentAt - this.#currentAsOf > CATCH_UP_MS)
         await this.#startOver(sentAt);
       else more = await this.#catchUp(sentAt);
-    } catch {
-      // The cache ages out of trust; the next read catches up, or starts over after a long gap.
+      this.#answered();
+    } catch (err) {
+      // Whatever was missed meanwhile is unknown: the next read starts over rather than catch up.
+      this.#lastId = undefined;
+      this.#failed(err, sentAt);
     } finally {
       this.#reading = false;
     }
@@ -115,35 +188,75 @@ export class RevocationLog {
     else this.#schedule(more ? 0 : this.#staleness / 2);
   }
 
-  // After a gap the log may have lost entries: forget everything and follow from its end.
   async #startOver(sentAt: number): Promise<void> {
-    const reply = await this.#send(this.#key, ['XREVRANGE', this.#key, '+', '-', 'COUNT', '1']);
-    const last: unknown = Array.isArray(reply) && Array.isArray(reply[0]) ? reply[0][0] : undefined;
-    this.#cache.clear();
-    this.#lastId = typeof last === 'string' ? last : '0-0';
+    const reply = await this.#send(this.#key, [
+      'EVAL',
+      START_OVER,
+      '1',
+      this.#key,
+      String(HOLD_MS),
+      String(REPLAY),
+    ]);
+    if (!Array.isArray(reply) || reply.length !== 3 || typeof reply[1] !== 'string')
+      throw new Error('jwt-gate: the revocation log answered with an unexpected reply');
+    const entries = entriesOf(reply[2]);
+    const cache = this.#cache;
+    if (cache !== undefined) {
+      cache.clear();
+      // Their writes may still be on their way: each goes on hold again.
+      if (entries.length >= REPLAY) cache.distrust(performance.now());
+      else for (const [, fields] of entries) this.#apply(fields);
+    }
+    this.#server = reply[0];
+    this.#lastId = reply[1];
     this.#currentAsOf = sentAt;
   }
 
   async #catchUp(sentAt: number): Promise<boolean> {
-    const entries = streamEntries(
-      await this.#send(this.#key, [
-        'XREAD',
-        'COUNT',
-        String(BATCH),
-        'STREAMS',
-        this.#key,
-        this.#lastId as string,
-      ]),
-    );
+    const reply = await this.#send(this.#key, [
+      'EVAL',
+      READ,
+      '1',
+      this.#key,
+      this.#lastId as string,
+      String(BATCH),
+    ]);
+    if (!Array.isArray(reply) || reply.length !== 2)
+      throw new Error('jwt-gate: the revocation log answered with an unexpected reply');
+    if (reply[0] !== this.#server || reply[1] === 'gone') {
+      await this.#startOver(sentAt);
+      return false;
+    }
+    const entries = entriesOf(reply[1]);
     for (const [id, fields] of entries) {
-      const change = changeOf(fields);
-      // An entry this version cannot read may be a revocation: trust nothing that could be stale.
-      if (change === undefined) this.#cache.clear();
-      else this.#cache.apply(change);
+      this.#apply(fields);
       this.#lastId = id;
     }
+    this.#cache?.prune(performance.now());
     if (entries.length === BATCH) return true;
     this.#currentAsOf = sentAt;
     return false;
+  }
+
+  #apply(fields: readonly string[]): void {
+    const change = changeOf(fields);
+    const now = performance.now();
+    // An entry this version cannot read may be a revocation of anything: trust nothing for a while.
+    if (change === undefined) this.#cache?.distrust(now);
+    else this.#cache?.apply(change, now);
+  }
+
+  #failed(error: unknown, sentAt: number): void {
+    this.#failingSince ??= sentAt;
+    if (this.#reported || performance.now() - this.#failingSince < REPORT_AFTER_MS) return;
+    this.#reported = true;
+    for (const watcher of this.#watchers) watcher({ type: 'near-cache-unavailable', error });
+  }
+
+  #answered(): void {
+    this.#failingSince = undefined;
+    if (!this.#reported) return;
+    this.#reported = false;
+    for (const watcher of this.#watchers) watcher({ type: 'near-cache-recovered' });
   }
 }

@@ -2,6 +2,7 @@ import { AuthError } from '../errors.js';
 import type { Outage } from '../events.js';
 import { isPromiseLike } from '../promise.js';
 import { subjectOf, type Claims } from '../token/claims.js';
+import { loginOf } from '../token/login-id.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */
@@ -12,13 +13,21 @@ function revocableIds(claims: Claims): string[] {
   return ids;
 }
 
+const issuedBefore = (claims: Claims, time: number | undefined): boolean =>
+  time !== undefined && !(typeof claims.iat === 'number' && claims.iat >= time);
+
 /** The store's answer for one token: throws `ERR_TOKEN_REVOKED` when it is refused. */
 function judge(status: SessionStatus, claims: Claims): void {
-  if (status.revoked) throw new AuthError('ERR_TOKEN_REVOKED');
-  // "Log out everywhere": a token issued before the subject's not-before, or without iat, is refused.
-  if (status.notBefore !== undefined && !(typeof claims.iat === 'number' && claims.iat >= status.notBefore)) {
-    throw new AuthError('ERR_TOKEN_REVOKED');
-  }
+  if (status.revoked || issuedBefore(claims, status.floor)) throw new AuthError('ERR_TOKEN_REVOKED');
+  // "Log out everywhere" is decided by what every instance shares: a login started at an earlier
+  // generation is refused, whatever the clocks said. Other tokens are cut by their iat (a store that
+  // keeps no generations cuts every token so).
+  const login = loginOf(claims.sid)?.generation;
+  const cut =
+    login !== undefined && status.generation !== undefined
+      ? login < status.generation
+      : issuedBefore(claims, status.notBefore);
+  if (cut) throw new AuthError('ERR_TOKEN_REVOKED');
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   refreshWith,
   sessionOf,
   sessionOptions,
+  withBearer,
   withCookie,
 } from '../support/sessions.js';
 
@@ -70,17 +71,46 @@ describe.each(variants)('$name', (variant) => {
     // A full memory store drops expired entries before a live one (README: "dropping expired ones first").
     it('when full, drops expired entries before a live revocation', async () => {
       let clock = NOW_MS;
-      const store = memoryStore({ max: 4, now: () => clock });
-      const app = variant.build(createAuth(sessionOptions(store, () => clock)));
+      const store = memoryStore({ max: 2, now: () => clock });
+      const auth = createAuth(sessionOptions(store, () => clock));
+      const app = variant.build(auth);
       const victim = await login(app);
       expect((await logout(app, victim.access)).status).toBe(204);
-      const attacker = await login(app);
-      expect((await logout(app, attacker.access)).status).toBe(204);
-      expect(store.size).toBe(4);
-      clock += 1000 * 1000; // both jti: revocations have expired; both sid: revocations live on
+      // A token of no login, revoked by hand: an entry that ends with its 15 minutes.
+      const bystander = await auth.issue({ sub: 'bystander' }, { expiresIn: '1h' });
+      const short = await auth.issue({ sub: 'someone' });
+      await auth.revoke(await auth.verify(short));
+      expect(store.size).toBe(2);
+      clock += 1000 * 1000; // the short token's entry has expired; the victim's login lives on
       const again = await login(app);
       expect((await logout(app, again.access)).status).toBe(204);
+      expect(store.size).toBe(2);
       expectRefused(await refreshWith(app, victim.refresh), 401, 'ERR_TOKEN_REVOKED');
+      // No floor was raised: a token issued before the store filled still passes.
+      await expect(auth.verify(bystander)).resolves.toMatchObject({ sub: 'bystander' });
+      expect((await withBearer(app, (await login(app)).access)).status).toBe(200);
+    });
+
+    // One account's loop fills only its own share: past maxPerSubject its entries fold into a cut of its own.
+    it('one account signing out in a loop keeps at most maxPerSubject entries, and ends only its own logins', async () => {
+      const clock = NOW_MS;
+      const store = memoryStore({ max: 1000, maxPerSubject: 10, now: () => clock });
+      const auth = createAuth(sessionOptions(store, () => clock));
+      const app = variant.build(auth);
+      const bystander = await auth.startSession({ sub: 'bystander' });
+      const attacker = await auth.startSession({ sub: 'attacker' });
+      const stockpile: string[] = [];
+      for (let i = 0; i < 30; i++) stockpile.push((await auth.startSession({ sub: 'attacker' })).token);
+      for (const token of stockpile) {
+        expect((await logout(app, token)).status).toBe(204);
+        expect(store.size).toBeLessThanOrEqual(11);
+      }
+      // Folded: every earlier login of the attacker is refused, the bystander's is not.
+      expectRefused(await withBearer(app, attacker.token), 401, 'ERR_TOKEN_REVOKED');
+      for (const token of stockpile) expectRefused(await withBearer(app, token), 401, 'ERR_TOKEN_REVOKED');
+      expect((await withBearer(app, bystander.token)).status).toBe(200);
+      // The attacker can sign in again at once (its new login carries the new generation).
+      expect((await withBearer(app, (await auth.startSession({ sub: 'attacker' })).token)).status).toBe(200);
     });
   });
 });

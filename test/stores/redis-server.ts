@@ -24,14 +24,27 @@ export interface RedisCluster {
   readonly nodes: readonly RedisNode[];
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Kills the node on `port` (it loses everything it held: no persistence). */
+  kill(port: number): Promise<void>;
+  /** Starts the node on `port` again, empty, with its slots; resolves once the cluster is whole. */
+  revive(port: number): Promise<void>;
 }
 
 export interface RedisSentinel {
   /** The name Sentinel knows the master by. */
   readonly name: string;
   readonly sentinel: RedisNode;
+  /** The first master, then its replicas: the servers faults are injected into. */
+  readonly servers: readonly RedisServer[];
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface SentinelOptions {
+  /** Replicas of the first master. @default 0 */
+  readonly replicas?: number;
+  /** How long a master must be silent before Sentinel fails over to a replica (ms). @default 30000 */
+  readonly downAfter?: number;
 }
 
 /** Whether redis-server can run here; `.ci/run` installs it on CI. */
@@ -158,31 +171,32 @@ export function redisCluster(): RedisCluster {
     dir = undefined;
   }
 
+  const spawnNode = (folder: string, port: number): ChildProcess =>
+    spawn(
+      'redis-server',
+      [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(folder, `nodes-${port}.conf`),
+        '--dir',
+        folder,
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
+
   async function startOn(ports: readonly number[]): Promise<void> {
     dir = mkdtempSync(join(tmpdir(), 'jwt-gate-cluster-'));
     const folder = dir;
-    children = ports.map((port) =>
-      spawn(
-        'redis-server',
-        [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(folder, `nodes-${port}.conf`),
-          '--dir',
-          folder,
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
+    children = ports.map((port) => spawnNode(folder, port));
     const alive = (): boolean =>
       children.every((child) => child.exitCode === null && child.signalCode === null);
     await waitFor(async () => {
@@ -220,6 +234,28 @@ export function redisCluster(): RedisCluster {
     get nodes() {
       return nodes;
     },
+    async kill(port) {
+      const i = nodes.findIndex((node) => node.port === port);
+      const child = children[i];
+      child?.kill('SIGKILL');
+      if (child !== undefined && child.exitCode === null && child.signalCode === null)
+        await new Promise((resolve) => child.once('exit', resolve));
+    },
+    async revive(port) {
+      const i = nodes.findIndex((node) => node.port === port);
+      children[i] = spawnNode(dir as string, port);
+      await waitFor(() => canConnect(port), 'start again');
+      await waitFor(
+        async () => {
+          const infos = await Promise.all(
+            nodes.map((node) => run('redis-cli', ['-p', String(node.port), 'CLUSTER', 'INFO'])),
+          );
+          return infos.every(({ stdout }) => stdout.includes('cluster_state:ok'));
+        },
+        'form the cluster again',
+        30,
+      );
+    },
     async start() {
       for (let attempt = 1; ; attempt++) {
         const base = 10000 + 3 * Math.floor(Math.random() * 1666);
@@ -241,9 +277,11 @@ export function redisCluster(): RedisCluster {
   };
 }
 
-/** One Sentinel watching one master, each on its own loopback port. */
-export function redisSentinel(): RedisSentinel {
+/** One Sentinel watching one master (and its replicas), each on its own loopback port. */
+export function redisSentinel(options: SentinelOptions = {}): RedisSentinel {
   const master = redisServer();
+  const replicas: RedisServer[] = [];
+  const downAfter = options.downAfter ?? 30_000;
   let port = 15000 + Math.floor(Math.random() * 1000);
   let child: ChildProcess | undefined;
   let dir: string | undefined;
@@ -253,7 +291,15 @@ export function redisSentinel(): RedisSentinel {
     const conf = join(folder, `sentinel-${on}.conf`);
     writeFileSync(
       conf,
-      `port ${on}\nbind 127.0.0.1\ndir ${folder}\nsentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1\n`,
+      [
+        `port ${on}`,
+        'bind 127.0.0.1',
+        `dir ${folder}`,
+        `sentinel monitor jwt-gate-test 127.0.0.1 ${master.port} 1`,
+        `sentinel down-after-milliseconds jwt-gate-test ${downAfter}`,
+        `sentinel failover-timeout jwt-gate-test ${Math.max(3 * downAfter, 3000)}`,
+        '',
+      ].join('\n'),
     );
     const spawned = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
     child = spawned;
@@ -275,9 +321,19 @@ export function redisSentinel(): RedisSentinel {
     get sentinel() {
       return { host: '127.0.0.1', port };
     },
+    get servers() {
+      return [master, ...replicas];
+    },
     async start() {
       await master.start();
       dir = mkdtempSync(join(tmpdir(), 'jwt-gate-sentinel-'));
+      for (let i = 0; i < (options.replicas ?? 0); i++) {
+        // A replica writes what it loads from its master into its folder: a temporary one.
+        const args = ['--replicaof', '127.0.0.1', String(master.port), '--dir', dir];
+        const replica = redisServer(undefined, args);
+        await replica.start();
+        replicas.push(replica);
+      }
       for (let attempt = 1; ; attempt++) {
         try {
           if (!(await isFree(port))) throw new Error(`port ${port} in use`);
@@ -295,7 +351,7 @@ export function redisSentinel(): RedisSentinel {
       child?.kill('SIGKILL');
       child = undefined;
       await waitFor(async () => !(await canConnect(port)), 'stop');
-      await master.stop();
+      for (const server of [master, ...replicas.splice(0)]) await server.stop().catch(() => undefined);
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
     },
@@ -322,5 +378,6 @@ export function sharedRedisCluster(): RedisCluster {
     const at = entry.trim().lastIndexOf(':');
     return { host: entry.trim().slice(0, at), port: Number(entry.trim().slice(at + 1)) };
   });
-  return { nodes, start: async () => undefined, stop: async () => undefined };
+  const shared = (): Promise<never> => Promise.reject(new Error('the shared cluster is not for faults'));
+  return { nodes, start: async () => undefined, stop: async () => undefined, kill: shared, revive: shared };
 }

@@ -134,12 +134,12 @@ describe('client shapes and the per-command timeout', () => {
   const shapes: [
     name: string,
     make: (calls: unknown[][]) => StoreClient,
-    expected: (keys: string[]) => unknown[],
+    expected: (command: string[]) => unknown[],
   ][] = [
     [
       'node-redis createClient',
       (calls) => ({ sendCommand: (args: string[]) => (calls.push([args]), never()) }),
-      (keys) => [['MGET', ...keys]],
+      (command) => [command],
     ],
     [
       'node-redis createCluster',
@@ -151,7 +151,7 @@ describe('client shapes and the per-command timeout', () => {
         ),
       }),
       // Routed by its first key, and never to a replica, which may lag behind a revocation.
-      (keys) => [keys[0], false, ['MGET', ...keys]],
+      (command) => [command[1], false, command],
     ],
     [
       'early node-redis 4 createCluster (getSlotMaster, no masters)',
@@ -162,7 +162,7 @@ describe('client shapes and the per-command timeout', () => {
           never()
         ),
       }),
-      (keys) => [keys[0], false, ['MGET', ...keys]],
+      (command) => [command[1], false, command],
     ],
     [
       'node-redis createSentinel',
@@ -173,17 +173,17 @@ describe('client shapes and the per-command timeout', () => {
           never()
         ),
       }),
-      (keys) => [false, ['MGET', ...keys]],
+      (command) => [false, command],
     ],
     [
       'ioredis',
       (calls) => ({ call: (...args: string[]) => (calls.push(args), never()) }),
-      (keys) => ['MGET', ...keys],
+      (command) => command,
     ],
   ];
 
   it.each(shapes)(
-    '%s: a status is one MGET in the client’s own shape; no answer fails closed (503) within timeoutDuration',
+    '%s: a status is one HMGET (and one MGET of the keys 0.1 wrote) in the client’s own shape; no answer fails closed (503) within timeoutDuration',
     async (_name, make, expected) => {
       const calls: unknown[][] = [];
       const store = redisStore({ client: make(calls), prefix: 'p:', timeoutDuration: 200, nearCache: false });
@@ -191,7 +191,8 @@ describe('client shapes and the per-command timeout', () => {
       await expect(store.status(['jti:a', 'sid:b'], 'user-1')).rejects.toThrow(/did not answer in time/);
       expect(Date.now() - started).toBeLessThan(1000);
       expect(calls).toEqual([
-        expected(['p:{sub:user-1}:nb', 'p:{sub:user-1}:id:jti:a', 'p:{sub:user-1}:id:sid:b']),
+        expected(['HMGET', 'p:{sub:user-1}', 'g', 'n', 'i:jti:a', 'i:sid:b']),
+        expected(['MGET', 'p:{sub:user-1}:nb', 'p:{sub:user-1}:id:jti:a', 'p:{sub:user-1}:id:sid:b']),
       ]);
 
       const auth = createAuth({ key: hs256(SECRET), store });
@@ -240,33 +241,29 @@ describe.runIf(runRedis).each(targets)('$name', (target) => {
     const s = store(prefix);
     const until = nowSeconds() + 600;
     await s.revoke('jti:a', until, 'user-1');
-    await s.useOnce('rt:a', until, 'user-1');
-    await s.revokeSubject('user-1', nowSeconds(), until);
+    await s.useOnce('rt:a', nowSeconds() + 300, 'user-1');
     await s.revoke('jti:b', until);
-    for (const key of ['{sub:user-1}:id:jti:a', '{sub:user-1}:used:rt:a', '{sub:user-1}:nb', 'id:jti:b']) {
+    await s.useOnce('rt:b', until);
+    // A subject's hash lives as long as its latest entry; each entry keeps its own end.
+    for (const key of ['{sub:user-1}', 'id:jti:b', 'used:rt:b']) {
       expect(await ttlOf(target, prefix + key), key).toBeGreaterThanOrEqual(599);
       // Ends are whole Unix seconds (EXAT), rounded up: never shorter than asked.
       expect(await ttlOf(target, prefix + key), key).toBeLessThanOrEqual(601);
     }
+    expect(await target.admin.hget(`${prefix}{sub:user-1}`, 'i:jti:a')).toBe(String(Math.ceil(until)));
 
+    await s.revokeSubject('user-2', 1000, Infinity);
     await s.revoke('jti:c', Infinity, 'user-2');
     await s.useOnce('rt:c', Infinity, 'user-2');
-    await s.revokeSubject('user-2', 1000, Infinity);
     await s.revoke('jti:d', Infinity);
     await s.useOnce('rt:d', Infinity);
-    // A later "log out everywhere" with a shorter life raises the not-before and keeps the entry for good.
+    // A later "log out everywhere" with a shorter life raises the not-before and keeps the cut for good.
     await s.revokeSubject('user-2', 2000, nowSeconds() + 60);
-    for (const key of [
-      '{sub:user-2}:id:jti:c',
-      '{sub:user-2}:used:rt:c',
-      '{sub:user-2}:nb',
-      'id:jti:d',
-      'used:rt:d',
-    ]) {
+    for (const key of ['{sub:user-2}', 'id:jti:d', 'used:rt:d'])
       expect(await ttlOf(target, prefix + key), key).toBe(-1);
-    }
-    expect(await s.status(['jti:c'], 'user-2')).toEqual({ revoked: true, notBefore: 2000 });
-    expect(await keysOf(target, prefix)).toHaveLength(9);
+    // The cut took the subject's entries with it: what they refused, the generation refuses.
+    expect(await s.status(['jti:c'], 'user-2')).toEqual({ revoked: false, notBefore: 2000, generation: 2 });
+    expect((await keysOf(target, prefix)).filter((key) => !key.endsWith('{log}'))).toHaveLength(6);
   });
 
   it('crafted subjects: each gets keys of its own, and an id revoked under one is not revoked under another', async () => {
@@ -274,14 +271,17 @@ describe.runIf(runRedis).each(targets)('$name', (target) => {
     const s = store(prefix);
     const until = nowSeconds() + 60;
     for (const [i, sub] of CRAFTED.entries()) {
-      await s.revoke('jti:a', until, sub);
       await s.revokeSubject(sub, 1000 + i, until);
+      await s.revoke('jti:a', until, sub);
     }
-    expect(await keysOf(target, prefix)).toHaveLength(2 * CRAFTED.length);
+    expect((await keysOf(target, prefix)).filter((key) => !key.endsWith('{log}'))).toHaveLength(
+      CRAFTED.length,
+    );
     for (const [i, sub] of CRAFTED.entries())
       expect(await s.status(['jti:a'], sub), JSON.stringify(sub)).toEqual({
         revoked: true,
         notBefore: 1000 + i,
+        generation: 1,
       });
     const other = store(freshPrefix());
     await other.revoke('jti:b', until, 'user-1');
@@ -297,16 +297,22 @@ describe.runIf(runRedis).each(targets.filter((target) => target.cluster))('$name
       const prefix = freshPrefix();
       const s = redisStore({ client: target.client, prefix, nearCache: false });
       const until = nowSeconds() + 60;
+      await s.revokeSubject(sub, 1000, until);
       await s.revoke('jti:a', until, sub);
       await s.revoke('sid:b', until, sub);
       await s.useOnce('rt:c', until, sub);
-      await s.revokeSubject(sub, 1000, until);
-      const keys = await keysOf(target, prefix);
-      expect(keys, JSON.stringify(sub)).toHaveLength(4);
-      const slots = new Set(await Promise.all(keys.map((key) => slotOf(target, key))));
+      const found = (await keysOf(target, prefix)).filter((key) => !key.endsWith('{log}'));
+      // The hash, and the keys 0.1 wrote, which are still read: one slot.
+      expect(found, JSON.stringify(sub)).toHaveLength(1);
+      const legacy = `${found[0]!}:nb`;
+      const slots = new Set(await Promise.all([found[0]!, legacy].map((key) => slotOf(target, key))));
       expect(slots.size, JSON.stringify(sub)).toBe(1);
       slotsSeen.add([...slots][0]!);
-      expect(await s.status(['jti:x', 'sid:b'], sub)).toEqual({ revoked: true, notBefore: 1000 });
+      expect(await s.status(['jti:x', 'sid:b'], sub)).toEqual({
+        revoked: true,
+        notBefore: 1000,
+        generation: 1,
+      });
     }
     // The subject picks the slot: the keys spread over the cluster.
     expect(slotsSeen.size).toBeGreaterThan(CRAFTED.length / 2);

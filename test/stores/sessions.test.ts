@@ -10,7 +10,7 @@ import {
   type AuthOptions,
   type SessionStore,
 } from '../../src/index.js';
-import { waitOutNotBefore } from '../../src/session/sign-in.js';
+import { loginGeneration } from '../../src/session/sign-in.js';
 import { variants } from '../adapters/apps.js';
 import { SECRET } from '../helpers.js';
 import { redisAvailable, redisServer } from './redis-server.js';
@@ -190,14 +190,16 @@ describe.each(variants)('$name', ({ build }) => {
   });
 });
 
-describe('a login right after log out everywhere', () => {
-  it('waits until the wall clock passes the not-before, even when timers run ahead of it', async () => {
+describe('a login right after a full memory store raised its floor', () => {
+  it('waits until the wall clock passes the floor, even when timers run ahead of it', async () => {
     const start = Date.now();
     // A wall clock running 10 % slow against the timers: one timer of the computed wait ends early.
     const now = (): number => start + (Date.now() - start) * 0.9;
-    const notBefore = Math.floor(start / 1000) + 0.999;
-    const store = { status: async () => ({ revoked: false, notBefore }) } as unknown as SessionStore;
-    await waitOutNotBefore(store, 'user-1', now);
-    expect(Math.floor(now() / 1000)).toBeGreaterThanOrEqual(Math.ceil(notBefore));
+    const floor = Math.floor(start / 1000) + 0.999;
+    const store = {
+      status: async () => ({ revoked: false, notBefore: undefined, floor, generation: 3 }),
+    } as unknown as SessionStore;
+    expect(await loginGeneration(store, 'user-1', now)).toBe(3);
+    expect(Math.floor(now() / 1000)).toBeGreaterThanOrEqual(Math.ceil(floor));
   });
 });

@@ -52,6 +52,8 @@ export interface StoreKinds {
   redis(): RedisClient;
   /** TTL of a key on the file's Redis server, in seconds (-1: none). */
   ttlOf(key: string): Promise<number>;
+  /** A field of a hash on the file's Redis server. */
+  fieldOf(key: string, field: string): Promise<string | undefined>;
 }
 
 /** The store kinds of one test file; starts its Redis server before all its tests and stops it after. */
@@ -89,5 +91,9 @@ export function storeKinds(): StoreKinds {
     ],
     redis,
     ttlOf: async (key) => Number(await redis().sendCommand(['TTL', key])),
+    fieldOf: async (key, field) => {
+      const value = await redis().sendCommand(['HGET', key, field]);
+      return value === null ? undefined : String(value);
+    },
   };
 }

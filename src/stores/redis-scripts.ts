@@ -1,0 +1,131 @@
+// The Lua scripts of redisStore. Each touches the keys of one hash slot only, so a Cluster runs them.
+//
+// A subject's state is one hash, `<prefix>{sub:<subject>}`:
+//   g      its generation: how many times it was logged out everywhere (or folded, below)
+//   n      the not-before of its tokens that carry no login generation (Unix seconds)
+//   e      until when g and n must be kept ('inf': for as long as the store lives)
+//   i:<id> a revoked id (`jti:…`, `sid:…`) and its end
+//   u:<id> a used id (a refresh token's login) as `<step>:<end>`
+// Ends are Unix seconds by Redis's clock (or by the store's own `now`, given as ARGV), and the key
+// itself expires with the latest of them: no key outlives what it names.
+
+// Shared by every write. ARGV[1] is the deadline in Unix ms ('' for none): a write that reaches
+// Redis later than that (a stalled server, a slow network) does nothing, because the processes that
+// read its log entry keep refusing for a bounded time only. ARGV[2] is the store's own clock in
+// seconds ('' for Redis's). Returns -1 for a late write.
+const PRELUDE = `local t = redis.call('TIME')
+if ARGV[1] ~= '' and tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[1]) then return -1 end
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+if ARGV[2] ~= '' then now = tonumber(ARGV[2]) end
+local INF = math.huge
+local function endOf(v) if v == 'inf' then return INF end return tonumber(v) or 0 end
+local function show(e) if e == INF then return 'inf' end return string.format('%d', math.ceil(e)) end
+local function expire(key, latest)
+  if latest == INF then redis.call('PERSIST', key)
+  elseif ARGV[2] ~= '' then redis.call('EXPIRE', key, math.max(1, math.ceil(latest - now)))
+  else redis.call('EXPIREAT', key, math.ceil(latest)) end
+end
+`;
+
+// Drops the ended entries of a subject; the count of live ones and the latest end, cut included.
+const SUBJECT = `${PRELUDE}
+local key = KEYS[1]
+local function entries()
+  local all = redis.call('HGETALL', key)
+  local live, latest, cut = 0, 0, nil
+  for i = 1, #all, 2 do
+    local f, v = all[i], all[i + 1]
+    local kind = string.sub(f, 1, 2)
+    if f == 'e' then cut = endOf(v)
+    elseif kind == 'i:' or kind == 'u:' then
+      local e = endOf(kind == 'u:' and string.match(v, ':(.*)$') or v)
+      if e <= now then redis.call('HDEL', key, f) else live = live + 1; latest = math.max(latest, e) end
+    end
+  end
+  if cut ~= nil and cut <= now then redis.call('HDEL', key, 'g', 'n', 'e'); cut = nil end
+  return live, math.max(latest, cut or 0)
+end
+-- Every token the dropped entries refused is refused by the new generation (a login's) or the
+-- not-before (any other): the entries go, and the subject holds one small hash again.
+local function cut(notBefore, ending)
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    local kind = string.sub(all[i], 1, 2)
+    if kind == 'i:' or kind == 'u:' then redis.call('HDEL', key, all[i]) end
+  end
+  local g = tonumber(redis.call('HGET', key, 'g') or '0') + 1
+  local n = math.max(tonumber(redis.call('HGET', key, 'n') or '0'), notBefore)
+  local e = math.max(endOf(redis.call('HGET', key, 'e') or '0'), ending)
+  redis.call('HSET', key, 'g', g, 'n', string.format('%.3f', n), 'e', show(e))
+  return e
+end
+-- Past ARGV[3] live entries the subject folds them into a cut: an account that signs in and out in a
+-- loop fills only its own share, and ends its own logins. Not-before: 5 minutes from now, so that
+-- instances whose clocks are that far apart still refuse its revoked tokens that carry no generation.
+-- Kept for good: its logins' refreshed tokens would otherwise come back when the cut ended.
+local function bounded(live, latest)
+  if live > tonumber(ARGV[3]) then latest = cut(now + 300, INF) end
+  expire(key, latest)
+end
+`;
+
+/** KEYS[1] a subject; ARGV deadline, clock, limit, id, end. Keeps the later of two ends. */
+export const REVOKE_IN_SUBJECT: string = `${SUBJECT}
+local field, e = 'i:' .. ARGV[4], endOf(ARGV[5])
+local live, latest = entries()
+local current = redis.call('HGET', key, field)
+if current then e = math.max(e, endOf(current)) elseif e > now then live = live + 1 end
+if e <= now then return 1 end
+redis.call('HSET', key, field, show(e))
+bounded(live, math.max(latest, e))
+return 1`;
+
+/**
+ * KEYS[1] a subject, KEYS[2] the key 0.1 marked the id used with; ARGV deadline, clock, limit, id, end, step.
+ * 1: the first use of this step (or a later one).
+ */
+export const USE_IN_SUBJECT: string = `${SUBJECT}
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local field, e, step = 'u:' .. ARGV[4], endOf(ARGV[5]), tonumber(ARGV[6])
+local live, latest = entries()
+local current = redis.call('HGET', key, field)
+if current then
+  if (tonumber(string.match(current, '^(%d+):') or '') or step) >= step then return 0 end
+  e = math.max(e, endOf(string.match(current, ':(.*)$')))
+else live = live + 1 end
+e = math.max(e, now + 1)
+redis.call('HSET', key, field, string.format('%d', step) .. ':' .. show(e))
+bounded(live, math.max(latest, e))
+return 1`;
+
+/** KEYS[1] a subject; ARGV deadline, clock, limit (unused), not-before, end. "Log out everywhere". */
+export const CUT_SUBJECT: string = `${SUBJECT}
+local live, latest = entries()
+latest = math.max(latest, cut(tonumber(ARGV[4]), endOf(ARGV[5])))
+expire(key, latest)
+return 1`;
+
+/** KEYS[1] the id of a token without a subject; ARGV deadline, clock, limit (unused), end. Keeps the later of two ends. */
+export const REVOKE_ALONE: string = `${PRELUDE}
+local e = endOf(ARGV[4])
+local current = redis.call('GET', KEYS[1])
+if current then e = math.max(e, endOf(current)) end
+if e <= now then return 1 end
+redis.call('SET', KEYS[1], show(e))
+expire(KEYS[1], e)
+return 1`;
+
+/**
+ * KEYS[1] a used id without a subject; ARGV deadline, clock, limit (unused), end, step. A value of
+ * another shape (0.1 marked a used id '1') is a use of every step.
+ */
+export const USE_ALONE: string = `${PRELUDE}
+local e, step = math.max(endOf(ARGV[4]), now + 1), tonumber(ARGV[5])
+local current = redis.call('GET', KEYS[1])
+if current then
+  if (tonumber(string.match(current, '^(%d+):') or '') or step) >= step then return 0 end
+  e = math.max(e, endOf(string.match(current, ':(.*)$')))
+end
+redis.call('SET', KEYS[1], string.format('%d', step) .. ':' .. show(e))
+expire(KEYS[1], e)
+return 1`;
