@@ -62,21 +62,22 @@ export class Checker {
     }
   }
 
-  /** A 2xx to a token of `login`: judged now, or once a polled revocation settles. */
-  accepted(login: Login, accept: Accept): void {
-    if (login.heldAt === undefined && this.#ledger.wait(login, accept)) return;
-    this.#judge(login, accept);
+  /** A 2xx to a token of `login`: judged now (the promise settles once Redis has been asked), or once a polled revocation settles. */
+  accepted(login: Login, accept: Accept): Promise<void> {
+    if (login.heldAt === undefined && this.#ledger.wait(login, accept)) return Promise.resolve();
+    return this.#judge(login, accept);
   }
 
   /** A polled revocation of `login` settled: judge what waited for it. */
   settled(login: Login): void {
     if (login.polling > 0) return;
-    for (const accept of login.waiting.splice(0)) this.#judge(login, accept);
+    for (const accept of login.waiting.splice(0)) void this.#judge(login, accept);
   }
 
-  #judge(login: Login, accept: Accept): void {
+  // Resolves once judged: a late accept is classified by asking Redis, which takes a round trip.
+  #judge(login: Login, accept: Accept): Promise<void> {
     const heldAt = login.heldAt;
-    if (heldAt === undefined || accept.sentAt <= heldAt + this.#boundMs) return;
+    if (heldAt === undefined || accept.sentAt <= heldAt + this.#boundMs) return Promise.resolve();
     const phase = this.#timeline.phaseAt(heldAt);
     const work = this.#classify(accept, heldAt, login.sub).then((found) => {
       const tally = this.#tally(phase);
@@ -101,6 +102,7 @@ export class Checker {
     });
     this.#pending.add(work);
     void work.finally(() => this.#pending.delete(work));
+    return work;
   }
 
   // Redis asked about a token once a second at most: a burst of late accepts shares one check. A node

@@ -51,7 +51,7 @@ export function startLoad(t: Traffic, shape: LoadShape, group: string): { stop()
   // Whether the login is still usable after one verification.
   async function verify(login: Login): Promise<boolean> {
     const answer = await send(t, { method: 'GET', path: '/me', bearer: login.access });
-    if (answer.status === 200) t.checker.accepted(login, acceptOf(answer, 'GET /me', login.access));
+    if (answer.status === 200) void t.checker.accepted(login, acceptOf(answer, 'GET /me', login.access));
     else if (answer.status === 401) t.checker.refused(login, answer, 'GET /me', answer.process);
     return answer.status === 200 || answer.status === 503 || answer.status === 0;
   }
@@ -65,7 +65,7 @@ export function startLoad(t: Traffic, shape: LoadShape, group: string): { stop()
       return false;
     }
     t.checker.refreshed(old, answer, answer.process);
-    t.checker.accepted(login, acceptOf(answer, 'POST /auth/refresh', old));
+    void t.checker.accepted(login, acceptOf(answer, 'POST /auth/refresh', old));
     login.access = answer.cookies.get('jwt') ?? login.access;
     login.refresh = answer.cookies.get('jwt-refresh') ?? login.refresh;
     if (t.random() < REUSE) await reuse(login, old);

@@ -82,7 +82,9 @@ export function prober(t: Traffic): { probe(login: Login, refresh?: string): voi
     withRefresh: boolean,
   ): Promise<void> => {
     const me = await send(t, { method: 'GET', path: '/me', bearer: access });
-    if (me.status === 200) t.checker.accepted(login, acceptOf(me, 'GET /me', access));
+    // Judged before the refresh goes out: a refresh token spent twice revokes the login, and Redis
+    // would then refuse the access token for that reason, not for the one being judged.
+    if (me.status === 200) await t.checker.accepted(login, acceptOf(me, 'GET /me', access));
     if (!withRefresh) return;
     const renewed = await send(t, {
       method: 'POST',
@@ -91,7 +93,7 @@ export function prober(t: Traffic): { probe(login: Login, refresh?: string): voi
     });
     if (renewed.status !== 204) return;
     t.checker.refreshed(refresh, renewed, renewed.process);
-    t.checker.accepted(login, acceptOf(renewed, 'POST /auth/refresh', refresh));
+    await t.checker.accepted(login, acceptOf(renewed, 'POST /auth/refresh', refresh));
   };
   return {
     /** `refresh`: the refresh token to present (default the login's latest). */

@@ -56,8 +56,8 @@ describe('soak checker: revoked tokens', () => {
     const { ledger, checker, asked, signIn, tally } = setUp(true);
     const login = signIn(0);
     ledger.held(login, base + 1100, 'sign-out');
-    checker.accepted(login, { ...answer(1100 + BOUND), route: 'GET /me', token: login.access });
-    checker.accepted(login, { ...answer(1100 + BOUND + 40), route: 'GET /me', token: login.access });
+    await checker.accepted(login, { ...answer(1100 + BOUND), route: 'GET /me', token: login.access });
+    await checker.accepted(login, { ...answer(1100 + BOUND + 40), route: 'GET /me', token: login.access });
     await checker.done();
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, worstDelayMs: BOUND + 40, lost: 0 });
     expect(tally('steady')).toBeUndefined();
@@ -70,7 +70,7 @@ describe('soak checker: revoked tokens', () => {
     const { ledger, checker, asked, signIn, tally } = setUp(false);
     const login = signIn(0);
     ledger.held(login, base + 1100, 'log-out-everywhere');
-    checker.accepted(login, { ...answer(2000), route: 'POST /auth/refresh', token: login.refresh });
+    await checker.accepted(login, { ...answer(2000), route: 'POST /auth/refresh', token: login.refresh });
     await checker.done();
     expect(asked).toEqual([{ token: login.refresh, login: true }]);
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, worstDelayMs: 900 });
@@ -82,12 +82,12 @@ describe('soak checker: revoked tokens', () => {
     const [one, two] = [signIn(0), signIn(0)];
     for (const login of [one, two]) ledger.held(login, base + 1100, 'sign-out');
     timeline.restartedEmpty(base + 1500, [[subjectSlot('user-1') + 1, 16383]]);
-    checker.accepted(one, { ...answer(2000), route: 'GET /me', token: one.access });
+    await checker.accepted(one, { ...answer(2000), route: 'GET /me', token: one.access });
     await checker.done();
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, lost: 0 });
 
     timeline.restartedEmpty(base + 2500, [[subjectSlot('user-1'), subjectSlot('user-1')]]);
-    checker.accepted(two, { ...answer(3000), route: 'GET /me', token: two.access });
+    await checker.accepted(two, { ...answer(3000), route: 'GET /me', token: two.access });
     await checker.done();
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, lost: 1 });
   });
@@ -97,7 +97,7 @@ describe('soak checker: revoked tokens', () => {
     const [found, never] = [signIn(0), signIn(0)];
     for (const login of [found, never]) {
       login.polling++;
-      checker.accepted(login, { ...answer(2000), route: 'GET /me', token: login.access });
+      await checker.accepted(login, { ...answer(2000), route: 'GET /me', token: login.access });
     }
     await checker.done();
     expect(tally('fault')?.revokedAccepted ?? 0).toBe(0);
