@@ -36,8 +36,10 @@ async function target(ctx: FaultContext): Promise<{ p: RedisProcess; label: stri
 }
 
 async function restart(p: RedisProcess, empty: boolean, ctx: FaultContext): Promise<void> {
-  // What it held is gone from the kill on: a request answered after it may have met the empty node.
-  if (empty) ctx.timeline.restartedEmpty(performance.now(), await ctx.topology.slotsOf(p));
+  // What it held is gone from the kill on (SIGKILL goes out as kill() starts): a request answered after
+  // it may have met the empty node.
+  const slots = await ctx.topology.slotsOf(p);
+  if (empty) ctx.timeline.restartedEmpty(performance.now(), slots);
   await p.kill();
   if (empty) p.forgetData();
   await sleep(500);
