@@ -72,20 +72,15 @@ const REFRESH_PROBES_MS = new Set([300, 3000]);
 const MAX_TIMERS = 20_000;
 
 /** Tries a revoked login's tokens again at set delays, each on a random process, for the checker. */
-export function prober(t: Traffic): { probe(login: Login, refresh?: string): void; stop(): Promise<void> } {
+export function prober(t: Traffic): { probe(login: Login, spent?: string): void; stop(): Promise<void> } {
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
-  const tryAgain = async (
-    login: Login,
-    access: string,
-    refresh: string,
-    withRefresh: boolean,
-  ): Promise<void> => {
+  const tryAgain = async (login: Login, access: string, refresh: string | undefined): Promise<void> => {
     const me = await send(t, { method: 'GET', path: '/me', bearer: access });
     // Judged before the refresh goes out: a refresh token spent twice revokes the login, and Redis
     // would then refuse the access token for that reason, not for the one being judged.
     if (me.status === 200) await t.checker.accepted(login, acceptOf(me, 'GET /me', access));
-    if (!withRefresh) return;
+    if (refresh === undefined) return;
     const renewed = await send(t, {
       method: 'POST',
       path: '/auth/refresh',
@@ -96,15 +91,20 @@ export function prober(t: Traffic): { probe(login: Login, refresh?: string): voi
     await t.checker.accepted(login, acceptOf(renewed, 'POST /auth/refresh', refresh));
   };
   return {
-    /** `refresh`: the refresh token to present (default the login's latest). */
-    probe(login, refresh = login.refresh) {
+    /**
+     * `spent`: a refresh token already spent, presented at some delays. Otherwise half the logins get
+     * their latest refresh token presented: a refresh let through spends it, the next one is then a
+     * reuse that revokes the login again, and the other half show how long a token stays accepted.
+     */
+    probe(login, spent) {
       const access = login.access;
+      const refresh = spent ?? (t.random() < 0.5 ? login.refresh : undefined);
       for (const delay of PROBES_MS) {
         if (timers.size >= MAX_TIMERS) return;
         const timer = setTimeout(() => {
           timers.delete(timer);
           if (t.stopped()) return;
-          const run = tryAgain(login, access, refresh, REFRESH_PROBES_MS.has(delay));
+          const run = tryAgain(login, access, REFRESH_PROBES_MS.has(delay) ? refresh : undefined);
           running.add(run);
           void run.finally(() => running.delete(run));
         }, delay);
