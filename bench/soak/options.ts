@@ -70,8 +70,20 @@ const FLAGS = [
   'out',
 ] as const;
 
-/** The flags, each falling back to SOAK_<FLAG> in the environment, then to the short or the full run's default. */
+/**
+ * The flags, each falling back to SOAK_<FLAG> in the environment, then to the short or the full run's
+ * default. A bad one prints what went wrong and the usage, and exits with 2.
+ */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptions {
+  try {
+    return parse(argv, env);
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return process.exit(2);
+  }
+}
+
+function parse(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
