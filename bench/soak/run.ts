@@ -44,7 +44,7 @@ function settings(topology: Topology, client: ClientName, secret: string, o: Soa
     expiresIn: EXPIRES_IN,
     refreshExpiresIn: REFRESH_EXPIRES_IN,
     clockTolerance: CLOCK_TOLERANCE,
-    storeOptions: o.storeOptions,
+    storeOptions: { ...topology.storeOptions, ...o.storeOptions },
     clientOptions: o.clientOptions,
   };
 }
