@@ -88,7 +88,7 @@ describe.runIf(runRedis)('store-unavailable: the error without the command', () 
   const full = redisServer();
   // A set-up that renamed commands away (as hardened ones do): Redis answers "unknown command", quoting
   // the first 128 characters of the arguments: MGET's keys, which name the subject; EVAL's script.
-  const renamed = redisServer(undefined, ['--rename-command', 'MGET', '', '--rename-command', 'EVAL', '']);
+  const renamed = redisServer(undefined, ['--rename-command', 'HMGET', '', '--rename-command', 'EVAL', '']);
   const gone = redisServer();
 
   beforeAll(async () => {
@@ -126,7 +126,7 @@ describe.runIf(runRedis)('store-unavailable: the error without the command', () 
         expect(original.message).toContain(SUBJECT);
         const { error } = down();
         expectBare(error, original, jti);
-        expect((error as Error).message).toBe("ERR unknown command 'MGET'");
+        expect((error as Error).message).toBe("ERR unknown command 'HMGET'");
       } finally {
         await close();
       }

@@ -31,6 +31,7 @@ export async function connectClient(
               sentinels: [...connection.sentinels],
               name: connection.name,
               enableOfflineQueue: false,
+              failoverDetector: true,
               lazyConnect: true,
               ...extra,
             })

@@ -32,6 +32,8 @@ export interface Topology {
   masterOf(key: string): Promise<RedisProcess>;
   /** The slots a Cluster master serves; `undefined` elsewhere (a node holds every key). */
   slotsOf(p: RedisProcess): Promise<readonly SlotRange[] | undefined>;
+  /** redisStore options README gives this set-up (the soak's --store-options go over them). */
+  readonly storeOptions: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
@@ -78,14 +80,17 @@ function single(server: RedisProcess, stop: () => Promise<void>): Topology {
     primary: async () => server,
     masterOf: async () => server,
     slotsOf: async () => undefined,
+    storeOptions: {},
     stop,
   };
 }
 
 async function sentinel(start: Start, stop: () => Promise<void>): Promise<Topology> {
-  // Named by number, not role: a failover makes a replica the primary.
-  const first = await start('redis-1', VOLATILE);
-  const replicaOf = [...VOLATILE, `replicaof 127.0.0.1 ${first.port}`];
+  // Named by number, not role: a failover makes a replica the primary. As README says for a set-up
+  // that must not lose an acknowledged revocation: a master cut off from its replicas takes no write.
+  const guarded = [...VOLATILE, 'min-replicas-to-write 1', 'min-replicas-max-lag 10'];
+  const first = await start('redis-1', guarded);
+  const replicaOf = [...guarded, `replicaof 127.0.0.1 ${first.port}`];
   const servers = [first, await start('redis-2', replicaOf), await start('redis-3', replicaOf)];
   await waitFor('two replicas in sync', async () =>
     /connected_slaves:2/.test(await cli(first.port, 'INFO', 'replication')),
@@ -130,6 +135,8 @@ async function sentinel(start: Start, stop: () => Promise<void>): Promise<Topolo
     primary,
     masterOf: primary,
     slotsOf: async () => undefined,
+    // A revocation is acknowledged once a replica holds it: a failover cannot lose it.
+    storeOptions: { durability: { replicas: 1 } },
     stop,
   };
 }
@@ -178,6 +185,7 @@ async function cluster(start: Start, stop: () => Promise<void>): Promise<Topolog
       return found;
     },
     slotsOf: async (p) => (await slotTable(masters)).get(p.port) ?? [],
+    storeOptions: {},
     stop,
   };
 }

@@ -35,7 +35,7 @@ export interface Authentication<U, C extends Claims> {
   readonly requestTokens: (req: RequestLike) => Promise<readonly FoundToken[]>;
   /**
    * An access token verified, its refusal reported, without the CSRF checks and the user mapper (a
-   * users database that is down must not keep a login alive). For sign-out.
+   * users database that is down must not keep a login alive), asking the store itself. For sign-out.
    */
   readonly verifyAccess: (token: string) => Promise<C>;
   /** Whether renewing `session` may write its token into the session cookie. */
@@ -44,7 +44,7 @@ export interface Authentication<U, C extends Claims> {
 
 export function createAuthentication<U, C extends Claims>(
   o: ResolvedOptions<U, C>,
-  { verifyToken }: Tokens<C>,
+  { verifyToken, verifyFromStore }: Tokens<C>,
   refusal: Refusal,
 ): Authentication<U, C> {
   // Sessions getToken found outside the session cookie (a query string, a header): they get the cookie's
@@ -137,7 +137,7 @@ export function createAuthentication<U, C extends Claims>(
 
   const verifyAccess = (token: string): Promise<C> => {
     try {
-      return refusal.settle(verifyToken(token, o.typKey));
+      return refusal.settle(verifyFromStore(token, o.typKey));
     } catch (err) {
       return refusal.reject(err);
     }

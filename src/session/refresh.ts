@@ -6,7 +6,7 @@ import { cookieToken, type RequestLike } from '../http/request.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Refusal } from '../refusal.js';
-import { checkStore, storeWrite } from '../stores/store-check.js';
+import { checkStore, loginIssuerOf, storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
 import { subjectOf, type Claims } from '../token/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
@@ -129,17 +129,19 @@ export async function refresh<U, C extends Claims>(
       throw new AuthError('ERR_TOKEN_REVOKED');
     }
     // A sign-out or "log out everywhere" that landed while this refresh ran must still win.
-    await checkStore(
-      store,
-      false,
-      {
-        sid,
-        ...(sub === undefined ? {} : { sub }),
-        ...(claims.iat === undefined ? {} : { iat: claims.iat }),
-      },
-      true,
-      o.storeOutage,
-    );
+    const login = {
+      sid,
+      ...(sub === undefined ? {} : { sub }),
+      ...(claims.iss === undefined ? {} : { iss: claims.iss }),
+      ...(claims.iat === undefined ? {} : { iat: claims.iat }),
+    };
+    // The app signs every refresh token: its login is its own.
+    await checkStore(store, login, {
+      failOpen: false,
+      consistent: true,
+      outage: o.storeOutage,
+      loginIssuer: loginIssuerOf(true, o.claimRules.issuer),
+    });
     const kept = withoutManaged(claims) as C;
     const access = await tokens.sign(kept);
     const cookies = sessionCookies(o, tokens, access, claims.csrf, hint, remaining);

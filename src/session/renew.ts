@@ -3,7 +3,7 @@ import type { Authenticated } from '../http/authenticate.js';
 import type { SecureHint } from '../http/cookie.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
-import { checkStore } from '../stores/store-check.js';
+import { checkStore, loginIssuerOf } from '../stores/store-check.js';
 import type { Claims } from '../token/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
@@ -62,6 +62,13 @@ export async function renew<U, C extends Claims>(
   kept.auth_time = loggedIn;
   const token = await tokens.sign(kept as C, { expiresIn: lifetime });
   // A sign-out or "log out everywhere" that landed while this one was signed must still win.
-  if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims, true, o.storeOutage);
+  // Renewal signs: the key can, so a login of this issuer is this app's own.
+  if (o.store !== undefined)
+    await checkStore(o.store, claims, {
+      failOpen: o.failOpen,
+      consistent: true,
+      outage: o.storeOutage,
+      loginIssuer: loginIssuerOf(true, o.claimRules.issuer),
+    });
   return { token, cookies: sessionCookies(o, tokens, token, claims.csrf, hint) };
 }

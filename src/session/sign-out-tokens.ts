@@ -64,7 +64,7 @@ async function refreshTokens<C extends Claims>(
   if (o.refresh === undefined) return [];
   const values = cookieValues(req.headers.cookie, o.refresh.cookie.name).filter((value) => value !== '');
   const verified = await Promise.all(
-    values.map((value) => verifiedOrNull(asPromise(tokens.verifyToken, value, REFRESH_TYP))),
+    values.map((value) => verifiedOrNull(asPromise(tokens.verifyFromStore, value, REFRESH_TYP))),
   );
   return verified.flatMap((claims) =>
     claims === undefined ? [] : [{ claims, refresh: true, ambient: true }],

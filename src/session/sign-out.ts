@@ -81,8 +81,12 @@ async function revokeLogin<U, C extends Claims>(
       .map(({ claims }) => subjectOf(claims))
       .filter((sub) => sub !== undefined),
   );
-  if (options.everywhere) for (const sub of subs) writes.push(revokeSubject(o, sub));
-  await Promise.all(writes);
+  // A subject of '' names nobody ("log out everywhere" needs one): its logins end by their sid.
+  if (options.everywhere) for (const sub of subs) if (sub !== '') writes.push(revokeSubject(o, sub));
+  // Every write settles before the answer: a 503 must not come while a "log out everywhere" is still
+  // on its way, to cut a login the user makes right after it.
+  const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   for (const sub of subs.size === 0 ? [undefined] : subs)
     o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
 }

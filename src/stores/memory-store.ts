@@ -157,7 +157,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       sub,
       until: Math.max(until, held?.until ?? until),
       written: t,
-      count: (held?.count ?? 0) + 1,
+      // Never a generation handed out before, even once this one is forgotten: at least the time in ms.
+      count: Math.max((held?.count ?? 0) + 1, Math.floor(t * 1000)),
       notBefore: Math.max(notBefore, held?.notBefore ?? notBefore),
     };
     add(entry, current, t);

@@ -131,11 +131,7 @@ export class NearCache {
     const alone = change.kind === 'revoke' && change.sub === undefined ? change.id : undefined;
     if (alone === undefined) this.#forget(change.sub as string);
     else if (this.#known.get(NO_SUBJECT)?.ids.delete(alone) === true) this.#size--;
-    if (monotonic < this.#distrustUntil) {
-      // Already answering nothing: the hold is covered by extending that.
-      this.#distrustUntil = monotonic + this.#hold;
-      return;
-    }
+    // Held while distrusted too: once the distrust ends, what came meanwhile is still on hold.
     const key = alone === undefined ? (change.sub as string) : holdKeyOf(alone);
     const hold = this.#holds.get(key) ?? { until: 0, ids: new Map<string, number>() };
     this.#holds.delete(key);
@@ -148,9 +144,10 @@ export class NearCache {
     if (this.#holds.size > this.#max) this.distrust(monotonic);
   }
 
-  /** Answers nothing and keeps nothing for a hold's time: the log could not say what changed. */
-  distrust(monotonic: number): void {
-    this.#distrustUntil = monotonic + this.#hold;
+  /** Answers nothing and keeps nothing for `ms` (a hold's time): the log could not say what changed. */
+  distrust(monotonic: number, ms: number = this.#hold): void {
+    this.#distrustUntil = Math.max(this.#distrustUntil, monotonic + ms);
+    // Every hold ends within this time: none is needed until it is over.
     this.#holds.clear();
     this.clear();
   }

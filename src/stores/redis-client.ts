@@ -36,6 +36,16 @@ export type SendAndWait = (
   timeout: number,
 ) => Promise<[unknown, number]>;
 
+/** A node-redis Sentinel's lease of one master connection. */
+interface NodeRedisSentinelLease {
+  use<T>(
+    fn: (lease: {
+      sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+    }) => Promise<T>,
+  ): Promise<T>;
+  getMasterNode(): unknown;
+}
+
 /** An ioredis client's pipeline: on a Cluster it goes to the node of its keys, a key-less WAIT included. */
 interface IoRedisPipeline {
   pipeline(commands: string[][]): { exec(): Promise<[Error | null, unknown][] | null> };
@@ -61,8 +71,22 @@ export function waitingSendOf(client: RedisClient, send: Send, timeoutDuration: 
       return [write?.[1], Number(wait?.[1])];
     };
   }
-  // node-redis keeps one connection per node (per master, on a Cluster; `masterPoolSize: 1`, the
-  // default, on a Sentinel), and routes WAIT by the key given to it: the write's connection.
+  // A node-redis Sentinel pools master connections (`masterPoolSize`): the write and its WAIT share
+  // one leased connection, or WAIT would count another connection's writes.
+  const pooled = client as Partial<NodeRedisSentinelLease>;
+  if (typeof pooled.use === 'function' && typeof pooled.getMasterNode === 'function') {
+    const use = pooled.use.bind(client);
+    return (_key, args, replicas, timeout) =>
+      timed(
+        use(async (lease) => {
+          const reply = await lease.sendCommand(false, args);
+          return [reply, Number(await lease.sendCommand(false, ['WAIT', String(replicas), String(timeout)]))];
+        }),
+        timeoutDuration,
+      );
+  }
+  // node-redis keeps one connection per node (per master, on a Cluster), and routes WAIT by the key
+  // given to it: the write's connection.
   return async (key, args, replicas, timeout) => {
     const reply = await send(key, args);
     return [reply, Number(await send(key, ['WAIT', String(replicas), String(timeout)]))];

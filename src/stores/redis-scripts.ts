@@ -53,10 +53,12 @@ local function cut(notBefore, ending)
     local kind = string.sub(all[i], 1, 2)
     if kind == 'i:' or kind == 'u:' then redis.call('HDEL', key, all[i]) end
   end
-  local g = tonumber(redis.call('HGET', key, 'g') or '0') + 1
+  -- Never a generation handed out before, even once this one is forgotten (its cut ended, Redis
+  -- restarted): at least the time in ms, which only goes on.
+  local g = math.max(tonumber(redis.call('HGET', key, 'g') or '0') + 1, math.floor(now * 1000))
   local n = math.max(tonumber(redis.call('HGET', key, 'n') or '0'), notBefore)
   local e = math.max(endOf(redis.call('HGET', key, 'e') or '0'), ending)
-  redis.call('HSET', key, 'g', g, 'n', string.format('%.3f', n), 'e', show(e))
+  redis.call('HSET', key, 'g', string.format('%d', g), 'n', string.format('%.3f', n), 'e', show(e))
   return e
 end
 -- Past ARGV[3] live entries the subject folds them into a cut: an account that signs in and out in a
@@ -80,12 +82,8 @@ redis.call('HSET', key, field, show(e))
 bounded(live, math.max(latest, e))
 return 1`;
 
-/**
- * KEYS[1] a subject, KEYS[2] the key 0.1 marked the id used with; ARGV deadline, clock, limit, id, end, step.
- * 1: the first use of this step (or a later one).
- */
+/** KEYS[1] a subject; ARGV deadline, clock, limit, id, end, step. 1: the first use of this step (or a later one). */
 export const USE_IN_SUBJECT: string = `${SUBJECT}
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local field, e, step = 'u:' .. ARGV[4], endOf(ARGV[5]), tonumber(ARGV[6])
 local live, latest = entries()
 local current = redis.call('HGET', key, field)

@@ -71,27 +71,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const clock = (): string => (o.now === undefined ? '' : String(now() / 1000));
 
   // `change` undefined: nothing any process caches (a used id without a subject), so no log entry.
-  // `also`: more keys of the same slot the script reads.
   async function write(
     key: string,
     script: string,
     args: readonly string[],
     change: Change | undefined,
-    also: readonly string[] = [],
   ): Promise<unknown> {
     const deadline = change === undefined ? '' : String((await log.append(change)) + LATE_MS);
-    const limit = String(o.maxPerSubject);
-    const command = [
-      'EVAL',
-      script,
-      String(1 + also.length),
-      key,
-      ...also,
-      deadline,
-      clock(),
-      limit,
-      ...args,
-    ];
+    const command = ['EVAL', script, '1', key, deadline, clock(), String(o.maxPerSubject), ...args];
     let reply: unknown;
     if (o.durability === undefined) reply = await send(key, command);
     else {
@@ -106,6 +93,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     if (Number(reply) === -1)
       throw new Error('jwt-gate: the write reached Redis after its deadline: dropped');
     return reply;
+  }
+
+  // A refresh token earlier versions marked used (a key of its own) stays used: read beside the spend,
+  // which then counts for nothing. One key a command: a Cluster migrating the slot still answers.
+  async function usedInSubject(sub: string, id: string, args: readonly string[]): Promise<unknown> {
+    const legacy = keys.legacyUsed(sub, id);
+    const [spent, reply] = await Promise.all([
+      send(legacy, ['GET', legacy]),
+      write(keys.subject(sub), USE_IN_SUBJECT, args, { kind: 'subject', sub }),
+    ]);
+    return isSet(spent) ? 0 : reply;
   }
 
   async function ask(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
@@ -123,14 +121,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       read = { revoked: replies.map(live), notBefore: undefined, generation: undefined, floor: undefined };
     } else {
       const key = keys.subject(sub);
-      const legacy = keys.legacy(sub, ids);
-      // Sent together, so one round trip: the subject's hash, and the keys earlier versions wrote.
-      const [hash, old] = await Promise.all([
+      // Sent together, so one round trip: the subject's hash, and the keys earlier versions wrote, one
+      // GET each (a command of several keys is refused while a Cluster migrates their slot).
+      const [hash, floor, ...oldValues] = await Promise.all([
         send(key, ['HMGET', key, 'g', 'n', ...ids.map((id) => `i:${id}`)]),
-        send(legacy[0] as string, ['MGET', ...legacy]),
+        ...keys.legacy(sub, ids).map((old) => send(old, ['GET', old])),
       ]);
       const [generation, notBefore, ...values] = replyOf(hash, ids.length + 2, 'HMGET');
-      const [floor, ...oldValues] = replyOf(old, ids.length + 1, 'MGET');
       read = {
         revoked: values.map((value, i) => live(value) || isSet(oldValues[i])),
         notBefore: numberOf(notBefore),
@@ -156,9 +153,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       const reply =
         sub === undefined
           ? await write(keys.used(id), USE_ALONE, args.slice(1), undefined)
-          : await write(keys.subject(sub), USE_IN_SUBJECT, args, { kind: 'subject', sub }, [
-              keys.legacyUsed(sub, id),
-            ]);
+          : await usedInSubject(sub, id, args);
       return Number(reply) === 1;
     },
     async revokeSubject(sub: string, notBefore: number, until: number): Promise<void> {

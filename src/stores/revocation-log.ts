@@ -27,22 +27,24 @@ const APPEND = `local time = redis.call('TIME')
 local oldest = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
 return redis.call('XADD', KEYS[1], 'MINID', '~', string.format('%d-0', oldest), '*', unpack(ARGV, 2))`;
 
-// Who is answering: a failover or a restart gives the log another history, in which ids already
-// read may stand for other entries, or new entries take ids below the last one read.
-const IDENTITY = `local id = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
+// Who is answering, and how long it has been up: a failover or a restart gives the log another
+// history, in which entries may be missing (lost with the server, or never replicated).
+const IDENTITY = `local info = redis.call('INFO', 'server') .. redis.call('INFO', 'replication')
+local id = string.match(info, 'master_replid:(%w+)') or ''
+local uptime = tonumber(string.match(info, 'uptime_in_seconds:(%d+)') or '0')
 `;
 
 // ARGV the last id read, at most how many. {identity, 'gone'} when that entry is no longer there
-// (trimmed, or another history); else {identity, entries after it}.
+// (trimmed); else {identity, entries after it}.
 const READ = `${IDENTITY}if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 and ARGV[1] ~= '0-0' then return {id, 'gone'} end
 return {id, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}`;
 
-// ARGV how far back (ms), at most how many. {identity, the last id or '0-0', the entries of that window}.
+// ARGV how far back (ms), at most how many. {identity, uptime (s), the last id or '0-0', the entries of that window}.
 const START_OVER = `${IDENTITY}local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-if #last == 0 then return {id, '0-0', {}} end
+if #last == 0 then return {id, uptime, '0-0', {}} end
 local time = redis.call('TIME')
 local from = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
-return {id, last[1][1], redis.call('XRANGE', KEYS[1], string.format('%d-0', math.max(0, from)), '+', 'COUNT', ARGV[2])}`;
+return {id, uptime, last[1][1], redis.call('XRANGE', KEYS[1], string.format('%d-0', math.max(0, from)), '+', 'COUNT', ARGV[2])}`;
 
 function fieldsOf(change: Change): string[] {
   if (change.kind === 'subject') return ['k', 's', 's', change.sub];
@@ -197,18 +199,26 @@ export class RevocationLog {
       String(HOLD_MS),
       String(REPLAY),
     ]);
-    if (!Array.isArray(reply) || reply.length !== 3 || typeof reply[1] !== 'string')
+    if (!Array.isArray(reply) || reply.length !== 4 || typeof reply[2] !== 'string')
       throw new Error('jwt-gate: the revocation log answered with an unexpected reply');
-    const entries = entriesOf(reply[2]);
+    const [server, uptime, lastId, window] = reply as [unknown, unknown, string, unknown];
+    const entries = entriesOf(window);
     const cache = this.#cache;
     if (cache !== undefined) {
       cache.clear();
-      // Their writes may still be on their way: each goes on hold again.
-      if (entries.length >= REPLAY) cache.distrust(performance.now());
-      else for (const [, fields] of entries) this.#apply(fields);
+      const now = performance.now();
+      // Another server than before may have lost entries whose writes are still on their way: nothing
+      // read is kept until those writes are due. A process that knew no server before cannot tell,
+      // but a server up longer than that lost nothing still due.
+      const up = Number(uptime) * 1000;
+      if ((this.#server !== undefined && server !== this.#server) || entries.length >= REPLAY)
+        cache.distrust(now);
+      else if (!(up >= HOLD_MS)) cache.distrust(now, Number.isFinite(up) ? HOLD_MS - up : HOLD_MS);
+      // The entries of the window go on hold again: their writes may still be on their way.
+      for (const [, fields] of entries) this.#apply(fields);
     }
-    this.#server = reply[0];
-    this.#lastId = reply[1];
+    this.#server = server;
+    this.#lastId = lastId;
     this.#currentAsOf = sentAt;
   }
 
@@ -223,6 +233,8 @@ export class RevocationLog {
     ]);
     if (!Array.isArray(reply) || reply.length !== 2)
       throw new Error('jwt-gate: the revocation log answered with an unexpected reply');
+    // Another server: start over. The last entry read trimmed away (a quiet log, an entry over a minute
+    // old): start over too, though nothing unread can have gone with it (unread entries are younger).
     if (reply[0] !== this.#server || reply[1] === 'gone') {
       await this.#startOver(sentAt);
       return false;

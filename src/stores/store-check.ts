@@ -16,13 +16,32 @@ function revocableIds(claims: Claims): string[] {
 const issuedBefore = (claims: Claims, time: number | undefined): boolean =>
   time !== undefined && !(typeof claims.iat === 'number' && claims.iat >= time);
 
+/** How a token is checked against the store. */
+export interface StoreCheck {
+  /** Let the token through when the store cannot answer, instead of a 503. */
+  readonly failOpen: boolean;
+  /** Ask the store itself, never a near cache: for the checks after which tokens are signed. */
+  readonly consistent?: boolean;
+  readonly outage?: Outage | undefined;
+  /**
+   * The `iss` of the logins this app signs (`null` when it signs none): only those logins carry a
+   * generation of this store. Another issuer's `sid`, whatever it looks like, is cut by its `iat`.
+   */
+  readonly loginIssuer: string | undefined | null;
+}
+
+/** The `iss` of the logins an app signs, for {@link StoreCheck}: `null` when its key cannot sign. */
+export const loginIssuerOf = (signs: boolean, issuer: string | undefined): string | undefined | null =>
+  signs ? issuer : null;
+
 /** The store's answer for one token: throws `ERR_TOKEN_REVOKED` when it is refused. */
-function judge(status: SessionStatus, claims: Claims): void {
+function judge(status: SessionStatus, claims: Claims, loginIssuer: string | undefined | null): void {
   if (status.revoked || issuedBefore(claims, status.floor)) throw new AuthError('ERR_TOKEN_REVOKED');
   // "Log out everywhere" is decided by what every instance shares: a login started at an earlier
   // generation is refused, whatever the clocks said. Other tokens are cut by their iat (a store that
   // keeps no generations cuts every token so).
-  const login = loginOf(claims.sid)?.generation;
+  const own = loginIssuer !== null && claims.iss === loginIssuer;
+  const login = own ? loginOf(claims.sid)?.generation : undefined;
   const cut =
     login !== undefined && status.generation !== undefined
       ? login < status.generation
@@ -31,17 +50,11 @@ function judge(status: SessionStatus, claims: Claims): void {
 }
 
 /**
- * Asks the store about a verified token; fails closed (503) unless the app chose `failOpen`.
- * Synchronous when the store answers at once, so a memory store costs no promise. `consistent`
- * skips any near cache: for the checks after which new tokens are signed.
+ * Asks the store about a verified token; fails closed (503) unless `failOpen`. Synchronous when the
+ * store answers at once, so a memory store costs no promise.
  */
-export function checkStore(
-  store: SessionStore,
-  failOpen: boolean,
-  claims: Claims,
-  consistent = false,
-  outage?: Outage,
-): void | Promise<void> {
+export function checkStore(store: SessionStore, claims: Claims, check: StoreCheck): void | Promise<void> {
+  const { failOpen, consistent = false, outage, loginIssuer } = check;
   const sub = subjectOf(claims);
   let answer: SessionStatus | Promise<SessionStatus>;
   try {
@@ -55,13 +68,13 @@ export function checkStore(
   }
   if (!isPromiseLike(answer)) {
     outage?.answered();
-    judge(answer, claims);
+    judge(answer, claims, loginIssuer);
     return;
   }
   return Promise.resolve(answer).then(
     (status) => {
       outage?.answered();
-      judge(status, claims);
+      judge(status, claims, loginIssuer);
     },
     (cause: unknown) => {
       outage?.failed(cause);

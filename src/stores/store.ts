@@ -17,8 +17,9 @@ export interface SessionStore {
   /** Refuses `id` (a token, or a whole login) until `until`, when it would have expired anyway. */
   revoke(id: string, until: number, sub?: string): Promise<void>;
   /**
-   * "Log out everywhere": raises `sub`'s generation by one, so every login started before is refused
-   * (logins carry the generation they started at), and refuses `sub`'s other tokens issued before
+   * "Log out everywhere": raises `sub`'s generation above every one it ever had (at least the time in
+   * ms, so one forgotten is never reached again), so every login started before is refused (logins
+   * carry the generation they started at), and refuses `sub`'s other tokens issued before
    * `notBefore`. Its entries may go: the cut refuses what they did. The cut itself may go at `until`.
    */
   revokeSubject(sub: string, notBefore: number, until: number): Promise<void>;

@@ -15,6 +15,11 @@ export interface Tokens<C extends Claims> {
    * store answers asynchronously; throws (or rejects with) an AuthError.
    */
   readonly verifyToken: (token: unknown, expectedTyp: string) => C | Promise<C>;
+  /**
+   * `verifyToken` that asks the store itself, never a near cache (nor the token cache): for sign-out,
+   * where a near cache refusing a revocation announced but never written must not pass for one Redis holds.
+   */
+  readonly verifyFromStore: (token: unknown, expectedTyp: string) => C | Promise<C>;
   /** Seconds left to our own freshly issued token: its `exp` sets the cookies' lifetime. */
   readonly lifetimeOf: (token: string) => number | undefined;
 }
@@ -81,5 +86,10 @@ export function createTokens<U, C extends Claims>(o: ResolvedOptions<U, C>): Tok
     return typeof exp === 'number' ? exp - Math.floor(o.now() / 1000) : undefined;
   }
 
-  return Object.freeze({ sign, verifyToken: createVerifier(o), lifetimeOf });
+  return Object.freeze({
+    sign,
+    verifyToken: createVerifier(o),
+    verifyFromStore: createVerifier(o, true),
+    lifetimeOf,
+  });
 }

@@ -13,7 +13,7 @@ import {
 import type { BoundKey } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
-import { checkStore } from '../stores/store-check.js';
+import { checkStore, loginIssuerOf, type StoreCheck } from '../stores/store-check.js';
 import { TokenCache } from './cache.js';
 import { isPromiseLike } from '../promise.js';
 
@@ -38,10 +38,11 @@ const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean =>
  */
 export function createVerifier<U, C extends Claims>(
   o: ResolvedOptions<U, C>,
+  fromStore = false,
 ): (token: unknown, expectedTyp: string) => C | Promise<C> {
   const { provider } = o;
   const allowed = (alg: string): boolean => (provider.algorithms as readonly string[]).includes(alg);
-  const cache = o.cache === undefined ? undefined : new TokenCache<Verified>(o.cache);
+  const cache = o.cache === undefined || fromStore ? undefined : new TokenCache<Verified>(o.cache);
   // Refresh tokens are addressed to the refresh endpoint alone, never to the app's audience.
   const refreshRules: ClaimRules = Object.freeze({ ...o.claimRules, audience: [REFRESH_AUDIENCE] });
 
@@ -158,18 +159,25 @@ export function createVerifier<U, C extends Claims>(
     return checkClaims(claims, o.claimRules, now) as C;
   }
 
+  const storeCheck: StoreCheck = {
+    failOpen: o.failOpen,
+    consistent: fromStore,
+    outage: o.storeOutage,
+    loginIssuer: loginIssuerOf(o.provider.signingKey?.() !== undefined, o.claimRules.issuer),
+  };
+
   // The checks that ask the app or the store: on every verification, cached or not. Synchronous
   // while they answer at once (no isRevoked, a memory store or a near cache).
   function checkState(claims: C): C | Promise<C> {
     if (o.isRevoked !== undefined) return askState(claims);
     if (o.store === undefined) return claims;
-    const checked = checkStore(o.store, o.failOpen, claims, false, o.storeOutage);
+    const checked = checkStore(o.store, claims, storeCheck);
     return checked === undefined ? claims : checked.then(() => claims);
   }
 
   async function askState(claims: C): Promise<C> {
     if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-    if (o.store !== undefined) await checkStore(o.store, o.failOpen, claims, false, o.storeOutage);
+    if (o.store !== undefined) await checkStore(o.store, claims, storeCheck);
     return claims;
   }
 

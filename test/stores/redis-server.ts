@@ -358,6 +358,18 @@ export function redisSentinel(options: SentinelOptions = {}): RedisSentinel {
   };
 }
 
+/**
+ * Resolves once every server on `ports` has been up `seconds`: a near cache keeps nothing read from a
+ * log whose server is younger than a hold (it may have lost entries whose writes are still due).
+ */
+export async function upFor(ports: readonly number[], seconds: number): Promise<void> {
+  for (const port of ports) {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'INFO', 'server'], { timeout: 5000 });
+    const up = Number(/uptime_in_seconds:(\d+)/.exec(stdout)?.[1] ?? 0);
+    if (up < seconds) await new Promise((resolve) => setTimeout(resolve, (seconds - up) * 1000));
+  }
+}
+
 /** The single Redis of a test file: REDIS_URL when set, else one started here. */
 export function sharedRedisServer(): RedisServer {
   const url = process.env.REDIS_URL;
