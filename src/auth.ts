@@ -11,7 +11,7 @@ import { renew } from './session/renew.js';
 import { revoke, revokeSubject } from './session/revoke.js';
 import { startSession } from './session/sign-in.js';
 import { endSession, type EndSessionOptions, type EndedSession } from './session/sign-out.js';
-import type { Claims } from './token/claims.js';
+import type { Claims } from './jws/claims.js';
 import type { IssueOverrides } from './token/claims-to-sign.js';
 import { createTokens } from './token/tokens.js';
 

@@ -6,7 +6,7 @@ export type { StartedSession } from './session/cookies.js';
 export type { EndSessionOptions, EndedSession, SignOutOptions } from './session/sign-out.js';
 export type { RefreshOptions } from './session/refresh.js';
 export type { RenewOptions } from './session/renew.js';
-export type { Claims } from './token/claims.js';
+export type { Claims } from './jws/claims.js';
 export type { CookieOptions, SecureHint } from './http/cookie.js';
 export type { Duration } from './duration.js';
 export { AuthError, isAuthError, toHttpError, errorDescriptions } from './errors.js';
@@ -19,8 +19,8 @@ export type {
   HttpError,
   HttpErrorBody,
 } from './errors.js';
-export type { Algorithm } from './token/jwa.js';
-export type { JwsHeader } from './token/jws.js';
+export type { Algorithm } from './jws/jwa.js';
+export type { JwsHeader } from './jws/jws.js';
 export { hs256 } from './keys/hs256.js';
 export type { HmacSecret, Hs256Options } from './keys/hs256.js';
 export type { KeyFilesOptions, KeyPairAlgorithm } from './keys/key-files.js';

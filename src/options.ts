@@ -1,4 +1,4 @@
-import type { Claims, ClaimRules } from './token/claims.js';
+import type { Claims, ClaimRules } from './jws/claims.js';
 import { resolveCookie, type CookieOptions, type ResolvedCookie } from './http/cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
@@ -15,7 +15,7 @@ import {
   stringList,
 } from './validate.js';
 import { REFRESH_TYP } from './token/claims-to-sign.js';
-import { typKey } from './token/jws.js';
+import { typKey } from './jws/jws.js';
 import { resolveRefresh, type RefreshOptions, type ResolvedRefresh } from './session/refresh.js';
 import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/renew.js';
 import { Outage, eventSink, storeEvents, type AuthEvent, type EventSink } from './events.js';

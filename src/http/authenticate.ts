@@ -2,7 +2,7 @@ import { AuthError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { isPromiseLike } from '../promise.js';
 import type { Refusal } from '../refusal.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkCsrf } from './csrf.js';
 import {

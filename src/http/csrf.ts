@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { AuthError } from '../errors.js';
 import {
   clearCookieHeader,

@@ -1,9 +1,9 @@
 import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
 import { csrfCookieHeader } from '../http/csrf.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Claims } from '../token/claims.js';
-import { newTokenId } from '../token/jws.js';
-import { refreshTokenId } from '../token/login-id.js';
+import type { Claims } from '../jws/claims.js';
+import { newTokenId } from '../jws/jws.js';
+import { refreshTokenId } from '../jws/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 
 /** A started session: the token and the `Set-Cookie` values that carry it. */

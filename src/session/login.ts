@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../options.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { MANAGED_CLAIMS } from '../token/claims-to-sign.js';
-import { loginOf } from '../token/login-id.js';
+import { loginOf } from '../jws/login-id.js';
 
 type LoginOptions = Pick<
   ResolvedOptions<unknown, Claims>,

@@ -4,7 +4,7 @@ import type { SecureHint } from '../http/cookie.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkStore } from '../stores/store-check.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import { sessionCookies, type StartedSession } from './cookies.js';

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../options.js';
 import { storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
-import { subjectOf, type Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
 import { skewMargin } from './login.js';
 
 type RevokeOptions = Pick<ResolvedOptions<unknown, Claims>, 'store' | 'storeOutage' | 'claimRules' | 'now'>;

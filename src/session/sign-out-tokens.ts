@@ -4,7 +4,7 @@ import { cookieValues, type FoundToken, type RequestLike } from '../http/request
 import { isAuthError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { asPromise } from '../promise.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
 import type { Tokens } from '../token/tokens.js';
 

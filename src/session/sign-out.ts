@@ -5,7 +5,7 @@ import { csrfCookieHeader, isCrossSite } from '../http/csrf.js';
 import { cookieValues, requestPath, type RequestLike } from '../http/request.js';
 import type { ResolvedOptions } from '../options.js';
 import { storeWrite } from '../stores/store-check.js';
-import { subjectOf, type Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig } from './cookies.js';
 import { loginEnd } from './login.js';

@@ -1,6 +1,6 @@
-import type { Claims } from './claims.js';
+import type { Claims } from '../jws/claims.js';
 import { toSeconds, type Duration } from '../duration.js';
-import { newTokenId } from './jws.js';
+import { newTokenId } from '../jws/jws.js';
 import { checkKnownKeys } from '../validate.js';
 import type { ResolvedOptions } from '../options.js';
 

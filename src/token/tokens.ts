@@ -1,8 +1,8 @@
 import type { BoundKey } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Claims } from './claims.js';
+import type { Claims } from '../jws/claims.js';
 import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload, type IssueOverrides } from './claims-to-sign.js';
-import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
+import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from '../jws/jws.js';
 import { createVerifier } from './verifier.js';
 
 /** Signing and verification under one set of options: what authentication and sessions share. */

@@ -1,6 +1,6 @@
-import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
+import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from '../jws/claims.js';
 import { AuthError, isAuthError } from '../errors.js';
-import { acceptsAlg } from './jwa.js';
+import { acceptsAlg } from '../jws/jwa.js';
 import {
   decodePayloadText,
   parseCompact,
@@ -9,7 +9,7 @@ import {
   verifySignature,
   type CompactJws,
   type JwsHeader,
-} from './jws.js';
+} from '../jws/jws.js';
 import type { BoundKey } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
