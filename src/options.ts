@@ -18,7 +18,9 @@ import { REFRESH_TYP } from './token/claims-to-sign.js';
 import { typKey } from './jws/jws.js';
 import { resolveRefresh, type RefreshOptions, type ResolvedRefresh } from './session/refresh.js';
 import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/renew.js';
-import { Outage, eventSink, storeEvents, type AuthEvent, type EventSink } from './events.js';
+import { eventSink, type AuthEvent, type EventSink } from './events.js';
+import { Outage } from './outage.js';
+import { storeEvents } from './stores/store-events.js';
 import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
 import { resolveCache, type TokenCacheOptions } from './token/cache.js';
 

@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import type { Outage } from '../events.js';
+import type { Outage } from '../outage.js';
 import { isPromiseLike } from '../promise.js';
 import { subjectOf, type Claims } from '../jws/claims.js';
 import { loginOf } from '../jws/login-id.js';
