@@ -2,12 +2,12 @@ export { createAuth } from './auth.js';
 export type { Auth, JwkSet } from './auth.js';
 export type { Authenticated } from './http/authenticate.js';
 export type { IssueOverrides } from './token/claims-to-sign.js';
-export type { StartedSession } from './session/cookies.js';
+export type { StartedSession } from './cookies/session-cookies.js';
 export type { EndSessionOptions, EndedSession, SignOutOptions } from './session/sign-out.js';
 export type { RefreshOptions } from './session/refresh.js';
 export type { RenewOptions } from './session/renew.js';
 export type { Claims } from './jws/claims.js';
-export type { CookieOptions, SecureHint } from './http/cookie.js';
+export type { CookieOptions, SecureHint } from './cookies/cookie.js';
 export type { Duration } from './duration.js';
 export { AuthError, isAuthError, toHttpError, errorDescriptions } from './errors.js';
 export type {

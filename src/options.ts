@@ -1,5 +1,5 @@
 import type { Claims, ClaimRules } from './jws/claims.js';
-import { resolveCookie, type CookieOptions, type ResolvedCookie } from './http/cookie.js';
+import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookies/cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
 import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './http/csrf.js';

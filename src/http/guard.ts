@@ -1,9 +1,9 @@
 import { checkAccess, type AccessRules } from './access.js';
 import { createAuth, type Auth } from '../auth.js';
-import type { StartedSession } from '../session/cookies.js';
+import type { StartedSession } from '../cookies/session-cookies.js';
 import type { Authenticated } from './authenticate.js';
 import type { Claims } from '../jws/claims.js';
-import type { SecureHint } from './cookie.js';
+import type { SecureHint } from '../cookies/cookie.js';
 import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
 import { eventsOf, reportRefusal } from '../events.js';
 import { checkKnownKeys, optionError, stringArray } from '../validate.js';

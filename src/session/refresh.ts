@@ -1,6 +1,6 @@
 import { toSeconds, type Duration } from '../duration.js';
 import { AuthError } from '../errors.js';
-import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
+import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../cookies/cookie.js';
 import { checkCsrf } from '../http/csrf.js';
 import { cookieToken, type RequestLike } from '../http/request.js';
 import type { KeyProvider } from '../keys/provider.js';
@@ -13,7 +13,7 @@ import { REFRESH_TYP } from '../token/claims-to-sign.js';
 import { refreshStepOf } from '../jws/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
-import { refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
+import { refreshCookie, sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { loginEnd, withoutManaged } from './login.js';
 
 /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */

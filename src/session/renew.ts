@@ -1,13 +1,13 @@
 import { toSeconds, type Duration } from '../duration.js';
 import type { Authenticated } from '../http/authenticate.js';
-import type { SecureHint } from '../http/cookie.js';
+import type { SecureHint } from '../cookies/cookie.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkStore } from '../stores/store-check.js';
 import type { Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
-import { sessionCookies, type StartedSession } from './cookies.js';
+import { sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { withoutManaged } from './login.js';
 
 /** Sliding sessions: a cookie token past `after` of its lifetime is replaced, until `maxAge` after login. */

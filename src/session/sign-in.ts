@@ -1,6 +1,6 @@
 import { toSeconds } from '../duration.js';
 import { AuthError } from '../errors.js';
-import type { SecureHint } from '../http/cookie.js';
+import type { SecureHint } from '../cookies/cookie.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SessionStatus, SessionStore } from '../stores/store.js';
 import { subjectOf, type Claims } from '../jws/claims.js';
@@ -8,7 +8,12 @@ import type { IssueOverrides } from '../token/claims-to-sign.js';
 import { newTokenId } from '../jws/jws.js';
 import { loginId } from '../jws/login-id.js';
 import type { Tokens } from '../token/tokens.js';
-import { cookieConfig, refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
+import {
+  cookieConfig,
+  refreshCookie,
+  sessionCookies,
+  type StartedSession,
+} from '../cookies/session-cookies.js';
 import { loginSpan } from './login.js';
 
 /**

@@ -1,13 +1,14 @@
 import { AuthError, isAuthError } from '../errors.js';
 import { reportRefusal } from '../events.js';
-import { clearCookieHeader, type SecureHint } from '../http/cookie.js';
-import { csrfCookieHeader, isCrossSite } from '../http/csrf.js';
+import { clearCookieHeader, type SecureHint } from '../cookies/cookie.js';
+import { csrfCookieHeader } from '../cookies/csrf-cookie.js';
+import { isCrossSite } from '../http/csrf.js';
 import { cookieValues, requestPath, type RequestLike } from '../http/request.js';
 import type { ResolvedOptions } from '../options.js';
 import { storeWrite } from '../stores/store-check.js';
 import { subjectOf, type Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
-import { cookieConfig } from './cookies.js';
+import { cookieConfig } from '../cookies/session-cookies.js';
 import { loginEnd } from './login.js';
 import { revoke, revokeSubject } from './revoke.js';
 import { tokensToEnd, type AccessReader } from './sign-out-tokens.js';

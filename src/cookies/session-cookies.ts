@@ -1,5 +1,5 @@
-import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
-import { csrfCookieHeader } from '../http/csrf.js';
+import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
+import { csrfCookieHeader } from './csrf-cookie.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Claims } from '../jws/claims.js';
 import { newTokenId } from '../jws/jws.js';
