@@ -1,6 +1,6 @@
-import { createAuthentication, type Authenticated } from './http/authenticate.js';
+import { createAuthentication, type Authenticated } from './authentication/authenticate.js';
 import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookies/cookie.js';
-import type { RequestLike } from './http/request.js';
+import type { RequestLike } from './authentication/request.js';
 import { AUTH_EVENTS } from './events.js';
 import type { PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';

@@ -1,6 +1,6 @@
 export { createAuth } from './auth.js';
 export type { Auth, JwkSet } from './auth.js';
-export type { Authenticated } from './http/authenticate.js';
+export type { Authenticated } from './authentication/authenticate.js';
 export type { IssueOverrides } from './token/claims-to-sign.js';
 export type { StartedSession } from './cookies/session-cookies.js';
 export type { EndSessionOptions, EndedSession, SignOutOptions } from './session/sign-out.js';
@@ -37,7 +37,7 @@ export type { KeyPairOptions, KeyPairProvider } from './keys/key-pair.js';
 export type { KeyInput, RsaKeyInput } from './keys/key-import.js';
 export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
-export type { FoundToken, RequestLike, TokenSource } from './http/request.js';
+export type { FoundToken, RequestLike, TokenSource } from './authentication/request.js';
 export type { TokenCacheOptions } from './token/cache.js';
 export { checkAccess } from './http/access.js';
 export type { AccessRules } from './http/access.js';
@@ -73,6 +73,6 @@ export type {
   RedisStoreOptions,
 } from './stores/redis-store.js';
 export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './stores/store.js';
-export type { CsrfOptions } from './http/csrf.js';
+export type { CsrfOptions } from './authentication/csrf.js';
 export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
 export type { EventError } from './event-error.js';

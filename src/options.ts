@@ -2,7 +2,7 @@ import type { Claims, ClaimRules } from './jws/claims.js';
 import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookies/cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
-import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './http/csrf.js';
+import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './authentication/csrf.js';
 import { resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
 import { resolveStore, type SessionStore } from './stores/store.js';
 import {
@@ -21,7 +21,7 @@ import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/r
 import { eventSink, type AuthEvent, type EventSink } from './events.js';
 import { Outage } from './outage.js';
 import { storeEvents } from './stores/store-events.js';
-import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
+import type { FoundToken, RequestLike, TokenSources } from './authentication/request.js';
 import { resolveCache, type TokenCacheOptions } from './token/cache.js';
 
 /**

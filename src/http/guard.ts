@@ -1,14 +1,14 @@
 import { checkAccess, type AccessRules } from './access.js';
 import { createAuth, type Auth } from '../auth.js';
 import type { StartedSession } from '../cookies/session-cookies.js';
-import type { Authenticated } from './authenticate.js';
+import type { Authenticated } from '../authentication/authenticate.js';
 import type { Claims } from '../jws/claims.js';
 import type { SecureHint } from '../cookies/cookie.js';
 import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
 import { eventsOf, reportRefusal } from '../events.js';
 import { checkKnownKeys, optionError, stringArray } from '../validate.js';
 import type { AuthOptions } from '../options.js';
-import type { RequestLike } from './request.js';
+import type { RequestLike } from '../authentication/request.js';
 import { resolveSkip, type SkipRules } from './skip.js';
 
 /** The second argument of `requireAuth` / `optionalAuth`. */

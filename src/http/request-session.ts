@@ -1,4 +1,4 @@
-import type { Authenticated } from './authenticate.js';
+import type { Authenticated } from '../authentication/authenticate.js';
 import type { Claims } from '../jws/claims.js';
 
 // What each guard decided for a request, kept beside the request rather than on it: no property of

@@ -1,8 +1,8 @@
 import { toSeconds, type Duration } from '../duration.js';
 import { AuthError } from '../errors.js';
 import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../cookies/cookie.js';
-import { checkCsrf } from '../http/csrf.js';
-import { cookieToken, type RequestLike } from '../http/request.js';
+import { checkCsrf } from '../authentication/csrf.js';
+import { cookieToken, type RequestLike } from '../authentication/request.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Refusal } from '../refusal.js';

@@ -1,5 +1,5 @@
 import { toSeconds, type Duration } from '../duration.js';
-import type { Authenticated } from '../http/authenticate.js';
+import type { Authenticated } from '../authentication/authenticate.js';
 import type { SecureHint } from '../cookies/cookie.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { ResolvedOptions } from '../options.js';

@@ -1,6 +1,6 @@
-import type { Authentication } from '../http/authenticate.js';
-import { checkCsrf, type ResolvedCsrf } from '../http/csrf.js';
-import { cookieValues, type FoundToken, type RequestLike } from '../http/request.js';
+import type { Authentication } from '../authentication/authenticate.js';
+import { checkCsrf, type ResolvedCsrf } from '../authentication/csrf.js';
+import { cookieValues, type FoundToken, type RequestLike } from '../authentication/request.js';
 import { isAuthError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { asPromise } from '../promise.js';
