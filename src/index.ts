@@ -39,20 +39,10 @@ export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
 export type { FoundToken, RequestLike, TokenSource } from './authentication/request.js';
 export type { TokenCacheOptions } from './token/cache.js';
-export { checkAccess } from './http/access.js';
-export type { AccessRules } from './http/access.js';
-export { createGuard, toAuth } from './http/guard.js';
-export { authenticatedOf, rememberSession, sessionOf } from './http/request-session.js';
-export { forgettable, lateSignIn } from './http/unawaited.js';
-export { keepingClearingCookies } from './session/sign-out.js';
-export type { SkipRules } from './http/skip.js';
-export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './http/guard.js';
 export { keySet } from './keys/key-set.js';
 export type { KeySet, KeySetOptions } from './keys/key-set.js';
 export { generateKeyFiles } from './keys/key-dir.js';
 export type { GenerateKeyFilesOptions, KeyDirOptions } from './keys/key-dir.js';
-export { jwksResponse } from './http/publish.js';
-export type { JwksHandlerOptions, JwksResponse } from './http/publish.js';
 export { jwks } from './keys/jwks.js';
 export type { JwksOptions } from './keys/jwks.js';
 export { oidc } from './keys/oidc.js';
@@ -76,3 +66,40 @@ export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './s
 export type { CsrfOptions } from './authentication/csrf.js';
 export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
 export type { EventError } from './event-error.js';
+// The options of requireAuth, optionalAuth and jwksHandler, which apps write.
+export type { AccessRules, GuardOptions, JwksHandlerOptions, SkipRules } from './adapter-kit/index.js';
+// What adapters are built on, kept here until the next minor version: import it from jwt-gate/adapter-kit.
+export {
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  authenticatedOf,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  checkAccess,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  createGuard,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  forgettable,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  jwksResponse,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  keepingClearingCookies,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  lateSignIn,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  rememberSession,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  sessionOf,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  toAuth,
+} from './adapter-kit/index.js';
+export type {
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  Guard,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  GuardContext,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  GuardDecision,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  GuardMode,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  JwksResponse,
+} from './adapter-kit/index.js';

@@ -9,6 +9,7 @@ import { eventsOf, reportRefusal } from '../events.js';
 import { checkKnownKeys, optionError, stringArray } from '../validate.js';
 import type { AuthOptions } from '../options.js';
 import type { RequestLike } from '../authentication/request.js';
+import { isPreflight, resolvePreflight } from './preflight.js';
 import { resolveSkip, type SkipRules } from './skip.js';
 
 /** The second argument of `requireAuth` / `optionalAuth`. */
@@ -124,18 +125,8 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
   });
 }
 
-// A CORS preflight never carries credentials (Fetch §4.8): asking it for a token only breaks CORS.
-const isPreflight = (req: RequestLike): boolean =>
-  req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-
 const ANONYMOUS = Object.freeze({ kind: 'anonymous', authError: undefined } as const);
 const PREFLIGHT = Object.freeze({ kind: 'preflight' } as const);
-
-function resolvePreflight(value: unknown): 'answer' | 'next' {
-  if (value === undefined) return 'answer';
-  if (value !== 'answer' && value !== 'next') throw optionError('preflight', '"answer" or "next"');
-  return value;
-}
 
 /**
  * The framework-neutral half of `requireAuth` (`'required'`) and `optionalAuth` (`'optional'`). An
