@@ -4,7 +4,6 @@ import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } f
 import { checkCsrf } from '../authentication/csrf.js';
 import { cookieToken, type RequestLike } from '../authentication/request.js';
 import type { KeyProvider } from '../keys/provider.js';
-import type { ResolvedOptions } from '../options.js';
 import type { Refusal } from '../refusal.js';
 import { checkStore, storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
@@ -15,6 +14,7 @@ import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import { refreshCookie, sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { loginEnd, withoutManaged } from './login.js';
+import type { SessionSettings } from './settings.js';
 
 /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
 export interface RefreshOptions {
@@ -88,8 +88,8 @@ export function resolveRefresh(
 }
 
 /** Rotation with reuse detection (OAuth 2.0 Security BCP §4.14): a refresh token works once. */
-export async function refresh<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export async function refresh<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   refusal: Refusal,
   req: RequestLike,

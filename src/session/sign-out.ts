@@ -4,13 +4,13 @@ import { clearCookieHeader, type SecureHint } from '../cookies/cookie.js';
 import { csrfCookieHeader } from '../cookies/csrf-cookie.js';
 import { isCrossSite } from '../authentication/csrf.js';
 import { cookieValues, requestPath, type RequestLike } from '../authentication/request.js';
-import type { ResolvedOptions } from '../options.js';
 import { storeWrite } from '../stores/store-check.js';
 import { subjectOf, type Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig } from '../cookies/session-cookies.js';
 import { loginEnd } from './login.js';
 import { revoke, revokeSubject } from './revoke.js';
+import type { SessionSettings } from './settings.js';
 import { tokensToEnd, type AccessReader } from './sign-out-tokens.js';
 
 /** What `signOut` takes. */
@@ -50,8 +50,8 @@ function routedUnder(target: string, cookiePath: string): boolean {
   return cookieReaches(path.toLowerCase(), cookiePath.toLowerCase());
 }
 
-async function revokeLogin<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+async function revokeLogin<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   reader: AccessReader<C>,
   req: RequestLike,
@@ -88,7 +88,7 @@ async function revokeLogin<U, C extends Claims>(
     o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
 }
 
-function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req: RequestLike): boolean {
+function carriesSessionCookie(o: Pick<SessionSettings, 'cookie' | 'refresh'>, req: RequestLike): boolean {
   const carries = (name: string): boolean => cookieValues(req.headers.cookie, name).some((v) => v !== '');
   try {
     return carries(cookieConfig(o).name) || (o.refresh !== undefined && carries(o.refresh.cookie.name));
@@ -104,8 +104,8 @@ function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req
  * `reader` reads the request's own access tokens. Throws a TypeError when refresh tokens are on and
  * the request's path is outside `refresh.path`.
  */
-export function endSession<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export function endSession<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   reader: AccessReader<C>,
   req: RequestLike,
