@@ -1,6 +1,50 @@
 // typescript-eslint, type-aware: recommended and strict. Formatting is Prettier's, not ESLint's.
 import js from '@eslint/js';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+// The floors of src/, bottom first (README "Development"). A file imports its own floor and the floors
+// below it, never one above; keys/ and stores/ stand side by side and never import each other.
+const FLOORS = [
+  [
+    'src/errors.ts',
+    'src/events.ts',
+    'src/event-error.ts',
+    'src/outage.ts',
+    'src/validate.ts',
+    'src/duration.ts',
+    'src/promise.ts',
+    'src/refusal.ts',
+  ],
+  ['src/jws'],
+  ['src/keys', 'src/stores'],
+  ['src/token'],
+  ['src/cookies'],
+  ['src/authentication'],
+  ['src/session'],
+  ['src/auth.ts', 'src/options.ts'],
+  ['src/adapter-kit'],
+  ['src/index.ts'],
+];
+const ENTRIES = ['./index.ts', './adapter-kit/index.ts'];
+const ABOVE = 'It stands on a floor above this file\'s: imports only point down (README "Development").';
+const layers = [
+  ...FLOORS.map((floor, i) => ({
+    target: floor,
+    from: [...FLOORS.slice(i + 1).flat(), 'adapters'],
+    message: ABOVE,
+  })),
+  {
+    target: 'src/jws',
+    from: FLOORS[0].filter((file) => file !== 'src/errors.ts'),
+    message: 'jws/ stands on errors.ts and node:crypto alone',
+  },
+  { target: 'src/keys', from: 'src/stores', message: 'keys/ and stores/ stand side by side' },
+  { target: 'src/stores', from: 'src/keys', message: 'keys/ and stores/ stand side by side' },
+  { target: 'adapters', from: 'src', except: ENTRIES, message: 'adapters import only the public entries' },
+  { target: 'adapters/express.ts', from: 'adapters/koa.ts', message: 'adapters never import each other' },
+  { target: 'adapters/koa.ts', from: 'adapters/express.ts', message: 'adapters never import each other' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.keys/'] },
@@ -24,6 +68,38 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['src/**', 'adapters/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layers }],
+    },
+  },
+  {
+    files: ['src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(express|koa)(/|$)', message: 'src/ never imports a framework' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/jws/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\.|node:crypto$)', message: 'jws/ stands on errors.ts and node:crypto alone' },
+          ],
+        },
       ],
     },
   },

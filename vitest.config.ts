@@ -7,6 +7,10 @@ export default defineConfig({
     alias: [
       { find: /^jwt-gate$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       {
+        find: /^jwt-gate\/adapter-kit$/,
+        replacement: fileURLToPath(new URL('./src/adapter-kit/index.ts', import.meta.url)),
+      },
+      {
         find: /^jwt-gate\/(express|koa)$/,
         replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),
       },

@@ -3,23 +3,20 @@ import {
   authenticatedOf,
   createGuard,
   forgettable,
-  isAuthError,
   jwksResponse,
   lateSignIn,
   rememberSession,
   sessionOf,
   toAuth,
-  toHttpError,
-} from '../src/index.js';
+} from '../src/adapter-kit/index.js';
+import type { GuardDecision, GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
+import { isAuthError, toHttpError } from '../src/index.js';
 import type {
   Auth,
   AuthError,
   Authenticated,
   AuthOptions,
   Claims,
-  GuardDecision,
-  GuardMode,
-  GuardOptions,
   HttpError,
   IssueOverrides,
   JwksHandlerOptions,

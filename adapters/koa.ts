@@ -4,23 +4,21 @@ import {
   authenticatedOf,
   createGuard,
   forgettable,
-  isAuthError,
   jwksResponse,
   keepingClearingCookies,
   lateSignIn,
   rememberSession,
   sessionOf,
   toAuth,
-  toHttpError,
-} from '../src/index.js';
+} from '../src/adapter-kit/index.js';
+import type { GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
+import { isAuthError, toHttpError } from '../src/index.js';
 import type {
   Auth,
   AuthError,
   Authenticated,
   AuthOptions,
   Claims,
-  GuardMode,
-  GuardOptions,
   IssueOverrides,
   JwksHandlerOptions,
   SignOutOptions,

@@ -22,7 +22,10 @@ const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
 const TYPES_NODE = ['20', '22', '24'];
 const APPS = {
-  express: { files: ['core.ts', 'express.ts'], dependencies: { express: '^5', '@types/express': '^5' } },
+  express: {
+    files: ['core.ts', 'express.ts', 'adapter-kit.ts'],
+    dependencies: { express: '^5', '@types/express': '^5' },
+  },
   koa: { files: ['koa.ts'], dependencies: { koa: '^3', '@types/koa': '^3' } },
 };
 // Each TypeScript is installed once per run, under an npm alias, in a tools project.

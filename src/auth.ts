@@ -1,17 +1,17 @@
-import { createAuthentication, type Authenticated } from './http/authenticate.js';
-import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './http/cookie.js';
-import type { RequestLike } from './http/request.js';
+import { createAuthentication, type Authenticated } from './authentication/authenticate.js';
+import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookies/cookie.js';
+import type { RequestLike } from './authentication/request.js';
 import { AUTH_EVENTS } from './events.js';
 import type { PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
 import { createRefusal } from './refusal.js';
-import { cookieConfig, type StartedSession } from './session/cookies.js';
+import { cookieConfig, type StartedSession } from './cookies/session-cookies.js';
 import { refresh } from './session/refresh.js';
 import { renew } from './session/renew.js';
 import { revoke, revokeSubject } from './session/revoke.js';
 import { startSession } from './session/sign-in.js';
 import { endSession, type EndSessionOptions, type EndedSession } from './session/sign-out.js';
-import type { Claims } from './token/claims.js';
+import type { Claims } from './jws/claims.js';
 import type { IssueOverrides } from './token/claims-to-sign.js';
 import { createTokens } from './token/tokens.js';
 

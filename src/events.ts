@@ -1,6 +1,5 @@
 import { isAuthError, type AuthErrorCode, type AuthErrorStatus } from './errors.js';
-import { eventError, type EventError } from './event-error.js';
-import type { StoreEvent } from './stores/store.js';
+import type { EventError } from './event-error.js';
 import { isPromiseLike } from './promise.js';
 
 /** Why a key of a fetched JWK Set was left out: see the `key-skipped` event. */
@@ -91,37 +90,3 @@ export function reportRefusal(emit: EventSink | undefined, err: unknown): unknow
     emit({ type: 'refused', code: err.code, status: err.status, claim: err.claim });
   return err;
 }
-
-/** Turns a dependency's failures and answers into one event when it goes down and one when it comes back. */
-export class Outage {
-  #down = false;
-  readonly #emit: EventSink;
-  readonly #downType: 'keys-unavailable' | 'store-unavailable';
-
-  constructor(emit: EventSink, downType: 'keys-unavailable' | 'store-unavailable') {
-    this.#emit = emit;
-    this.#downType = downType;
-  }
-
-  failed(error: unknown): void {
-    if (this.#down) return;
-    this.#down = true;
-    // Only the cause's name, message and code: an ioredis error carries the command and its arguments.
-    this.#emit({ type: this.#downType, error: eventError(error) });
-  }
-
-  answered(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    this.#emit({ type: this.#downType === 'keys-unavailable' ? 'keys-recovered' : 'store-recovered' });
-  }
-}
-
-/** A store's own events, as the app hears them: an error carries only what outage events carry. */
-export const storeEvents =
-  (emit: EventSink) =>
-  (event: StoreEvent): void => {
-    emit(
-      event.type === 'near-cache-unavailable' ? { type: event.type, error: eventError(event.error) } : event,
-    );
-  };

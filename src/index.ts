@@ -1,13 +1,13 @@
 export { createAuth } from './auth.js';
 export type { Auth, JwkSet } from './auth.js';
-export type { Authenticated } from './http/authenticate.js';
+export type { Authenticated } from './authentication/authenticate.js';
 export type { IssueOverrides } from './token/claims-to-sign.js';
-export type { StartedSession } from './session/cookies.js';
+export type { StartedSession } from './cookies/session-cookies.js';
 export type { EndSessionOptions, EndedSession, SignOutOptions } from './session/sign-out.js';
 export type { RefreshOptions } from './session/refresh.js';
 export type { RenewOptions } from './session/renew.js';
-export type { Claims } from './token/claims.js';
-export type { CookieOptions, SecureHint } from './http/cookie.js';
+export type { Claims } from './jws/claims.js';
+export type { CookieOptions, SecureHint } from './cookies/cookie.js';
 export type { Duration } from './duration.js';
 export { AuthError, isAuthError, toHttpError, errorDescriptions } from './errors.js';
 export type {
@@ -19,8 +19,8 @@ export type {
   HttpError,
   HttpErrorBody,
 } from './errors.js';
-export type { Algorithm } from './token/jwa.js';
-export type { JwsHeader } from './token/jws.js';
+export type { Algorithm } from './jws/jwa.js';
+export type { JwsHeader } from './jws/jws.js';
 export { hs256 } from './keys/hs256.js';
 export type { HmacSecret, Hs256Options } from './keys/hs256.js';
 export type { KeyFilesOptions, KeyPairAlgorithm } from './keys/key-files.js';
@@ -37,22 +37,12 @@ export type { KeyPairOptions, KeyPairProvider } from './keys/key-pair.js';
 export type { KeyInput, RsaKeyInput } from './keys/key-import.js';
 export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
-export type { FoundToken, RequestLike, TokenSource } from './http/request.js';
+export type { FoundToken, RequestLike, TokenSource } from './authentication/request.js';
 export type { TokenCacheOptions } from './token/cache.js';
-export { checkAccess } from './http/access.js';
-export type { AccessRules } from './http/access.js';
-export { createGuard, toAuth } from './http/guard.js';
-export { authenticatedOf, rememberSession, sessionOf } from './http/request-session.js';
-export { forgettable, lateSignIn } from './http/unawaited.js';
-export { keepingClearingCookies } from './session/sign-out.js';
-export type { SkipRules } from './http/skip.js';
-export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './http/guard.js';
 export { keySet } from './keys/key-set.js';
 export type { KeySet, KeySetOptions } from './keys/key-set.js';
 export { generateKeyFiles } from './keys/key-dir.js';
 export type { GenerateKeyFilesOptions, KeyDirOptions } from './keys/key-dir.js';
-export { jwksResponse } from './http/publish.js';
-export type { JwksHandlerOptions, JwksResponse } from './http/publish.js';
 export { jwks } from './keys/jwks.js';
 export type { JwksOptions } from './keys/jwks.js';
 export { oidc } from './keys/oidc.js';
@@ -73,6 +63,43 @@ export type {
   RedisStoreOptions,
 } from './stores/redis-store.js';
 export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './stores/store.js';
-export type { CsrfOptions } from './http/csrf.js';
+export type { CsrfOptions } from './authentication/csrf.js';
 export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
 export type { EventError } from './event-error.js';
+// The options of requireAuth, optionalAuth and jwksHandler, which apps write.
+export type { AccessRules, GuardOptions, JwksHandlerOptions, SkipRules } from './adapter-kit/index.js';
+// What adapters are built on, kept here until the next minor version: import it from jwt-gate/adapter-kit.
+export {
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  authenticatedOf,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  checkAccess,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  createGuard,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  forgettable,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  jwksResponse,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  keepingClearingCookies,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  lateSignIn,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  rememberSession,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  sessionOf,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  toAuth,
+} from './adapter-kit/index.js';
+export type {
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  Guard,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  GuardContext,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  GuardDecision,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  GuardMode,
+  /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */
+  JwksResponse,
+} from './adapter-kit/index.js';

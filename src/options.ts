@@ -1,8 +1,9 @@
-import type { Claims, ClaimRules } from './token/claims.js';
-import { resolveCookie, type CookieOptions, type ResolvedCookie } from './http/cookie.js';
+import type { Claims } from './jws/claims.js';
+import { resolveCookie, type CookieOptions, type ResolvedCookie } from './cookies/cookie.js';
 import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
-import { resolveCsrf, type CsrfOptions, type ResolvedCsrf } from './http/csrf.js';
+import { resolveCsrf, type CsrfOptions } from './authentication/csrf.js';
+import type { AuthenticationSettings } from './authentication/settings.js';
 import { resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
 import { resolveStore, type SessionStore } from './stores/store.js';
 import {
@@ -15,12 +16,16 @@ import {
   stringList,
 } from './validate.js';
 import { REFRESH_TYP } from './token/claims-to-sign.js';
-import { typKey } from './token/jws.js';
-import { resolveRefresh, type RefreshOptions, type ResolvedRefresh } from './session/refresh.js';
-import { resolveRenew, type RenewOptions, type ResolvedRenew } from './session/renew.js';
-import { Outage, eventSink, storeEvents, type AuthEvent, type EventSink } from './events.js';
-import type { FoundToken, RequestLike, TokenSources } from './http/request.js';
+import { typKey } from './jws/jws.js';
+import { resolveRefresh, type RefreshOptions } from './session/refresh.js';
+import { resolveRenew, type RenewOptions } from './session/renew.js';
+import type { SessionSettings } from './session/settings.js';
+import { eventSink, type AuthEvent } from './events.js';
+import { Outage } from './outage.js';
+import { storeEvents } from './stores/store-events.js';
+import type { FoundToken, RequestLike } from './authentication/request.js';
 import { resolveCache, type TokenCacheOptions } from './token/cache.js';
+import type { TokenSettings } from './token/settings.js';
 
 /**
  * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework hands the
@@ -95,35 +100,13 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   cache?: TokenCacheOptions | false;
 }
 
-/** The options with every default filled in and checked; read on the request path, never re-derived. */
-export interface ResolvedOptions<U, C extends Claims> {
-  readonly provider: KeyProvider;
-  readonly claimRules: ClaimRules;
-  readonly issuer: string | undefined;
-  readonly audience: string | readonly string[] | undefined;
-  readonly subject: string | undefined;
-  readonly expiresIn: number;
-  readonly typ: string;
-  readonly typKey: string;
-  readonly now: () => number;
-  readonly maxTokenBytes: number;
+/**
+ * The options with every default filled in and checked; read on the request path, never re-derived.
+ * Built once here; each feature reads it through the settings it declares.
+ */
+export interface ResolvedOptions<U, C extends Claims>
+  extends TokenSettings<C>, AuthenticationSettings<U, C>, SessionSettings {
   readonly cookie: ResolvedCookie | undefined;
-  readonly sources: TokenSources;
-  readonly getToken: ((req: RequestLike) => MaybePromise<string | FoundToken | null | undefined>) | undefined;
-  readonly user: AuthOptions<U, C>['user'];
-  readonly isRevoked: AuthOptions<U, C>['isRevoked'];
-  readonly realm: string;
-  readonly store: SessionStore | undefined;
-  readonly failOpen: boolean;
-  readonly csrf: ResolvedCsrf | undefined;
-  readonly renew: ResolvedRenew | undefined;
-  readonly refresh: ResolvedRefresh | undefined;
-  /** The verified-token cache's bounds, or `undefined` when `cache: false`. */
-  readonly cache: TokenCacheOptions | undefined;
-  /** `onEvent`, guarded; `undefined` when unset, so that nothing is built for events nobody hears. */
-  readonly emit: EventSink | undefined;
-  readonly storeOutage: Outage | undefined;
-  readonly keysOutage: Outage | undefined;
 }
 
 const KNOWN = [

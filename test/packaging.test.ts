@@ -108,7 +108,7 @@ console.log(JSON.stringify({
 // The apps of test/consumer/, compiled with this repo's TypeScript, @types/node and framework types (npm test
 // installs nothing from the registry but the tarball's own dependency). scripts/check-types.mjs (CI) compiles
 // them in fresh projects, over the @types/node majors, with every lib checked.
-const CONSUMER_FILES = ['core.ts', 'express.ts', 'koa.ts'];
+const CONSUMER_FILES = ['core.ts', 'express.ts', 'koa.ts', 'adapter-kit.ts'];
 const cts = (files: readonly string[]): string[] => files.flatMap((f) => [f, f.replace(/\.ts$/, '.cts')]);
 
 // One tsconfig per module resolution a consumer may use; node10 (TypeScript's old "node") knows no `exports`,
@@ -305,6 +305,28 @@ describe('the packed tarball', () => {
     },
     60_000,
   );
+
+  // Editors strike them through and typescript-eslint's no-deprecated flags them, from either module system.
+  it.each(['esm', 'cjs'])("marks the kit's names on the main entry @deprecated (%s)", (system) => {
+    const dist = join(app, 'node_modules', 'jwt-gate', 'dist', system, 'src');
+    const main = readFileSync(join(dist, 'index.d.ts'), 'utf8');
+    const kit = readFileSync(join(dist, 'adapter-kit', 'index.d.ts'), 'utf8');
+    const exported = (text: string): string[] =>
+      [...text.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap(([, names]) =>
+        (names as string)
+          .split(',')
+          .map((n) => n.replace(/\/\*\*[^]*?\*\//g, '').trim())
+          .filter(Boolean),
+      );
+    const deprecated = [...main.matchAll(/@deprecated[^*]*\*\/\s*(\w+)/g)].map(([, name]) => name).sort();
+    const appFacing = ['AccessRules', 'GuardOptions', 'JwksHandlerOptions', 'SkipRules'];
+    expect(deprecated).toEqual(
+      exported(kit)
+        .filter((name) => !appFacing.includes(name))
+        .sort(),
+    );
+    expect(deprecated).toContain('createGuard');
+  });
 
   // @types/node 25 and later export no JsonWebKey from node:crypto: a declaration naming it breaks those
   // consumers (and is `any` under skipLibCheck). The JWK shape is our own `Jwk`.

@@ -78,7 +78,7 @@ async function loopTime(
 
 /**
  * 50 concurrent logins per algorithm: jwt-gate's issue (every asymmetric signature on the thread
- * pool, src/token/jwa.ts) against synchronous and thread-pool crypto.sign of the same claims.
+ * pool, src/jws/jwa.ts) against synchronous and thread-pool crypto.sign of the same claims.
  */
 export async function runLoop(options: LoopOptions): Promise<string> {
   const claims = (i: number): object => ({ ...payload(), sub: `user-${i}` });

@@ -65,7 +65,7 @@ interface Setup {
   readonly webKey: (use: 'sign' | 'verify') => Promise<webcrypto.CryptoKey>;
   /** jsonwebtoken 9 has no EdDSA. */
   readonly jsonwebtoken: boolean;
-  /** jwt-gate signs on the thread pool: every asymmetric algorithm (src/token/jwa.ts). */
+  /** jwt-gate signs on the thread pool: every asymmetric algorithm (src/jws/jwa.ts). */
   readonly asyncSign: boolean;
 }
 

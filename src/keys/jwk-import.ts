@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { KeySkipReason } from '../events.js';
-import type { Algorithm } from '../token/jwa.js';
+import type { Algorithm } from '../jws/jwa.js';
 import { ED25519 } from './eddsa.js';
 import { P256 } from './es256.js';
 import { RSA, importKey, type KeyFamily } from './key-import.js';

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import type { Algorithm } from '../token/jwa.js';
+import type { Algorithm } from '../jws/jwa.js';
 import type { PublicJwk } from './provider.js';
 
 /** The members of a public JWK that define the key (RFC 7638 §3.2), by key type. */

@@ -1,6 +1,6 @@
 import type { KeySkippedEvent } from '../events.js';
-import type { Algorithm } from '../token/jwa.js';
-import type { JwsHeader } from '../token/jws.js';
+import type { Algorithm } from '../jws/jwa.js';
+import type { JwsHeader } from '../jws/jws.js';
 import { checkKnownKeys } from '../validate.js';
 import { readJwk, type LeftOut } from './jwk-import.js';
 import type { BoundKey, KeyProvider } from './provider.js';

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Algorithm } from '../token/jwa.js';
+import type { Algorithm } from '../jws/jwa.js';
 import { checkKnownKeys, folderPath } from '../validate.js';
 import { checkKid } from './provider.js';
 

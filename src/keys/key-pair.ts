@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Algorithm } from '../token/jwa.js';
+import type { Algorithm } from '../jws/jwa.js';
 import { checkKnownKeys } from '../validate.js';
 import { samePublicKey, toPublicJwk } from './jwk.js';
 import { loadOrCreateKeyFiles, type KeyFilesOptions } from './key-files.js';

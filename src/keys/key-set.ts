@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { verifiableAs, type Algorithm } from '../token/jwa.js';
-import type { JwsHeader } from '../token/jws.js';
+import { verifiableAs, type Algorithm } from '../jws/jwa.js';
+import type { JwsHeader } from '../jws/jws.js';
 import { checkKnownKeys } from '../validate.js';
 import { eddsa } from './eddsa.js';
 import { es256 } from './es256.js';

@@ -1,5 +1,5 @@
 import type { KeySkippedEvent } from '../events.js';
-import type { JwsHeader } from '../token/jws.js';
+import type { JwsHeader } from '../jws/jws.js';
 import { checkKnownKeys } from '../validate.js';
 import { REMOTE_ALGORITHMS, remoteKeySet } from './jwks.js';
 import type { BoundKey, KeyProvider } from './provider.js';

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { KeySkippedEvent } from '../events.js';
-import { verifiableAs, type Algorithm } from '../token/jwa.js';
-import type { JwsHeader } from '../token/jws.js';
+import { verifiableAs, type Algorithm } from '../jws/jwa.js';
+import type { JwsHeader } from '../jws/jws.js';
 import { optionError, optionalString } from '../validate.js';
 
 export type MaybePromise<T> = T | Promise<T>;

@@ -1,4 +1,4 @@
-import { pssParametersFit } from '../token/jwa.js';
+import { pssParametersFit } from '../jws/jwa.js';
 import { checkRsaKey, type KeyFamily } from './key-import.js';
 import { keyPairProvider, withKeyFiles, type KeyPairOptions, type KeyPairProvider } from './key-pair.js';
 

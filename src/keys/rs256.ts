@@ -1,4 +1,4 @@
-import type { LegacyAlgorithm } from '../token/jwa.js';
+import type { LegacyAlgorithm } from '../jws/jwa.js';
 import { RSA } from './key-import.js';
 import { keyPairProvider, withKeyFiles, type KeyPairOptions, type KeyPairProvider } from './key-pair.js';
 

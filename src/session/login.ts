@@ -1,12 +1,9 @@
-import type { ResolvedOptions } from '../options.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { MANAGED_CLAIMS } from '../token/claims-to-sign.js';
-import { loginOf } from '../token/login-id.js';
+import { loginOf } from '../jws/login-id.js';
+import type { SessionSettings } from './settings.js';
 
-type LoginOptions = Pick<
-  ResolvedOptions<unknown, Claims>,
-  'expiresIn' | 'refresh' | 'renew' | 'now' | 'claimRules'
->;
+type LoginOptions = Pick<SessionSettings, 'expiresIn' | 'refresh' | 'renew' | 'now' | 'claimRules'>;
 
 /** The claims a renewed or refreshed token carries on: all but those `issue` sets itself. */
 export function withoutManaged(claims: Claims): Record<string, unknown> {

@@ -1,20 +1,20 @@
 import { toSeconds, type Duration } from '../duration.js';
 import { AuthError } from '../errors.js';
-import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
-import { checkCsrf } from '../http/csrf.js';
-import { cookieToken, type RequestLike } from '../http/request.js';
+import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../cookies/cookie.js';
+import { checkCsrf } from '../authentication/csrf.js';
+import { cookieToken, type RequestLike } from '../authentication/request.js';
 import type { KeyProvider } from '../keys/provider.js';
-import type { ResolvedOptions } from '../options.js';
 import type { Refusal } from '../refusal.js';
 import { checkStore, loginIssuerOf, storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
-import { subjectOf, type Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
-import { refreshStepOf } from '../token/login-id.js';
+import { refreshStepOf } from '../jws/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
-import { refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
+import { refreshCookie, sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { loginEnd, withoutManaged } from './login.js';
+import type { SessionSettings } from './settings.js';
 
 /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
 export interface RefreshOptions {
@@ -88,8 +88,8 @@ export function resolveRefresh(
 }
 
 /** Rotation with reuse detection (OAuth 2.0 Security BCP §4.14): a refresh token works once. */
-export async function refresh<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export async function refresh<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   refusal: Refusal,
   req: RequestLike,

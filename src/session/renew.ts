@@ -1,14 +1,14 @@
 import { toSeconds, type Duration } from '../duration.js';
-import type { Authenticated } from '../http/authenticate.js';
-import type { SecureHint } from '../http/cookie.js';
+import type { Authenticated } from '../authentication/authenticate.js';
+import type { SecureHint } from '../cookies/cookie.js';
 import type { KeyProvider } from '../keys/provider.js';
-import type { ResolvedOptions } from '../options.js';
 import { checkStore, loginIssuerOf } from '../stores/store-check.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
-import { sessionCookies, type StartedSession } from './cookies.js';
+import { sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { withoutManaged } from './login.js';
+import type { SessionSettings } from './settings.js';
 
 /** Sliding sessions: a cookie token past `after` of its lifetime is replaced, until `maxAge` after login. */
 export interface RenewOptions {
@@ -40,7 +40,7 @@ export function resolveRenew(value: unknown, provider: KeyProvider): ResolvedRen
 
 /** A fresh session for a cookie token past `renew.after` of its lifetime, else `undefined`. */
 export async function renew<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+  o: SessionSettings,
   tokens: Tokens<C>,
   session: Authenticated<U, C>,
   hint?: SecureHint,

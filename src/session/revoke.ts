@@ -1,10 +1,10 @@
-import type { ResolvedOptions } from '../options.js';
 import { storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
-import { subjectOf, type Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
 import { skewMargin } from './login.js';
+import type { SessionSettings } from './settings.js';
 
-type RevokeOptions = Pick<ResolvedOptions<unknown, Claims>, 'store' | 'storeOutage' | 'claimRules' | 'now'>;
+type RevokeOptions = Pick<SessionSettings, 'store' | 'storeOutage' | 'claimRules' | 'now'>;
 
 function storeOrThrow(o: RevokeOptions): SessionStore {
   if (o.store === undefined) throw new TypeError('jwt-gate: revocation needs a store (store: false is set)');

@@ -1,15 +1,20 @@
 import { toSeconds } from '../duration.js';
 import { AuthError } from '../errors.js';
-import type { SecureHint } from '../http/cookie.js';
-import type { ResolvedOptions } from '../options.js';
+import type { SecureHint } from '../cookies/cookie.js';
 import type { SessionStatus, SessionStore } from '../stores/store.js';
-import { subjectOf, type Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
 import type { IssueOverrides } from '../token/claims-to-sign.js';
-import { newTokenId } from '../token/jws.js';
-import { loginId } from '../token/login-id.js';
+import { newTokenId } from '../jws/jws.js';
+import { loginId } from '../jws/login-id.js';
 import type { Tokens } from '../token/tokens.js';
-import { cookieConfig, refreshCookie, sessionCookies, type StartedSession } from './cookies.js';
+import {
+  cookieConfig,
+  refreshCookie,
+  sessionCookies,
+  type StartedSession,
+} from '../cookies/session-cookies.js';
 import { loginSpan } from './login.js';
+import type { SessionSettings } from './settings.js';
 
 /**
  * The generation `sub`'s new login starts at (how many "log out everywhere" came before), read from the
@@ -40,8 +45,8 @@ export async function loginGeneration(store: SessionStore, sub: string, now: () 
 }
 
 /** Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value and refresh token). */
-export async function startSession<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export async function startSession<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   claims: C,
   overrides: IssueOverrides = {},

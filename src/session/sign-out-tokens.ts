@@ -1,12 +1,12 @@
-import type { Authentication } from '../http/authenticate.js';
-import { checkCsrf, type ResolvedCsrf } from '../http/csrf.js';
-import { cookieValues, type FoundToken, type RequestLike } from '../http/request.js';
+import type { Authentication } from '../authentication/authenticate.js';
+import { checkCsrf, type ResolvedCsrf } from '../authentication/csrf.js';
+import { cookieValues, type FoundToken, type RequestLike } from '../authentication/request.js';
 import { isAuthError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
 import { asPromise } from '../promise.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { REFRESH_TYP } from '../token/claims-to-sign.js';
 import type { Tokens } from '../token/tokens.js';
+import type { SessionSettings } from './settings.js';
 
 /** A verified token a sign-out ends. */
 export interface EndingToken {
@@ -57,7 +57,7 @@ async function accessTokens<C extends Claims>(
 }
 
 async function refreshTokens<C extends Claims>(
-  o: ResolvedOptions<unknown, C>,
+  o: Pick<SessionSettings, 'refresh'>,
   tokens: Tokens<C>,
   req: RequestLike,
 ): Promise<Verified[]> {
@@ -79,7 +79,7 @@ async function refreshTokens<C extends Claims>(
  * none of them (the double-submit header must repeat one of theirs): never a 204 that left them alive.
  */
 export async function tokensToEnd<C extends Claims>(
-  o: ResolvedOptions<unknown, C>,
+  o: Pick<SessionSettings, 'refresh' | 'csrf'>,
   tokens: Tokens<C>,
   reader: AccessReader<C>,
   req: RequestLike,

@@ -1,15 +1,16 @@
 import { AuthError, isAuthError } from '../errors.js';
 import { reportRefusal } from '../events.js';
-import { clearCookieHeader, type SecureHint } from '../http/cookie.js';
-import { csrfCookieHeader, isCrossSite } from '../http/csrf.js';
-import { cookieValues, requestPath, type RequestLike } from '../http/request.js';
-import type { ResolvedOptions } from '../options.js';
+import { clearCookieHeader, type SecureHint } from '../cookies/cookie.js';
+import { csrfCookieHeader } from '../cookies/csrf-cookie.js';
+import { isCrossSite } from '../authentication/csrf.js';
+import { cookieValues, requestPath, type RequestLike } from '../authentication/request.js';
 import { storeWrite } from '../stores/store-check.js';
-import { subjectOf, type Claims } from '../token/claims.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
-import { cookieConfig } from './cookies.js';
+import { cookieConfig } from '../cookies/session-cookies.js';
 import { loginEnd } from './login.js';
 import { revoke, revokeSubject } from './revoke.js';
+import type { SessionSettings } from './settings.js';
 import { tokensToEnd, type AccessReader } from './sign-out-tokens.js';
 
 /** What `signOut` takes. */
@@ -49,8 +50,8 @@ function routedUnder(target: string, cookiePath: string): boolean {
   return cookieReaches(path.toLowerCase(), cookiePath.toLowerCase());
 }
 
-async function revokeLogin<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+async function revokeLogin<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   reader: AccessReader<C>,
   req: RequestLike,
@@ -91,7 +92,7 @@ async function revokeLogin<U, C extends Claims>(
     o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
 }
 
-function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req: RequestLike): boolean {
+function carriesSessionCookie(o: Pick<SessionSettings, 'cookie' | 'refresh'>, req: RequestLike): boolean {
   const carries = (name: string): boolean => cookieValues(req.headers.cookie, name).some((v) => v !== '');
   try {
     return carries(cookieConfig(o).name) || (o.refresh !== undefined && carries(o.refresh.cookie.name));
@@ -102,48 +103,13 @@ function carriesSessionCookie<U, C extends Claims>(o: ResolvedOptions<U, C>, req
 }
 
 /**
- * For a framework whose error handler drops every header set before an error and sets only the error's
- * own `headers` (Koa): a sign-out that failed with an error of the app's (a throwing `isRevoked`) rejects
- * with a new error carrying this request's clearing cookies, the app's error as its `cause`. Never the
- * app's object itself: one thrown on many requests would carry one request's cookies into the others.
- */
-export function keepingClearingCookies(revoked: Promise<void>, cookies: readonly string[]): Promise<void> {
-  const kept = revoked.catch((err: unknown) => {
-    throw isAuthError(err) || cookies.length === 0 ? err : carryingCookies(err, cookies);
-  });
-  // Handled as `revoked` is: a sign-out that is not awaited must not take the process down.
-  kept.catch(() => undefined);
-  return kept;
-}
-
-// Rendered as the app's error asks: its status, and its message only where it chose to expose it.
-function carryingCookies(err: unknown, cookies: readonly string[]): Error {
-  const { status, statusCode, expose, message } = (typeof err === 'object' && err !== null ? err : {}) as {
-    status?: unknown;
-    statusCode?: unknown;
-    expose?: unknown;
-    message?: unknown;
-  };
-  const shown = expose === true && typeof message === 'string';
-  return Object.assign(
-    new Error(shown ? message : 'jwt-gate: the sign-out failed before the login was revoked', { cause: err }),
-    {
-      headers: { 'Set-Cookie': [...cookies] },
-      ...(typeof status === 'number' ? { status } : {}),
-      ...(typeof statusCode === 'number' ? { statusCode } : {}),
-      ...(shown ? { expose: true } : {}),
-    },
-  );
-}
-
-/**
  * The `Set-Cookie` values that clear the session, at once, and the revocation of the request's login
  * (from its access token, or its refresh cookie once that has expired), when there is a store.
  * `reader` reads the request's own access tokens. Throws a TypeError when refresh tokens are on and
  * the request's path is outside `refresh.path`.
  */
-export function endSession<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export function endSession<C extends Claims>(
+  o: SessionSettings,
   tokens: Tokens<C>,
   reader: AccessReader<C>,
   req: RequestLike,

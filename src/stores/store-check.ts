@@ -1,8 +1,8 @@
 import { AuthError } from '../errors.js';
-import type { Outage } from '../events.js';
+import type { Outage } from '../outage.js';
 import { isPromiseLike } from '../promise.js';
-import { subjectOf, type Claims } from '../token/claims.js';
-import { loginOf } from '../token/login-id.js';
+import { subjectOf, type Claims } from '../jws/claims.js';
+import { loginOf } from '../jws/login-id.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
 /** The store ids that can revoke a token: its own `jti`, and its login (`sid`) when it has one. */

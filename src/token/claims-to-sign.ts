@@ -1,8 +1,8 @@
-import type { Claims } from './claims.js';
+import type { Claims } from '../jws/claims.js';
 import { toSeconds, type Duration } from '../duration.js';
-import { newTokenId } from './jws.js';
+import { newTokenId } from '../jws/jws.js';
 import { checkKnownKeys } from '../validate.js';
-import type { ResolvedOptions } from '../options.js';
+import type { IssueSettings } from './settings.js';
 
 /** Per-token changes to what `issue` sets. */
 export interface IssueOverrides {
@@ -40,11 +40,7 @@ const OVERRIDES = ['expiresIn', 'subject', 'audience', 'notBefore', 'jwtid', 'ki
 const NO_OVERRIDES: IssueOverrides = Object.freeze({});
 
 /** The claims `issue` signs: the caller's, plus the registered ones from options and overrides. */
-export function buildPayload<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
-  claims: C,
-  over: IssueOverrides = NO_OVERRIDES,
-): Claims {
+export function buildPayload(o: IssueSettings, claims: Claims, over: IssueOverrides = NO_OVERRIDES): Claims {
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
     throw new TypeError('jwt-gate: claims must be an object');
   for (let i = 0; i < MANAGED_CLAIMS.length; i++) {

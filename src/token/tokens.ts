@@ -1,8 +1,8 @@
 import type { BoundKey } from '../keys/provider.js';
-import type { ResolvedOptions } from '../options.js';
-import type { Claims } from './claims.js';
+import type { Claims } from '../jws/claims.js';
 import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload, type IssueOverrides } from './claims-to-sign.js';
-import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from './jws.js';
+import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from '../jws/jws.js';
+import type { TokenSettings } from './settings.js';
 import { createVerifier } from './verifier.js';
 
 /** Signing and verification under one set of options: what authentication and sessions share. */
@@ -43,7 +43,7 @@ function headerSegmentCache(typ: string): (key: BoundKey) => string {
   };
 }
 
-export function createTokens<U, C extends Claims>(o: ResolvedOptions<U, C>): Tokens<C> {
+export function createTokens<C extends Claims>(o: TokenSettings<C>): Tokens<C> {
   const headerSegment = headerSegmentCache(o.typ);
   const refreshHeaderSegment = headerSegmentCache(REFRESH_TYP);
 

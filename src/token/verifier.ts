@@ -1,6 +1,6 @@
-import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from './claims.js';
+import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from '../jws/claims.js';
 import { AuthError, isAuthError } from '../errors.js';
-import { acceptsAlg } from './jwa.js';
+import { acceptsAlg } from '../jws/jwa.js';
 import {
   decodePayloadText,
   parseCompact,
@@ -9,12 +9,12 @@ import {
   verifySignature,
   type CompactJws,
   type JwsHeader,
-} from './jws.js';
+} from '../jws/jws.js';
 import type { BoundKey } from '../keys/provider.js';
-import type { ResolvedOptions } from '../options.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
 import { checkStore, loginIssuerOf, type StoreCheck } from '../stores/store-check.js';
 import { TokenCache } from './cache.js';
+import type { VerifySettings } from './settings.js';
 import { isPromiseLike } from '../promise.js';
 
 /** What a verified token leaves in the cache: enough to check it again without its signature. */
@@ -36,8 +36,8 @@ const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean =>
  * revocation and the store. Returns the claims, or a promise of them only when a key provider,
  * `isRevoked` or the store answers asynchronously; throws (or rejects with) an AuthError.
  */
-export function createVerifier<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export function createVerifier<C extends Claims>(
+  o: VerifySettings<C>,
   fromStore = false,
 ): (token: unknown, expectedTyp: string) => C | Promise<C> {
   const { provider } = o;

@@ -153,7 +153,7 @@ describe.each(variants)('$name: a user mapper that finds nobody', (variant) => {
 
 describe('unless, as a rule', () => {
   it('matches the path exactly or by pattern, case and all, the query left out; methods in any case', async () => {
-    const { resolveSkip } = await import('../../src/http/skip.js');
+    const { resolveSkip } = await import('../../src/adapter-kit/skip.js');
     const skip = resolveSkip({ path: ['/health', /^\/public\//g], method: ['get'] })!;
     expect(skip('POST', '/health?x=1')).toBe(true);
     expect(skip('POST', '/public/a')).toBe(true);
@@ -178,7 +178,7 @@ describe('option errors', () => {
     [{ unless: { paths: ['/health'] } }, 'required', /unknown unless option "paths"/],
     [{ preflight: 'pass' }, 'required', /"preflight" must be "answer" or "next"/],
   ] as const)('%j on %s is refused at start-up', async (options, mode, message) => {
-    const { createGuard } = await import('../../src/index.js');
+    const { createGuard } = await import('../../src/adapter-kit/index.js');
     expect(() => createGuard(auth, options as never, mode)).toThrow(message);
   });
 });

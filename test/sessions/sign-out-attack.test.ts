@@ -5,15 +5,8 @@
 import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import {
-  AuthError,
-  createAuth,
-  hs256,
-  isAuthError,
-  keepingClearingCookies,
-  memoryStore,
-  type Claims,
-} from '../../src/index.js';
+import { AuthError, createAuth, hs256, isAuthError, memoryStore, type Claims } from '../../src/index.js';
+import { keepingClearingCookies } from '../../src/adapter-kit/index.js';
 import { signOut } from '../../adapters/express.js';
 import { variants } from '../adapters/apps.js';
 import { OTHER_SECRET, SECRET, handToken } from '../helpers.js';

@@ -1,8 +1,7 @@
 import { AuthError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
 import { isPromiseLike } from '../promise.js';
 import type { Refusal } from '../refusal.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkCsrf } from './csrf.js';
 import {
@@ -14,6 +13,7 @@ import {
   type RequestLike,
   type TokenSource,
 } from './request.js';
+import type { AuthenticationSettings } from './settings.js';
 
 /** A request that carried a valid token. */
 export interface Authenticated<U = Claims, C extends Claims = Claims> {
@@ -43,7 +43,7 @@ export interface Authentication<U, C extends Claims> {
 }
 
 export function createAuthentication<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+  o: AuthenticationSettings<U, C>,
   { verifyToken, verifyFromStore }: Tokens<C>,
   refusal: Refusal,
 ): Authentication<U, C> {

@@ -1,5 +1,5 @@
-import type { Authenticated } from './authenticate.js';
-import type { Claims } from '../token/claims.js';
+import type { Authenticated } from '../authentication/authenticate.js';
+import type { Claims } from '../jws/claims.js';
 
 // What each guard decided for a request, kept beside the request rather than on it: no property of
 // ours can collide with another library's, and the entry goes with the request.

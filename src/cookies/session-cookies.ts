@@ -1,9 +1,9 @@
-import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from '../http/cookie.js';
-import { csrfCookieHeader } from '../http/csrf.js';
-import type { ResolvedOptions } from '../options.js';
-import type { Claims } from '../token/claims.js';
-import { newTokenId } from '../token/jws.js';
-import { refreshTokenId } from '../token/login-id.js';
+import { sessionCookieHeader, type ResolvedCookie, type SecureHint } from './cookie.js';
+import { csrfCookieHeader } from './csrf-cookie.js';
+import type { CookieSettings } from './settings.js';
+import type { Claims } from '../jws/claims.js';
+import { newTokenId } from '../jws/jws.js';
+import { refreshTokenId } from '../jws/login-id.js';
 import type { Tokens } from '../token/tokens.js';
 
 /** A started session: the token and the `Set-Cookie` values that carry it. */
@@ -13,7 +13,7 @@ export interface StartedSession {
 }
 
 /** The session cookie's settings; a TypeError when cookies are off. */
-export function cookieConfig(o: Pick<ResolvedOptions<unknown, Claims>, 'cookie'>): ResolvedCookie {
+export function cookieConfig(o: Pick<CookieSettings, 'cookie'>): ResolvedCookie {
   if (o.cookie === undefined) throw new TypeError('jwt-gate: cookies are turned off (cookie: false)');
   return o.cookie;
 }
@@ -24,8 +24,8 @@ export function cookieConfig(o: Pick<ResolvedOptions<unknown, Claims>, 'cookie'>
  * long after the access token: the CSRF cookie then lives `loginLifetime` seconds, as the refresh cookie
  * does, and is set only where that is known (sign-in, refresh), a renewal leaving it as it is.
  */
-export function sessionCookies<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export function sessionCookies<C extends Claims>(
+  o: CookieSettings,
   tokens: Tokens<C>,
   token: string,
   csrfValue: unknown,
@@ -48,8 +48,8 @@ export function sessionCookies<U, C extends Claims>(
  * The refresh cookie: the refresh token carries the session's claims, so a refresh needs nothing but
  * the store. `step` is its place in the login's rotation (1 at sign-in).
  */
-export async function refreshCookie<U, C extends Claims>(
-  o: ResolvedOptions<U, C>,
+export async function refreshCookie<C extends Claims>(
+  o: Pick<CookieSettings, 'refresh'>,
   tokens: Tokens<C>,
   claims: C,
   lifetime: number,

@@ -1,10 +1,10 @@
 import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createAuth, hs256, rs256 } from '../src/index.js';
-import { verifyBytes } from '../src/token/jwa.js';
-import { decodeSegment, parseCompact, verifySignature } from '../src/token/jws.js';
-import { fixture } from './helpers.js';
+import { createAuth, hs256, rs256 } from '../../src/index.js';
+import { verifyBytes } from '../../src/jws/jwa.js';
+import { decodeSegment, parseCompact, verifySignature } from '../../src/jws/jws.js';
+import { fixture } from '../helpers.js';
 
 interface RfcExample {
   jwk: Record<string, string>;
@@ -19,7 +19,7 @@ const rfc7515 = JSON.parse(fixture('rfc7515.json')) as {
   payloadClaims: object;
 };
 const vectors = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`./fixtures/vectors/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../fixtures/vectors/${name}`, import.meta.url), 'utf8'));
 
 // RFC 7515's examples expire at 1300819380 (2011-03-22T18:43:00Z).
 const rfcNow = (): number => (1300819380 - 60) * 1000;

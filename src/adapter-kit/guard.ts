@@ -1,14 +1,15 @@
 import { checkAccess, type AccessRules } from './access.js';
 import { createAuth, type Auth } from '../auth.js';
-import type { StartedSession } from '../session/cookies.js';
-import type { Authenticated } from './authenticate.js';
-import type { Claims } from '../token/claims.js';
-import type { SecureHint } from './cookie.js';
+import type { StartedSession } from '../cookies/session-cookies.js';
+import type { Authenticated } from '../authentication/authenticate.js';
+import type { Claims } from '../jws/claims.js';
+import type { SecureHint } from '../cookies/cookie.js';
 import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
 import { eventsOf, reportRefusal } from '../events.js';
 import { checkKnownKeys, optionError, stringArray } from '../validate.js';
 import type { AuthOptions } from '../options.js';
-import type { RequestLike } from './request.js';
+import type { RequestLike } from '../authentication/request.js';
+import { isPreflight, resolvePreflight } from './preflight.js';
 import { resolveSkip, type SkipRules } from './skip.js';
 
 /** The second argument of `requireAuth` / `optionalAuth`. */
@@ -124,18 +125,8 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
   });
 }
 
-// A CORS preflight never carries credentials (Fetch §4.8): asking it for a token only breaks CORS.
-const isPreflight = (req: RequestLike): boolean =>
-  req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-
 const ANONYMOUS = Object.freeze({ kind: 'anonymous', authError: undefined } as const);
 const PREFLIGHT = Object.freeze({ kind: 'preflight' } as const);
-
-function resolvePreflight(value: unknown): 'answer' | 'next' {
-  if (value === undefined) return 'answer';
-  if (value !== 'answer' && value !== 'next') throw optionError('preflight', '"answer" or "next"');
-  return value;
-}
 
 /**
  * The framework-neutral half of `requireAuth` (`'required'`) and `optionalAuth` (`'optional'`). An

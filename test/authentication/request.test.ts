@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCookie } from 'cookie';
-import { bearerToken, cookieToken, cookieValues, extractToken } from '../src/http/request.js';
+import { bearerToken, cookieToken, cookieValues, extractToken } from '../../src/authentication/request.js';
 
 describe('bearerToken (RFC 6750 §2.1)', () => {
   it.each([

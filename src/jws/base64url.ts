@@ -2,7 +2,7 @@
  * Strict base64url (RFC 7515 §2, RFC 4648 §5): the alphabet A–Z a–z 0–9 - _ only, no padding,
  * and zero unused trailing bits, so one byte string has exactly one spelling. These are exactly
  * the strings a Buffer decode/encode round trip gives back unchanged, checked without the round
- * trip or a regular expression over every character (test/base64url.test.ts compares the two).
+ * trip or a regular expression over every character (test/jws/base64url.test.ts compares the two).
  */
 
 /** Whether `text` is all ASCII and holds neither `+` nor `/`: what a decoded length cannot show. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeStrict } from '../src/token/base64url.js';
+import { decodeStrict } from '../../src/jws/base64url.js';
 
 // The definition the fast check must match exactly: the alphabet, and a Buffer round trip that
 // gives the same string back (no padding, no stray trailing bits).

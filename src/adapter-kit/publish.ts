@@ -1,5 +1,5 @@
 import type { Auth } from '../auth.js';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { checkKnownKeys, isWhole, optionError } from '../validate.js';
 
 export interface JwksHandlerOptions {

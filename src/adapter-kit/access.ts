@@ -1,4 +1,4 @@
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { AuthError } from '../errors.js';
 import type { MaybePromise } from '../keys/provider.js';
 

@@ -1,9 +1,9 @@
 // The signature layer of ES256, EdDSA and PS256: Wycheproof's verdicts case by case, and the encodings JOSE refuses.
 import { constants, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAuth, es256, ps256 } from '../src/index.js';
-import { signBytes, verifyBytes } from '../src/token/jwa.js';
-import { NOW, b64, fixedNow, fixture } from './helpers.js';
+import { createAuth, es256, ps256 } from '../../src/index.js';
+import { signBytes, verifyBytes } from '../../src/jws/jwa.js';
+import { NOW, b64, fixedNow, fixture } from '../helpers.js';
 
 interface Part {
   readonly testGroups: readonly {

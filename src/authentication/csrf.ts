@@ -1,13 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Claims } from '../token/claims.js';
+import type { Claims } from '../jws/claims.js';
 import { AuthError } from '../errors.js';
-import {
-  clearCookieHeader,
-  resolveCookie,
-  sessionCookieHeader,
-  type ResolvedCookie,
-  type SecureHint,
-} from './cookie.js';
+import type { ResolvedCookie } from '../cookies/cookie.js';
+import { readableCookie } from '../cookies/csrf-cookie.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import type { RequestLike } from './request.js';
 
@@ -58,25 +53,6 @@ export function resolveCsrf(
   });
 }
 
-// Beside the session cookie (its path, domain and SameSite), readable by the page: a page under the
-// session cookie's path reads it for as long as the login can be refreshed or ended.
-function readableCookie(name: string, session: ResolvedCookie): ResolvedCookie {
-  if (name === session.name)
-    throw new TypeError(`jwt-gate: "csrf.cookie" must not be the session cookie's name ("${name}")`);
-  const { path, domain, sameSite } = session.attributes;
-  return resolveCookie(
-    {
-      name,
-      httpOnly: false,
-      ...(path === undefined ? {} : { path }),
-      ...(domain === undefined ? {} : { domain }),
-      ...(typeof sameSite === 'string' ? { sameSite } : {}),
-      ...(session.secure === undefined ? {} : { secure: session.secure }),
-    },
-    session.production,
-  ) as ResolvedCookie;
-}
-
 /** Whether the request needs the check at all: an unsafe method (RFC 9110 §9.2.1). */
 const isUnsafe = (req: RequestLike): boolean =>
   typeof req.method === 'string' && !SAFE_METHODS.has(req.method.toUpperCase());
@@ -124,19 +100,4 @@ function sameValue(sent: string, expected: string): boolean {
   const a = Buffer.from(sent, 'utf16le');
   const b = Buffer.from(expected, 'utf16le');
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/**
- * The cookie that lets page scripts send the session's `csrf` claim back in a header, living `lifetime`
- * seconds; it clears the cookie when `value` is undefined.
- */
-export function csrfCookieHeader(
-  readable: ResolvedCookie,
-  value: string | undefined,
-  lifetime: number | undefined,
-  hint?: SecureHint,
-): string {
-  return value === undefined
-    ? clearCookieHeader(readable, hint)
-    : sessionCookieHeader(readable, value, lifetime, hint);
 }

@@ -1,0 +1,12 @@
+// `jwt-gate/adapter-kit`: what an adapter for a framework is built on. jwt-gate/express and jwt-gate/koa
+// use nothing else besides the main entry; an adapter for another framework needs nothing more.
+export { checkAccess } from './access.js';
+export type { AccessRules } from './access.js';
+export { keepingClearingCookies } from './clearing-cookies.js';
+export { createGuard, toAuth } from './guard.js';
+export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './guard.js';
+export { jwksResponse } from './publish.js';
+export type { JwksHandlerOptions, JwksResponse } from './publish.js';
+export { authenticatedOf, rememberSession, sessionOf } from './request-session.js';
+export type { SkipRules } from './skip.js';
+export { forgettable, lateSignIn } from './unawaited.js';

@@ -1,0 +1,27 @@
+import { eventError } from './event-error.js';
+import type { EventSink } from './events.js';
+
+/** Turns a dependency's failures and answers into one event when it goes down and one when it comes back. */
+export class Outage {
+  #down = false;
+  readonly #emit: EventSink;
+  readonly #downType: 'keys-unavailable' | 'store-unavailable';
+
+  constructor(emit: EventSink, downType: 'keys-unavailable' | 'store-unavailable') {
+    this.#emit = emit;
+    this.#downType = downType;
+  }
+
+  failed(error: unknown): void {
+    if (this.#down) return;
+    this.#down = true;
+    // Only the cause's name, message and code: an ioredis error carries the command and its arguments.
+    this.#emit({ type: this.#downType, error: eventError(error) });
+  }
+
+  answered(): void {
+    if (!this.#down) return;
+    this.#down = false;
+    this.#emit({ type: this.#downType === 'keys-unavailable' ? 'keys-recovered' : 'store-recovered' });
+  }
+}

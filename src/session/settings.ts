@@ -1,0 +1,22 @@
+import type { ResolvedCsrf } from '../authentication/csrf.js';
+import type { CookieSettings } from '../cookies/settings.js';
+import type { EventSink } from '../events.js';
+import type { ClaimRules } from '../jws/claims.js';
+import type { StoreSettings } from '../stores/settings.js';
+import type { ResolvedRefresh } from './refresh.js';
+import type { ResolvedRenew } from './renew.js';
+
+/** What the session lifecycle reads: sign-in, renewal, refresh, sign-out and revocation. */
+export interface SessionSettings extends StoreSettings, CookieSettings {
+  /** The access tokens' lifetime, in seconds. */
+  readonly expiresIn: number;
+  /** The clock, in milliseconds. */
+  readonly now: () => number;
+  /** For how long entries must last: `clockTolerance`, `requireExp`, `maxTokenAge`. */
+  readonly claimRules: ClaimRules;
+  readonly realm: string;
+  readonly emit: EventSink | undefined;
+  readonly csrf: ResolvedCsrf | undefined;
+  readonly renew: ResolvedRenew | undefined;
+  readonly refresh: ResolvedRefresh | undefined;
+}
