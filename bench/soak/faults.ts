@@ -39,9 +39,12 @@ async function restart(p: RedisProcess, empty: boolean, ctx: FaultContext): Prom
   // What it held is gone from the kill on (SIGKILL goes out as kill() starts): a request answered after
   // it may have met the empty node.
   const slots = await ctx.topology.slotsOf(p);
-  if (empty) ctx.timeline.restartedEmpty(performance.now(), slots);
+  const at = performance.now();
   await p.kill();
-  if (empty) p.forgetData();
+  if (empty) {
+    ctx.timeline.restartedEmpty(at, performance.now(), slots);
+    p.forgetData();
+  }
   await sleep(500);
   await p.start();
 }

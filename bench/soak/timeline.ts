@@ -3,7 +3,7 @@ import { subjectSlot, type SlotRange } from './slots.js';
 /** The phases of one set-up's run (the steady start, then one a fault, each with its aftermath), on one monotonic clock. */
 export class Timeline {
   readonly #phases: { name: string; start: number }[] = [];
-  readonly #restarts: { at: number; slots: readonly SlotRange[] | undefined }[] = [];
+  readonly #restarts: { at: number; until: number; slots: readonly SlotRange[] | undefined }[] = [];
 
   /** Starts the phase `name` at `at` (now); the previous one ends. */
   begin(name: string, at: number = performance.now()): void {
@@ -31,19 +31,22 @@ export class Timeline {
   }
 
   /**
-   * A Redis data node loses everything it held from `at` (killed, to start again without persistence):
-   * on a Cluster, the keys of `slots`; elsewhere every key.
+   * A Redis data node killed between `at` and `until` (SIGKILL sent, the process gone), to start again
+   * without persistence: what it held is lost, on a Cluster the keys of `slots`, elsewhere every key.
    */
-  restartedEmpty(at: number, slots: readonly SlotRange[] | undefined): void {
-    this.#restarts.push({ at, slots });
+  restartedEmpty(at: number, until: number, slots: readonly SlotRange[] | undefined): void {
+    this.#restarts.push({ at, until, slots });
   }
 
-  /** Whether the node holding `sub`'s keys lost its data between `from` and `to`. */
+  /**
+   * Whether the node holding `sub`'s keys lost its data between `from` and `to`: a write acknowledged
+   * while the kill was under way may have been the dying node's last, lost with it.
+   */
   restartBetween(from: number, to: number, sub: string): boolean {
     const slot = subjectSlot(sub);
     return this.#restarts.some(
-      ({ at, slots }) =>
-        at > from &&
+      ({ at, until, slots }) =>
+        until > from &&
         at < to &&
         (slots === undefined || slots.some(([low, high]) => slot >= low && slot <= high)),
     );

@@ -81,12 +81,12 @@ describe('soak checker: revoked tokens', () => {
     const { timeline, ledger, checker, signIn, tally } = setUp(false);
     const [one, two] = [signIn(0), signIn(0)];
     for (const login of [one, two]) ledger.held(login, base + 1100, 'sign-out');
-    timeline.restartedEmpty(base + 1500, [[subjectSlot('user-1') + 1, 16383]]);
+    timeline.restartedEmpty(base + 1500, base + 1510, [[subjectSlot('user-1') + 1, 16383]]);
     await checker.accepted(one, { ...answer(2000), route: 'GET /me', token: one.access });
     await checker.done();
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, lost: 0 });
 
-    timeline.restartedEmpty(base + 2500, [[subjectSlot('user-1'), subjectSlot('user-1')]]);
+    timeline.restartedEmpty(base + 2500, base + 2510, [[subjectSlot('user-1'), subjectSlot('user-1')]]);
     await checker.accepted(two, { ...answer(3000), route: 'GET /me', token: two.access });
     await checker.done();
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, lost: 1 });
@@ -131,9 +131,15 @@ describe('soak checker: refresh tokens and fresh logins', () => {
     checker.refreshed(one.refresh, answer(1500), 1);
     expect(tally('steady')).toMatchObject({ refreshTwice: 1, lost: 0 });
     checker.refreshed(two.refresh, answer(1200), 0);
-    timeline.restartedEmpty(base + 1300, undefined);
+    timeline.restartedEmpty(base + 1300, base + 1320, undefined);
     checker.refreshed(two.refresh, answer(1400), 0);
     expect(tally('fault')).toMatchObject({ refreshTwice: 0, lost: 1 });
+    // A spend the dying node acknowledged while the kill was under way went with it.
+    const three = signIn(0);
+    timeline.restartedEmpty(base + 1600, base + 1640, undefined);
+    checker.refreshed(three.refresh, answer(1620), 0);
+    checker.refreshed(three.refresh, answer(1700), 1);
+    expect(tally('fault')).toMatchObject({ refreshTwice: 0, lost: 2 });
   });
 
   it('counts ERR_TOKEN_REVOKED for a login nobody tried to revoke, and nothing else', () => {
