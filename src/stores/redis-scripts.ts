@@ -127,3 +127,14 @@ end
 redis.call('SET', KEYS[1], string.format('%d', step) .. ':' .. show(e))
 expire(KEYS[1], e)
 return 1`;
+
+/**
+ * KEYS[1] a subject; ARGV how many replicas, then the fields. HMGET, from a master with at least that
+ * many replicas connected: one a partition cut off (which Sentinel has replaced) fails instead.
+ */
+export const REPLICATED_HMGET: string = `local info = redis.call('INFO', 'replication')
+if not string.find(info, 'role:master', 1, true) then return redis.error_reply('jwt-gate: not a master') end
+if tonumber(string.match(info, 'connected_slaves:(%d+)') or '0') < tonumber(ARGV[1]) then
+  return redis.error_reply('jwt-gate: fewer replicas than durability asks for')
+end
+return redis.call('HMGET', KEYS[1], unpack(ARGV, 2))`;

@@ -2,7 +2,14 @@ import { NearCache, type Change, type Read } from './near-cache.js';
 import { commandOf, waitingSendOf, withTimeout } from './redis-client.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './redis-options.js';
 import { redisKeys } from './redis-keys.js';
-import { CUT_SUBJECT, REVOKE_ALONE, REVOKE_IN_SUBJECT, USE_ALONE, USE_IN_SUBJECT } from './redis-scripts.js';
+import {
+  CUT_SUBJECT,
+  REPLICATED_HMGET,
+  REVOKE_ALONE,
+  REVOKE_IN_SUBJECT,
+  USE_ALONE,
+  USE_IN_SUBJECT,
+} from './redis-scripts.js';
 import { HOLD_MS, LATE_MS, RevocationLog } from './revocation-log.js';
 import type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './store.js';
 
@@ -106,7 +113,19 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return isSet(spent) ? 0 : reply;
   }
 
-  async function ask(ids: readonly string[], sub: string | undefined): Promise<SessionStatus> {
+  // With durability, the reads after which tokens are signed or a login ended come from a master that
+  // still has its replicas: a master cut off in a partition answers from a past Sentinel has moved on
+  // from (a generation older than the one every other instance reads, a revocation it never got).
+  const lookUp = (key: string, fields: readonly string[], consistent: boolean): Promise<unknown> =>
+    consistent && o.durability !== undefined
+      ? send(key, ['EVAL', REPLICATED_HMGET, '1', key, String(o.durability.replicas), ...fields])
+      : send(key, ['HMGET', key, ...fields]);
+
+  async function ask(
+    ids: readonly string[],
+    sub: string | undefined,
+    consistent = false,
+  ): Promise<SessionStatus> {
     const epoch = cache?.epoch ?? 0;
     const t = now() / 1000;
     const live = (value: unknown): boolean =>
@@ -124,7 +143,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       // Sent together, so one round trip: the subject's hash, and the keys earlier versions wrote, one
       // GET each (a command of several keys is refused while a Cluster migrates their slot).
       const [hash, floor, ...oldValues] = await Promise.all([
-        send(key, ['HMGET', key, 'g', 'n', ...ids.map((id) => `i:${id}`)]),
+        lookUp(key, ['g', 'n', ...ids.map((id) => `i:${id}`)], consistent),
         ...keys.legacy(sub, ids).map((old) => send(old, ['GET', old])),
       ]);
       const [generation, notBefore, ...values] = replyOf(hash, ids.length + 2, 'HMGET');
@@ -171,7 +190,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         const known = log.current(monotonic) ? cache.lookup(ids, sub, now() / 1000, monotonic) : undefined;
         if (known !== undefined) return known;
       }
-      return ask(ids, sub);
+      return ask(ids, sub, statusOptions?.consistent === true);
     },
     watch(listener: (event: StoreEvent) => void): void {
       log.watch(listener);

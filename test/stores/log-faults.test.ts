@@ -401,6 +401,34 @@ describe.runIf(runRedis)('Sentinel: a master, a replica, a failover', () => {
     60_000,
   );
 
+  it('durability: { replicas: 1 }: a master left without its replica (a partition’s old master) signs in nobody, ends no login: a 503', async () => {
+    const sentinel = redisSentinel({ replicas: 1 });
+    await sentinel.start();
+    const clients = redisClients({ server: redisServer(), cluster: redisCluster(), sentinel });
+    onTestFinished(async () => {
+      await clients.closeAll();
+      await sentinel.stop();
+    });
+    const [master, replica] = sentinel.servers as [RedisServer, RedisServer];
+    const durable = redisStore({
+      client: await clients.connect('node-redis createSentinel'),
+      prefix: freshPrefix(),
+      durability: { replicas: 1 },
+    });
+    onTestFinished(() => durable.close());
+    const a = auth(durable);
+    for (let i = 0; i < 100; i++, await sleep(100))
+      if ((await redisCli(master.port, 'INFO', 'replication')).includes('state=online')) break;
+    const { token } = await a.startSession({ sub: 'user-1' });
+    await replica.stop();
+    for (let i = 0; i < 100; i++, await sleep(100))
+      if ((await redisCli(master.port, 'INFO', 'replication')).includes('connected_slaves:0')) break;
+    // What it reads may be a past a new master has moved on from: a login made from it could be of a
+    // generation already cut, a sign-out could find a revoked token alive.
+    await expect(a.startSession({ sub: 'user-1' })).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    expect(await signOut(a, await a.verify(token))).toBe('ERR_STORE_UNAVAILABLE');
+  }, 30_000);
+
   it('durability: { replicas: 1 }: a sign-out is acknowledged once the replica holds it, and is a 503 while it cannot', async () => {
     const sentinel = redisSentinel({ replicas: 1 });
     await sentinel.start();
