@@ -37,12 +37,20 @@ const MAX_WAITING = 100;
  * when Redis held a revocation of it (an acknowledged sign-out or log-out-everywhere, a reuse detected,
  * or a revocation that answered 503 but was then seen held), and how often each refresh token was spent.
  */
+// README "A near cache in every process": a write reaches Redis up to 10 s after its log entry, or never.
+const LATE_WRITE_MS = 10_000;
+
 export class Ledger {
   readonly #logins = new Map<string, Login>();
   readonly #bySub = new Map<string, Set<Login>>();
   /** Per refresh token (`jti`): successful refreshes, and when the first one answered. */
   readonly #spends = new Map<string, { count: number; firstAt: number; end: number }>();
   readonly #lifeMs: number;
+  /**
+   * Per subject: until when a log-out-everywhere that did not answer 204 may still land (README: a write
+   * reaches Redis up to 10 s after its log entry, or never), and so cut a login made meanwhile.
+   */
+  readonly #pendingCuts = new Map<string, number>();
 
   /** `lifeMs`: how long after sign-in a login's tokens can still be used (then it is forgotten). */
   constructor(lifeMs: number) {
@@ -60,7 +68,8 @@ export class Ledger {
       refresh,
       heldAt: undefined,
       heldBy: undefined,
-      attempted: false,
+      // A log-out-everywhere that answered 503 may still land and end this login: it was tried.
+      attempted: sentAt < (this.#pendingCuts.get(sub) ?? -Infinity),
       polling: 0,
       waiting: [],
     };
@@ -90,6 +99,8 @@ export class Ledger {
    * `heldAt`: when Redis held it (its 204, or a later poll), if known. Returns the logins it must cover.
    */
   everywhere(sub: string, sentAt: number, answeredAt: number, heldAt: number | undefined): Login[] {
+    if (heldAt === undefined)
+      this.#pendingCuts.set(sub, Math.max(this.#pendingCuts.get(sub) ?? -Infinity, sentAt + LATE_WRITE_MS));
     const covered: Login[] = [];
     for (const login of this.#bySub.get(sub) ?? []) {
       if (login.signInSentAt < answeredAt) login.attempted = true;

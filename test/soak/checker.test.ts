@@ -153,6 +153,18 @@ describe('soak checker: refresh tokens and fresh logins', () => {
     checker.refused(fresh, answer(1200, 401, 'ERR_TOKEN_REVOKED'), 'GET /me', 0);
     expect(tally('fault')?.freshRefused).toBe(1);
   });
+
+  it('a login made within 10 s of a log-out-everywhere that answered 503 was tried: that write may still land', () => {
+    const { ledger, checker, signIn, tally } = setUp();
+    ledger.everywhere('user-1', base + 1000, base + 2000, undefined);
+    const within = signIn(9000);
+    const after = signIn(11_500);
+    expect([within.attempted, after.attempted]).toEqual([true, false]);
+    checker.refused(within, answer(9100, 401, 'ERR_TOKEN_REVOKED'), 'GET /me', 0);
+    expect(tally('fault')?.freshRefused ?? 0).toBe(0);
+    checker.refused(after, answer(11_600, 401, 'ERR_TOKEN_REVOKED'), 'GET /me', 0);
+    expect(tally('fault')?.freshRefused).toBe(1);
+  });
 });
 
 describe('soak: Redis Cluster slots', () => {
