@@ -75,27 +75,32 @@ export class Checker {
   }
 
   // Resolves once judged: a late accept is classified by asking Redis, which takes a round trip.
+  // A revocation that a restart wiped before the accept was answered excuses it only when every one
+  // held before the accept was wiped: Redis, asked later, may refuse the token for a later one.
   #judge(login: Login, accept: Accept): Promise<void> {
-    const heldAt = login.heldAt;
-    if (heldAt === undefined || accept.sentAt <= heldAt + this.#boundMs) return Promise.resolve();
+    const due = login.helds.filter(({ at }) => accept.sentAt > at + this.#boundMs);
+    if (due.length === 0) return Promise.resolve();
+    const kept = due.filter(({ at }) => !this.#timeline.restartBetween(at, accept.answeredAt, login.sub));
+    const { at: heldAt, by } = (kept.length > 0 ? kept : due).reduce((a, b) => (b.at < a.at ? b : a));
     const phase = this.#timeline.phaseAt(heldAt);
-    const work = this.#classify(accept, heldAt, login.sub).then((found) => {
+    const found = kept.length > 0 ? this.#classify(accept, login.sub) : Promise.resolve(CLASSES.lost);
+    const work = found.then((cls) => {
       const tally = this.#tally(phase);
       const delayMs = accept.sentAt - heldAt;
-      if (found === CLASSES.lost) tally.lost++;
+      if (cls === CLASSES.lost) tally.lost++;
       else {
         tally.revokedAccepted++;
         tally.worstDelayMs = Math.max(tally.worstDelayMs, delayMs);
       }
       this.#find({
         invariant: 'revoked token accepted',
-        class: found,
+        class: cls,
         phase,
         acceptPhase: this.#timeline.phaseAt(accept.sentAt),
         process: accept.process,
         route: accept.route,
         delayMs,
-        detail: `revoked by ${login.heldBy}`,
+        detail: `revoked by ${by}`,
         sentAt: accept.sentAt,
         heldAt,
       });
@@ -106,9 +111,8 @@ export class Checker {
   }
 
   // Redis asked about a token once a second at most: a burst of late accepts shares one check. A node
-  // that lost its data while the request was answered explains it; one that lost it later, before the
-  // check, cannot tell what it held.
-  async #classify(accept: Accept, heldAt: number, sub: string): Promise<Class> {
+  // that lost its data after the accept, before the check, cannot tell what it held.
+  async #classify(accept: Accept, sub: string): Promise<Class> {
     let check = this.#checks.get(accept.token);
     if (check === undefined || performance.now() - check.at > 1000) {
       if (this.#checks.size > 1000)
@@ -119,7 +123,6 @@ export class Checker {
     }
     const held = await check.answer;
     if (held === true) return CLASSES.held;
-    if (this.#timeline.restartBetween(heldAt, accept.answeredAt, sub)) return CLASSES.lost;
     if (held === false && !this.#timeline.restartBetween(accept.answeredAt, performance.now(), sub))
       return CLASSES.notHeld;
     return CLASSES.unknown;
@@ -135,12 +138,15 @@ export class Checker {
     return undefined;
   }
 
-  /** A refresh answered 204: a refresh token spent twice is a finding, unless a restart lost the first spend. */
+  /**
+   * A refresh answered 204: a refresh token spent twice is a finding, unless a restart lost the spend
+   * before it (and so every earlier one).
+   */
   refreshed(oldRefresh: string, answer: Answer, process: number): void {
     const spend = this.#ledger.spent(oldRefresh, answer.answeredAt);
-    if (spend.count < 2) return;
+    if (spend.lastAt === undefined) return;
     const phase = this.#timeline.phaseAt(spend.firstAt);
-    const lost = this.#timeline.restartBetween(spend.firstAt, answer.answeredAt, claimsOf(oldRefresh).sub);
+    const lost = this.#timeline.restartBetween(spend.lastAt, answer.answeredAt, claimsOf(oldRefresh).sub);
     if (lost) this.#tally(phase).lost++;
     else this.#tally(phase).refreshTwice++;
     this.#find({

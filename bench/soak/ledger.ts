@@ -22,6 +22,8 @@ export interface Login {
   /** Monotonic ms at which Redis held a revocation of this login, first; and what told. */
   heldAt: number | undefined;
   heldBy: string | undefined;
+  /** Every such moment (bounded): a restart may have wiped the first, not a later one. */
+  readonly helds: { at: number; by: string }[];
   /** A revocation of it was sent (answered or not): a refusal is then no wrong refusal. */
   attempted: boolean;
   /** Revocations that answered 503, whose landing is being polled. */
@@ -31,6 +33,7 @@ export interface Login {
 }
 
 const MAX_WAITING = 100;
+const MAX_HELDS = 16;
 
 /**
  * What the soak knows about its logins, by the orchestrator's monotonic clock: when each was signed in,
@@ -43,8 +46,8 @@ const LATE_WRITE_MS = 10_000;
 export class Ledger {
   readonly #logins = new Map<string, Login>();
   readonly #bySub = new Map<string, Set<Login>>();
-  /** Per refresh token (`jti`): successful refreshes, and when the first one answered. */
-  readonly #spends = new Map<string, { count: number; firstAt: number; end: number }>();
+  /** Per refresh token (`jti`): successful refreshes, and when the first and the latest answered. */
+  readonly #spends = new Map<string, { count: number; firstAt: number; latestAt: number; end: number }>();
   readonly #lifeMs: number;
   /**
    * Per subject: until when a log-out-everywhere that did not answer 204 may still land (README: a write
@@ -68,6 +71,7 @@ export class Ledger {
       refresh,
       heldAt: undefined,
       heldBy: undefined,
+      helds: [],
       // A log-out-everywhere that answered 503 may still land and end this login: it was tried.
       attempted: sentAt < (this.#pendingCuts.get(sub) ?? -Infinity),
       polling: 0,
@@ -85,8 +89,9 @@ export class Ledger {
     return this.#logins.get(claimsOf(token).sid);
   }
 
-  /** Redis held a revocation of `login` at `at` (the earliest such moment counts). */
+  /** Redis held a revocation of `login` at `at` (the earliest such moment is `heldAt`). */
   held(login: Login, at: number, by: string): void {
+    if (login.helds.length < MAX_HELDS) login.helds.push({ at, by });
     if (login.heldAt === undefined || at < login.heldAt) {
       login.heldAt = at;
       login.heldBy = by;
@@ -113,12 +118,15 @@ export class Ledger {
   }
 
   /** A refresh with `refresh` answered 204 at `at`: how many times that token has now been spent. */
-  spent(refresh: string, at: number): { count: number; firstAt: number } {
+  /** `lastAt`: when the spend before this one answered (undefined for the first). */
+  spent(refresh: string, at: number): { count: number; firstAt: number; lastAt: number | undefined } {
     const { jti } = claimsOf(refresh);
-    const spend = this.#spends.get(jti) ?? { count: 0, firstAt: at, end: at + this.#lifeMs };
+    const spend = this.#spends.get(jti) ?? { count: 0, firstAt: at, latestAt: at, end: at + this.#lifeMs };
+    const lastAt = spend.count > 0 ? spend.latestAt : undefined;
     spend.count++;
+    spend.latestAt = at;
     this.#spends.set(jti, spend);
-    return spend;
+    return { count: spend.count, firstAt: spend.firstAt, lastAt };
   }
 
   /** Whether a refresh with this token has succeeded before. */

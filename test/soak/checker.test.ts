@@ -92,6 +92,24 @@ describe('soak checker: revoked tokens', () => {
     expect(tally('fault')).toMatchObject({ revokedAccepted: 1, lost: 1 });
   });
 
+  it('a revocation lost by a restart is lost even when Redis refuses the token later; one held again after the restart is judged', async () => {
+    // Redis is asked after the accept: a later revocation of the same login (a log-out-everywhere)
+    // makes it refuse the token then, which says nothing of what it held when the accept was answered.
+    const { timeline, ledger, checker, asked, signIn, tally } = setUp(true);
+    const [lost, again] = [signIn(0), signIn(0)];
+    for (const login of [lost, again]) ledger.held(login, base + 1100, 'sign-out');
+    timeline.restartedEmpty(base + 1500, base + 1600, undefined);
+    ledger.held(again, base + 1700, 'log-out-everywhere');
+    await checker.accepted(lost, { ...answer(2000), route: 'GET /me', token: lost.access });
+    await checker.done();
+    expect(tally('fault')).toMatchObject({ revokedAccepted: 0, lost: 1 });
+    expect(asked).toEqual([]);
+    await checker.accepted(again, { ...answer(2000), route: 'GET /me', token: again.access });
+    await checker.done();
+    expect(tally('fault')).toMatchObject({ revokedAccepted: 1, worstDelayMs: 300, lost: 1 });
+    expect(asked).toEqual([{ token: again.access, login: false }]);
+  });
+
   it('judges what was accepted during a polled 503 sign-out once the poll finds it held, or never', async () => {
     const { ledger, checker, signIn, tally } = setUp(true);
     const [found, never] = [signIn(0), signIn(0)];
@@ -124,7 +142,7 @@ describe('soak checker: revoked tokens', () => {
 });
 
 describe('soak checker: refresh tokens and fresh logins', () => {
-  it('counts a refresh token spent twice in the phase of its first spend, unless a restart lost the spend', () => {
+  it('counts a refresh token spent twice in the phase of its first spend, unless a restart lost the spend before it', () => {
     const { timeline, checker, signIn, tally } = setUp();
     const [one, two] = [signIn(0), signIn(0)];
     checker.refreshed(one.refresh, answer(500), 0);
@@ -140,6 +158,9 @@ describe('soak checker: refresh tokens and fresh logins', () => {
     checker.refreshed(three.refresh, answer(1620), 0);
     checker.refreshed(three.refresh, answer(1700), 1);
     expect(tally('fault')).toMatchObject({ refreshTwice: 0, lost: 2 });
+    // Spent again after the restart: the spend that answered at 1705 was not lost.
+    checker.refreshed(three.refresh, answer(1800), 1);
+    expect(tally('fault')).toMatchObject({ refreshTwice: 1, lost: 2 });
   });
 
   it('counts ERR_TOKEN_REVOKED for a login nobody tried to revoke, and nothing else', () => {
