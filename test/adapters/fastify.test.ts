@@ -1,0 +1,101 @@
+// What only Fastify has: the plugin and its decorators, scopes (encapsulation), hooks at either stage, and
+// the error handler of a scope. The behaviour every host shares is in contract.test.ts and the suites beside it.
+import Fastify from 'fastify';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import * as forFastify from '../../adapters/fastify.js';
+import { createAuth, isAuthError, toHttpError } from '../../src/index.js';
+import { hsOptions, validHsToken } from '../hostile-tokens.js';
+import { listenerOf } from '../support/fastify.js';
+
+const { jwtGate, requireAuth, optionalAuth } = forFastify;
+const auth = createAuth(hsOptions);
+const bearer = `Bearer ${validHsToken}`;
+
+describe('the jwtGate plugin', () => {
+  it('declares request.user, authError and auth in the scope that registers it, not a scope of its own', async () => {
+    const app = Fastify();
+    await app.register(jwtGate);
+    expect(['user', 'authError', 'auth'].map((name) => app.hasRequestDecorator(name))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(app.hasPlugin('jwt-gate')).toBe(true);
+    app.get('/', async (request) => ({ own: Object.hasOwn(request, 'user'), user: request.user ?? 'none' }));
+    expect((await app.inject('/')).json()).toEqual({ own: true, user: 'none' });
+  });
+
+  it('shares a `user` another plugin declared, may be registered twice, and is a dependency by its name', async () => {
+    const app = Fastify();
+    app.decorateRequest('user', undefined);
+    await app.register(jwtGate);
+    await app.register(jwtGate);
+    const dependent = Object.assign(async () => undefined, {
+      [Symbol.for('plugin-meta')]: { name: 'needs-jwt-gate', dependencies: ['jwt-gate'] },
+    });
+    await app.register(dependent);
+    await expect(app.ready()).resolves.toBe(app);
+  });
+});
+
+describe('guards in Fastify', () => {
+  function scoped() {
+    const app = Fastify();
+    void app.register(jwtGate);
+    app.get('/open', async (request) => ({ user: request.user ?? null }));
+    void app.register(
+      async (api) => {
+        api.addHook('onRequest', requireAuth(auth, { errors: 'forward' }));
+        // As README's "Customising errors" renders a forwarded error.
+        api.setErrorHandler((err, _request, reply) => {
+          if (!isAuthError(err)) throw err;
+          const { status, headers, body } = toHttpError(err, auth.realm);
+          return reply
+            .code(status)
+            .headers(headers)
+            .send({ ...body, handledBy: 'the scope' });
+        });
+        api.get('/me', async (request) => ({ user: request.user }));
+      },
+      { prefix: '/api' },
+    );
+    return listenerOf(app);
+  }
+
+  it('a guard added to a scope covers its routes only (encapsulation)', async () => {
+    const app = scoped();
+    expect((await request(app).get('/open')).body).toEqual({ user: null });
+    expect((await request(app).get('/api/me').set('Authorization', bearer)).body.user).toMatchObject({
+      sub: 'user-1',
+    });
+  });
+
+  it("errors: 'forward' hands the AuthError to the scope's own error handler, with its status and challenge", async () => {
+    const res = await request(scoped()).get('/api/me');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect(res.body).toEqual({
+      error: 'unauthorized',
+      error_description: 'authentication required',
+      code: 'ERR_TOKEN_MISSING',
+      handledBy: 'the scope',
+    });
+  });
+
+  it('as a preHandler, it runs after the body is parsed and before the handler', async () => {
+    const app = Fastify();
+    void app.register(jwtGate);
+    app.post('/notes', { preHandler: optionalAuth(auth) }, async (request) => ({
+      body: request.body,
+      user: (request.user as { sub?: string } | undefined)?.sub ?? null,
+    }));
+    const signedIn = await request(listenerOf(app))
+      .post('/notes')
+      .set('Authorization', bearer)
+      .send({ note: 'hello' });
+    expect(signedIn.body).toEqual({ body: { note: 'hello' }, user: 'user-1' });
+    const anonymous = await request(listenerOf(app)).post('/notes').send({ note: 'hi' });
+    expect(anonymous.body).toEqual({ body: { note: 'hi' }, user: null });
+  });
+});
