@@ -15,6 +15,7 @@ import * as forKoa from '../../adapters/koa.js';
 import * as forFastify from '../../adapters/fastify.js';
 import { createApp as createExpressExample } from '../../examples/express-app.js';
 import { createApp as createKoaExample } from '../../examples/koa-app.js';
+import { createApp as createFastifyExample } from '../../examples/fastify-app.js';
 import { listenerOf } from '../support/fastify.js';
 import {
   createAuth,
@@ -767,6 +768,11 @@ const examples = [
     'Koa',
     async (): Promise<Handler> => (await createKoaExample({ adminPassword: ADMIN_PASSWORD })).app.callback(),
   ],
+  [
+    'Fastify',
+    async (): Promise<Handler> =>
+      listenerOf((await createFastifyExample({ adminPassword: ADMIN_PASSWORD })).app),
+  ],
 ] as const;
 
 describe.each(examples)('example app: %s', (name, build) => {
@@ -912,7 +918,9 @@ describe.each(examples)('example app: %s', (name, build) => {
 
   it('without ADMIN_PASSWORD the seeded admin gets a fresh random password', async () => {
     vi.stubEnv('ADMIN_PASSWORD', undefined);
-    const create = name === 'Express' ? createExpressExample : createKoaExample;
+    const create = { Express: createExpressExample, Koa: createKoaExample, Fastify: createFastifyExample }[
+      name
+    ];
     const [a, b] = await Promise.all([create(), create()]);
     expect(a.setup.admin.password).not.toBe(b.setup.admin.password);
     expect(a.setup.admin.password.length).toBeGreaterThanOrEqual(12);

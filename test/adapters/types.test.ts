@@ -14,6 +14,7 @@ import {
   type Authenticated,
   type Claims,
 } from '../../src/index.js';
+import type { User } from '../../examples/users.js';
 import { SECRET } from '../helpers.js';
 
 interface Member {
@@ -148,8 +149,9 @@ describe('Fastify typing', () => {
       user: (claims) => ({ id: claims.tenant, admin: false }),
     });
     Fastify().get('/me', { onRequest: forFastify.requireAuth(typed) }, async (request) => {
-      // Until the app declares SessionUser, request.user holds the claims.
-      expectTypeOf(request.user).toEqualTypeOf<Claims | undefined>();
+      // SessionUser is declared by examples/fastify-app.ts, as README shows an app doing.
+      expectTypeOf(request.user).toEqualTypeOf<forFastify.SessionUser | undefined>();
+      expectTypeOf<forFastify.SessionUser>().toExtend<User>();
       expectTypeOf(request.authError).toEqualTypeOf<AuthError | undefined>();
       expectTypeOf(request.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
       const session = forFastify.authOf(request, typed);
