@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { RouteHandlerMethod } from 'fastify';
 import * as kit from '../src/adapter-kit/index.js';
 import { isAuthError, toHttpError, type Auth, type AuthError, type Authenticated } from '../src/index.js';
 import type { AuthOptions, Claims, GuardOptions, HttpError, IssueOverrides } from '../src/index.js';
@@ -23,8 +24,12 @@ declare module 'fastify' {
   }
 }
 
-/** A guard: a route's `onRequest` or `preHandler` hook, or a scope's (`addHook`), which it then covers. */
-export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/**
+ * A guard: a route's `onRequest` or `preHandler` hook, or a scope's (`addHook`), which it then covers. It calls
+ * `done` only to go on: an async hook that answers lets Fastify run the handler while an async onSend hook
+ * still holds the answer back (`reply.sent` stays false until the response ends).
+ */
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 /** `requireAuth` and `optionalAuth`: a guard for an `Auth`, or for the options to create one. */
 export type AuthHookFactory = <U = Claims, C extends Claims = Claims>(
@@ -48,11 +53,12 @@ const guarding =
     const auth = kit.toAuth(authOrOptions);
     const guard = kit.createGuard(auth, options, mode);
     const { property } = guard;
-    return async (request, reply) => {
-      // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides.
-      const decision = await guard(request.raw, hint(request));
-      // Answered while the guard waited (a timeout): Fastify runs nothing more, and would warn of a second answer.
-      if (reply.sent) return;
+    // Whether the request goes on; a refusal is answered here, and a forwarded one thrown.
+    const apply = (
+      decision: kit.GuardDecision<unknown, Claims>,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ) => {
       const slots = request as unknown as Record<string, unknown>;
       switch (decision.kind) {
         case 'user': {
@@ -62,23 +68,38 @@ const guarding =
           if (property !== undefined) slots[property] = { claims, token };
           request.authError = undefined;
           if (decision.cookies) reply.header('set-cookie', decision.cookies);
-          return;
+          return true;
         }
         case 'anonymous':
           kit.rememberSession(request.raw, auth, null);
           request.user = undefined;
           if (property !== undefined) slots[property] = undefined;
           request.authError = decision.authError;
-          return;
+          return true;
         case 'preflight':
           void reply.code(204).send();
-          return;
+          return false;
         case 'forward':
           // To the scope's error handler; Fastify's own renders the error's `statusCode` and `headers`.
           throw decision.error;
         case 'respond':
           void send(reply, decision.http);
+          return false;
       }
+    };
+    return (request, reply, done) => {
+      // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides.
+      guard(request.raw, hint(request))
+        // Answered while the guard waited (a timeout): Fastify runs nothing more, and would warn of a second answer.
+        .then((decision) => !reply.sent && apply(decision, request, reply))
+        .then(
+          (goOn) => {
+            if (goOn) done();
+          },
+          (err: unknown) => {
+            if (!reply.sent) done(err as Error);
+          },
+        );
     };
   };
 

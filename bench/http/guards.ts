@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { expressjwt } from 'express-jwt';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { hs256, rs256, type Auth } from 'jwt-gate';
@@ -192,10 +192,7 @@ export function fastifyRoute(
   reply: (user: unknown) => unknown,
 ): void {
   const alg = algOf(guard);
-  const route = (
-    scope: FastifyInstance,
-    onRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
-  ) => {
+  const route = (scope: FastifyInstance, onRequest?: RouteShorthandOptions['onRequest']) => {
     scope.get(`/${guard}`, onRequest ? { onRequest } : {}, async (request) => reply(request.user));
   };
   const setUser = (request: FastifyRequest, user: unknown) => {

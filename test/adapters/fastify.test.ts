@@ -99,3 +99,55 @@ describe('guards in Fastify', () => {
     expect(anonymous.body).toEqual({ body: { note: 'hi' }, user: null });
   });
 });
+
+// An async onSend hook (compression, metrics, an audit log) holds the answer back: Fastify's `reply.sent` is
+// still false when the guard's hook returns, and an async hook that returns lets the request go on.
+describe('a refusal stops the request, whatever onSend hooks hold the answer back', () => {
+  function withSlowOnSend(stage: 'onRequest' | 'preHandler', guard: forFastify.AuthHook) {
+    const app = Fastify();
+    void app.register(jwtGate);
+    app.addHook('onSend', async (_request, _reply, payload) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return payload;
+    });
+    const ran: string[] = [];
+    app.route({
+      method: ['POST', 'OPTIONS'],
+      url: '/write',
+      [stage]: guard,
+      handler: async (request) => {
+        ran.push(`${request.method} ${(request.user as { sub?: string } | undefined)?.sub ?? 'anonymous'}`);
+        return { written: true };
+      },
+    });
+    return { app, ran };
+  }
+
+  for (const stage of ['onRequest', 'preHandler'] as const) {
+    it(`as ${stage}: a 401 never runs the handler`, async () => {
+      const { app, ran } = withSlowOnSend(stage, requireAuth(auth));
+      const res = await app.inject({ method: 'POST', url: '/write' });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'ERR_TOKEN_MISSING' });
+      expect(ran).toEqual([]);
+      const ok = await app.inject({ method: 'POST', url: '/write', headers: { authorization: bearer } });
+      expect([ok.statusCode, ran]).toEqual([200, ['POST user-1']]);
+    });
+
+    it(`as ${stage}: a 403 never runs the handler`, async () => {
+      const { app, ran } = withSlowOnSend(stage, requireAuth(auth, { roles: ['admin'] }));
+      const res = await app.inject({ method: 'POST', url: '/write', headers: { authorization: bearer } });
+      expect([res.statusCode, res.json().code, ran]).toEqual([403, 'ERR_FORBIDDEN', []]);
+    });
+
+    it(`as ${stage}: a preflight the guard answers never runs the handler`, async () => {
+      const { app, ran } = withSlowOnSend(stage, requireAuth(auth));
+      const res = await app.inject({
+        method: 'OPTIONS',
+        url: '/write',
+        headers: { origin: 'https://other.example', 'access-control-request-method': 'POST' },
+      });
+      expect([res.statusCode, ran]).toEqual([204, []]);
+    });
+  }
+});
