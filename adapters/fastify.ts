@@ -88,8 +88,9 @@ const guarding =
       }
     };
     return (request, reply, done) => {
-      // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides.
-      guard(request.raw, hint(request))
+      // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides; its
+      // url is the path Fastify routed (after rewriteUrl), so `unless` tests what is served.
+      guard(request.raw, { secure: request.protocol === 'https' })
         // Answered while the guard waited (a timeout): Fastify runs nothing more, and would warn of a second answer.
         .then((decision) => !reply.sent && apply(decision, request, reply))
         .then(

@@ -151,3 +151,33 @@ describe('a refusal stops the request, whatever onSend hooks hold the answer bac
     });
   }
 });
+
+describe('unless, after rewriteUrl', () => {
+  // The router serves the rewritten path: that path, not the one the client sent, decides what is public.
+  function rewritten() {
+    const aliases: Record<string, string> = { '/status': '/health', '/open/me': '/me' };
+    const app = Fastify({ rewriteUrl: (req) => aliases[req.url ?? ''] ?? req.url ?? '/' });
+    void app.register(jwtGate);
+    app.addHook('onRequest', requireAuth(auth, { unless: { path: ['/health', /^\/open\//] } }));
+    app.get('/health', async () => ({ up: true }));
+    app.get('/me', async (request) => ({
+      user: (request.user as { sub?: string } | undefined)?.sub ?? null,
+    }));
+    return app;
+  }
+
+  it('an alias of a public path goes on', async () => {
+    const res = await rewritten().inject('/status');
+    expect([res.statusCode, res.json()]).toEqual([200, { up: true }]);
+  });
+
+  it('an alias of a guarded path is guarded, though the path sent matched unless', async () => {
+    const res = await rewritten().inject('/open/me');
+    expect([res.statusCode, res.json()]).toEqual([
+      401,
+      expect.objectContaining({ code: 'ERR_TOKEN_MISSING' }),
+    ]);
+    const signedIn = await rewritten().inject({ url: '/open/me', headers: { authorization: bearer } });
+    expect(signedIn.json()).toEqual({ user: 'user-1' });
+  });
+});
