@@ -181,3 +181,23 @@ describe('unless, after rewriteUrl', () => {
     expect(signedIn.json()).toEqual({ user: 'user-1' });
   });
 });
+
+describe('guards beside the app’s own hooks', () => {
+  it('a route’s own onRequest hooks around the guard see no user before it and the user after; HEAD is guarded', async () => {
+    const app = Fastify();
+    // jwtGate registered in a child scope only: the guards still set request.user elsewhere.
+    void app.register(async (child) => {
+      await child.register(jwtGate);
+    });
+    const seen: unknown[] = [];
+    const look = async (request: { user?: unknown }) => {
+      seen.push((request.user as { sub?: string } | undefined)?.sub ?? null);
+    };
+    app.get('/me', { onRequest: [look, requireAuth(auth), look] }, async () => ({ ok: true }));
+    const ok = await app.inject({ url: '/me', headers: { authorization: bearer } });
+    expect([ok.statusCode, seen]).toEqual([200, [null, 'user-1']]);
+    const head = await app.inject({ method: 'HEAD', url: '/me' });
+    expect([head.statusCode, head.headers['www-authenticate']]).toEqual([401, 'Bearer realm="api"']);
+    expect(seen).toEqual([null, 'user-1', null]);
+  });
+});
