@@ -40,12 +40,11 @@ export type AuthHookFactory = <U = Claims, C extends Claims = Claims>(
 const send = (reply: FastifyReply, { status, headers, body }: HttpError) =>
   reply.code(status).headers(headers).send(body);
 
-// What the kit reads beyond the headers; `protocol` follows the app's trustProxy. Read at once: a getter
-// here (an accessor made per request) cost a guard 8 % of its requests/s and doubled its p99 (the bench's ladder).
-const hint = (request: FastifyRequest) => ({
-  path: request.originalUrl,
-  secure: request.protocol === 'https',
-});
+// `protocol` follows the app's trustProxy. Read at once: a getter (an accessor made per request) cost a
+// guard 8 % of its requests/s and doubled its p99 (the bench's ladder).
+const isHttps = (request: FastifyRequest) => request.protocol === 'https';
+// Sessions follow the path the browser asked for (before rewriteUrl): its cookies are sent by that path.
+const hint = (request: FastifyRequest) => ({ path: request.originalUrl, secure: isHttps(request) });
 
 const guarding =
   (mode: kit.GuardMode): AuthHookFactory =>
@@ -90,7 +89,7 @@ const guarding =
     return (request, reply, done) => {
       // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides; its
       // url is the path Fastify routed (after rewriteUrl), so `unless` tests what is served.
-      guard(request.raw, { secure: request.protocol === 'https' })
+      guard(request.raw, { secure: isHttps(request) })
         // Answered while the guard waited (a timeout): Fastify runs nothing more, and would warn of a second answer.
         .then((decision) => !reply.sent && apply(decision, request, reply))
         .then(
