@@ -27,6 +27,7 @@ const FLOORS = [
   ['src/index.ts'],
 ];
 const ENTRIES = ['./index.ts', './adapter-kit/index.ts'];
+const ADAPTERS = ['adapters/express.ts', 'adapters/koa.ts', 'adapters/fastify.ts'];
 const ABOVE = 'It stands on a floor above this file\'s: imports only point down (README "Development").';
 const layers = [
   ...FLOORS.map((floor, i) => ({
@@ -42,8 +43,11 @@ const layers = [
   { target: 'src/keys', from: 'src/stores', message: 'keys/ and stores/ stand side by side' },
   { target: 'src/stores', from: 'src/keys', message: 'keys/ and stores/ stand side by side' },
   { target: 'adapters', from: 'src', except: ENTRIES, message: 'adapters import only the public entries' },
-  { target: 'adapters/express.ts', from: 'adapters/koa.ts', message: 'adapters never import each other' },
-  { target: 'adapters/koa.ts', from: 'adapters/express.ts', message: 'adapters never import each other' },
+  ...ADAPTERS.map((adapter) => ({
+    target: adapter,
+    from: ADAPTERS.filter((other) => other !== adapter),
+    message: 'adapters never import each other',
+  })),
 ];
 
 export default tseslint.config(
@@ -86,7 +90,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(express|koa)(/|$)', message: 'src/ never imports a framework' }] },
+        {
+          patterns: [
+            {
+              regex: '^(express|koa|fastify|fastify-plugin|@fastify/.+)(/|$)',
+              message: 'src/ never imports a framework',
+            },
+          ],
+        },
       ],
     },
   },

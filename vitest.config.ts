@@ -11,7 +11,7 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./src/adapter-kit/index.ts', import.meta.url)),
       },
       {
-        find: /^jwt-gate\/(express|koa)$/,
+        find: /^jwt-gate\/(express|koa|fastify)$/,
         replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),
       },
     ],

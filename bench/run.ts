@@ -49,7 +49,7 @@ if (what === 'http' || what === 'all') {
       frameworks:
         process.env.BENCH_HTTP_FRAMEWORKS === undefined
           ? undefined
-          : (process.env.BENCH_HTTP_FRAMEWORKS.split(',') as ('express' | 'koa')[]),
+          : (process.env.BENCH_HTTP_FRAMEWORKS.split(',') as ('express' | 'koa' | 'fastify')[]),
     }),
   );
 }

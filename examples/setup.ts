@@ -1,4 +1,4 @@
-// What both example apps share: the key (zero set-up), the seeded admin, and the start-up banner.
+// What the example apps share: the key (zero set-up), the seeded admin, and the start-up banner.
 import { randomBytes } from 'node:crypto';
 import {
   createAuth,

@@ -6,6 +6,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp as createExpressApp } from '../examples/express-app.js';
 import { createApp as createKoaApp } from '../examples/koa-app.js';
+import { createApp as createFastifyApp } from '../examples/fastify-app.js';
+import { listenerOf } from './support/fastify.js';
 import { redisAvailable, redisServer } from './stores/redis-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-examples-'));
@@ -29,6 +31,13 @@ const apps = [
     'Koa',
     async () =>
       (await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app.callback(),
+  ],
+  [
+    'Fastify',
+    async () =>
+      listenerOf(
+        (await createFastifyApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' })).app,
+      ),
   ],
 ] as const;
 
@@ -143,23 +152,26 @@ describe.runIf(redisAvailable || Boolean(process.env.CI))('examples with REDIS_U
     await server.stop();
   });
 
-  it('two instances share sessions: log out everywhere on one, refused on the other', async () => {
+  it('instances share sessions: log out everywhere on one, refused on the others (Koa and Fastify)', async () => {
     const one = await createExpressApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' });
     const two = await createKoaApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' });
-    setups.push(one.setup, two.setup);
+    const three = await createFastifyApp({ keyDir: join(dir, 'keys'), adminPassword: 'admin-password-1' });
+    setups.push(one.setup, two.setup, three.setup);
     expect(one.setup.storeDescription).toBe(`in Redis at ${server.url}`);
     const login = await request(one.app)
       .post('/login')
       .send({ email: 'admin@example.com', password: 'admin-password-1' });
     const token = login.body.token as string;
-    expect(
-      (await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`)).status,
-    ).toBe(200);
+    const others = [two.app.callback(), listenerOf(three.app)];
+    for (const other of others)
+      expect((await request(other).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     expect(
       (await request(one.app).post('/auth/logout-everywhere').set('Authorization', `Bearer ${token}`)).status,
     ).toBe(204);
-    const refused = await request(two.app.callback()).get('/me').set('Authorization', `Bearer ${token}`);
-    expect(refused.status).toBe(401);
-    expect(refused.body.code).toBe('ERR_TOKEN_REVOKED');
+    for (const other of others) {
+      const refused = await request(other).get('/me').set('Authorization', `Bearer ${token}`);
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('ERR_TOKEN_REVOKED');
+    }
   });
 });

@@ -1,13 +1,16 @@
 // What the README says of the one-liner `requireAuth({ key })`: it builds its own Auth, and with it its own
 // memory store, so a revocation made through another Auth does not reach it; the same `store` given to both does.
 import express from 'express';
+import Fastify from 'fastify';
 import Koa from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import * as forExpress from '../adapters/express.js';
 import * as forKoa from '../adapters/koa.js';
+import * as forFastify from '../adapters/fastify.js';
 import { createAuth, hs256, memoryStore, type AuthOptions } from '../src/index.js';
 import { SECRET, fixedNow } from './helpers.js';
+import { listenerOf } from './support/fastify.js';
 
 type Handler = Parameters<typeof request>[0];
 
@@ -31,6 +34,14 @@ const frameworks: ReadonlyArray<readonly [string, (options: OneLinerOptions) => 
         ctx.body = ctx.state.user;
       });
       return app.callback();
+    },
+  ],
+  [
+    'fastify',
+    (options) => {
+      const app = Fastify();
+      app.get('/me', { onRequest: forFastify.requireAuth(options) }, async (request) => request.user);
+      return listenerOf(app);
     },
   ],
 ];

@@ -108,7 +108,7 @@ console.log(JSON.stringify({
 // The apps of test/consumer/, compiled with this repo's TypeScript, @types/node and framework types (npm test
 // installs nothing from the registry but the tarball's own dependency). scripts/check-types.mjs (CI) compiles
 // them in fresh projects, over the @types/node majors, with every lib checked.
-const CONSUMER_FILES = ['core.ts', 'express.ts', 'koa.ts', 'adapter-kit.ts'];
+const CONSUMER_FILES = ['core.ts', 'express.ts', 'koa.ts', 'fastify.ts', 'adapter-kit.ts'];
 const cts = (files: readonly string[]): string[] => files.flatMap((f) => [f, f.replace(/\.ts$/, '.cts')]);
 
 // One tsconfig per module resolution a consumer may use; node10 (TypeScript's old "node") knows no `exports`,
@@ -205,14 +205,10 @@ describe('the packed tarball', () => {
       writeFileSync(join(app, file), source);
       writeFileSync(join(app, file.replace(/\.ts$/, '.cts')), source);
     }
-    // The framework types of this repo, where the consumer's own install would put them.
-    mkdirSync(join(app, 'node_modules', '@types'), { recursive: true });
-    for (const name of ['express', 'koa']) {
-      symlinkSync(
-        join(root, 'node_modules', '@types', name),
-        join(app, 'node_modules', '@types', name),
-        'junction',
-      );
+    // The framework types of this repo, where the consumer's own install would put them (Fastify ships its own).
+    for (const name of ['@types/express', '@types/koa', 'fastify']) {
+      mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
+      symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name), 'junction');
     }
     for (const [name, { options, files: tsFiles }] of Object.entries(TSCONFIGS)) {
       writeFileSync(

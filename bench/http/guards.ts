@@ -1,11 +1,13 @@
 import type { RequestHandler } from 'express';
 import { expressjwt } from 'express-jwt';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { hs256, rs256, type Auth } from 'jwt-gate';
 import { requireAuth as expressRequireAuth } from 'jwt-gate/express';
 import { requireAuth as koaRequireAuth } from 'jwt-gate/koa';
-import { AUDIENCE, ISSUER, SECRET, keys } from '../fixtures.js';
+import { jwtGate, requireAuth as fastifyRequireAuth } from 'jwt-gate/fastify';
+import { AUDIENCE, ISSUER, PUBLIC_PEM, SECRET, keys } from '../fixtures.js';
 import { floorVerifyHs256, floorVerifyRs256 } from '../floor.js';
 import { gate } from '../gate.js';
 import { benchRedisStore } from '../redis.js';
@@ -173,4 +175,64 @@ export function koaGuard(guard: GuardName): Middleware {
   }
   if (guard.startsWith('peer')) return koaJwt(peerOptions(guard) as unknown as koaJwt.Options);
   return koaRequireAuth(auth(guard));
+}
+
+// @fastify/jwt declares `request.user` as jwt-gate/fastify does, each its own way: one program holds one of
+// them, as an app does. The type checker never opens this one (the specifier is not a literal).
+const FASTIFY_JWT: string = '@fastify/jwt';
+type FastifyJwt = { default: FastifyPluginAsync<Record<string, unknown>> };
+
+/**
+ * Registers GET /<guard> on `app`, each in a scope of its own: @fastify/jwt decorates the request once per
+ * scope, as jwtGate does. Each leaves the claims on `request.user`, as @fastify/jwt does.
+ */
+export function fastifyRoute(
+  app: FastifyInstance,
+  guard: GuardName,
+  reply: (user: unknown) => unknown,
+): void {
+  const alg = algOf(guard);
+  const route = (scope: FastifyInstance, onRequest?: RouteShorthandOptions['onRequest']) => {
+    scope.get(`/${guard}`, onRequest ? { onRequest } : {}, async (request) => reply(request.user));
+  };
+  const setUser = (request: FastifyRequest, user: unknown) => {
+    (request as { user?: unknown }).user = user;
+  };
+  void app.register(async (scope) => {
+    if (guard === 'none') return route(scope);
+    if (guard.startsWith('floor')) {
+      const later = guard.endsWith('-microtask');
+      return route(scope, async (request) => {
+        const user = floorUser(request.headers.authorization, alg);
+        if (user === undefined) throw Object.assign(new Error('unauthorized'), { statusCode: 401 });
+        setUser(request, user);
+        if (later) await Promise.resolve();
+      });
+    }
+    if (guard === 'verify-hs256' || guard === 'authenticate-hs256') {
+      const a = auth(guard);
+      return route(scope, async (request) => {
+        setUser(request, await byHand(guard, a, request.headers.authorization, request.raw));
+      });
+    }
+    if (guard.startsWith('peer')) {
+      // Its documented set-up: the secret as bytes (or a string), or the public key alone (verify only).
+      const secret =
+        guard === 'peer-hs256-string'
+          ? SECRET
+          : alg === 'HS256'
+            ? Buffer.from(SECRET)
+            : { public: PUBLIC_PEM };
+      const { default: fastifyJwt } = (await import(FASTIFY_JWT)) as FastifyJwt;
+      await scope.register(fastifyJwt, {
+        secret,
+        verify: { algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE },
+      });
+      return route(scope, async (request) => {
+        await (request as unknown as { jwtVerify(): Promise<unknown> }).jwtVerify();
+      });
+    }
+    await scope.register(jwtGate);
+    return route(scope, fastifyRequireAuth(auth(guard)));
+  });
 }

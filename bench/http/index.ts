@@ -5,7 +5,7 @@ import { GUARDS, LADDER, type GuardName } from './guards.js';
 import { load, processCpu, requestsFor, type Slice } from './load.js';
 import { httpTable, type CaseResult } from './table.js';
 
-export type Framework = 'express' | 'koa';
+export type Framework = 'express' | 'koa' | 'fastify';
 
 export interface HttpOptions {
   /** Seconds of load per guard and round. */
@@ -162,7 +162,7 @@ export async function runHttp(options: HttpOptions): Promise<string> {
   ];
   console.log(out.join('\n'));
   try {
-    for (const framework of options.frameworks ?? (['express', 'koa'] as const)) {
+    for (const framework of options.frameworks ?? (['express', 'koa', 'fastify'] as const)) {
       const text = httpTable(framework, await runFramework(framework, guards, options, redis?.url));
       console.log(`\n${text}`);
       out.push('', text);

@@ -51,13 +51,19 @@ const median = (values: readonly number[]): number => {
 const perRound = (mine: readonly number[], theirs: readonly number[]): number =>
   median(mine.map((v, i) => v / (theirs[i] ?? NaN)));
 
+const HOSTS = {
+  express: { title: 'Express 5', peer: 'express-jwt' },
+  koa: { title: 'Koa 3', peer: 'koa-jwt' },
+  fastify: { title: 'Fastify 5', peer: '@fastify/jwt' },
+} as const;
+
 /** One markdown table; ratios are req/s ÷ the other row's req/s (higher is better), p99 ÷ no auth's p99. */
-export function httpTable(framework: 'express' | 'koa', results: readonly CaseResult[]): string {
+export function httpTable(framework: keyof typeof HOSTS, results: readonly CaseResult[]): string {
   const by = new Map(results.map((r) => [r.guard, r]));
   const base = by.get('none');
-  const peer = framework === 'express' ? 'express-jwt' : 'koa-jwt';
+  const { title, peer } = HOSTS[framework];
   const lines = [
-    `### ${framework === 'express' ? 'Express 5' : 'Koa 3'}`,
+    `### ${title}`,
     '',
     '| case | req/s | p50 ms | p99 ms | req/s × no auth | p99 × no auth | req/s × floor | req/s × peer | req/s × store: false | server CPU | other CPU | steal |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

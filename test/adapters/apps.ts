@@ -3,16 +3,19 @@ import express5 from 'express';
 import express4 from 'express4';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type request from 'supertest';
 import type { Auth, Claims } from '../../src/index.js';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
+import * as forFastify from '../../adapters/fastify.js';
+import { listenerOf } from '../support/fastify.js';
 
 export type Handler = Parameters<typeof request>[0];
 
 export interface Variant {
   readonly name: string;
-  readonly framework: 'express' | 'koa';
+  readonly framework: 'express' | 'koa' | 'fastify';
   /** Builds the app around `auth`; `trustProxy` makes X-Forwarded-Proto count. */
   build(auth: Auth, trustProxy?: boolean): Handler;
 }
@@ -260,6 +263,96 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
   return app.callback();
 }
 
+function fastifyApp(auth: Auth, trustProxy: boolean): Handler {
+  const { jwtGate, requireAuth, optionalAuth, signIn, signOut, jwksHandler, refreshHandler, authOf } =
+    forFastify;
+  const app = Fastify({ trustProxy });
+  void app.register(jwtGate);
+  const show = async (request: FastifyRequest) => ({
+    user: request.user ?? null,
+    claims: request.auth?.claims ?? null,
+    authError: request.authError?.code ?? null,
+  });
+  const logout =
+    (options: { everywhere?: boolean } = {}) =>
+    async (_request: FastifyRequest, reply: FastifyReply) => {
+      await signOut(reply, auth, options);
+      return reply.code(204).send();
+    };
+  app.get('/.well-known/jwks.json', jwksHandler(auth, { maxAge: 600 }));
+  app.get('/required', { onRequest: requireAuth(auth) }, show);
+  app.get('/optional', { onRequest: optionalAuth(auth) }, show);
+  app.get('/admin', { onRequest: requireAuth(auth, { roles: ['admin'] }) }, show);
+  app.get('/scoped', { onRequest: requireAuth(auth, { scopes: ['read', 'write'] }) }, show);
+  app.get('/checked', { onRequest: requireAuth(auth, { check: (claims) => claims.sub === 'user-1' }) }, show);
+  app.get('/forward', { onRequest: requireAuth(auth, { errors: 'forward' }) }, show);
+  app.get('/boom', { onRequest: requireAuth(auth) }, () => {
+    throw new Error('downstream failure');
+  });
+  app.post('/login', async (_request, reply) => {
+    await signIn(reply, auth, member);
+    return reply.code(204).send();
+  });
+  app.post('/auth/logout', logout());
+  app.post('/auth/logout-everywhere', { onRequest: requireAuth(auth) }, logout({ everywhere: true }));
+  app.post('/auth/logout-all', logout({ everywhere: true }));
+  // The mistake README warns of: sign-out on GET, reachable by a link or an <img> from another site.
+  app.get('/auth/logout-all', logout({ everywhere: true }));
+  // The common mistake: signOut not awaited.
+  app.post('/auth/logout-unawaited', (_request, reply) => {
+    void signOut(reply, auth);
+    void reply.code(204).send();
+  });
+  // Outside refresh.path: the refresh cookie never reaches it.
+  app.post('/logout', logout());
+  app.post('/write', { onRequest: requireAuth(auth) }, show);
+  app.post('/auth/refresh', refreshHandler(auth));
+  // The common mistake: signIn not awaited.
+  app.post('/login-unawaited', (_request, reply) => {
+    void signIn(reply, auth, member);
+    void reply.code(204).send();
+  });
+  app.get('/optional-strict', { onRequest: optionalAuth(auth, { invalid: 'refuse' }) }, show);
+  app.get('/typed', { onRequest: requireAuth(auth, { property: 'jwt' }) }, async (request) => {
+    const { user, claims, source } = authOf(request, auth);
+    const jwt = (request as unknown as { jwt?: unknown }).jwt ?? null;
+    return { user, claims, source, jwt, auth: request.auth ?? null };
+  });
+  // No guard ran: authOf throws, and Fastify answers 500.
+  app.get('/unguarded', async (request) => {
+    authOf(request, auth);
+    return 'OK';
+  });
+  // A whole area behind one guard in a scope of its own, with public paths let through, and CORS
+  // preflights answered after it. The CORS handler follows the guard here, so preflights go on to it.
+  void app.register(
+    async (api) => {
+      api.addHook(
+        'onRequest',
+        requireAuth(auth, { unless: { path: ['/api/health', /^\/api\/public\//] }, preflight: 'next' }),
+      );
+      api.options('/items', (_request, reply) =>
+        reply.header('Access-Control-Allow-Origin', 'https://app.example').code(204).send(),
+      );
+      api.get('/items', show);
+      api.get('/health', show);
+      api.get('/public/page', show);
+      // Fastify runs a scope's hooks for its routes only: this 404 keeps unknown paths behind the guard too.
+      api.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
+    },
+    { prefix: '/api' },
+  );
+  // By default a guard answers a preflight itself: this every-method handler never runs without a user.
+  void app.register(
+    async (vault) => {
+      vault.addHook('onRequest', requireAuth(auth));
+      vault.all('/secret', async () => ({ secret: 'VAULT' }));
+    },
+    { prefix: '/vault' },
+  );
+  return listenerOf(app);
+}
+
 export const variants: readonly Variant[] = [
   {
     name: 'Express 5',
@@ -273,4 +366,5 @@ export const variants: readonly Variant[] = [
   },
   { name: 'Koa 3', framework: 'koa', build: (auth, proxy = false) => koaApp(Koa3, auth, proxy) },
   { name: 'Koa 2', framework: 'koa', build: (auth, proxy = false) => koaApp(Koa2, auth, proxy) },
+  { name: 'Fastify 5', framework: 'fastify', build: (auth, proxy = false) => fastifyApp(auth, proxy) },
 ];

@@ -1,5 +1,5 @@
 // The HTTP layer seen by an outside attacker: only requests, through supertest or raw sockets to a
-// server on 127.0.0.1. Every attack runs against Express 5, Express 4, Koa 3 and Koa 2; the example
+// server on 127.0.0.1. Every attack runs against Express 5, Express 4, Koa 3, Koa 2 and Fastify 5; the example
 // apps get the attacks that concern them. Each test states the right behaviour.
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { connect } from 'node:net';
@@ -7,12 +7,16 @@ import express5 from 'express';
 import express4 from 'express4';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
+import Fastify from 'fastify';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
+import * as forFastify from '../../adapters/fastify.js';
 import { createApp as createExpressExample } from '../../examples/express-app.js';
 import { createApp as createKoaExample } from '../../examples/koa-app.js';
+import { createApp as createFastifyExample } from '../../examples/fastify-app.js';
+import { listenerOf } from '../support/fastify.js';
 import {
   createAuth,
   errorDescriptions,
@@ -571,7 +575,7 @@ describe.each(variants)('$name', ({ build }) => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('the four hosts answer every attack alike', () => {
+describe('every host answers every attack alike', () => {
   const battery: readonly (readonly [string, readonly (readonly [string, string])[]])[] = [
     ['/required', []],
     ['/required', [['Authorization', '   ']]],
@@ -597,7 +601,7 @@ describe('the four hosts answer every attack alike', () => {
     ['/forward', []],
   ];
 
-  it('same status, challenge, content type, body and cookies on Express 5 and 4, Koa 3 and 2', async () => {
+  it('same status, challenge, content type, body and cookies on Express 5 and 4, Koa 3 and 2, Fastify 5', async () => {
     const fingerprints = await Promise.all(
       variants.map(async ({ name, build }) => {
         const app = build(createAuth(hsOptions));
@@ -632,7 +636,7 @@ type Layer = readonly ['optional' | 'required', GuardOptions?];
 
 interface Host {
   readonly name: string;
-  readonly framework: 'express' | 'koa';
+  readonly framework: 'express' | 'koa' | 'fastify';
   mount(auth: Auth, layers: readonly Layer[]): Handler;
 }
 
@@ -679,11 +683,27 @@ function koaHost(Factory: typeof Koa3, auth: Auth, layers: readonly Layer[]): Ha
   return app.callback();
 }
 
+function fastifyHost(auth: Auth, layers: readonly Layer[]): Handler {
+  const app = Fastify();
+  void app.register(forFastify.jwtGate);
+  const guards = layers.map(([kind, options]) =>
+    (kind === 'optional' ? forFastify.optionalAuth : forFastify.requireAuth)(auth, options ?? {}),
+  );
+  app.all('/p', { onRequest: guards }, async (request) => ({
+    user: (request.user as { sub?: string } | undefined)?.sub ?? null,
+    auth: request.auth?.claims.sub ?? null,
+    token: request.auth ? 'kept' : null,
+    authError: request.authError?.code ?? null,
+  }));
+  return listenerOf(app);
+}
+
 const hosts: readonly Host[] = [
   { name: 'Express 5', framework: 'express', mount: (auth, layers) => expressHost(express5, auth, layers) },
   { name: 'Express 4', framework: 'express', mount: (auth, layers) => expressHost(express4, auth, layers) },
   { name: 'Koa 3', framework: 'koa', mount: (auth, layers) => koaHost(Koa3, auth, layers) },
   { name: 'Koa 2', framework: 'koa', mount: (auth, layers) => koaHost(Koa2, auth, layers) },
+  { name: 'Fastify 5', framework: 'fastify', mount: (auth, layers) => fastifyHost(auth, layers) },
 ];
 
 describe.each(hosts)('$name, guards mounted by path', ({ mount }) => {
@@ -747,6 +767,11 @@ const examples = [
   [
     'Koa',
     async (): Promise<Handler> => (await createKoaExample({ adminPassword: ADMIN_PASSWORD })).app.callback(),
+  ],
+  [
+    'Fastify',
+    async (): Promise<Handler> =>
+      listenerOf((await createFastifyExample({ adminPassword: ADMIN_PASSWORD })).app),
   ],
 ] as const;
 
@@ -893,7 +918,9 @@ describe.each(examples)('example app: %s', (name, build) => {
 
   it('without ADMIN_PASSWORD the seeded admin gets a fresh random password', async () => {
     vi.stubEnv('ADMIN_PASSWORD', undefined);
-    const create = name === 'Express' ? createExpressExample : createKoaExample;
+    const create = { Express: createExpressExample, Koa: createKoaExample, Fastify: createFastifyExample }[
+      name
+    ];
     const [a, b] = await Promise.all([create(), create()]);
     expect(a.setup.admin.password).not.toBe(b.setup.admin.password);
     expect(a.setup.admin.password.length).toBeGreaterThanOrEqual(12);

@@ -1,4 +1,4 @@
-// One contract, four hosts: Express 4 and 5, Koa 2 and 3 must answer every case the same way.
+// One contract, five hosts: Express 4 and 5, Koa 2 and 3, Fastify 5 must answer every case the same way.
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { AuthError, createAuth, hs256, keySet, rs256, type KeyProvider } from '../../src/index.js';
@@ -212,6 +212,13 @@ describe.each(variants)('$name', ({ build, framework }) => {
       expect(res.headers['www-authenticate']).toBe(invalidToken('token expired'));
       expect(res.text).not.toContain(expired.split('.')[1]);
       if (framework === 'koa') expect(res.text).toBe('token expired');
+      if (framework === 'fastify')
+        expect(res.body).toEqual({
+          statusCode: 401,
+          code: 'ERR_TOKEN_EXPIRED',
+          error: 'Unauthorized',
+          message: 'token expired',
+        });
     });
   });
 

@@ -7,13 +7,16 @@ import express5 from 'express';
 import express4 from 'express4';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
+import Fastify from 'fastify';
 import send from 'send';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, type Auth, type SkipRules } from '../../src/index.js';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
+import * as forFastify from '../../adapters/fastify.js';
 import { SECRET } from '../helpers.js';
+import { listenerOf } from '../support/fastify.js';
 import { rawRequest as raw } from '../support/servers.js';
 import { expectRefused } from '../support/sessions.js';
 import type { Handler } from './apps.js';
@@ -88,11 +91,39 @@ const koaHost = (name: string, Factory: typeof Koa3): Host => ({
   },
 });
 
+const fastifyHost: Host = {
+  name: 'Fastify 5',
+  staticApp(auth, unless) {
+    const app = Fastify();
+    app.addHook('onRequest', forFastify.requireAuth(auth, { unless }));
+    app.get('/admin', async () => 'ADMIN');
+    // What @fastify/static does: a wildcard route handing the rest of the path to `send` under root.
+    app.get('/*', (request, reply) => {
+      reply.hijack();
+      send(request.raw, `/${(request.params as { '*': string })['*']}`, { root })
+        .on('error', (err: { status?: number }) => {
+          reply.raw.statusCode = err.status ?? 500;
+          reply.raw.end();
+        })
+        .pipe(reply.raw);
+    });
+    return listenerOf(app);
+  },
+  everyMethodApp(auth) {
+    const app = Fastify();
+    void app.register(forFastify.jwtGate);
+    app.addHook('onRequest', forFastify.requireAuth(auth));
+    app.all('/payroll', async (request) => ({ payroll: 'PAYROLL', user: request.user ?? null }));
+    return listenerOf(app);
+  },
+};
+
 const hosts: readonly Host[] = [
   expressHost('Express 5', express5),
   expressHost('Express 4', express4),
   koaHost('Koa 3', Koa3),
   koaHost('Koa 2', Koa2),
+  fastifyHost,
 ];
 
 describe.each(hosts)('$name', (host) => {
@@ -169,6 +200,26 @@ describe('two Auths on one request', () => {
       .get('/both')
       .set('Authorization', `Bearer ${await staff.issue({ sub: 'sam' })}`);
     // The later guard refused the token and cleared req.user; authOf still knows what each Auth decided.
+    expect(swapped.body).toEqual({ staff: 'sam', customer: null, user: null });
+  });
+
+  it('Fastify: each authOf reads its own Auth’s verdict; a token of one is never the other’s user', async () => {
+    const app = Fastify();
+    void app.register(forFastify.jwtGate);
+    const onRequest = [forFastify.optionalAuth(staff), forFastify.optionalAuth(customers)];
+    app.get('/both', { onRequest }, async (request) => ({
+      staff: forFastify.authOf(request, staff, { optional: true })?.claims.sub ?? null,
+      customer: forFastify.authOf(request, customers, { optional: true })?.claims.sub ?? null,
+      user: request.user ?? null,
+    }));
+    const handler = listenerOf(app);
+    const res = await request(handler)
+      .get('/both')
+      .set('Authorization', `Bearer ${await customers.issue({ sub: 'carol' })}`);
+    expect(res.body).toMatchObject({ staff: null, customer: 'carol', user: { sub: 'carol' } });
+    const swapped = await request(handler)
+      .get('/both')
+      .set('Authorization', `Bearer ${await staff.issue({ sub: 'sam' })}`);
     expect(swapped.body).toEqual({ staff: 'sam', customer: null, user: null });
   });
 });

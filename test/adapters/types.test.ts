@@ -1,9 +1,11 @@
 // Compile-time checks of the adapters' typing, enforced by `npm run typecheck`.
 import type { RequestHandler } from 'express';
+import Fastify, { type FastifyPluginCallback, type RouteHandlerMethod } from 'fastify';
 import Koa from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
+import * as forFastify from '../../adapters/fastify.js';
 import {
   createAuth,
   hs256,
@@ -12,6 +14,7 @@ import {
   type Authenticated,
   type Claims,
 } from '../../src/index.js';
+import type { User } from '../../examples/users.js';
 import { SECRET } from '../helpers.js';
 
 interface Member {
@@ -118,5 +121,63 @@ describe('Koa typing', () => {
       expectTypeOf(ctx.state.authError).toEqualTypeOf<AuthError | undefined>();
     });
     expectTypeOf(app).not.toBeAny();
+  });
+});
+
+describe('Fastify typing', () => {
+  it('a guard is an onRequest or preHandler hook, on a route or for a scope, whatever the route’s generics', () => {
+    const app = Fastify();
+    expectTypeOf(forFastify.jwtGate).toEqualTypeOf<FastifyPluginCallback>();
+    void app.register(forFastify.jwtGate);
+    expectTypeOf(forFastify.requireAuth(auth)).toEqualTypeOf<forFastify.AuthHook>();
+    app.addHook('onRequest', forFastify.requireAuth(auth));
+    app.addHook('preHandler', forFastify.optionalAuth(auth));
+    app.post<{ Body: { note: string }; Reply: { saved: string } }>(
+      '/notes',
+      { onRequest: forFastify.requireAuth(auth), preHandler: [forFastify.optionalAuth(auth)] },
+      async (request) => ({ saved: request.body.note }),
+    );
+    expectTypeOf(app).not.toBeAny();
+  });
+
+  it('types request.user through SessionUser, request.authError and request.auth; authOf by the Auth', () => {
+    interface MyClaims extends Claims {
+      tenant: string;
+    }
+    const typed = createAuth<Member, MyClaims>({
+      key: hs256(SECRET),
+      user: (claims) => ({ id: claims.tenant, admin: false }),
+    });
+    Fastify().get('/me', { onRequest: forFastify.requireAuth(typed) }, async (request) => {
+      // SessionUser is declared by examples/fastify-app.ts, as README shows an app doing.
+      expectTypeOf(request.user).toEqualTypeOf<forFastify.SessionUser | undefined>();
+      expectTypeOf<forFastify.SessionUser>().toExtend<User>();
+      expectTypeOf(request.authError).toEqualTypeOf<AuthError | undefined>();
+      expectTypeOf(request.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
+      const session = forFastify.authOf(request, typed);
+      expectTypeOf(session.user).toEqualTypeOf<Member>();
+      expectTypeOf(session.claims.tenant).toEqualTypeOf<string>();
+      expectTypeOf(forFastify.authOf(request, typed, { optional: true })).toEqualTypeOf<
+        Authenticated<Member, MyClaims> | undefined
+      >();
+      return session.user.id;
+    });
+  });
+
+  it('getToken receives the raw IncomingMessage; options, sign-in and handlers are typed', () => {
+    forFastify.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
+    const wrong = (): void => {
+      // @ts-expect-error an IncomingMessage has no query
+      forFastify.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });
+      // @ts-expect-error roles is a list
+      forFastify.requireAuth(auth, { roles: 'admin' });
+      // @ts-expect-error errors is respond or forward
+      forFastify.optionalAuth(auth, { errors: 'throw' });
+    };
+    expectTypeOf(wrong).toBeFunction();
+    expectTypeOf(forFastify.signIn<Member, Claims>).returns.resolves.toEqualTypeOf<string>();
+    expectTypeOf(forFastify.signOut<Member, Claims>).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(forFastify.refreshHandler(auth)).toEqualTypeOf<RouteHandlerMethod>();
+    expectTypeOf(forFastify.jwksHandler(auth)).toEqualTypeOf<RouteHandlerMethod>();
   });
 });

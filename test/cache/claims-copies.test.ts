@@ -1,13 +1,16 @@
 // Each hit gets claims of its own: nothing a caller, a hook or the app does to them reaches the next request.
 import express5 from 'express';
+import Fastify from 'fastify';
 import Koa3 from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
 import * as forKoa from '../../adapters/koa.js';
+import * as forFastify from '../../adapters/fastify.js';
 import { createAuth, hs256, type Claims } from '../../src/index.js';
 import { SECRET, fixedNow } from '../helpers.js';
 import { claims, good, hsToken, options, pair, verdict } from '../support/cache.js';
+import { listenerOf } from '../support/fastify.js';
 
 describe('each hit gets claims of its own', () => {
   const raw = (json: string): string => hsToken(json);
@@ -124,7 +127,7 @@ describe('each hit gets claims of its own', () => {
   });
 });
 
-describe('an app that mutates req.auth.claims / ctx.state.auth.claims', () => {
+describe('an app that mutates req.auth.claims / ctx.state.auth.claims / request.auth.claims', () => {
   const admin = { roles: ['admin'] };
   const token = hsToken({ ...claims, roles: ['member'], scope: 'read' });
 
@@ -178,6 +181,34 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims', () => {
       await next();
     });
     const handler = app.callback();
+    for (let i = 0; i < 3; i++) {
+      expect((await request(handler).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual([
+        'member',
+        'admin',
+      ]);
+      const res = await request(handler).get('/admin').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('ERR_FORBIDDEN');
+    }
+  });
+
+  it('Fastify: the mutation never grants anything to the next request with the same token', async () => {
+    const auth = createAuth({ key: hs256(SECRET), now: fixedNow, store: false });
+    const app = Fastify();
+    void app.register(forFastify.jwtGate);
+    app.get('/me', { onRequest: forFastify.requireAuth(auth) }, async (request) => {
+      const c = request.auth!.claims;
+      c.role = 'admin';
+      (c.roles as string[]).push('admin');
+      c.scope = 'read write';
+      return c;
+    });
+    app.get(
+      '/admin',
+      { onRequest: forFastify.requireAuth(auth, admin) },
+      async (request) => request.auth!.claims,
+    );
+    const handler = listenerOf(app);
     for (let i = 0; i < 3; i++) {
       expect((await request(handler).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual([
         'member',

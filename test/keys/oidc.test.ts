@@ -1,5 +1,6 @@
 // oidc() against a local server playing an OpenID Provider: discovery, rotation, a wrong issuer, an outage.
 import express from 'express';
+import Fastify from 'fastify';
 import Koa from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,9 @@ import {
 } from '../../src/index.js';
 import { requireAuth as expressGuard } from '../../adapters/express.js';
 import { requireAuth as koaGuard } from '../../adapters/koa.js';
+import { requireAuth as fastifyGuard } from '../../adapters/fastify.js';
 import { NOW_MS, caught, fixedNow, fixture } from '../helpers.js';
+import { listenerOf } from '../support/fastify.js';
 import { serve, type TestServer } from '../support/servers.js';
 
 const pem = (name: string): string => fixture(`test-only-${name}.pem`);
@@ -217,7 +220,7 @@ describe('oidc: documents refused, endpoints down: 503, never 401', { timeout: 5
     expect(id.server.hits).toEqual(['GET /.well-known/openid-configuration']);
   });
 
-  it('an unreachable IdP is a 503 through Express and Koa, with optionalAuth too', async () => {
+  it('an unreachable IdP is a 503 through Express, Koa and Fastify', async () => {
     const id = await idp();
     const token = await id.issue({});
     await id.server.close();
@@ -230,6 +233,10 @@ describe('oidc: documents refused, endpoints down: 503, never 401', { timeout: 5
     const koaRes = await request(koa.callback()).get('/me').set('Authorization', `Bearer ${token}`);
     expect(koaRes.status).toBe(503);
     expect(koaRes.body).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+    const fastify = Fastify().get('/me', { onRequest: fastifyGuard(auth) }, async () => ({ ok: true }));
+    const fastifyRes = await request(listenerOf(fastify)).get('/me').set('Authorization', `Bearer ${token}`);
+    expect(fastifyRes.status).toBe(503);
+    expect(fastifyRes.body).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
   });
 });
 
