@@ -10,7 +10,7 @@ import {
   type CompactJws,
   type JwsHeader,
 } from '../jws/jws.js';
-import type { BoundKey } from '../keys/provider.js';
+import { checkedKey, type BoundKey, type CheckedKey } from '../keys/provider.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
 import { checkStore, loginIssuerOf, type StoreCheck } from '../stores/store-check.js';
 import { TokenCache } from './cache.js';
@@ -97,27 +97,23 @@ export function createVerifier<C extends Claims>(
   }
 
   // The key's own algorithm decides, whatever else the provider lists: an RS256 token never meets an EC key.
-  function refusalBy(key: BoundKey, jws: CompactJws): AuthError | undefined {
-    if (!acceptsAlg(key.alg, jws.header.alg)) return new AuthError('ERR_ALG_NOT_ALLOWED');
-    return verifySignature(key.alg, key.key, jws) ? undefined : new AuthError('ERR_SIGNATURE_INVALID');
+  function refusalBy({ alg, key }: CheckedKey, jws: CompactJws): AuthError | undefined {
+    if (!acceptsAlg(alg, jws.header.alg)) return new AuthError('ERR_ALG_NOT_ALLOWED');
+    return verifySignature(alg, key, jws) ? undefined : new AuthError('ERR_SIGNATURE_INVALID');
   }
 
-  function checkJws(
-    token: string,
-    jws: CompactJws,
-    found: BoundKey | undefined,
-    expectedTyp: string,
-  ): C | Promise<C> {
+  function checkJws(token: string, jws: CompactJws, answer: unknown, expectedTyp: string): C | Promise<C> {
+    const found = checkedKey(answer, 'verifyKey');
     if (found === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
-    let key = found;
-    const refused = refusalBy(key, jws);
+    let key = found.bound;
+    const refused = refusalBy(found, jws);
     if (refused !== undefined) {
       // One second chance at most: the provider's one legacy key, for a token that names no key.
-      const fallback = provider.fallbackKey?.(jws.header);
+      const fallback = checkedKey(provider.fallbackKey?.(jws.header), 'fallbackKey');
       const again = fallback === undefined ? refused : refusalBy(fallback, jws);
       // The refusal of the key the token's algorithm was meant for says most.
       if (again !== undefined) throw again.code === 'ERR_ALG_NOT_ALLOWED' ? refused : again;
-      key = fallback as BoundKey;
+      key = (fallback as CheckedKey).bound;
     }
     const typ = jws.header.typ;
     // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
