@@ -5,7 +5,7 @@ import { DEFAULT_REALM, assertRealm } from './errors.js';
 import { resolveCsrf, type CsrfOptions } from './authentication/csrf.js';
 import type { AuthenticationSettings } from './authentication/settings.js';
 import { NO_KEYS, resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
-import { resolveIssuers, type TrustedIssuer } from './token/issuers.js';
+import { OTHER_ISSUER_CLOCK_TOLERANCE, resolveIssuers, type TrustedIssuer } from './token/issuers.js';
 import { resolveStore, type SessionStore } from './stores/store.js';
 import {
   checkKnownKeys,
@@ -58,7 +58,10 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   expiresIn?: Duration;
   /** Refuse tokens without `exp`. @default true */
   requireExp?: boolean;
-  /** Seconds of clock skew allowed for `exp`, `nbf` and `iat` of the app's own tokens. @default 0 */
+  /**
+   * Seconds of clock skew allowed for `exp`, `nbf` and `iat` of the app's own tokens (of `key`). Store
+   * entries last twice this past their token's end. @default 1 when `key` signs, 60 when it only verifies
+   */
   clockTolerance?: number;
   /** Refuse tokens whose `iat` is older than this, whatever their `exp`. */
   maxTokenAge?: Duration;
@@ -164,6 +167,14 @@ const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
   debug: 'use onEvent',
 });
 
+/**
+ * Seconds of skew forgiven the app's own tokens unless `clockTolerance` says otherwise: its instances'
+ * clocks agree within a fraction of a second (NTP), but a token's iat is a whole second, so an instance a
+ * moment behind the one that signed would refuse a token just signed. Kept small: every store entry lasts
+ * twice this past its token, and a log out everywhere refuses the login-less tokens of that long after.
+ */
+const OWN_CLOCK_TOLERANCE = 1;
+
 /** Checks every option once and fills in the defaults. */
 export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   options: AuthOptions<U, C, R>,
@@ -176,7 +187,11 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   if (!ownKeys && options.issuers === undefined)
     throw optionError('key', 'a key provider; false (no keys of its own) needs issuers');
   const key = ownKeys ? resolveKey(options.key) : NO_KEYS;
-  const clockTolerance = secondsOrDefault(options.clockTolerance, 'clockTolerance', 0);
+  const clockTolerance = secondsOrDefault(
+    options.clockTolerance,
+    'clockTolerance',
+    key.signingKey?.() === undefined ? OTHER_ISSUER_CLOCK_TOLERANCE : OWN_CLOCK_TOLERANCE,
+  );
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
   if (!isWhole(maxTokenBytes, 16)) throw optionError('maxTokenBytes', 'a whole number of bytes');
   const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');

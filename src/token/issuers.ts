@@ -43,8 +43,12 @@ export interface TrustedIssuer {
   readonly typ?: string;
 }
 
-/** The clock tolerance of another issuer's tokens unless its entry says otherwise (Spring Security's default). */
-const OTHER_ISSUER_CLOCK_TOLERANCE = 60;
+/**
+ * Seconds of skew forgiven another issuer's tokens unless its options say otherwise: its clock is not the
+ * app's, and an IdP a second ahead writes an iat and nbf a second in the future. Spring Security's default
+ * (JwtTimestampValidator); Microsoft.IdentityModel's 5 minutes keeps an expired token for as long.
+ */
+export const OTHER_ISSUER_CLOCK_TOLERANCE = 60;
 
 const ENTRY_OPTIONS = [
   'issuer',
