@@ -5,7 +5,8 @@ import { DEFAULT_REALM, assertRealm } from './errors.js';
 import { resolveCsrf, type CsrfOptions } from './authentication/csrf.js';
 import type { AuthenticationSettings } from './authentication/settings.js';
 import { NO_KEYS, resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
-import { OTHER_ISSUER_CLOCK_TOLERANCE, resolveIssuers, type TrustedIssuer } from './token/issuers.js';
+import { ownClockTolerance } from './token/clock-tolerance.js';
+import { resolveIssuers, type TrustedIssuer } from './token/issuers.js';
 import { resolveStore, type SessionStore } from './stores/store.js';
 import {
   checkKnownKeys,
@@ -14,7 +15,6 @@ import {
   optionError,
   optionalFunction,
   optionalString,
-  secondsOrDefault,
   stringList,
 } from './validate.js';
 import { REFRESH_TYP } from './token/claims-to-sign.js';
@@ -167,14 +167,6 @@ const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
   debug: 'use onEvent',
 });
 
-/**
- * Seconds of skew forgiven the app's own tokens unless `clockTolerance` says otherwise: its instances'
- * clocks agree within a fraction of a second (NTP), but a token's iat is a whole second, so an instance a
- * moment behind the one that signed would refuse a token just signed. Kept small: every store entry lasts
- * twice this past its token, and a log out everywhere refuses the login-less tokens of that long after.
- */
-const OWN_CLOCK_TOLERANCE = 1;
-
 /** Checks every option once and fills in the defaults. */
 export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   options: AuthOptions<U, C, R>,
@@ -187,11 +179,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   if (!ownKeys && options.issuers === undefined)
     throw optionError('key', 'a key provider; false (no keys of its own) needs issuers');
   const key = ownKeys ? resolveKey(options.key) : NO_KEYS;
-  const clockTolerance = secondsOrDefault(
-    options.clockTolerance,
-    'clockTolerance',
-    key.signingKey?.() === undefined ? OTHER_ISSUER_CLOCK_TOLERANCE : OWN_CLOCK_TOLERANCE,
-  );
+  const clockTolerance = ownClockTolerance(options.clockTolerance, key.signingKey?.() !== undefined);
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
   if (!isWhole(maxTokenBytes, 16)) throw optionError('maxTokenBytes', 'a whole number of bytes');
   const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');
@@ -203,18 +191,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const realm = options.realm ?? DEFAULT_REALM;
   assertRealm(realm);
   const issuer = resolveIssuer(options.issuer, key);
-  if (options.issuers !== undefined) {
-    // Beside other issuers, the app's own tokens are told from theirs by their iss.
-    if (!ownKeys && issuer !== undefined)
-      throw optionError('issuer', 'left out with key: false: other issuers go in issuers, each with its key');
-    if (ownKeys && issuer === undefined)
-      throw optionError(
-        'issuer',
-        "set beside issuers: the iss of the app's own tokens, which its key alone verifies",
-      );
-  }
   const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
-  const otherIssuers = resolveIssuers(options.issuers, issuer, emit);
+  const otherIssuers = resolveIssuers(options.issuers, { issuer, ownKeys }, emit);
   const audience = stringList(options.audience, 'audience');
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');

@@ -13,6 +13,7 @@ import {
   stringList,
 } from '../validate.js';
 import { REFRESH_TYP } from './claims-to-sign.js';
+import { OTHER_ISSUER_CLOCK_TOLERANCE } from './clock-tolerance.js';
 import type { OtherIssuers, Trust } from './trust.js';
 
 /**
@@ -42,13 +43,6 @@ export interface TrustedIssuer {
   /** The `typ` header its tokens carry, when they carry one (`'at+jwt'`, RFC 9068). @default 'JWT' */
   readonly typ?: string;
 }
-
-/**
- * Seconds of skew forgiven another issuer's tokens unless its options say otherwise: its clock is not the
- * app's, and an IdP a second ahead writes an iat and nbf a second in the future. Spring Security's default
- * (JwtTimestampValidator); Microsoft.IdentityModel's 5 minutes keeps an expired token for as long.
- */
-export const OTHER_ISSUER_CLOCK_TOLERANCE = 60;
 
 const ENTRY_OPTIONS = [
   'issuer',
@@ -136,15 +130,24 @@ function trustOf(
 }
 
 /**
- * The `issuers` option: each entry checked once, into the issuers taken besides the app's own
- * (`ownIssuer`, which no entry may name), by their exact `iss`.
+ * The `issuers` option: each entry checked once, into the issuers taken besides the app's own (`own`:
+ * its issuer, which no entry may name, and whether it has keys), by their exact `iss`.
  */
 export function resolveIssuers(
   value: unknown,
-  ownIssuer: string | undefined,
+  own: { readonly issuer: string | undefined; readonly ownKeys: boolean },
   emit: EventSink | undefined,
 ): OtherIssuers {
   if (value === undefined) return undefined;
+  const ownIssuer = own.issuer;
+  // Beside other issuers, the app's own tokens are told from theirs by their iss.
+  if (!own.ownKeys && ownIssuer !== undefined)
+    throw optionError('issuer', 'left out with key: false: other issuers go in issuers, each with its key');
+  if (own.ownKeys && ownIssuer === undefined)
+    throw optionError(
+      'issuer',
+      "set beside issuers: the iss of the app's own tokens, which its key alone verifies",
+    );
   if (!Array.isArray(value) || value.length === 0)
     throw optionError('issuers', 'a non-empty array of { issuer, key, audience }');
   // A Map: a token's iss is looked up as data, so "__proto__" or "toString" find nothing.
