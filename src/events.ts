@@ -15,6 +15,8 @@ export interface KeySkippedEvent {
   readonly type: 'key-skipped';
   readonly kid: string | undefined;
   readonly reason: KeySkipReason;
+  /** The issuer of `issuers` whose set it was; absent for the app's own `key`. */
+  readonly issuer?: string;
 }
 
 /**
@@ -29,9 +31,12 @@ export type AuthEvent =
       readonly status: AuthErrorStatus;
       readonly claim: string | undefined;
     }
-  /** Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503. */
-  | { readonly type: 'keys-unavailable'; readonly error: EventError }
-  | { readonly type: 'keys-recovered' }
+  /**
+   * Verification keys could not be had (a JWKS endpoint down, with nothing cached): requests get 503.
+   * `issuer` names the entry of `issuers` whose keys they are (absent for the app's own `key`).
+   */
+  | { readonly type: 'keys-unavailable'; readonly error: EventError; readonly issuer?: string }
+  | { readonly type: 'keys-recovered'; readonly issuer?: string }
   | KeySkippedEvent
   /** The session store did not answer: requests get 503 (or go on, with `failOpen`). */
   | { readonly type: 'store-unavailable'; readonly error: EventError }

@@ -37,6 +37,7 @@ export type { KeyPairOptions, KeyPairProvider } from './keys/key-pair.js';
 export type { KeyInput, RsaKeyInput } from './keys/key-import.js';
 export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
+export type { TrustedIssuer } from './token/issuers.js';
 export type { FoundToken, RequestLike, TokenSource } from './authentication/request.js';
 export type { TokenCacheOptions } from './token/cache.js';
 export { keySet } from './keys/key-set.js';

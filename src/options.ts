@@ -4,7 +4,9 @@ import { toSeconds, type Duration } from './duration.js';
 import { DEFAULT_REALM, assertRealm } from './errors.js';
 import { resolveCsrf, type CsrfOptions } from './authentication/csrf.js';
 import type { AuthenticationSettings } from './authentication/settings.js';
-import { resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
+import { NO_KEYS, resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
+import { ownClockTolerance } from './token/clock-tolerance.js';
+import { resolveIssuers, type TrustedIssuer } from './token/issuers.js';
 import { resolveStore, type SessionStore } from './stores/store.js';
 import {
   checkKnownKeys,
@@ -32,10 +34,22 @@ import type { TokenSettings } from './token/settings.js';
  * guard (Express `Request`, Koa's `ctx.req`), as `getToken` receives it.
  */
 export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike> {
-  /** Where keys come from: `hs256()`, `rs256()`, `es256()`, `eddsa()`, `ps256()`, their `fromFiles()`, `keySet()`, `jwks()`, `oidc()`, or your own provider. */
-  key: KeyProvider;
-  /** Set as `iss` on issue and required to match on verify. With `oidc()`, the provider's issuer (an `issuer` given too must equal it). */
+  /**
+   * The app's own keys: `hs256()`, `rs256()`, `es256()`, `eddsa()`, `ps256()`, their `fromFiles()`,
+   * `keySet()`, `jwks()`, `oidc()`, or your own provider. `false`: none, only `issuers` (nothing is signed).
+   */
+  key: KeyProvider | false;
+  /**
+   * Set as `iss` on issue and required to match on verify: the app's own issuer, one string. With
+   * `oidc()`, the provider's issuer (an `issuer` given too must equal it). Required beside `issuers`.
+   */
   issuer?: string;
+  /**
+   * Other issuers whose tokens are taken, each with its own keys and rules: a token's `iss` picks the
+   * entry (or the app's own `key`), and only that entry's keys verify it. Verify only: sessions,
+   * renewal, refresh and the store stay the app's own.
+   */
+  issuers?: readonly TrustedIssuer[];
   /** Set as `aud` on issue; on verify the token's `aud` must contain one of them. */
   audience?: string | readonly string[];
   /** Set as `sub` on issue and required to match on verify. */
@@ -44,7 +58,10 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   expiresIn?: Duration;
   /** Refuse tokens without `exp`. @default true */
   requireExp?: boolean;
-  /** Seconds of clock skew allowed for `exp`, `nbf` and `iat`. @default 0 */
+  /**
+   * Seconds of clock skew allowed for `exp`, `nbf` and `iat` of the app's own tokens (of `key`). Store
+   * entries last twice this past their token's end. @default 1 when `key` signs, 60 when it only verifies
+   */
   clockTolerance?: number;
   /** Refuse tokens whose `iat` is older than this, whatever their `exp`. */
   maxTokenAge?: Duration;
@@ -112,6 +129,7 @@ export interface ResolvedOptions<U, C extends Claims>
 const KNOWN = [
   'key',
   'issuer',
+  'issuers',
   'audience',
   'subject',
   'expiresIn',
@@ -156,11 +174,12 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   if (typeof options !== 'object' || options === null)
     throw new TypeError('jwt-gate: createAuth needs an options object');
   checkKnownKeys(options, KNOWN, 'createAuth', REPLACEMENTS);
-  const key = resolveKey(options.key);
-  const clockTolerance = options.clockTolerance ?? 0;
-  if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
-    throw optionError('clockTolerance', 'a number of seconds, 0 or more');
-  }
+  // `key: false` says the app has no keys of its own: only other issuers' tokens are taken.
+  const ownKeys = options.key !== false;
+  if (!ownKeys && options.issuers === undefined)
+    throw optionError('key', 'a key provider; false (no keys of its own) needs issuers');
+  const key = ownKeys ? resolveKey(options.key) : NO_KEYS;
+  const clockTolerance = ownClockTolerance(options.clockTolerance, key.signingKey?.() !== undefined);
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
   if (!isWhole(maxTokenBytes, 16)) throw optionError('maxTokenBytes', 'a whole number of bytes');
   const expiresIn = toSeconds(options.expiresIn ?? '1h', 'expiresIn');
@@ -172,12 +191,13 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const realm = options.realm ?? DEFAULT_REALM;
   assertRealm(realm);
   const issuer = resolveIssuer(options.issuer, key);
+  const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
+  const otherIssuers = resolveIssuers(options.issuers, { issuer, ownKeys }, emit);
   const audience = stringList(options.audience, 'audience');
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const store = resolveStore(options.store, now);
-  const emit = eventSink(optionalFunction(options.onEvent, 'onEvent'));
   // A store's own changes of state (a near cache turned off) are the app's events too.
   if (emit !== undefined) store?.watch?.(storeEvents(emit));
   const csrf = resolveCsrf(options.csrf, cookie);
@@ -193,6 +213,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
         options.maxTokenAge === undefined ? undefined : toSeconds(options.maxTokenAge, 'maxTokenAge'),
       requiredClaims: stringList(options.requiredClaims, 'requiredClaims') ?? [],
     }),
+    otherIssuers,
     issuer,
     audience: audience?.length === 1 ? audience[0] : audience,
     subject,

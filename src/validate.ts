@@ -74,3 +74,11 @@ export function flag(value: unknown, option: string, fallback: boolean): boolean
   if (typeof value !== 'boolean') throw optionError(option, 'true or false');
   return value;
 }
+
+/** A number of seconds, 0 or more and finite (fractions taken), or `fallback` when unset: a clock tolerance. */
+export function secondsOrDefault(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw optionError(option, 'a number of seconds, 0 or more');
+  return value;
+}

@@ -19,17 +19,22 @@ export const rsaPrivatePem = fixture('test-only-rsa-2048-private.pem');
 export const rsaPublicPem = fixture('test-only-rsa-2048-public.pem');
 const otherRsaPrivatePem = fixture('test-only-rsa-2048-b-private.pem');
 
-/** The options both tables are refused under. */
+/**
+ * The options both tables are refused under. No clock tolerance: the tables (and the reference verifier)
+ * probe the time claims' own edges; the default tolerances are test/issuers/clock-skew.test.ts's.
+ */
 export const hsOptions: AuthOptions = {
   key: hs256(SECRET),
   issuer: ISSUER,
   audience: AUDIENCE,
+  clockTolerance: 0,
   now: fixedNow,
 };
 export const rsOptions: AuthOptions = {
   key: rs256({ publicKey: rsaPublicPem }),
   issuer: ISSUER,
   audience: AUDIENCE,
+  clockTolerance: 0,
   now: fixedNow,
 };
 

@@ -109,6 +109,13 @@ const TABLE: Readonly<Record<Algorithm, Jwa>> = {
   RS512: pkcs1('sha512'),
 };
 
+/** Every algorithm name jwt-gate knows, in the table's order. */
+export const ALGORITHMS: readonly Algorithm[] = Object.freeze(Object.keys(TABLE) as Algorithm[]);
+
+/** Whether `name` is an algorithm jwt-gate knows (an own name of the table, never `toString`). */
+export const isAlgorithm = (name: unknown): name is Algorithm =>
+  typeof name === 'string' && Object.hasOwn(TABLE, name);
+
 const isEd = (alg: string): boolean => alg === 'EdDSA' || alg === 'Ed25519';
 
 /** Whether `alg` is an HMAC: keyed by a shared secret, never published. */

@@ -48,8 +48,10 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
   const byKid = new Map<string, Member>();
   for (const provider of providers) {
     if (!provider?.keys)
+      // A fetched set's kids are unknown until it is fetched, and another issuer's keys must verify its
+      // tokens alone, never the app's: it is an entry of issuers, not a member here.
       throw new TypeError(
-        'jwt-gate: keySet members must hold their keys (hs256, rs256, ps256, es256, eddsa or keySet; not jwks)',
+        "jwt-gate: keySet members must hold their keys (hs256, rs256, ps256, es256, eddsa or keySet): a jwks() or oidc() set is another issuer's: list it in createAuth's issuers: [{ issuer, key, audience }]",
       );
     for (const key of provider.keys) {
       if (key.kid === undefined) throw new TypeError('jwt-gate: every key in a keySet needs a kid');

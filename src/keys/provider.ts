@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import type { KeySkippedEvent } from '../events.js';
-import { verifiableAs, type Algorithm } from '../jws/jwa.js';
+import { ALGORITHMS, isAlgorithm, verifiableAs, type Algorithm } from '../jws/jwa.js';
 import type { JwsHeader } from '../jws/jws.js';
 import { optionError, optionalString } from '../validate.js';
 
@@ -104,31 +104,82 @@ export function singleKeyProvider(
   });
 }
 
-/** The `issuer` option: a provider that knows its issuer (oidc) decides it; the option may only repeat it. */
-export function resolveIssuer(value: unknown, key: KeyProvider): string | undefined {
-  const issuer = optionalString(value, 'issuer');
+/** A provider's answer checked to be a key: as answered (compared by identity) and its KeyObject, read once. */
+export interface CheckedKey {
+  readonly bound: BoundKey;
+  readonly alg: Algorithm;
+  readonly key: KeyObject;
+}
+
+/**
+ * A provider's answer for a key, checked for shape. `null` is no key, as `undefined` is; anything else
+ * that is not a bound key is the provider's programming error: a TypeError that says what came back
+ * (in fixed words, never the value), not a token refusal (a list of keys once passed for ERR_ALG_NOT_ALLOWED).
+ */
+export function checkedKey(
+  value: unknown,
+  method: 'verifyKey' | 'fallbackKey' | 'signingKey',
+): CheckedKey | undefined {
+  if (value === undefined || value === null) return undefined;
+  let fault: string;
+  if (Array.isArray(value)) fault = 'an array';
+  else if (typeof value !== 'object') fault = `a ${typeof value}`;
+  else {
+    const { alg, key } = value as Partial<BoundKey>;
+    if (!(key instanceof KeyObject)) fault = 'an object without a KeyObject as its key';
+    else if (!isAlgorithm(alg)) fault = 'a key bound to an alg jwt-gate does not know';
+    else return { bound: value as BoundKey, alg, key };
+  }
+  throw new TypeError(
+    `jwt-gate: the key provider's ${method} returned ${fault}; it must return { alg, key: KeyObject, kid? } or undefined`,
+  );
+}
+
+/**
+ * The `issuer` option (or `option`, an entry's): a provider that knows its issuer (oidc) decides it;
+ * the option may only repeat it.
+ */
+export function resolveIssuer(
+  value: unknown,
+  key: KeyProvider,
+  option = 'issuer',
+  keyOption = 'key',
+): string | undefined {
+  // express-jwt's and jose's issuer list lets every listed issuer's tokens verify with one key.
+  if (Array.isArray(value))
+    throw optionError(
+      option,
+      "one string, the app's own: list other issuers in issuers: [{ issuer, key, audience }], each with its own keys",
+    );
+  const issuer = optionalString(value, option);
   if (key.issuer === undefined) return issuer;
   if (typeof key.issuer !== 'string' || key.issuer === '')
-    throw optionError('key', 'a key provider whose issuer is a non-empty string');
+    throw optionError(keyOption, 'a key provider whose issuer is a non-empty string');
   if (issuer !== undefined && issuer !== key.issuer)
-    throw optionError('issuer', `the key provider's issuer (${key.issuer}), or left out`);
+    throw optionError(option, `the key provider's issuer (${key.issuer}), or left out`);
   return key.issuer;
 }
 
-/** The `key` option, checked to be a provider. */
-export function resolveKey(value: unknown): KeyProvider {
+/** The `key` option (or `option`, an entry's), checked to be a provider. */
+export function resolveKey(value: unknown, option = 'key'): KeyProvider {
   const candidate = value as Partial<KeyProvider> | null;
-  if (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    Array.isArray(candidate.algorithms) &&
-    typeof candidate.verifyKey === 'function'
-  )
+  if (typeof candidate === 'object' && candidate !== null && typeof candidate.verifyKey === 'function') {
+    const algorithms: unknown = candidate.algorithms;
+    // A name the verifier does not know would refuse every token as ERR_ALG_NOT_ALLOWED: the app's slip, said at start-up.
+    if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isAlgorithm))
+      throw optionError(option, `a key provider whose algorithms are among ${ALGORITHMS.join(', ')}`);
     return candidate as KeyProvider;
+  }
   // koa-jwt's `key` names the state property; express-jwt users pass the secret itself.
   const hint =
     typeof value === 'string'
       ? " (the secret goes in hs256(secret); koa-jwt's state key is the property option of requireAuth)"
       : '';
-  throw optionError('key', `a key provider such as hs256(secret) or rs256({ publicKey })${hint}`);
+  throw optionError(option, `a key provider such as hs256(secret) or rs256({ publicKey })${hint}`);
 }
+
+/** The keys of an `Auth` that has none of its own (only `issuers`): it verifies nothing itself and signs nothing. */
+export const NO_KEYS: KeyProvider = Object.freeze({
+  algorithms: Object.freeze([]),
+  verifyKey: (): undefined => undefined,
+});

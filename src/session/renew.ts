@@ -8,6 +8,7 @@ import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import { sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { withoutManaged } from './login.js';
+import { isOwnToken } from '../token/trust.js';
 import type { SessionSettings } from './settings.js';
 
 /** Sliding sessions: a cookie token past `after` of its lifetime is replaced, until `maxAge` after login. */
@@ -48,6 +49,8 @@ export async function renew<U, C extends Claims>(
   const options = o.renew;
   const { claims } = session;
   if (options === undefined || o.cookie === undefined || session.source !== 'cookie') return undefined;
+  // Renewal signs the claims as the app's: another issuer's user would become the app's of that sub.
+  if (!isOwnToken(o, claims)) return undefined;
   const { iat, exp } = claims;
   if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
   const now = o.now() / 1000;

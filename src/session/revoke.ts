@@ -2,9 +2,10 @@ import { storeWrite } from '../stores/store-check.js';
 import type { SessionStore } from '../stores/store.js';
 import { subjectOf, type Claims } from '../jws/claims.js';
 import { skewMargin } from './login.js';
+import { isOwnToken } from '../token/trust.js';
 import type { SessionSettings } from './settings.js';
 
-type RevokeOptions = Pick<SessionSettings, 'store' | 'storeOutage' | 'claimRules' | 'now'>;
+type RevokeOptions = Pick<SessionSettings, 'store' | 'storeOutage' | 'claimRules' | 'now' | 'otherIssuers'>;
 
 function storeOrThrow(o: RevokeOptions): SessionStore {
   if (o.store === undefined) throw new TypeError('jwt-gate: revocation needs a store (store: false is set)');
@@ -15,6 +16,11 @@ function storeOrThrow(o: RevokeOptions): SessionStore {
 export async function revoke(o: RevokeOptions, claims: Claims): Promise<void> {
   const store = storeOrThrow(o);
   if (typeof claims.jti !== 'string') throw new TypeError('jwt-gate: only a token with a jti can be revoked');
+  // Another issuer's jti and sub are its own: an entry under them could end one of the app's users.
+  if (!isOwnToken(o, claims))
+    throw new TypeError(
+      "jwt-gate: only tokens of the app's own issuer can be revoked; this one's issuer is another (refuse it with isRevoked)",
+    );
   const { requireExp, maxTokenAge } = o.claimRules;
   const margin = skewMargin(o);
   let until: number;

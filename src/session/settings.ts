@@ -3,6 +3,7 @@ import type { CookieSettings } from '../cookies/settings.js';
 import type { EventSink } from '../events.js';
 import type { ClaimRules } from '../jws/claims.js';
 import type { StoreSettings } from '../stores/settings.js';
+import type { OtherIssuers } from '../token/trust.js';
 import type { ResolvedRefresh } from './refresh.js';
 import type { ResolvedRenew } from './renew.js';
 
@@ -14,6 +15,8 @@ export interface SessionSettings extends StoreSettings, CookieSettings {
   readonly now: () => number;
   /** For how long entries must last: `clockTolerance`, `requireExp`, `maxTokenAge`. */
   readonly claimRules: ClaimRules;
+  /** Other issuers' tokens verify but are never renewed, refreshed, revoked or signed out through the store. */
+  readonly otherIssuers: OtherIssuers;
   readonly realm: string;
   readonly emit: EventSink | undefined;
   readonly csrf: ResolvedCsrf | undefined;

@@ -9,6 +9,7 @@ import { subjectOf, type Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { cookieConfig } from '../cookies/session-cookies.js';
 import { loginEnd } from './login.js';
+import { isOwnToken } from '../token/trust.js';
 import { revoke, revokeSubject } from './revoke.js';
 import type { SessionSettings } from './settings.js';
 import { tokensToEnd, type AccessReader } from './sign-out-tokens.js';
@@ -61,7 +62,11 @@ async function revokeLogin<C extends Claims>(
   if (store === undefined) return;
   // The refresh cookie names the login even after its access token has expired. Every token is read,
   // then every write goes out together: two round trips, whatever there is to revoke.
-  const ending = await tokensToEnd(o, tokens, reader, req, options.claims);
+  // Another issuer's tokens are its own to end (the store holds the app's logins, under the app's
+  // subjects): signing out with one clears the cookies and revokes nothing.
+  const ending = (await tokensToEnd(o, tokens, reader, req, options.claims)).filter(({ claims }) =>
+    isOwnToken(o, claims),
+  );
   const writes: Promise<void>[] = [];
   const logins = new Map<string, { sub: string | undefined; until: number }>();
   for (const { claims, refresh: isRefresh } of ending) {

@@ -4,6 +4,7 @@ import type { KeyProvider, MaybePromise } from '../keys/provider.js';
 import type { Outage } from '../outage.js';
 import type { StoreSettings } from '../stores/settings.js';
 import type { TokenCacheOptions } from './cache.js';
+import type { OtherIssuers } from './trust.js';
 
 /** What `issue` reads: the registered claims it sets. */
 export interface IssueSettings {
@@ -18,8 +19,11 @@ export interface IssueSettings {
 
 /** What verification reads: the key, the format's limits, the claim rules, then the app's and the store's word. */
 export interface VerifySettings<C extends Claims> extends StoreSettings {
+  /** The app's own keys and rules: its own tokens', and its refresh tokens'. */
   readonly provider: KeyProvider;
   readonly claimRules: ClaimRules;
+  /** The issuers taken besides the app's own (`issuers`), each with its keys and rules. */
+  readonly otherIssuers: OtherIssuers;
   /** The `typ` option, as given and as compared (`typKey`). */
   readonly typ: string;
   readonly typKey: string;

@@ -1,4 +1,4 @@
-import type { BoundKey } from '../keys/provider.js';
+import { checkedKey, type BoundKey } from '../keys/provider.js';
 import type { Claims } from '../jws/claims.js';
 import { REFRESH_AUDIENCE, REFRESH_TYP, buildPayload, type IssueOverrides } from './claims-to-sign.js';
 import { decodeJsonObject, encodeSegment, parseCompact, signCompact } from '../jws/jws.js';
@@ -62,7 +62,7 @@ export function createTokens<C extends Claims>(o: TokenSettings<C>): Tokens<C> {
         refreshToken ? { ...overrides, audience: REFRESH_AUDIENCE } : overrides,
       );
       const kid = overrides?.kid;
-      const key = o.provider.signingKey?.(kid);
+      const key = checkedKey(o.provider.signingKey?.(kid), 'signingKey');
       if (key === undefined) {
         throw new TypeError(
           kid === undefined
@@ -73,7 +73,7 @@ export function createTokens<C extends Claims>(o: TokenSettings<C>): Tokens<C> {
       return signCompact(
         key.alg,
         key.key,
-        (refreshToken ? refreshHeaderSegment : headerSegment)(key),
+        (refreshToken ? refreshHeaderSegment : headerSegment)(key.bound),
         payload,
       ).then(fits);
     } catch (err) {

@@ -10,16 +10,20 @@ import {
   type CompactJws,
   type JwsHeader,
 } from '../jws/jws.js';
-import type { BoundKey } from '../keys/provider.js';
+import { checkedKey, type BoundKey, type CheckedKey } from '../keys/provider.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
 import { checkStore, loginIssuerOf, type StoreCheck } from '../stores/store-check.js';
 import { TokenCache } from './cache.js';
 import type { VerifySettings } from './settings.js';
+import { routeByIssuer, type RoutedPayload, type Trust } from './trust.js';
+import type { SessionStore } from '../stores/store.js';
 import { isPromiseLike } from '../promise.js';
 
 /** What a verified token leaves in the cache: enough to check it again without its signature. */
 interface Verified {
   readonly header: JwsHeader;
+  /** Whose keys and rules verified it: a hit is checked again under the same ones. */
+  readonly trust: Trust;
   /** The key that verified it: a hit counts only while the provider still answers with this key. */
   readonly key: BoundKey;
   /** A private copy of flat claims, copied again for each hit; otherwise the payload, parsed again. */
@@ -31,17 +35,31 @@ interface Verified {
 const sameKey = (a: BoundKey | undefined, b: BoundKey): boolean =>
   a === b || (a !== undefined && a.alg === b.alg && a.key === b.key);
 
+// Asked of the provider on each token (it may stop allowing an algorithm), then of the entry's narrower list.
+const allowed = ({ provider, algorithms }: Trust, alg: string): boolean =>
+  (provider.algorithms as readonly string[]).includes(alg) && (algorithms?.includes(alg) ?? true);
+
 /**
- * The whole verification of one token: shape, algorithm, key, signature, typ, claims, then
- * revocation and the store. Returns the claims, or a promise of them only when a key provider,
- * `isRevoked` or the store answers asynchronously; throws (or rejects with) an AuthError.
+ * The whole verification of one token: shape, issuer (with several), algorithm, key, signature, typ,
+ * claims, then revocation and the store. Returns the claims, or a promise of them only when a key
+ * provider, `isRevoked` or the store answers asynchronously; throws (or rejects with) an AuthError.
  */
 export function createVerifier<C extends Claims>(
   o: VerifySettings<C>,
   fromStore = false,
 ): (token: unknown, expectedTyp: string) => C | Promise<C> {
-  const { provider } = o;
-  const allowed = (alg: string): boolean => (provider.algorithms as readonly string[]).includes(alg);
+  const own: Trust = Object.freeze({
+    issuer: o.claimRules.issuer,
+    provider: o.provider,
+    algorithms: undefined,
+    claimRules: o.claimRules,
+    typ: o.typ,
+    typKey: o.typKey,
+    own: true,
+    keysOutage: o.keysOutage,
+    report: o.emit,
+  });
+  const others = o.otherIssuers;
   const cache = o.cache === undefined || fromStore ? undefined : new TokenCache<Verified>(o.cache);
   // Refresh tokens are addressed to the refresh endpoint alone, never to the app's audience.
   const refreshRules: ClaimRules = Object.freeze({ ...o.claimRules, audience: [REFRESH_AUDIENCE] });
@@ -55,34 +73,43 @@ export function createVerifier<C extends Claims>(
     const now = o.now() / 1000;
     const hit = cache.get(token, now);
     // The provider's list decides on a hit too: an algorithm it no longer allows is refused as on a miss.
-    if (hit === undefined || !allowed(hit.header.alg)) return checkSigned(token, expectedTyp);
+    if (hit === undefined || !allowed(hit.trust, hit.header.alg)) return checkSigned(token, expectedTyp);
     // A rotated or withdrawn key ends the entry: the provider must still answer with the same key.
-    const found = provider.verifyKey(hit.header, o.emit);
-    if (isPromiseLike(found)) return keyLater(found).then((key) => checkHit(token, hit, key, o.now() / 1000));
+    const found = hit.trust.provider.verifyKey(hit.header, hit.trust.report);
+    if (isPromiseLike(found))
+      return keyLater(hit.trust, found).then((key) => checkHit(token, hit, key, o.now() / 1000));
     return checkHit(token, hit, found, now);
   }
 
   function checkHit(token: string, hit: Verified, key: BoundKey | undefined, now: number): C | Promise<C> {
+    const { provider } = hit.trust;
     const same =
       sameKey(key, hit.key) ||
       (provider.fallbackKey !== undefined && sameKey(provider.fallbackKey(hit.header), hit.key));
-    return same ? checkState(checkCached(hit, now)) : checkSigned(token, o.typKey);
+    return same ? checkState(checkCached(hit, now), hit.trust) : checkSigned(token, o.typKey);
   }
 
   function checkSigned(token: unknown, expectedTyp: string): C | Promise<C> {
     const jws = parseCompact(token, o.maxTokenBytes);
+    // With several issuers, the iss an access token claims picks whose keys and rules apply; a refresh
+    // token is only ever the app's own.
+    const route =
+      others !== undefined && expectedTyp === o.typKey ? routeByIssuer(jws, own, others) : undefined;
+    const trust = route?.trust ?? own;
     // The provider's list decides: 'none', 'hs256' or an RS token at an HS key never reach crypto.
-    if (!allowed(jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
-    const found = provider.verifyKey(jws.header, o.emit);
+    if (!allowed(trust, jws.header.alg)) throw new AuthError('ERR_ALG_NOT_ALLOWED');
+    const found = trust.provider.verifyKey(jws.header, trust.report);
     return isPromiseLike(found)
-      ? keyLater(found).then((key) => checkJws(token as string, jws, key, expectedTyp))
-      : checkJws(token as string, jws, found, expectedTyp);
+      ? keyLater(trust, found).then((key) =>
+          checkJws(token as string, jws, key, expectedTyp, trust, route?.payload),
+        )
+      : checkJws(token as string, jws, found, expectedTyp, trust, route?.payload);
   }
 
   // A remote key set answers later; whether it could answer at all is an outage to report.
-  function keyLater(found: PromiseLike<BoundKey | undefined>): Promise<BoundKey | undefined> {
+  function keyLater(trust: Trust, found: PromiseLike<BoundKey | undefined>): Promise<BoundKey | undefined> {
     const pending = Promise.resolve(found);
-    const outage = o.keysOutage;
+    const outage = trust.keysOutage;
     if (outage === undefined) return pending;
     return pending.then(
       (key) => {
@@ -97,57 +124,68 @@ export function createVerifier<C extends Claims>(
   }
 
   // The key's own algorithm decides, whatever else the provider lists: an RS256 token never meets an EC key.
-  function refusalBy(key: BoundKey, jws: CompactJws): AuthError | undefined {
-    if (!acceptsAlg(key.alg, jws.header.alg)) return new AuthError('ERR_ALG_NOT_ALLOWED');
-    return verifySignature(key.alg, key.key, jws) ? undefined : new AuthError('ERR_SIGNATURE_INVALID');
+  function refusalBy({ alg, key }: CheckedKey, jws: CompactJws): AuthError | undefined {
+    if (!acceptsAlg(alg, jws.header.alg)) return new AuthError('ERR_ALG_NOT_ALLOWED');
+    return verifySignature(alg, key, jws) ? undefined : new AuthError('ERR_SIGNATURE_INVALID');
   }
 
   function checkJws(
     token: string,
     jws: CompactJws,
-    found: BoundKey | undefined,
+    answer: unknown,
     expectedTyp: string,
+    trust: Trust,
+    routed: RoutedPayload | undefined,
   ): C | Promise<C> {
+    const found = checkedKey(answer, 'verifyKey');
     if (found === undefined) throw new AuthError('ERR_KEY_NOT_FOUND');
-    let key = found;
-    const refused = refusalBy(key, jws);
+    let key = found.bound;
+    const refused = refusalBy(found, jws);
     if (refused !== undefined) {
       // One second chance at most: the provider's one legacy key, for a token that names no key.
-      const fallback = provider.fallbackKey?.(jws.header);
+      const fallback = checkedKey(trust.provider.fallbackKey?.(jws.header), 'fallbackKey');
       const again = fallback === undefined ? refused : refusalBy(fallback, jws);
       // The refusal of the key the token's algorithm was meant for says most.
       if (again !== undefined) throw again.code === 'ERR_ALG_NOT_ALLOWED' ? refused : again;
-      key = fallback as BoundKey;
+      key = (fallback as CheckedKey).bound;
     }
+    const access = expectedTyp === o.typKey;
     const typ = jws.header.typ;
     // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
-    const tokenTyp = typ === undefined ? undefined : typ === o.typ ? o.typKey : typKey(typ);
-    if (tokenTyp !== expectedTyp && !(typ === undefined && expectedTyp === o.typKey)) {
+    const tokenTyp = typ === undefined ? undefined : typ === trust.typ ? trust.typKey : typKey(typ);
+    if (tokenTyp !== (access ? trust.typKey : expectedTyp) && !(typ === undefined && access)) {
       throw new AuthError('ERR_CLAIM_INVALID', { claim: 'typ' });
     }
-    const payload = decodePayloadText(jws);
+    const payload = routed?.text ?? decodePayloadText(jws);
     const now = o.now() / 1000;
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
     const claims = checkClaims(
-      parseJsonObject(payload),
-      expectedTyp === o.typKey ? o.claimRules : refreshRules,
+      routed?.claims ?? parseJsonObject(payload),
+      access ? trust.claimRules : refreshRules,
       now,
     ) as C;
-    if (cache !== undefined && expectedTyp === o.typKey && typeof claims.exp === 'number') {
+    if (cache !== undefined && access && typeof claims.exp === 'number') {
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
-      const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.claimRules.clockTolerance : undefined;
+      const tolerance = trust.claimRules.clockTolerance;
+      const notBefore = typeof claims.nbf === 'number' ? claims.nbf - tolerance : undefined;
       const kept = copyFlatClaims(claims);
       // The token's own copy: a slice of a long Cookie or Authorization header would keep the whole
       // header alive as long as the entry. parseCompact let only ASCII through, so latin1 is exact.
-      const own = Buffer.from(token, 'latin1').toString('latin1');
+      const copy = Buffer.from(token, 'latin1').toString('latin1');
       cache.set(
-        own,
-        { header: jws.header, key, claims: kept, payload: kept === undefined ? payload : undefined },
+        copy,
+        {
+          header: jws.header,
+          trust,
+          key,
+          claims: kept,
+          payload: kept === undefined ? payload : undefined,
+        },
         { expires: claims.exp, notBefore },
         now,
       );
     }
-    return checkState(claims);
+    return checkState(claims, trust);
   }
 
   // Every claim against the rules and the clock, on an object of the caller's own: a hit gives
@@ -156,7 +194,7 @@ export function createVerifier<C extends Claims>(
     const claims =
       (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ??
       parseJsonObject(hit.payload as string);
-    return checkClaims(claims, o.claimRules, now) as C;
+    return checkClaims(claims, hit.trust.claimRules, now) as C;
   }
 
   const storeCheck: StoreCheck = {
@@ -167,17 +205,19 @@ export function createVerifier<C extends Claims>(
   };
 
   // The checks that ask the app or the store: on every verification, cached or not. Synchronous
-  // while they answer at once (no isRevoked, a memory store or a near cache).
-  function checkState(claims: C): C | Promise<C> {
-    if (o.isRevoked !== undefined) return askState(claims);
-    if (o.store === undefined) return claims;
-    const checked = checkStore(o.store, claims, storeCheck);
+  // while they answer at once (no isRevoked, a memory store or a near cache). The store holds the
+  // app's own logins: another issuer's tokens are its own to revoke, and its subjects are not the app's.
+  function checkState(claims: C, trust: Trust): C | Promise<C> {
+    const store = trust.own ? o.store : undefined;
+    if (o.isRevoked !== undefined) return askState(claims, store);
+    if (store === undefined) return claims;
+    const checked = checkStore(store, claims, storeCheck);
     return checked === undefined ? claims : checked.then(() => claims);
   }
 
-  async function askState(claims: C): Promise<C> {
+  async function askState(claims: C, store: SessionStore | undefined): Promise<C> {
     if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-    if (o.store !== undefined) await checkStore(o.store, claims, storeCheck);
+    if (store !== undefined) await checkStore(store, claims, storeCheck);
     return claims;
   }
 

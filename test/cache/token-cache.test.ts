@@ -87,7 +87,14 @@ describe('createAuth({ cache })', () => {
   const claims = { sub: 'user-1', role: 'member', aud: ['api', 'other'], iat: NOW - 10, exp: NOW + 60 };
   const good = handToken({ alg: 'HS256', typ: 'JWT' }, claims, { hmac: SECRET });
   const cached = (options: Partial<AuthOptions> = {}): ReturnType<typeof createAuth> =>
-    createAuth({ key: hs256(SECRET), now: fixedNow, store: false, cache: { max: 10 }, ...options });
+    createAuth({
+      key: hs256(SECRET),
+      clockTolerance: 0,
+      now: fixedNow,
+      store: false,
+      cache: { max: 10 },
+      ...options,
+    });
 
   it('verifies a repeated token once, and gives every caller its own equal claims', async () => {
     const { provider, reads } = countingProvider();
@@ -214,7 +221,13 @@ describe('createAuth({ cache })', () => {
       handToken({ alg: 'HS256' }, { ...claims, exp: NOW + 5 }, { hmac: SECRET }),
     ];
     const withCache = cached({ now: () => now });
-    const without = createAuth({ key: hs256(SECRET), now: () => now, store: false, cache: false });
+    const without = createAuth({
+      key: hs256(SECRET),
+      clockTolerance: 0,
+      now: () => now,
+      store: false,
+      cache: false,
+    });
     const verdict = (p: Promise<unknown>): Promise<string> =>
       p.then(
         () => 'ok',

@@ -195,14 +195,35 @@ describe('a verifier of another service’s tokens, with a store of its own', ()
     expect(await verdict(verifier, token)).toBe('ERR_TOKEN_REVOKED');
   });
 
-  it('a login the authority makes after the verifier’s log out everywhere works there', async () => {
+  it('a login the authority makes after the verifier’s log out everywhere works there, once the authority’s clock cannot be behind it', async () => {
     let clock = NOW_MS;
     const authority = authorityOf(() => clock);
     const verifier = verifierOf(() => clock);
     await verifier.revokeSubject('user-1');
+    // The verifier's key only verifies: 60 s of tolerance by default, so an authority up to 60 s ahead
+    // may have signed, before the cut, what says it was signed up to twice that later.
     clock += 10_000;
+    const early = await authority.startSession({ sub: 'user-1' });
+    expect(await verdict(authority, early.token)).toBe('accepted');
+    expect(await verdict(verifier, early.token)).toBe('ERR_TOKEN_REVOKED');
+    clock += 111_000;
     const { token } = await authority.startSession({ sub: 'user-1' });
     expect(await verdict(authority, token)).toBe('accepted');
+    expect(await verdict(verifier, token)).toBe('accepted');
+  });
+
+  it('with the tolerance of the app’s own instances (1 s), a login 3 s after works there', async () => {
+    let clock = NOW_MS;
+    const authority = authorityOf(() => clock);
+    const verifier = createAuth({
+      key: rs256({ publicKey: fixture('test-only-rsa-2048-public.pem') }),
+      issuer: 'https://auth.example',
+      clockTolerance: 1,
+      now: () => clock,
+    });
+    await verifier.revokeSubject('user-1');
+    clock += 3_000;
+    const { token } = await authority.startSession({ sub: 'user-1' });
     expect(await verdict(verifier, token)).toBe('accepted');
   });
 });

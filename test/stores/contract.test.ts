@@ -209,7 +209,12 @@ describe.each(kinds)('%s store', (_kind, make) => {
       clock += 1000;
       await auth.revokeSubject('user-1');
       await expect(auth.verify(second)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+      // A token of no login is cut by its iat, with a margin of twice the default clockTolerance (1 s).
       clock += 1000;
+      await expect(auth.verify(await auth.issue({ sub: 'user-1' }))).rejects.toMatchObject({
+        code: 'ERR_TOKEN_REVOKED',
+      });
+      clock += 2000;
       const later = await auth.issue({ sub: 'user-1' });
       await expect(auth.verify(later)).resolves.toMatchObject({ sub: 'user-1' });
       await expect(auth.verify(await auth.issue({ sub: 'user-2' }))).resolves.toMatchObject({

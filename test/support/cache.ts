@@ -45,8 +45,10 @@ export function noSyncThrow<T>(fn: () => T): T {
 /** The BoundKey of hs256(SECRET). */
 export const inner = hs256(SECRET).keys?.[0] as BoundKey;
 
+// No clock tolerance: the cache tests probe the time claims' edges on hits and misses alike.
 export const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({
   key: hs256(SECRET),
+  clockTolerance: 0,
   now: fixedNow,
   store: false,
   ...extra,
