@@ -7,6 +7,7 @@ import type { AuthenticationSettings } from './authentication/settings.js';
 import { NO_KEYS, resolveIssuer, resolveKey, type KeyProvider, type MaybePromise } from './keys/provider.js';
 import { ownClockTolerance } from './token/clock-tolerance.js';
 import { resolveIssuers, type TrustedIssuer } from './token/issuers.js';
+import { FOLD_AHEAD } from './stores/fold.js';
 import { resolveStore, type SessionStore } from './stores/store.js';
 import {
   checkKnownKeys,
@@ -198,6 +199,10 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const store = resolveStore(options.store, now);
+  // A store folds a flooding subject into a cut FOLD_AHEAD s ahead of its clock: a token issued that far
+  // ahead, judged that far behind, must still fall under it.
+  if (store !== undefined && clockTolerance > FOLD_AHEAD / 2)
+    throw optionError('clockTolerance', `at most ${FOLD_AHEAD / 2} seconds with a session store`);
   // A store's own changes of state (a near cache turned off) are the app's events too.
   if (emit !== undefined) store?.watch?.(storeEvents(emit));
   const csrf = resolveCsrf(options.csrf, cookie);

@@ -1,5 +1,6 @@
 import { checkKnownKeys, positiveInteger } from '../validate.js';
 import { ExpiryHeap } from './expiry-heap.js';
+import { FOLD_AHEAD } from './fold.js';
 import type { SessionStatus, SessionStore } from './store.js';
 
 export interface MemoryStoreOptions {
@@ -47,10 +48,6 @@ interface Subject {
   used: Map<string, Entry> | undefined;
   cut: Entry | undefined;
 }
-
-// A fold refuses the subject's tokens without a login generation issued up to this long after it,
-// as redisStore does: they may come from a process whose clock is that far ahead.
-const FOLD_MARGIN = 300;
 
 const entriesOf = (subject: Subject): number => (subject.revoked?.size ?? 0) + (subject.used?.size ?? 0);
 
@@ -172,7 +169,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     let live = 0;
     for (const map of [subject.revoked, subject.used])
       for (const entry of map?.values() ?? []) if (entry.until > t) live++;
-    if (live > maxPerSubject) cut(sub, t + FOLD_MARGIN, Infinity, t);
+    if (live > maxPerSubject) cut(sub, t + FOLD_AHEAD, Infinity, t);
   }
 
   function find(kind: typeof REVOKED | typeof USED, id: string, sub: string | undefined): Entry | undefined {

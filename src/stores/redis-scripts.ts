@@ -9,6 +9,8 @@
 // Ends are Unix seconds by Redis's clock (or by the store's own `now`, given as ARGV), and the key
 // itself expires with the latest of them: no key outlives what it names.
 
+import { FOLD_AHEAD } from './fold.js';
+
 // Shared by every write. ARGV[1] is the deadline in Unix ms ('' for none): a write that reaches
 // Redis later than that (a stalled server, a slow network) does nothing, because the processes that
 // read its log entry keep refusing for a bounded time only. ARGV[2] is the store's own clock in
@@ -62,11 +64,11 @@ local function cut(notBefore, ending)
   return e
 end
 -- Past ARGV[3] live entries the subject folds them into a cut: an account that signs in and out in a
--- loop fills only its own share, and ends its own logins. Not-before: 5 minutes from now, so that
+-- loop fills only its own share, and ends its own logins. Not-before: FOLD_AHEAD s from now, so that
 -- instances whose clocks are that far apart still refuse its revoked tokens that carry no generation.
 -- Kept for good: its logins' refreshed tokens would otherwise come back when the cut ended.
 local function bounded(live, latest)
-  if live > tonumber(ARGV[3]) then latest = cut(now + 300, INF) end
+  if live > tonumber(ARGV[3]) then latest = cut(now + ${FOLD_AHEAD}, INF) end
   expire(key, latest)
 end
 `;
