@@ -95,10 +95,14 @@ export async function endLogin(o: LoginSettings, sub: string, sid: unknown): Pro
   return true;
 }
 
+// Sign-ins racing for the last places of one user: each ends the idlest and asks again, this often.
+const ATTEMPTS = 5;
+
 /**
  * Sign-in's record of a new login, read with `sub`'s generation in one step; answers its sid and the
- * store's floor. Past the store's limit of live logins, the idlest are ended first (a login nobody can
- * see in the list is one nobody can end), and the third attempt records whatever others did meanwhile.
+ * store's floor. Past the store's limit of live logins, the idlest are ended first: a login nobody can
+ * see in the list is one nobody can end, so the limit is never passed, and a sign-in that still finds no
+ * place after a few rounds (a storm of them for one user) is refused as the store's outage (503).
  */
 export async function recordLogin(
   o: LoginSettings,
@@ -106,8 +110,8 @@ export async function recordLogin(
   sub: string,
   login: NewLogin,
 ): Promise<{ readonly sid: string; readonly floor: number | undefined }> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const added = await storeAnswer(() => store.addLogin(sub, login, attempt === 2), o.storeOutage);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const added = await storeAnswer(() => store.addLogin(sub, login), o.storeOutage);
     if ('full' in added) {
       const ending = added.full.filter((sid) => typeof sid === 'string');
       await Promise.all(ending.map((sid) => endLoginById(o, store, sub, sid)));
@@ -117,7 +121,7 @@ export async function recordLogin(
     return { sid: loginId(login.id, login.end, added.generation), floor: added.floor };
   }
   throw new AuthError('ERR_STORE_UNAVAILABLE', {
-    cause: new Error('jwt-gate: the store answered a forced sign-in without a generation'),
+    cause: new Error(`jwt-gate: no place for a new login of this subject after ${ATTEMPTS} attempts`),
   });
 }
 

@@ -1,6 +1,7 @@
 import { toSeconds } from '../duration.js';
 import { AuthError } from '../errors.js';
 import type { SecureHint } from '../cookies/cookie.js';
+import { storeWrite } from '../stores/store-check.js';
 import { loginStore, type LoginMeta, type SessionStatus, type SessionStore } from '../stores/store.js';
 import { subjectOf, type Claims } from '../jws/claims.js';
 import type { IssueOverrides } from '../token/claims-to-sign.js';
@@ -72,8 +73,13 @@ async function loginSid(
     return loginId(random, end, await loginGeneration(store, sub, o.now));
   const at = Math.floor(o.now() / 1000);
   const login = { id: random, end, until: end + skewMargin(o), at, meta };
-  const { sid, floor } = await recordLogin(o, loginStore(store, 'sign-in'), sub, login);
-  await waitOutFloor(floor, o.now);
+  const logins = loginStore(store, 'sign-in');
+  const { sid, floor } = await recordLogin(o, logins, sub, login);
+  if (floor !== undefined && floor > at) {
+    await waitOutFloor(floor, o.now);
+    // Its tokens are issued after the floor: so is its record, or the floor would end it in the list.
+    await storeWrite(() => logins.touchLogin(sub, sid, Math.floor(o.now() / 1000)), o.storeOutage);
+  }
   return sid;
 }
 

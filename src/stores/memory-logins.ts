@@ -48,10 +48,10 @@ export function memoryLogins(state: MemoryState): LoginStore {
   }
 
   return {
-    async addLogin(sub: string, login: NewLogin, force = false): Promise<AddedLogin> {
+    async addLogin(sub: string, login: NewLogin): Promise<AddedLogin> {
       const t = state.now();
       const records = live(sub, t);
-      if (!force && records.length >= state.maxPerSubject)
+      if (records.length >= state.maxPerSubject)
         return {
           full: records
             .sort(idlestFirst)

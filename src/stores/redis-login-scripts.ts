@@ -34,7 +34,7 @@ end
 `;
 
 /**
- * KEYS[1] a subject; ARGV deadline (''), clock, limit, id, end, until, signed in at, meta, force ('1').
+ * KEYS[1] a subject; ARGV deadline (''), clock, limit, id, end, until, signed in at, meta.
  * {'ok', generation}: recorded as `<id>.<end>.<generation>`, the generation read in this same step.
  * {'full', sid…}: `limit` live logins already, nothing written; the idlest to end first.
  */
@@ -42,7 +42,7 @@ export const ADD_LOGIN: string = `${SUBJECT}${LIVE_LOGINS}
 local _, latest = entries()
 local list, g = liveLogins(true)
 local limit = tonumber(ARGV[3])
-if #list >= limit and ARGV[9] ~= '1' then
+if #list >= limit then
   table.sort(list, function(a, b) if a[3] ~= b[3] then return a[3] < b[3] end return a[1] < b[1] end)
   local full = {'full'}
   for i = 1, #list - limit + 1 do full[#full + 1] = list[i][1] end

@@ -43,7 +43,7 @@ function metaOf(json: string): LoginMeta {
 /** The logins' records of a redisStore: fields of each subject's hash, in its one slot. */
 export function redisLogins({ send, write, keys, clock }: RedisLoginsContext): LoginStore {
   return {
-    async addLogin(sub: string, login: NewLogin, force = false): Promise<AddedLogin> {
+    async addLogin(sub: string, login: NewLogin): Promise<AddedLogin> {
       const key = keys.subject(sub);
       const args = [
         login.id,
@@ -51,7 +51,6 @@ export function redisLogins({ send, write, keys, clock }: RedisLoginsContext): L
         String(Math.ceil(login.until)),
         String(login.at),
         JSON.stringify(login.meta),
-        force ? '1' : '',
       ];
       // Beside it, in the same round trip: the "log out everywhere" of 0.1, which sign-in waits out.
       const [floorKey] = keys.legacy(sub, []) as [string];

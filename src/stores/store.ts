@@ -62,10 +62,9 @@ export interface LoginStore {
    * Sign-in: in one atomic step, reads `sub`'s generation and records the login as the sid
    * `<login.id>.<login.end>.<generation>`, so that a "log out everywhere" comes either before it (the
    * login starts at the new generation) or after it (and ends it). When `sub` already has as many live
-   * logins as it may, writes nothing and names those to end first, the idlest first; `force` writes all
-   * the same (the caller ended them, and others signed in meanwhile).
+   * logins as it may, writes nothing and names those to end first, the idlest first.
    */
-  addLogin(sub: string, login: NewLogin, force?: boolean): Promise<AddedLogin>;
+  addLogin(sub: string, login: NewLogin): Promise<AddedLogin>;
   /** A refresh or a renewal of `sid` at `at` (seconds): moves its record's `lastActiveAt` forward; never makes a record that is gone. */
   touchLogin(sub: string, sid: string, at: number): Promise<void>;
   /** `sub`'s live recorded logins: none revoked, cut by `revokeSubject`, past its end or refused by the floor. */
