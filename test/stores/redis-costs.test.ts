@@ -160,7 +160,11 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
         renew: { maxAge: '12h' },
       });
       const app = variants[0]!.build(auth);
-      const { token } = await auth.startSession({ sub: 'user-1' }, { meta: { userAgent: 'Browser/1.0' } });
+      let token = '';
+      // Through commandsOf, so that its commands are all seen before the requests' are counted.
+      await commandsOf(async () => {
+        ({ token } = await auth.startSession({ sub: 'user-1' }, { meta: { userAgent: 'Browser/1.0' } }));
+      });
       const requests = await commandsOf(async () => {
         for (let i = 0; i < 20; i++)
           expect((await request(app).get('/required').set('Cookie', `jwt=${token}`)).status).toBe(200);
