@@ -9,7 +9,9 @@ import { cookieConfig, type StartedSession } from './cookies/session-cookies.js'
 import { refresh } from './session/refresh.js';
 import { renew } from './session/renew.js';
 import { revoke, revokeSubject } from './session/revoke.js';
-import { startSession } from './session/sign-in.js';
+import { endLoginOf, type EndLoginOptions, type EndedLogin } from './session/end-login.js';
+import { endLogin, listLogins, type Login, type LoginsOptions } from './session/logins.js';
+import { startSession, type SignInOptions } from './session/sign-in.js';
 import { endSession, type EndSessionOptions, type EndedSession } from './session/sign-out.js';
 import type { Claims } from './jws/claims.js';
 import type { IssueOverrides } from './token/claims-to-sign.js';
@@ -38,8 +40,11 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   revoke(claims: Claims): Promise<void>;
   /** Refuses every token of `sub` issued before now: "log out everywhere" (needs a store). */
   revokeSubject(sub: string): Promise<void>;
-  /** Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value). */
-  startSession(claims: C, overrides?: IssueOverrides, hint?: SecureHint): Promise<StartedSession>;
+  /**
+   * Issues a token for `claims` and the `Set-Cookie` values of the session (and of its CSRF value);
+   * `options.meta` is what `logins` shows of the login.
+   */
+  startSession(claims: C, options?: SignInOptions, hint?: SecureHint): Promise<StartedSession>;
   /** Exchanges the request's refresh cookie for a new access token and a new refresh token. */
   refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession>;
   /** A fresh session for a cookie token past `renew.after` of its lifetime (sliding sessions), else `undefined`. */
@@ -50,6 +55,22 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
    * Throws a TypeError when refresh tokens are on and the request's path is outside `refresh.path`.
    */
   endSession(req: RequestLike, options?: EndSessionOptions): EndedSession;
+  /**
+   * The live logins of `sub` ("Your sessions": each device or browser it signed in on), newest first;
+   * `current` (the request's `sid`) marks its own. Needs a store that keeps logins (both built-in ones do).
+   */
+  logins(sub: string, options?: LoginsOptions): Promise<Login[]>;
+  /**
+   * Ends one login of `sub` by its `sid`, its access and refresh tokens, on every instance within the
+   * store's staleness: true when it did; false, writing nothing, when `sub` has no live login of that
+   * sid (ended already, expired, or another user's). For the request's own user, use `endLoginOf`.
+   */
+  endLogin(sub: string, sid: string): Promise<boolean>;
+  /**
+   * Ends the login `sid` of the request's user (`options.session`, as its guard found it), with
+   * sign-out's cross-site rules; clears the browser's session when that login is the request's own.
+   */
+  endLoginOf(req: RequestLike, sid: unknown, options: EndLoginOptions): EndedLogin;
   /** The realm named in `WWW-Authenticate` challenges. */
   readonly realm: string;
   /** The session cookie's name, or `undefined` when cookies are off. */
@@ -78,6 +99,9 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     revokeSubject: (sub) => revokeSubject(o, sub),
     startSession: (claims, overrides, hint) => startSession(o, tokens, claims, overrides, hint),
     endSession: (req, endOptions) => endSession(o, tokens, authentication, req, endOptions),
+    logins: (sub, listOptions) => listLogins(o, sub, listOptions),
+    endLogin: (sub, sid) => endLogin(o, sub, sid),
+    endLoginOf: (req, sid, endOptions) => endLoginOf(o, req, sid, endOptions),
     // A token getToken found outside the session cookie is never written into it.
     renew: (session, hint) =>
       renewable(session) ? renew(o, tokens, session, hint) : Promise.resolve(undefined),

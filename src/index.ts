@@ -4,6 +4,10 @@ export type { Authenticated } from './authentication/authenticate.js';
 export type { IssueOverrides } from './token/claims-to-sign.js';
 export type { StartedSession } from './cookies/session-cookies.js';
 export type { EndSessionOptions, EndedSession, SignOutOptions } from './session/sign-out.js';
+export type { SignInOptions } from './session/sign-in.js';
+export type { LoginMetaInput } from './session/login-meta.js';
+export type { Login, LoginsOptions } from './session/logins.js';
+export type { EndLoginOptions, EndedLogin } from './session/end-login.js';
 export type { RefreshOptions } from './session/refresh.js';
 export type { RenewOptions } from './session/renew.js';
 export type { Claims } from './jws/claims.js';
@@ -63,7 +67,17 @@ export type {
   RedisStore,
   RedisStoreOptions,
 } from './stores/redis-store.js';
-export type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './stores/store.js';
+export type {
+  AddedLogin,
+  LoginMeta,
+  LoginStore,
+  NewLogin,
+  SessionStatus,
+  SessionStore,
+  StatusOptions,
+  StoreEvent,
+  StoredLogin,
+} from './stores/store.js';
 export type { CsrfOptions } from './authentication/csrf.js';
 export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
 export type { EventError } from './event-error.js';

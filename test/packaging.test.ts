@@ -316,9 +316,11 @@ describe('the packed tarball', () => {
       );
     const deprecated = [...main.matchAll(/@deprecated[^*]*\*\/\s*(\w+)/g)].map(([, name]) => name).sort();
     const appFacing = ['AccessRules', 'GuardOptions', 'JwksHandlerOptions', 'SkipRules'];
+    // Added to the kit since the split: never on the main entry.
+    const kitOnly = ['endRequestLogin', 'requestLogins', 'requestedSid'];
     expect(deprecated).toEqual(
       exported(kit)
-        .filter((name) => !appFacing.includes(name))
+        .filter((name) => !appFacing.includes(name) && !kitOnly.includes(name))
         .sort(),
     );
     expect(deprecated).toContain('createGuard');

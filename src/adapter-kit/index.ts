@@ -5,6 +5,7 @@ export type { AccessRules } from './access.js';
 export { keepingClearingCookies } from './clearing-cookies.js';
 export { createGuard, toAuth } from './guard.js';
 export type { Guard, GuardContext, GuardDecision, GuardMode, GuardOptions } from './guard.js';
+export { endRequestLogin, requestLogins, requestedSid } from './logins.js';
 export { jwksResponse } from './publish.js';
 export type { JwksHandlerOptions, JwksResponse } from './publish.js';
 export { authenticatedOf, rememberSession, sessionOf } from './request-session.js';

@@ -14,6 +14,7 @@ import type { Tokens } from '../token/tokens.js';
 import { checkKnownKeys, optionError } from '../validate.js';
 import { refreshCookie, sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { loginEnd, withoutManaged } from './login.js';
+import { touchLogin } from './logins.js';
 import type { SessionSettings } from './settings.js';
 
 /** Refresh tokens with rotation and reuse detection, in an HttpOnly cookie scoped to `path`. Needs a store. */
@@ -135,13 +136,17 @@ export async function refresh<C extends Claims>(
       ...(claims.iss === undefined ? {} : { iss: claims.iss }),
       ...(claims.iat === undefined ? {} : { iat: claims.iat }),
     };
-    // The app signs every refresh token: its login is its own.
-    await checkStore(store, login, {
-      failOpen: false,
-      consistent: true,
-      outage: o.storeOutage,
-      loginIssuer: loginIssuerOf(true, o.claimRules.issuer),
-    });
+    // The app signs every refresh token: its login is its own. Its record is moved in the same round
+    // trip; an end that lands meanwhile deletes the record, which the move never makes again.
+    await Promise.all([
+      checkStore(store, login, {
+        failOpen: false,
+        consistent: true,
+        outage: o.storeOutage,
+        loginIssuer: loginIssuerOf(true, o.claimRules.issuer),
+      }),
+      touchLogin(o, claims),
+    ]);
     const kept = withoutManaged(claims) as C;
     const access = await tokens.sign(kept);
     const cookies = sessionCookies(o, tokens, access, claims.csrf, hint, remaining);

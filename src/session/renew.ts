@@ -9,6 +9,7 @@ import { checkKnownKeys, optionError } from '../validate.js';
 import { sessionCookies, type StartedSession } from '../cookies/session-cookies.js';
 import { withoutManaged } from './login.js';
 import { isOwnToken } from '../token/trust.js';
+import { touchLogin } from './logins.js';
 import type { SessionSettings } from './settings.js';
 
 /** Sliding sessions: a cookie token past `after` of its lifetime is replaced, until `maxAge` after login. */
@@ -66,12 +67,16 @@ export async function renew<U, C extends Claims>(
   const token = await tokens.sign(kept as C, { expiresIn: lifetime });
   // A sign-out or "log out everywhere" that landed while this one was signed must still win.
   // Renewal signs: the key can, so a login of this issuer is this app's own.
+  // Its login's record is moved in the same round trip.
   if (o.store !== undefined)
-    await checkStore(o.store, claims, {
-      failOpen: o.failOpen,
-      consistent: true,
-      outage: o.storeOutage,
-      loginIssuer: loginIssuerOf(true, o.claimRules.issuer),
-    });
+    await Promise.all([
+      checkStore(o.store, claims, {
+        failOpen: o.failOpen,
+        consistent: true,
+        outage: o.storeOutage,
+        loginIssuer: loginIssuerOf(true, o.claimRules.issuer),
+      }),
+      touchLogin(o, claims),
+    ]);
   return { token, cookies: sessionCookies(o, tokens, token, claims.csrf, hint) };
 }

@@ -97,7 +97,11 @@ async function revokeLogin<C extends Claims>(
     o.emit?.({ type: 'signed-out', sub, everywhere: options.everywhere === true });
 }
 
-function carriesSessionCookie(o: Pick<SessionSettings, 'cookie' | 'refresh'>, req: RequestLike): boolean {
+/** Whether the request carries the session cookie or the refresh cookie: another site's form would. */
+export function carriesSessionCookie(
+  o: Pick<SessionSettings, 'cookie' | 'refresh'>,
+  req: RequestLike,
+): boolean {
   const carries = (name: string): boolean => cookieValues(req.headers.cookie, name).some((v) => v !== '');
   try {
     return carries(cookieConfig(o).name) || (o.refresh !== undefined && carries(o.refresh.cookie.name));
@@ -105,6 +109,17 @@ function carriesSessionCookie(o: Pick<SessionSettings, 'cookie' | 'refresh'>, re
     // A Cookie header that is no text carries no session.
     return false;
   }
+}
+
+/** The `Set-Cookie` values that clear the session: its cookie, the CSRF cookie and the refresh cookie. */
+export function clearingCookies(
+  o: Pick<SessionSettings, 'cookie' | 'csrf' | 'refresh'>,
+  hint: SecureHint,
+): string[] {
+  const cookies = [clearCookieHeader(cookieConfig(o), hint)];
+  if (o.csrf?.cookie !== undefined) cookies.push(csrfCookieHeader(o.csrf.cookie, undefined, undefined, hint));
+  if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, hint));
+  return cookies;
 }
 
 /**
@@ -120,7 +135,7 @@ export function endSession<C extends Claims>(
   req: RequestLike,
   options: EndSessionOptions = {},
 ): EndedSession {
-  const cookie = cookieConfig(o);
+  cookieConfig(o);
   const { realm } = o;
   const path = options.path ?? requestPath(req);
   // A sign-out the refresh cookie cannot reach would leave a login alive once its access token
@@ -147,13 +162,7 @@ export function endSession<C extends Claims>(
   // for a cross-site request without the session cookies: that is what a browser sends for another
   // site's form (SameSite=Lax and Strict withhold them), and the response would still clear them. Only
   // a token such a request carries on purpose (Bearer) is revoked.
-  const cookies: string[] = [];
-  if (!crossSite) {
-    cookies.push(clearCookieHeader(cookie, options));
-    if (o.csrf?.cookie !== undefined)
-      cookies.push(csrfCookieHeader(o.csrf.cookie, undefined, undefined, options));
-    if (o.refresh !== undefined) cookies.push(clearCookieHeader(o.refresh.cookie, options));
-  }
+  const cookies = crossSite ? [] : clearingCookies(o, options);
   const revoked = revokeLogin(o, tokens, reader, req, options).catch((err: unknown) => {
     throw isAuthError(err) ? new AuthError(err.code, { realm, cause: err.cause, setCookie: cookies }) : err;
   });

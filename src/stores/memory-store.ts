@@ -1,7 +1,9 @@
 import { checkKnownKeys, positiveInteger } from '../validate.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { FOLD_AHEAD } from './fold.js';
-import type { SessionStatus, SessionStore } from './store.js';
+import { CUT, LOGIN, REVOKED, USED, entriesOf, isLive, type Entry, type Subject } from './memory-entry.js';
+import { memoryLogins } from './memory-logins.js';
+import type { LoginStore, SessionStatus, SessionStore } from './store.js';
 
 export interface MemoryStoreOptions {
   /**
@@ -11,7 +13,8 @@ export interface MemoryStoreOptions {
   readonly max?: number;
   /**
    * The most live revocations and spent refresh tokens one subject keeps; past it they fold into a
-   * "log out everywhere" of that subject, so one account cannot fill the store. @default 100
+   * "log out everywhere" of that subject, so one account cannot fill the store. Also the most live
+   * logins it keeps: a sign-in past it ends the login idle the longest first. @default 100
    */
   readonly maxPerSubject?: number;
   /** The clock, in milliseconds. @default Date.now */
@@ -21,35 +24,11 @@ export interface MemoryStoreOptions {
 export interface MemoryStore extends SessionStore {
   /** Entries held now; never more than `max`. */
   readonly size: number;
+  addLogin: LoginStore['addLogin'];
+  touchLogin: LoginStore['touchLogin'];
+  logins: LoginStore['logins'];
 }
 
-const REVOKED = 0;
-const USED = 1;
-const CUT = 2;
-
-/** One entry, of one shape whatever its kind: a revoked id, a used id (with its step) or a subject's cut. */
-interface Entry {
-  readonly kind: typeof REVOKED | typeof USED | typeof CUT;
-  /** The id; '' for a cut. */
-  readonly id: string;
-  readonly sub: string | undefined;
-  readonly until: number;
-  /** When it was written: every token it speaks for was issued at or before this. */
-  readonly written: number;
-  /** A used id's step; a cut's generation. */
-  readonly count: number;
-  /** A cut's not-before. */
-  readonly notBefore: number;
-}
-
-/** What one subject holds; its maps are made when first needed. */
-interface Subject {
-  revoked: Map<string, Entry> | undefined;
-  used: Map<string, Entry> | undefined;
-  cut: Entry | undefined;
-}
-
-const entriesOf = (subject: Subject): number => (subject.revoked?.size ?? 0) + (subject.used?.size ?? 0);
 
 /** A bounded in-process store: state for one process only (use `redisStore` for several). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
@@ -69,12 +48,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // The answer for a token nothing refuses, shared while the floor stays where it is.
   let clear: SessionStatus = Object.freeze({ revoked: false, notBefore: undefined });
 
-  const isLive = (entry: Entry | undefined, t: number): entry is Entry =>
-    entry !== undefined && entry.until > t;
-
-  function mapOf(kind: typeof REVOKED | typeof USED, subject: Subject | undefined): Map<string, Entry> {
+  function mapOf(kind: Entry['kind'], subject: Subject | undefined): Map<string, Entry> {
     if (subject === undefined) return kind === REVOKED ? alone : usedAlone;
     if (kind === REVOKED) return (subject.revoked ??= new Map<string, Entry>());
+    if (kind === LOGIN) return (subject.logins ??= new Map<string, Entry>());
     return (subject.used ??= new Map<string, Entry>());
   }
 
@@ -90,14 +67,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           ? mapOf(entry.kind, undefined)
           : entry.kind === REVOKED
             ? subject?.revoked
-            : subject?.used;
+            : entry.kind === LOGIN
+              ? subject?.logins
+              : subject?.used;
       if (map?.get(entry.id) === entry) map.delete(entry.id);
     }
     if (
       subject !== undefined &&
       entry.sub !== undefined &&
       subject.cut === undefined &&
-      entriesOf(subject) === 0
+      entriesOf(subject) === 0 &&
+      (subject.logins?.size ?? 0) === 0
     )
       subjects.delete(entry.sub);
   }
@@ -133,7 +113,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (sub !== undefined) {
       subject = subjects.get(sub);
       if (subject === undefined)
-        subjects.set(sub, (subject = { revoked: undefined, used: undefined, cut: undefined }));
+        subjects.set(
+          sub,
+          (subject = { revoked: undefined, used: undefined, cut: undefined, logins: undefined }),
+        );
     }
     if (entry.kind === CUT) (subject as Subject).cut = entry;
     else mapOf(entry.kind, subject).set(entry.id, entry);
@@ -141,11 +124,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (entry.until !== Infinity) expiries.push(entry);
   }
 
-  /** Raises `sub`'s generation; every token its entries refused, the cut refuses: they go. */
+  /** Raises `sub`'s generation; every token its entries refused, the cut refuses: they go, and its logins end. */
   function cut(sub: string, notBefore: number, until: number, t: number): void {
     const subject = subjects.get(sub);
-    for (const entry of [...(subject?.revoked?.values() ?? []), ...(subject?.used?.values() ?? [])])
-      drop(entry);
+    for (const map of [subject?.revoked, subject?.used, subject?.logins])
+      for (const entry of [...(map?.values() ?? [])]) drop(entry);
     const current = subjects.get(sub)?.cut;
     const held = isLive(current, t) ? current : undefined;
     const entry: Entry = {
@@ -157,6 +140,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       // Never a generation handed out before, even once this one is forgotten: at least the time in ms.
       count: Math.max((held?.count ?? 0) + 1, Math.floor(t * 1000)),
       notBefore: Math.max(notBefore, held?.notBefore ?? notBefore),
+      login: undefined,
     };
     add(entry, current, t);
   }
@@ -178,7 +162,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return (kind === REVOKED ? subject?.revoked : subject?.used)?.get(id);
   }
 
+  const logins = memoryLogins({
+    maxPerSubject,
+    now: () => now() / 1000,
+    subject: (sub) => subjects.get(sub),
+    add,
+    drop,
+    floor: () => floor,
+  });
+
   return Object.freeze({
+    ...logins,
     get size(): number {
       return all.size;
     },
@@ -187,8 +181,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const current = find(REVOKED, id, sub);
       // Two revocations of one id keep the later end: a second never shortens the first.
       const end = Math.max(until, isLive(current, t) ? current.until : until);
+      if (sub !== undefined && id.startsWith('sid:')) {
+        // The revocation refuses the login's every refresh: its record and spent steps can go.
+        const login = id.slice(4);
+        const ended = [subjects.get(sub)?.logins?.get(login), find(USED, `rt:${login}`, sub)];
+        for (const entry of ended) if (entry !== undefined) drop(entry);
+      }
       if (end <= t) return;
-      add({ kind: REVOKED, id, sub, until: end, written: t, count: 0, notBefore: 0 }, current, t);
+      add(
+        { kind: REVOKED, id, sub, until: end, written: t, count: 0, notBefore: 0, login: undefined },
+        current,
+        t,
+      );
       if (sub !== undefined) bound(sub, t);
     },
     async useOnce(id: string, until: number, sub?: string, step = 1): Promise<boolean> {
@@ -196,7 +200,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const current = find(USED, id, sub);
       if (isLive(current, t) && current.count >= step) return false;
       const end = Math.max(until, t + 1, isLive(current, t) ? current.until : until);
-      add({ kind: USED, id, sub, until: end, written: t, count: step, notBefore: 0 }, current, t);
+      add(
+        { kind: USED, id, sub, until: end, written: t, count: step, notBefore: 0, login: undefined },
+        current,
+        t,
+      );
       if (sub !== undefined) bound(sub, t);
       return true;
     },

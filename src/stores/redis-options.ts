@@ -22,7 +22,8 @@ export interface RedisStoreOptions {
   /**
    * The most live revocations and spent refresh tokens one subject keeps. Past it they fold into a
    * "log out everywhere" of that subject: an account that signs in and out in a loop fills only its
-   * own share of Redis, and only its own logins end. @default 100
+   * own share of Redis, and only its own logins end. Also the most live logins it keeps: a sign-in
+   * past it ends the login idle the longest first. @default 100
    */
   readonly maxPerSubject?: number;
   /**

@@ -6,6 +6,7 @@
 //   e      until when g and n must be kept ('inf': for as long as the store lives)
 //   i:<id> a revoked id (`jti:…`, `sid:…`) and its end
 //   u:<id> a used id (a refresh token's login) as `<step>:<end>`
+//   l:<sid> a login's record as `<until>:<signed in at>:<last active at>:<meta as JSON>` (redis-login-scripts.ts)
 // Ends are Unix seconds by Redis's clock (or by the store's own `now`, given as ARGV), and the key
 // itself expires with the latest of them: no key outlives what it names.
 
@@ -15,7 +16,7 @@ import { FOLD_AHEAD } from './fold.js';
 // Redis later than that (a stalled server, a slow network) does nothing, because the processes that
 // read its log entry keep refusing for a bounded time only. ARGV[2] is the store's own clock in
 // seconds ('' for Redis's). Returns -1 for a late write.
-const PRELUDE = `local t = redis.call('TIME')
+export const PRELUDE: string = `local t = redis.call('TIME')
 if ARGV[1] ~= '' and tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[1]) then return -1 end
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 if ARGV[2] ~= '' then now = tonumber(ARGV[2]) end
@@ -29,8 +30,9 @@ local function expire(key, latest)
 end
 `;
 
-// Drops the ended entries of a subject; the count of live ones and the latest end, cut included.
-const SUBJECT = `${PRELUDE}
+// Drops the ended entries of a subject; the count of live ones and the latest end, cut and logins'
+// records included. Records count against no fold: a live login is no revocation.
+export const SUBJECT: string = `${PRELUDE}
 local key = KEYS[1]
 local function entries()
   local all = redis.call('HGETALL', key)
@@ -42,18 +44,22 @@ local function entries()
     elseif kind == 'i:' or kind == 'u:' then
       local e = endOf(kind == 'u:' and string.match(v, ':(.*)$') or v)
       if e <= now then redis.call('HDEL', key, f) else live = live + 1; latest = math.max(latest, e) end
+    elseif kind == 'l:' then
+      local e = endOf(string.match(v, '^[^:]*'))
+      if e <= now then redis.call('HDEL', key, f) else latest = math.max(latest, e) end
     end
   end
   if cut ~= nil and cut <= now then redis.call('HDEL', key, 'g', 'n', 'e'); cut = nil end
   return live, math.max(latest, cut or 0)
 end
 -- Every token the dropped entries refused is refused by the new generation (a login's) or the
--- not-before (any other): the entries go, and the subject holds one small hash again.
+-- not-before (any other): the entries go, and the subject holds one small hash again. Its logins end:
+-- their records go too.
 local function cut(notBefore, ending)
   local all = redis.call('HGETALL', key)
   for i = 1, #all, 2 do
     local kind = string.sub(all[i], 1, 2)
-    if kind == 'i:' or kind == 'u:' then redis.call('HDEL', key, all[i]) end
+    if kind == 'i:' or kind == 'u:' or kind == 'l:' then redis.call('HDEL', key, all[i]) end
   end
   -- Never a generation handed out before, even once this one is forgotten (its cut ended, Redis
   -- restarted): at least the time in ms, which only goes on.
@@ -73,10 +79,18 @@ local function bounded(live, latest)
 end
 `;
 
-/** KEYS[1] a subject; ARGV deadline, clock, limit, id, end. Keeps the later of two ends. */
+/**
+ * KEYS[1] a subject; ARGV deadline, clock, limit, id, end. Keeps the later of two ends. A login's
+ * revocation (`sid:<sid>`) refuses its every refresh: its record and its spent steps (`rt:<sid>`) go.
+ */
 export const REVOKE_IN_SUBJECT: string = `${SUBJECT}
 local field, e = 'i:' .. ARGV[4], endOf(ARGV[5])
 local live, latest = entries()
+if string.sub(ARGV[4], 1, 4) == 'sid:' then
+  local login = string.sub(ARGV[4], 5)
+  redis.call('HDEL', key, 'l:' .. login)
+  live = live - redis.call('HDEL', key, 'u:rt:' .. login)
+end
 local current = redis.call('HGET', key, field)
 if current then e = math.max(e, endOf(current)) elseif e > now then live = live + 1 end
 if e <= now then return 1 end

@@ -2,6 +2,7 @@ import { NearCache, type Change, type Read } from './near-cache.js';
 import { commandOf, waitingSendOf, withTimeout } from './redis-client.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './redis-options.js';
 import { redisKeys } from './redis-keys.js';
+import { redisLogins } from './redis-logins.js';
 import {
   CUT_SUBJECT,
   REPLICATED_HMGET,
@@ -11,7 +12,7 @@ import {
   USE_IN_SUBJECT,
 } from './redis-scripts.js';
 import { HOLD_MS, LATE_MS, RevocationLog } from './revocation-log.js';
-import type { SessionStatus, SessionStore, StatusOptions, StoreEvent } from './store.js';
+import type { LoginStore, SessionStatus, SessionStore, StatusOptions, StoreEvent } from './store.js';
 
 export type {
   IoRedisClient,
@@ -27,6 +28,9 @@ export interface RedisStore extends SessionStore {
   /** Stops reading the revocation log (the client stays yours to close). */
   close(): void;
   watch(listener: (event: StoreEvent) => void): void;
+  addLogin: LoginStore['addLogin'];
+  touchLogin: LoginStore['touchLogin'];
+  logins: LoginStore['logins'];
 }
 
 // What Redis answered once is read again after this long, log or no log.
@@ -160,7 +164,16 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return { revoked: read.revoked.some(Boolean), notBefore, generation, floor };
   }
 
+  // A login's record is no revocation: no log entry, and nothing any near cache holds changes.
+  const logins = redisLogins({
+    send,
+    write: (key, script, args) => write(key, script, args, undefined),
+    keys,
+    clock,
+  });
+
   return Object.freeze({
+    ...logins,
     async revoke(id: string, until: number, sub?: string): Promise<void> {
       const change: Change = { kind: 'revoke', id, sub, until };
       if (sub === undefined) await write(keys.alone(id), REVOKE_ALONE, [endArg(until)], change);

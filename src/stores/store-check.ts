@@ -85,11 +85,18 @@ export function checkStore(store: SessionStore, claims: Claims, check: StoreChec
 
 /** Runs a store write; a failure there is the store's outage, never the caller's bad request. */
 export async function storeWrite(write: () => Promise<void>, outage?: Outage): Promise<void> {
+  await storeAnswer(write, outage);
+}
+
+/** The answer of a store call; a failure there is the store's outage (503), never the caller's bad request. */
+export async function storeAnswer<T>(call: () => Promise<T>, outage?: Outage): Promise<T> {
+  let answer: T;
   try {
-    await write();
+    answer = await call();
   } catch (cause) {
     outage?.failed(cause);
     throw new AuthError('ERR_STORE_UNAVAILABLE', { cause });
   }
   outage?.answered();
+  return answer;
 }

@@ -14,7 +14,11 @@ import { memoryStore } from './memory-store.js';
  * `floor` it reports, or the subject's generation, so that the forgotten entry's tokens are refused too.
  */
 export interface SessionStore {
-  /** Refuses `id` (a token, or a whole login) until `until`, when it would have expired anyway. */
+  /**
+   * Refuses `id` (a token, or a whole login) until `until`, when it would have expired anyway. A store
+   * that keeps logins' records drops the record of a login revoked as `sid:<sid>`, and its spent
+   * refresh steps (`rt:<sid>`): the revocation refuses all of them now.
+   */
   revoke(id: string, until: number, sub?: string): Promise<void>;
   /**
    * "Log out everywhere": raises `sub`'s generation above every one it ever had (at least the time in
@@ -41,6 +45,62 @@ export interface SessionStore {
   useOnce(id: string, until: number, sub?: string, step?: number): Promise<boolean>;
   /** Hears the store's own changes of state (a near cache turned off or on). */
   watch?(listener: (event: StoreEvent) => void): void;
+  // A store keeps logins' records ("Your sessions") with all three of these, or none: see LoginStore.
+  addLogin?: LoginStore['addLogin'];
+  touchLogin?: LoginStore['touchLogin'];
+  logins?: LoginStore['logins'];
+}
+
+/**
+ * The records of logins that `auth.logins` lists and `auth.endLogin` checks, in a store that keeps
+ * them. A record is made at sign-in, moved at a refresh or a renewal, never per request, and goes with
+ * its login: revoked as `sid:<sid>`, cut by `revokeSubject`, or past its end. A subject keeps at most
+ * as many live records as the store allows it entries (`maxPerSubject`).
+ */
+export interface LoginStore {
+  /**
+   * Sign-in: in one atomic step, reads `sub`'s generation and records the login as the sid
+   * `<login.id>.<login.end>.<generation>`, so that a "log out everywhere" comes either before it (the
+   * login starts at the new generation) or after it (and ends it). When `sub` already has as many live
+   * logins as it may, writes nothing and names those to end first, the idlest first.
+   */
+  addLogin(sub: string, login: NewLogin): Promise<AddedLogin>;
+  /** A refresh or a renewal of `sid` at `at` (seconds): moves its record's `lastActiveAt` forward; never makes a record that is gone. */
+  touchLogin(sub: string, sid: string, at: number): Promise<void>;
+  /** `sub`'s live recorded logins: none revoked, cut by `revokeSubject`, past its end or refused by the floor. */
+  logins(sub: string): Promise<readonly StoredLogin[]>;
+}
+
+/** What a login's record keeps beside its sid: strings the app chose at sign-in, already capped. */
+export type LoginMeta = Readonly<Record<string, string>>;
+
+/** A login sign-in records. Times are NumericDate seconds. */
+export interface NewLogin {
+  /** The random part of its sid. */
+  readonly id: string;
+  /** Its last second: no token of it is valid after it. */
+  readonly end: number;
+  /** Until when the record is kept: its end and a margin for clocks. */
+  readonly until: number;
+  /** When it signed in (whole seconds). */
+  readonly at: number;
+  readonly meta: LoginMeta;
+}
+
+export type AddedLogin =
+  /** Recorded as `<id>.<end>.<generation>`; `floor` as `status` answers it. */
+  | { readonly generation: number; readonly floor?: number | undefined }
+  /** Nothing written: end these logins (sids) first, then ask again. */
+  | { readonly full: readonly string[] };
+
+/** A live login as its store keeps it. */
+export interface StoredLogin {
+  readonly sid: string;
+  /** When it signed in (whole seconds). */
+  readonly signedInAt: number;
+  /** Its sign-in, last refresh or last renewal (whole seconds). */
+  readonly lastActiveAt: number;
+  readonly meta: LoginMeta;
 }
 
 /** What a store tells its watchers. */
@@ -70,6 +130,19 @@ export interface SessionStatus {
   readonly floor?: number | undefined;
 }
 
+const LOGIN_METHODS = ['addLogin', 'touchLogin', 'logins'] as const;
+
+/** `store` when it keeps logins' records; otherwise a TypeError naming what `feature` needs. */
+export function loginStore(store: SessionStore | undefined, feature: string): SessionStore & LoginStore {
+  if (store === undefined) throw new TypeError(`jwt-gate: ${feature} needs a store (store: false is set)`);
+  const missing = LOGIN_METHODS.filter((name) => typeof store[name] !== 'function');
+  if (missing.length > 0)
+    throw new TypeError(
+      `jwt-gate: ${feature} needs a store that keeps logins: this one has no ${missing.join(', ')} (memoryStore and redisStore keep them)`,
+    );
+  return store as SessionStore & LoginStore;
+}
+
 /** The `store` option: `memoryStore()` by default, `undefined` for `store: false`. */
 // Partial: JavaScript callers pass anything, and every method is checked.
 export function resolveStore(
@@ -85,5 +158,11 @@ export function resolveStore(
   ) {
     throw optionError('store', 'a session store such as memoryStore() or redisStore({ client }), or false');
   }
+  const kept = LOGIN_METHODS.filter((name) => typeof store[name] === 'function');
+  // Half a set would record logins it cannot list, or list logins it never moves.
+  if (kept.length > 0 && kept.length < LOGIN_METHODS.length)
+    throw new TypeError(
+      `jwt-gate: a store that keeps logins has ${LOGIN_METHODS.join(', ')}; this one lacks ${LOGIN_METHODS.filter((name) => !kept.includes(name)).join(', ')}`,
+    );
   return store as SessionStore;
 }

@@ -34,10 +34,12 @@ const KIT_VALUES = [
   'sessionOf',
   'toAuth',
 ];
+// Added to the kit since the split: never on the main entry, so not kept there either.
+const KIT_ONLY_VALUES = ['endRequestLogin', 'requestLogins', 'requestedSid'];
 
 describe('the public entries', () => {
   it('the kit exports what adapters are built on, and nothing an application calls', () => {
-    expect(Object.keys(kit).sort()).toEqual(KIT_VALUES);
+    expect(Object.keys(kit).sort()).toEqual([...KIT_VALUES, ...KIT_ONLY_VALUES].sort());
   });
 
   it('the main entry exports what applications call, and the kit only as deprecated aliases', () => {

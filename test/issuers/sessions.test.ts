@@ -182,3 +182,46 @@ describe('the app’s own sessions beside another issuer', () => {
     await expect(auth.verify(refreshed.token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
   });
 });
+
+describe('"Your sessions" beside another issuer', () => {
+  // Issuer B's user "42" is not the app's user "42": B's token neither lists nor ends the app's logins.
+  function withLogins(): Auth {
+    now = NOW_MS;
+    return createAuth({
+      key: hs256(SECRET),
+      issuer: OWN,
+      audience: 'app',
+      store: memoryStore({ now: () => now }),
+      issuers: [
+        {
+          issuer: B,
+          key: rs256({ publicKey: fixture('test-only-rsa-2048-b-public.pem'), kid: 'b' }),
+          audience: 'api',
+        },
+      ],
+      now: () => now,
+    });
+  }
+
+  it('another issuer’s session lists none of the app’s logins of the same subject', async () => {
+    const auth = withLogins();
+    const own = await auth.startSession({ sub: '42' });
+    const ownSession = await auth.authenticate(bearer(own.token));
+    const bSession = await auth.authenticate(bearer(fromB({ sub: '42' })));
+    if (ownSession === null || bSession === null) throw new Error('both tokens carry a session');
+    expect(await auth.logins('42', { session: ownSession })).toHaveLength(1);
+    expect(await auth.logins('42', { session: bSession })).toEqual([]);
+  });
+
+  it('another issuer’s session ends none of the app’s logins of the same subject', async () => {
+    const auth = withLogins();
+    const own = await auth.startSession({ sub: '42' });
+    const [mine] = await auth.logins('42');
+    const bSession = await auth.authenticate(bearer(fromB({ sub: '42' })));
+    if (mine === undefined || bSession === null) throw new Error('a login and a session');
+    const ended = auth.endLoginOf(bearer(fromB({ sub: '42' })), mine.sid, { session: bSession });
+    expect(ended.cookies).toEqual([]);
+    await expect(ended.ended).resolves.toBe(false);
+    await expect(auth.verify(own.token)).resolves.toMatchObject({ sub: '42', iss: OWN });
+  });
+});

@@ -24,6 +24,8 @@ const tag = Math.random().toString(36).slice(2, 8);
 const freshPrefix = (): string => `bounds-${process.pid}-${tag}-${++prefixes}:`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const redis = (): Redis => client!;
+const sidOf = (token: string): string =>
+  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
 
 describe.runIf(runRedis)('redisStore bounds', () => {
   it('one account signing out 300 stockpiled logins keeps at most maxPerSubject entries, and ends only its own logins', async () => {
@@ -31,21 +33,35 @@ describe.runIf(runRedis)('redisStore bounds', () => {
     const store = redisStore({ client: redis(), prefix, nearCache: false, maxPerSubject: 50 });
     const auth = createAuth({ key: hs256(SECRET), store, refresh: { expiresIn: '30d' } });
     const bystander = await auth.startSession({ sub: 'bystander' });
-    const stockpile = await Promise.all(
-      Array.from({ length: 300 }, () => auth.startSession({ sub: 'attacker' })),
-    );
-    let most = 0;
+    const key = `${prefix}{sub:attacker}`;
+    // Revocations and spent steps (i:, u:), and live logins' records (l:), at their most.
+    const most = { entries: 0, logins: 0 };
+    const count = async (): Promise<void> => {
+      const fields = await redis().hkeys(key);
+      const kind = (k: string) => fields.filter((f) => f.startsWith(k)).length;
+      most.entries = Math.max(most.entries, kind('i:') + kind('u:'));
+      most.logins = Math.max(most.logins, kind('l:'));
+    };
+    // Past 50 live logins, each sign-in ends the idlest first: one more revocation each.
+    const stockpile = [];
+    for (let i = 0; i < 300; i++) {
+      stockpile.push(await auth.startSession({ sub: 'attacker' }));
+      await count();
+    }
     for (const { token } of stockpile) {
       await auth.endSession({ headers: {} }, { claims: await auth.verify(token).catch(() => undefined) })
         .revoked;
-      most = Math.max(most, await redis().hlen(`${prefix}{sub:attacker}`));
+      await count();
     }
-    // The entries, and the generation, not-before and end of a cut: never more.
-    expect(most).toBeLessThanOrEqual(50 + 1 + 3);
+    // The entries (one more before the fold), 50 logins, and the generation, not-before and end of a cut: never more.
+    expect(most.entries).toBeLessThanOrEqual(50 + 1);
+    expect(most.logins).toBeLessThanOrEqual(50);
+    expect(await redis().hlen(key)).toBeLessThanOrEqual(50 + 1 + 50 + 3);
     for (const { token } of stockpile.slice(0, 10))
       await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     await expect(auth.verify(bystander.token)).resolves.toMatchObject({ sub: 'bystander' });
-    expect(await redis().hlen(`${prefix}{sub:bystander}`)).toBe(0);
+    // Nothing but the bystander's own login's record.
+    expect(await redis().hkeys(`${prefix}{sub:bystander}`)).toEqual([`l:${sidOf(bystander.token)}`]);
     // The account signs in again at once.
     const again = await auth.startSession({ sub: 'attacker' });
     await expect(auth.verify(again.token)).resolves.toMatchObject({ sub: 'attacker' });

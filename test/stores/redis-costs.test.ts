@@ -110,18 +110,24 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       // together: one round trip.
       const lookUp = (ids: number): string[] => ['HMGET', 'GET', ...Array<string>(ids).fill('GET')];
       let login: request.Response | undefined;
-      expect(await commandsOf(async () => (login = await request(app).post('/login')))).toEqual(lookUp(0));
+      // The login's record, written with the generation it reads (an EVAL), beside the GET of the
+      // "log out everywhere" 0.1 wrote.
+      expect((await commandsOf(async () => (login = await request(app).post('/login')))).sort()).toEqual([
+        'EVAL',
+        'GET',
+      ]);
       const access = `jwt=${cookie(login!, 'jwt')}`;
       expect(await commandsOf(() => request(app).get('/required').set('Cookie', access))).toEqual(lookUp(2));
       // The refresh token's own look-up; its log entry, then the atomic spend (beside a GET of the mark 0.1
-      // would have made); a look-up of its login, for a sign-out that raced it.
-      expect(
-        await commandsOf(() =>
-          request(app)
-            .post('/auth/refresh')
-            .set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`),
-        ),
-      ).toEqual([...lookUp(2), 'GET', 'EVAL (log)', 'EVAL', ...lookUp(1)]);
+      // would have made); a look-up of its login, for a sign-out that raced it, beside the move of its
+      // record (an EVAL).
+      const refresh = await commandsOf(() =>
+        request(app)
+          .post('/auth/refresh')
+          .set('Cookie', `jwt-refresh=${cookie(login!, 'jwt-refresh')}`),
+      );
+      expect(refresh.slice(0, 7)).toEqual([...lookUp(2), 'GET', 'EVAL (log)', 'EVAL']);
+      expect(refresh.slice(7).sort()).toEqual([...lookUp(1), 'EVAL'].sort());
       // The token's look-up, then its login's log entry, then the login (sid) revoked.
       expect(await commandsOf(() => request(app).post('/auth/logout').set('Cookie', access))).toEqual([
         ...lookUp(2),
@@ -142,6 +148,36 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       expect(
         await commandsOf(() => request(app).get('/required').set('Authorization', `Bearer ${token}`)),
       ).toEqual(['GET', 'GET']);
+    });
+
+    it('a renewal 2 round trips, as before logins had records; 20 requests 20 look-ups and no write', async () => {
+      let clock = Date.now();
+      const lookUp = ['HMGET', 'GET', 'GET', 'GET'];
+      const auth = createAuth({
+        key: hs256(SECRET),
+        store: redisStore({ client: target.client, prefix, nearCache: false }),
+        now: () => clock,
+        renew: { maxAge: '12h' },
+      });
+      const app = variants[0]!.build(auth);
+      let token = '';
+      // Through commandsOf, so that its commands are all seen before the requests' are counted.
+      await commandsOf(async () => {
+        ({ token } = await auth.startSession({ sub: 'user-1' }, { meta: { userAgent: 'Browser/1.0' } }));
+      });
+      const requests = await commandsOf(async () => {
+        for (let i = 0; i < 20; i++)
+          expect((await request(app).get('/required').set('Cookie', `jwt=${token}`)).status).toBe(200);
+      });
+      expect(requests).toEqual(Array.from({ length: 20 }, () => lookUp).flat());
+      // Past half its life: the request's look-up, then the check after signing beside the record's move.
+      clock += 31 * 60_000;
+      const renewal = await commandsOf(async () => {
+        const res = await request(app).get('/required').set('Cookie', `jwt=${token}`);
+        expect(res.headers['set-cookie']).toBeDefined();
+      });
+      expect(renewal.slice(0, 4)).toEqual(lookUp);
+      expect(renewal.slice(4).sort()).toEqual([...lookUp, 'EVAL'].sort());
     });
   });
 });
