@@ -31,7 +31,16 @@ import {
 } from './pages.js';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import type { User as AppUser } from './users.js';
-import { ASSETS, formCsrf, localPath, logRequest, notFoundPage, refusal, SECURITY_HEADERS } from './web.js';
+import {
+  ASSETS,
+  formCsrf,
+  localPath,
+  logRequest,
+  notFoundPage,
+  refusal,
+  refusedViewer,
+  SECURITY_HEADERS,
+} from './web.js';
 
 // req.user is what the auth's `user` mapper returns.
 declare global {
@@ -157,11 +166,18 @@ export async function createApp(
   // A refusal (a guard's, a cross-site sign-out, a store outage) is answered as README's "Customising
   // errors" shows; a body that is not JSON gets the answer to missing credentials, without the parser's words.
   app.use(
-    (err: { status?: number; type?: string }, req: Request, res: Response, next: express.NextFunction) => {
+    async (
+      err: { status?: number; type?: string },
+      req: Request,
+      res: Response,
+      next: express.NextFunction,
+    ) => {
       if (isAuthError(err)) {
+        const html = wantsHtml(req);
         // A page that asked to sign in comes back to itself.
         const back = req.method === 'GET' ? { next: localPath(req.originalUrl) } : {};
-        const { status, headers, body } = refusal(err, auth.realm, { html: wantsHtml(req), ...back });
+        const viewer = html ? await refusedViewer(auth, req) : undefined;
+        const { status, headers, body } = refusal(err, auth.realm, { html, viewer, ...back });
         res.status(status).set(headers);
         return typeof body === 'string' ? sendPage(res, status, body) : void res.json(body);
       }

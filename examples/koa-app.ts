@@ -33,7 +33,16 @@ import {
 } from './pages.js';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import type { User } from './users.js';
-import { ASSETS, formCsrf, localPath, logRequest, notFoundPage, refusal, SECURITY_HEADERS } from './web.js';
+import {
+  ASSETS,
+  formCsrf,
+  localPath,
+  logRequest,
+  notFoundPage,
+  refusal,
+  refusedViewer,
+  SECURITY_HEADERS,
+} from './web.js';
 
 const seconds = (): number => Math.floor(Date.now() / 1000);
 const wantsHtml = (ctx: Context): boolean => ctx.accepts('json', 'html') === 'html';
@@ -181,8 +190,11 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
       await next();
     } catch (err) {
       if (!isAuthError(err)) throw err;
+      const html = wantsHtml(ctx);
+      // A page that asked to sign in comes back to itself.
       const back = ctx.method === 'GET' ? { next: localPath(ctx.originalUrl) } : {};
-      const { status, headers, body } = refusal(err, auth.realm, { html: wantsHtml(ctx), ...back });
+      const viewer = html ? await refusedViewer(auth, ctx.req) : undefined;
+      const { status, headers, body } = refusal(err, auth.realm, { html, viewer, ...back });
       ctx.set(headers);
       if (typeof body === 'string') return sendPage(ctx, status, body);
       ctx.status = status;

@@ -154,10 +154,10 @@ export const sessionsPage = (viewer: Viewer, logins: readonly Login[], now: numb
           ${logins.map((login) => loginRow(login, viewer, now))}
         </tbody>
       </table>
-      <p class="actions">
+      <div class="actions">
         ${postButton('/auth/logout', 'Sign out', viewer)}
         ${postButton('/auth/logout-everywhere', 'Sign out everywhere', viewer)}
-      </p>`,
+      </div>`,
   );
 
 /** The session the page was loaded with: its login, this token, and when each ends or renews. */
@@ -182,6 +182,7 @@ export function statePage(viewer: Viewer, claims: Claims, login: Login | undefin
         <dd id="login-ends">${login ? at(login.endsAt, now) : 'unknown'}</dd>
       </dl>
       <p>
+        A page loaded past half the token's life gets a renewed token in its answer; the next page shows it.
         Past its expiry the browser drops the <code>jwt</code> cookie; the next page continues the login with
         the <code>jwt-refresh</code> cookie (sent only to <code>/auth</code>) until the login ends.
       </p>`,

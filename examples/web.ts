@@ -2,11 +2,12 @@
 // browser, JSON for an API client), where a form may send the browser next, and the request log.
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { toHttpError, type AuthError } from 'jwt-gate';
+import { toHttpError, type Auth, type AuthError, type RequestLike } from 'jwt-gate';
 import { html } from './html.js';
 import { layout, type Viewer } from './layout.js';
 import { signInPage } from './pages.js';
 import { CSRF_HEADER } from './setup.js';
+import type { User } from './users.js';
 
 /** Sent with every answer: no inline script or style can run, no other site can frame a page. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -62,31 +63,48 @@ export interface Answer {
   readonly body: string | object;
 }
 
-/** A refusal from a guard or a sign-out: README's `toHttpError`, rendered as a page for a browser. */
-export function refusal(err: AuthError, realm: string, page: { html: boolean; next?: string }): Answer {
-  const answer = toHttpError(err, realm);
-  if (!page.html) return answer;
-  return { status: answer.status, headers: answer.headers, body: refusalPage(err, page.next) };
+/** Who a refused request's page is for: its session read again (a member at the admin page), if it has one. */
+export async function refusedViewer(auth: Auth<User>, req: RequestLike): Promise<Viewer | undefined> {
+  const session = await auth.authenticate(req).catch(() => null);
+  return session === null ? undefined : { user: session.user, csrf: String(session.claims.csrf) };
 }
 
-function refusalPage(err: AuthError, next: string | undefined): string {
+export interface RefusalPage {
+  /** Whether the client asked for HTML (a browser), not JSON. */
+  readonly html: boolean;
+  /** The path a "please sign in" page returns to: the page that was loaded (a GET). */
+  readonly next?: string;
+  /** Who is signed in, when someone is (a member at an admin's page). */
+  readonly viewer?: Viewer | undefined;
+}
+
+/** A refusal from a guard or a sign-out: README's `toHttpError`, rendered as a page for a browser. */
+export function refusal(err: AuthError, realm: string, page: RefusalPage): Answer {
+  const answer = toHttpError(err, realm);
+  if (!page.html) return answer;
+  return { status: answer.status, headers: answer.headers, body: refusalPage(err, page) };
+}
+
+function refusalPage(err: AuthError, { next, viewer }: RefusalPage): string {
   switch (err.code) {
     case 'ERR_FORBIDDEN':
-      return layout('Forbidden', undefined, html`<p class="error">This page is for admins only.</p>`);
+      return layout('Forbidden', viewer, html`<p class="error">This page is for admins only.</p>`);
     case 'ERR_CSRF':
       return layout(
         'Refused',
-        undefined,
+        viewer,
         html`<p class="error">
           A request from another site, or without this session's CSRF value, was refused.
         </p>`,
       );
     case 'ERR_KEYS_UNAVAILABLE':
     case 'ERR_STORE_UNAVAILABLE':
-      return layout('Try again', undefined, html`<p class="error">Sessions are unavailable; try again.</p>`);
+      return layout('Try again', viewer, html`<p class="error">Sessions are unavailable; try again.</p>`);
     default: {
       const error = err.code === 'ERR_TOKEN_MISSING' ? undefined : 'Your session has ended: sign in again.';
-      return signInPage({ error, next }, { resume: true });
+      // Only a page that was loaded (a GET) tries the refresh cookie and loads itself again: a form's
+      // answer reloaded would post the form once more.
+      return signInPage({ error, next }, { resume: next !== undefined });
     }
   }
 }
