@@ -37,7 +37,7 @@ export async function launchChromium(): Promise<Browser> {
     name: 'Chromium',
     version: browser.version(),
     async newSession() {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+      const context = await browser.newContext({ viewport: { width: 1100, height: 480 } });
       return {
         newTab: async () => tab(await context.newPage()),
         async cookies(host): Promise<BrowserCookie[]> {

@@ -21,10 +21,13 @@ export const PASSWORD = 'correct horse battery';
 export const ACCESS_TTL = 6;
 export const APP_HOST = '127.0.0.1';
 
-let counter = 0;
-/** An email no other test uses. */
-export const newEmail = (tag: string): string =>
-  `${tag}-${process.pid}-${Date.now().toString(36)}-${++counter}@example.com`;
+const used = new Map<string, number>();
+/** An email no other test of this file uses: `ada@example.com`, then `ada2@example.com`. */
+export function newEmail(tag: string): string {
+  const n = (used.get(tag) ?? 0) + 1;
+  used.set(tag, n);
+  return `${tag}${n === 1 ? '' : n}@example.com`;
+}
 
 /** Retries `check` until it passes, for at most `timeout` ms; then fails with its last error. */
 export async function eventually<T>(check: () => Promise<T>, timeout = 10_000): Promise<T> {

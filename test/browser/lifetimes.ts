@@ -8,6 +8,7 @@ import {
   cookiesOf,
   eventually,
   newEmail,
+  screenshot,
   secondsAt,
   signIn,
   signUp,
@@ -102,6 +103,7 @@ export function lifetimeScenarios(bench: () => Bench): void {
     );
     const refresh = await short.waitForRequest((r) => r.path === '/auth/refresh', { after: mark });
     expect(refresh).toMatchObject({ method: 'POST', status: 204, site: 'same-origin', csrfHeader: true });
+    await screenshot(bench(), tab, 'api-page');
 
     // End the other context's login from the list: a DELETE with the header.
     const otherSid = await tab.evaluate<string>(

@@ -65,7 +65,6 @@ export function pageScenarios(bench: () => Bench): void {
     await screenshot(bench(), tab, 'session-state');
     await tab.goto(`${app.url}/app`);
     await eventually(async () => expect(await tab.text('#whoami')).toBe(`Signed in as ${email} (member).`));
-    await screenshot(bench(), tab, 'api-page');
 
     const mark = app.requests().length;
     await tab.goto(`${app.url}/admin`);
@@ -138,6 +137,7 @@ export function pageScenarios(bench: () => Bench): void {
     await laptopTab.goto(`${app.url}/me`);
     expect(await laptopTab.text('h1')).toBe('Sign in');
     expect(await laptopTab.text('.error')).toBe('Your session has ended: sign in again.');
+    await screenshot(bench(), laptopTab, 'session-ended');
     expect(await app.waitForRequest((r) => r.path === '/me', { after: mark })).toMatchObject({ status: 401 });
     expect(await app.waitForRequest((r) => r.path === '/auth/refresh', { after: mark })).toMatchObject({
       status: 401,
