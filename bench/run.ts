@@ -9,7 +9,8 @@ import { runStartup } from './startup/index.js';
 // npm run bench [-- micro|http|loop|memory|startup|all [group]]; BENCH_ROUNDS, BENCH_TIME_MS, BENCH_HTTP_SLICE, BENCH_HTTP_ROUNDS tune the length,
 // BENCH_CASES (a regular expression over row names) keeps some rows of the micro groups, BENCH_HTTP_CASES some
 // guards; BENCH_HTTP_LADDER=1 measures the layers between the floor and requireAuth instead of the peers;
-// BENCH_STARTUP_ROUNDS sets the processes per row of the start-up benchmark.
+// BENCH_STARTUP_ROUNDS sets the processes per row of the start-up benchmark; BENCH_STARTUP_BASELINE=<dir>
+// adds jwt-gate's rows loaded from another built checkout.
 const what = process.argv[2] ?? 'all';
 const number = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -60,7 +61,9 @@ if (what === 'loop' || what === 'all') {
 }
 if (what === 'memory' || what === 'all') reports.push(await runMemory());
 if (what === 'startup' || what === 'all')
-  reports.push(runStartup({ rounds: number('BENCH_STARTUP_ROUNDS', 21) }));
+  reports.push(
+    runStartup({ rounds: number('BENCH_STARTUP_ROUNDS', 21), baseline: process.env.BENCH_STARTUP_BASELINE }),
+  );
 if (!['micro', 'http', 'loop', 'memory', 'startup', 'all'].includes(what))
   throw new TypeError('bench: say micro, http, loop, memory, startup or all');
 writeFileSync(new URL(`./last-${what}.md`, import.meta.url), `${reports.join('\n\n')}\n`);

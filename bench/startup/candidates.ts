@@ -12,6 +12,8 @@ export interface Candidate {
   readonly modules: readonly string[];
   /** The module systems the candidate is loaded with. */
   readonly systems: readonly ModuleSystem[];
+  /** Where `node` runs: another built checkout of jwt-gate, for a baseline. @default the repo root */
+  readonly cwd?: string;
 }
 
 const BOTH = ['import', 'require'] as const;
@@ -36,6 +38,16 @@ export const CANDIDATES: readonly Candidate[] = [
   { name: 'express (the framework alone)', kind: 'reference', modules: ['express'], systems: ['import'] },
   { name: 'koa (the framework alone)', kind: 'reference', modules: ['koa'], systems: ['import'] },
 ];
+
+/** jwt-gate's rows again, loaded from another built checkout (BENCH_STARTUP_BASELINE): before and after in one run. */
+export function baselineOf(dir: string): Candidate[] {
+  return CANDIDATES.filter((c) => c.kind === 'jwt-gate').map((c) => ({
+    ...c,
+    name: `${c.name} (baseline: ${dir})`,
+    kind: 'reference',
+    cwd: dir,
+  }));
+}
 
 // What the process used, all threads, from its start to the end of the loading: getrusage, which loads nothing.
 const REPORT = 'process.stdout.write(JSON.stringify(process.cpuUsage()));';

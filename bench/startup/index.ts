@@ -1,8 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from '../machine.js';
-import { CANDIDATES, countingArgs, nodeArgs, type Candidate, type ModuleSystem } from './candidates.js';
+import {
+  CANDIDATES,
+  baselineOf,
+  countingArgs,
+  nodeArgs,
+  type Candidate,
+  type ModuleSystem,
+} from './candidates.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The children get this environment without NODE_OPTIONS, so nothing (a loader, a flag) rides along.
@@ -21,9 +29,9 @@ interface Cell {
   own: number;
 }
 
-function spawnNode(args: readonly string[]): { ms: number; stdout: string } {
+function spawnNode(args: readonly string[], cwd: string = root): { ms: number; stdout: string } {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', timeout: 30_000 });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.error || r.status !== 0) {
     throw new Error(
@@ -49,7 +57,9 @@ function ownFiles(candidate: Candidate, files: readonly string[]): number {
   const pkg = candidate.modules[0];
   if (pkg === undefined) return 0;
   return files.filter((f) =>
-    pkg === 'jwt-gate' ? f.startsWith(`${root}dist/`) : f.includes(`/node_modules/${pkg}/`),
+    pkg === 'jwt-gate'
+      ? f.startsWith(join(candidate.cwd ?? root, 'dist', sep))
+      : f.includes(`/node_modules/${pkg}/`),
   ).length;
 }
 
@@ -59,13 +69,19 @@ function ownFiles(candidate: Candidate, files: readonly string[]): number {
  * candidate once, starting from a different one, so a noisy spell spreads over all rows; the cost of a
  * row is its median less the median of bare `node` in the same module system.
  */
-export function runStartup(options: { readonly rounds: number }): string {
-  const cells: Cell[] = CANDIDATES.flatMap((candidate) =>
+export function runStartup(options: {
+  readonly rounds: number;
+  readonly baseline?: string | undefined;
+}): string {
+  const candidates = [...CANDIDATES, ...(options.baseline === undefined ? [] : baselineOf(options.baseline))];
+  const cells: Cell[] = candidates.flatMap((candidate) =>
     candidate.systems.map((system) => ({ candidate, system, samples: [], cpu: [], files: 0, own: 0 })),
   );
   // The untimed run: checks every candidate loads, counts its files, and warms the disk cache.
   for (const cell of cells) {
-    const files = JSON.parse(spawnNode(countingArgs(cell.candidate.modules, cell.system)).stdout) as string[];
+    const files = JSON.parse(
+      spawnNode(countingArgs(cell.candidate.modules, cell.system), cell.candidate.cwd).stdout,
+    ) as string[];
     cell.files = files.length;
     cell.own = ownFiles(cell.candidate, files);
   }
@@ -73,7 +89,7 @@ export function runStartup(options: { readonly rounds: number }): string {
   for (let round = 0; round < options.rounds; round++) {
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[(i + round) % cells.length] as Cell;
-      const { ms, stdout } = spawnNode(nodeArgs(cell.candidate.modules, cell.system));
+      const { ms, stdout } = spawnNode(nodeArgs(cell.candidate.modules, cell.system), cell.candidate.cwd);
       const { user, system } = JSON.parse(stdout) as NodeJS.CpuUsage;
       cell.samples.push(ms);
       cell.cpu.push((user + system) / 1000);
