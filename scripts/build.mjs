@@ -37,9 +37,12 @@ function entrySources() {
 
 /** Every file under `dir` whose name ends with `suffix`. */
 function walk(dir, suffix) {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(suffix))
-    .map((entry) => join(entry.parentPath, entry.name));
+  return (
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(suffix))
+      // `parentPath` since Node 20.12, `path` before it.
+      .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+  );
 }
 
 rmSync('dist', { recursive: true, force: true });
