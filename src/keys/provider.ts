@@ -54,10 +54,10 @@ export interface KeyProvider {
    */
   verifyKey(header: JwsHeader, report?: (event: KeySkippedEvent) => void): MaybePromise<BoundKey | undefined>;
   /**
-   * A second key for a token `verifyKey`'s key did not verify: `keySet`'s one named `legacy` key,
-   * for kid-less tokens of an older secret. Never more than one: trying every key is no check.
+   * The keys, in order, for a token `verifyKey`'s key did not verify: `keySet`'s `legacy` keys, for
+   * kid-less tokens of older secrets. Only those the app listed: trying every key is no check.
    */
-  fallbackKey?(header: JwsHeader): BoundKey | undefined;
+  fallbackKeys?(header: JwsHeader): readonly BoundKey[];
   /** The key `issue` signs with (the active one, or the one named by `kid`); absent when verify-only. */
   signingKey?(kid?: string): BoundKey | undefined;
   /** The public JWKs of the asymmetric keys held; never a private member or a secret. */

@@ -27,6 +27,8 @@ export interface EndSessionOptions extends SecureHint, SignOutOptions {
    * with refresh tokens on, it must lie under `refresh.path`. @default the path of `req.url`
    */
   readonly path?: string | undefined;
+  /** The framework's own request (Koa's `ctx`), which `getToken` receives. @default req */
+  readonly request?: unknown;
 }
 
 /** A sign-out: the `Set-Cookie` values that clear the session, ready at once, and the revocation. */
@@ -61,7 +63,7 @@ async function revokeLogin<C extends Claims>(
   if (store === undefined) return;
   // The refresh cookie names the login even after its access token has expired. Every token is read,
   // then every write goes out together: two round trips, whatever there is to revoke.
-  const ending = await tokensToEnd(o, tokens, reader, req, options.claims);
+  const ending = await tokensToEnd(o, tokens, reader, req, options.claims, options.request);
   const writes: Promise<void>[] = [];
   const logins = new Map<string, { sub: string | undefined; until: number }>();
   for (const { claims, refresh: isRefresh } of ending) {
@@ -134,7 +136,12 @@ export function endSession<C extends Claims>(
   // revoked. Whatever the method: a GET sign-out changes state as much as a POST one.
   const crossSite = o.csrf !== undefined && isCrossSite(req, o.csrf);
   if (crossSite && carriesSessionCookie(o, req)) {
-    const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
+    const refused = Promise.reject(
+      reportRefusal(o.refused, new AuthError('ERR_CSRF', { realm }), req, {
+        path: options.path,
+        request: options.request,
+      }),
+    );
     refused.catch(() => undefined);
     return { cookies: [], revoked: refused };
   }

@@ -1,5 +1,5 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from '../jws/claims.js';
-import { AuthError, isAuthError } from '../errors.js';
+import { AuthError, isAuthError, refusedSubject } from '../errors.js';
 import { acceptsAlg } from '../jws/jwa.js';
 import {
   decodePayloadText,
@@ -65,7 +65,7 @@ export function createVerifier<C extends Claims>(
   function checkHit(token: string, hit: Verified, key: BoundKey | undefined, now: number): C | Promise<C> {
     const same =
       sameKey(key, hit.key) ||
-      (provider.fallbackKey !== undefined && sameKey(provider.fallbackKey(hit.header), hit.key));
+      (provider.fallbackKeys?.(hit.header).some((fallback) => sameKey(fallback, hit.key)) ?? false);
     return same ? checkState(checkCached(hit, now)) : checkSigned(token, o.typKey);
   }
 
@@ -112,12 +112,19 @@ export function createVerifier<C extends Claims>(
     let key = found;
     const refused = refusalBy(key, jws);
     if (refused !== undefined) {
-      // One second chance at most: the provider's one legacy key, for a token that names no key.
-      const fallback = provider.fallbackKey?.(jws.header);
-      const again = fallback === undefined ? refused : refusalBy(fallback, jws);
-      // The refusal of the key the token's algorithm was meant for says most.
-      if (again !== undefined) throw again.code === 'ERR_ALG_NOT_ALLOWED' ? refused : again;
-      key = fallback as BoundKey;
+      // Only the legacy keys the app listed, in its order, for a token that names no key.
+      let again: AuthError | undefined = refused;
+      for (const fallback of provider.fallbackKeys?.(jws.header) ?? []) {
+        const refusal = refusalBy(fallback, jws);
+        if (refusal === undefined) {
+          again = undefined;
+          key = fallback;
+          break;
+        }
+        if (refusal.code !== 'ERR_ALG_NOT_ALLOWED') again = refusal;
+      }
+      // The refusal of a key the token's algorithm was meant for says most.
+      if (again !== undefined) throw again;
     }
     const typ = jws.header.typ;
     // A refresh token never passes for an access token, nor the other way round: the typ tells them apart.
@@ -128,11 +135,14 @@ export function createVerifier<C extends Claims>(
     const payload = decodePayloadText(jws);
     const now = o.now() / 1000;
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
-    const claims = checkClaims(
-      parseJsonObject(payload),
-      expectedTyp === o.typKey ? o.claimRules : refreshRules,
-      now,
-    ) as C;
+    const parsed = parseJsonObject(payload);
+    let claims: C;
+    try {
+      claims = checkClaims(parsed, expectedTyp === o.typKey ? o.claimRules : refreshRules, now) as C;
+    } catch (err) {
+      // The signature held: the subject it names is the token's own, for the refusal event.
+      throw refusedSubject(err, parsed);
+    }
     if (cache !== undefined && expectedTyp === o.typKey && typeof claims.exp === 'number') {
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
       const notBefore = typeof claims.nbf === 'number' ? claims.nbf - o.claimRules.clockTolerance : undefined;
@@ -156,7 +166,11 @@ export function createVerifier<C extends Claims>(
     const claims =
       (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ??
       parseJsonObject(hit.payload as string);
-    return checkClaims(claims, o.claimRules, now) as C;
+    try {
+      return checkClaims(claims, o.claimRules, now) as C;
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
   }
 
   const storeCheck: StoreCheck = {
@@ -171,14 +185,30 @@ export function createVerifier<C extends Claims>(
   function checkState(claims: C): C | Promise<C> {
     if (o.isRevoked !== undefined) return askState(claims);
     if (o.store === undefined) return claims;
-    const checked = checkStore(o.store, claims, storeCheck);
-    return checked === undefined ? claims : checked.then(() => claims);
+    let checked: void | Promise<void>;
+    try {
+      checked = checkStore(o.store, claims, storeCheck);
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
+    return checked === undefined
+      ? claims
+      : checked.then(
+          () => claims,
+          (err: unknown) => {
+            throw refusedSubject(err, claims);
+          },
+        );
   }
 
   async function askState(claims: C): Promise<C> {
-    if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-    if (o.store !== undefined) await checkStore(o.store, claims, storeCheck);
-    return claims;
+    try {
+      if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
+      if (o.store !== undefined) await checkStore(o.store, claims, storeCheck);
+      return claims;
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
   }
 
   return verifyToken;

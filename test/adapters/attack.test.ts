@@ -645,7 +645,7 @@ function expressHost(factory: typeof express5, auth: Auth, layers: readonly Laye
   app.use('/p', ...guards, (req: express5.Request, res: express5.Response) => {
     res.json({
       user: (req.user as Claims | undefined)?.sub ?? null,
-      auth: req.auth?.claims.sub ?? null,
+      auth: req.auth?.sub ?? null,
       token: req.auth ? 'kept' : null,
       authError: req.authError?.code ?? null,
     });
@@ -662,10 +662,10 @@ function koaHost(Factory: typeof Koa3, auth: Auth, layers: readonly Layer[]): Ha
   const chain: Koa3.Middleware[] = [
     ...guards,
     (ctx) => {
-      const state = ctx.state as { user?: Claims; auth?: { claims: Claims }; authError?: { code: string } };
+      const state = ctx.state as { user?: Claims; auth?: Claims; authError?: { code: string } };
       ctx.body = {
         user: state.user?.sub ?? null,
-        auth: state.auth?.claims.sub ?? null,
+        auth: state.auth?.sub ?? null,
         token: state.auth ? 'kept' : null,
         authError: state.authError?.code ?? null,
       };

@@ -124,7 +124,7 @@ describe('each hit gets claims of its own', () => {
   });
 });
 
-describe('an app that mutates req.auth.claims / ctx.state.auth.claims', () => {
+describe('an app that mutates req.auth / ctx.state.auth', () => {
   const admin = { roles: ['admin'] };
   const token = hsToken({ ...claims, roles: ['member'], scope: 'read' });
 
@@ -132,7 +132,7 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims', () => {
     const auth = createAuth({ key: hs256(SECRET), now: fixedNow, store: false });
     const app = express5();
     app.get('/me', forExpress.requireAuth(auth), (req, res) => {
-      const c = req.auth!.claims;
+      const c = req.auth!;
       c.role = 'admin';
       (c.roles as string[]).push('admin');
       c.scope = 'read write';
@@ -140,7 +140,7 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims', () => {
       res.json(c);
     });
     app.get('/admin', forExpress.requireAuth(auth, admin), (req, res) => {
-      res.json(req.auth!.claims);
+      res.json(req.auth);
     });
     for (let i = 0; i < 3; i++) {
       expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual([
@@ -162,7 +162,7 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims', () => {
     app.use(async (ctx, next) => {
       if (ctx.path === '/me') {
         await me(ctx, async () => {
-          const c = (ctx.state as { auth: { claims: Claims } }).auth.claims;
+          const c = (ctx.state as { auth: Claims }).auth;
           c.role = 'admin';
           (c.roles as string[]).push('admin');
           ctx.body = c;
