@@ -145,6 +145,64 @@ describe('express-jwt, replayed', () => {
     expect(auth).toMatchObject({ sub: 'user-1', role: 'admin' });
   });
 
+  it('requestProperty: "user": req.user holds the payload in both, with nothing to configure', async () => {
+    const token = sign({ sub: 'user-1', role: 'admin' });
+    const userOf = async (guard: RequestHandler): Promise<unknown> => {
+      const built = express();
+      built.get('/api', guard, (req, res) => void res.json(req.user ?? null));
+      return (await request(built).get('/api').set('Authorization', `Bearer ${token}`)).body;
+    };
+    const expected = await userOf(
+      expressjwt({ secret: SECRET, algorithms: ['HS256'], requestProperty: 'user' }),
+    );
+    expect(expected).toMatchObject({ sub: 'user-1', role: 'admin' });
+    expect(await userOf(requireAuth(createAuth({ key: hs256(SECRET) })))).toEqual(expected);
+  });
+
+  it('.unless({ path }): the same paths go on without a token', async () => {
+    const statuses = async (guard: RequestHandler): Promise<number[]> => {
+      const built = express();
+      built.use(guard);
+      built.get(['/health', '/api'], (_req, res) => void res.sendStatus(200));
+      built.use(readmeHandler);
+      return Promise.all(
+        ['/health', '/health?x=1', '/api'].map(async (path) => (await request(built).get(path)).status),
+      );
+    };
+    const expected = await statuses(
+      expressjwt({ secret: SECRET, algorithms: ['HS256'] }).unless({ path: ['/health'] }) as RequestHandler,
+    );
+    expect(expected).toEqual([200, 200, 401]);
+    expect(
+      await statuses(
+        requireAuth(createAuth({ key: hs256(SECRET) }), {
+          errors: 'express-jwt',
+          unless: { path: ['/health'] },
+        }),
+      ),
+    ).toEqual(expected);
+  });
+
+  it('a request made by hand with Authorization capitalized (a Lambda event): accepted by both', async () => {
+    const token = sign({ sub: 'user-1' });
+    const req = { headers: { Authorization: `Bearer ${token}` } } as unknown as Request & {
+      auth?: { sub?: string };
+    };
+    // express-jwt's own suite calls it so, with an empty response it never touches.
+    const res = JSON.parse('{}') as express.Response;
+    await new Promise<void>((resolve, reject) => {
+      void expressjwt({ secret: SECRET, algorithms: ['HS256'] })(req, res, (err?: unknown) => {
+        if (err === undefined) resolve();
+        else reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+    expect(req.auth?.sub).toBe('user-1');
+    const ours = await createAuth({ key: hs256(SECRET) }).authenticate({
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(ours?.claims.sub).toBe('user-1');
+  });
+
   it('getToken throwing an error of its own: handed on as it is, as express-jwt does', async () => {
     const thrown = Object.assign(new Error('Invalid token!'), {
       name: 'UnauthorizedError',

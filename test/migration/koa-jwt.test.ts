@@ -6,7 +6,7 @@ import koaJwt from 'koa-jwt';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { optionalAuth, requireAuth } from '../../adapters/koa.js';
+import { authOf, optionalAuth, requireAuth } from '../../adapters/koa.js';
 import { createAuth, hs256, keySet, type AuthOptions, type GuardOptions } from '../../src/index.js';
 import { OTHER_SECRET, SECRET } from '../helpers.js';
 
@@ -54,7 +54,7 @@ async function seen(target: Koa, send: (r: request.Test) => request.Test): Promi
   return {
     status: res.status,
     // What Koa itself rendered, for an error the handler rethrew.
-    text: res.status > 401 ? res.text : '',
+    text: res.status >= 400 && res.status !== 401 ? res.text : '',
     handled: body.handled ?? null,
     user: body.user ?? null,
   };
@@ -169,7 +169,55 @@ const rows: readonly Row[] = [
   },
 ];
 
+// Each of these differs from koa-jwt on purpose, and README's migration guide says so.
+describe('koa-jwt, the differences the guide names', () => {
+  it('a session cookie sent twice: koa-jwt takes the first, jwt-gate refuses both (400)', async () => {
+    const send = (r: request.Test): request.Test =>
+      r.set('Cookie', `jwt=${sign({ sub: 'user-1' })}; jwt=${sign({ sub: 'planted' })}`);
+    expect((await seen(app(koaJwt({ secret: SECRET, cookie: 'jwt' })), send)).user).toMatchObject({
+      sub: 'user-1',
+    });
+    const auth = createAuth({ key: hs256(SECRET), sources: ['cookie', 'bearer'] });
+    const ours = await seen(app(requireAuth(auth, { errors: 'koa-jwt' }) as Middleware), send);
+    expect(ours.status).toBe(400);
+    expect(ours.text).toBe('authentication cookie sent more than once');
+  });
+
+  it('HS512 tokens verify where the provider opts in, one algorithm per key', async () => {
+    const long = `${SECRET}${SECRET}`;
+    const send = bearer(sign({ sub: 'user-1' }, long, { expiresIn: 600, algorithm: 'HS512' }));
+    expect((await seen(app(koaJwt({ secret: long })), send)).status).toBe(200);
+    const refused = createAuth({ key: hs256(long) });
+    expect(
+      (await seen(app(requireAuth(refused, { errors: 'koa-jwt' }) as Middleware), send)).handled,
+    ).toMatchObject({
+      originalName: 'JsonWebTokenError',
+      originalMessage: 'invalid algorithm',
+    });
+    const optedIn = createAuth({ key: hs256({ secret: long, alg: 'HS512' }) });
+    expect((await seen(app(requireAuth(optedIn, { errors: 'koa-jwt' }) as Middleware), send)).status).toBe(
+      200,
+    );
+  });
+});
+
 describe('koa-jwt, replayed', () => {
+  it('tokenKey: the raw token, on ctx.state there and from authOf here', async () => {
+    const token = sign({ sub: 'user-1' });
+    const peer = new Koa();
+    peer.use(koaJwt({ secret: SECRET, tokenKey: 'token' })).use((ctx) => {
+      ctx.body = { token: (ctx.state as { token?: string }).token };
+    });
+    const auth = createAuth({ key: hs256(SECRET) });
+    const ours = new Koa();
+    ours.use(requireAuth(auth)).use((ctx) => {
+      ctx.body = { token: authOf(ctx, auth).token };
+    });
+    const expected = (await bearer(token)(request(peer.callback()).get('/'))).body as unknown;
+    expect(expected).toEqual({ token });
+    expect((await bearer(token)(request(ours.callback()).get('/'))).body).toEqual(expected);
+  });
+
   it.each(rows)('$name', async ({ send, peer, ours }) => {
     const expected = await seen(app(koaJwt({ secret: SECRET, ...peer })), send);
     const [authOptions, guard, optional] = ours ?? [{}];
