@@ -45,10 +45,9 @@ export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
  * gets the TypeError naming the adapter to import (a 500), where a rejected promise would go unhandled
  * on Express 4 and end the process.
  */
-function calledRight(api: string, ctx: unknown, next: unknown, rest: readonly unknown[]): boolean {
+function calledRight(api: string, ctx: unknown, next: unknown, expressNext: unknown): boolean {
   if (calledByKoa(ctx, next)) return true;
   const error = wrongFramework('koa', api, frameworkOf(ctx));
-  const expressNext = rest[0];
   if (typeof expressNext !== 'function') throw error;
   (expressNext as (err: unknown) => void)(error);
   return false;
@@ -69,8 +68,8 @@ function middleware<U, C extends Claims>(
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
-  return async (ctx, next, ...rest: unknown[]) => {
-    if (!calledRight(api, ctx, next, rest)) return;
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight(api, ctx, next, expressNext)) return;
     const decision = await guard(ctx.req, {
       request: ctx,
       secure: ctx.secure,
@@ -138,8 +137,8 @@ export function withUser<U, C extends Claims>(
   auth: Auth<U, C>,
   handler: (ctx: ParameterizedContext<AuthState<U, C>>, next: Next) => unknown,
 ): Middleware<AuthState<U, C>> {
-  return (ctx, next, ...rest: unknown[]) => {
-    if (!calledRight('withUser', ctx, next, rest)) return undefined;
+  return (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('withUser', ctx, next, expressNext)) return undefined;
     authenticatedOf<U, C>(ctx.req, auth, false);
     return handler(ctx, next);
   };
@@ -232,8 +231,8 @@ export function signOut<U, C extends Claims>(
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */
 export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): Middleware {
   const { status, headers, body } = jwksResponse(auth, options);
-  return (ctx, next, ...rest: unknown[]) => {
-    if (!calledRight('jwksHandler', ctx, next, rest)) return;
+  return (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('jwksHandler', ctx, next, expressNext)) return;
     ctx.status = status;
     ctx.set(headers);
     ctx.body = body;
@@ -242,8 +241,8 @@ export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: Jwk
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
-  return async (ctx, next, ...rest: unknown[]) => {
-    if (!calledRight('refreshHandler', ctx, next, rest)) return;
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('refreshHandler', ctx, next, expressNext)) return;
     try {
       const { cookies } = await auth.refresh(ctx.req, {
         secure: ctx.secure,

@@ -28,13 +28,15 @@ export const calledByExpress = (res: unknown, next: unknown): boolean =>
   res !== null &&
   typeof (res as { status?: unknown }).status === 'function';
 
-/** Whether a middleware was called as Koa calls it: `(ctx, next)`, `ctx` holding Node's request. */
+/**
+ * Whether a middleware was called as Koa calls it: `(ctx, next)`, `ctx` holding Node's request. Express
+ * passes its response where Koa passes `next`, and its request has no `req`.
+ */
 export const calledByKoa = (ctx: unknown, next: unknown): boolean =>
   typeof next === 'function' &&
   typeof ctx === 'object' &&
   ctx !== null &&
-  typeof (ctx as { req?: unknown }).req === 'object' &&
-  frameworkOf(ctx) === 'koa';
+  typeof (ctx as { req?: unknown }).req === 'object';
 
 /** The TypeError for `api` of jwt-gate/`adapter` used in a `found` app, or called some other way. */
 export function wrongFramework(adapter: Framework, api: string, found: Framework | undefined): TypeError {

@@ -6,7 +6,7 @@ import koaJwt from 'koa-jwt';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { authOf, optionalAuth, requireAuth } from '../../adapters/koa.js';
+import { authOf, optionalAuth, requireAuth, signOut } from '../../adapters/koa.js';
 import { createAuth, hs256, keySet, type AuthOptions, type GuardOptions } from '../../src/index.js';
 import { OTHER_SECRET, SECRET } from '../helpers.js';
 
@@ -202,6 +202,27 @@ describe('koa-jwt, the differences the guide names', () => {
 });
 
 describe('koa-jwt, replayed', () => {
+  it('getToken is given ctx in a sign-out too: the token it finds there is revoked', async () => {
+    const auth = createAuth({
+      key: hs256(SECRET),
+      getToken: (ctx: Context) =>
+        typeof ctx.query.token === 'string' ? { token: ctx.query.token, source: 'bearer' } : undefined,
+    });
+    const built = new Koa();
+    built.use(async (ctx, next) => {
+      if (ctx.path !== '/logout') return next();
+      await signOut(ctx, auth);
+      ctx.status = 204;
+    });
+    built.use(requireAuth(auth)).use((ctx) => {
+      ctx.body = 'in';
+    });
+    const token = await auth.issue({ sub: 'user-1' });
+    expect((await request(built.callback()).get('/me').query({ token })).status).toBe(200);
+    expect((await request(built.callback()).post('/logout').query({ token })).status).toBe(204);
+    expect((await request(built.callback()).get('/me').query({ token })).status).toBe(401);
+  });
+
   it('tokenKey: the raw token, on ctx.state there and from authOf here', async () => {
     const token = sign({ sub: 'user-1' });
     const peer = new Koa();
