@@ -21,12 +21,12 @@ export function frameworkOf(value: unknown): Framework | undefined {
   return undefined;
 }
 
-/** Whether a middleware was called as Express calls it: `(req, res, next)`, `res` with Express's methods. */
+/**
+ * Whether a middleware was called as Express calls it: `(req, res, next)`. Koa passes its `next` where
+ * Express passes `res`, and nothing after it.
+ */
 export const calledByExpress = (res: unknown, next: unknown): boolean =>
-  typeof next === 'function' &&
-  typeof res === 'object' &&
-  res !== null &&
-  typeof (res as { status?: unknown }).status === 'function';
+  typeof next === 'function' && typeof res === 'object' && res !== null;
 
 /**
  * Whether a middleware was called as Koa calls it: `(ctx, next)`, `ctx` holding Node's request. Express

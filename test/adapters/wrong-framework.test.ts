@@ -143,3 +143,16 @@ describe('signIn and signOut given the other framework’s object: a TypeError a
     ]);
   });
 });
+
+describe('called some other way', () => {
+  it('says how its framework calls it', () => {
+    const expressGuard = loose<(...args: unknown[]) => unknown>(forExpress.requireAuth(auth));
+    expect(() => expressGuard({ headers: {} })).toThrow(
+      new TypeError('jwt-gate/express: requireAuth must be called as Express calls it, (req, res, next)'),
+    );
+    const koaHandler = loose<(...args: unknown[]) => unknown>(forKoa.jwksHandler(auth));
+    expect(() => koaHandler({ headers: {} }, undefined)).toThrow(
+      new TypeError('jwt-gate/koa: jwksHandler must be called as Koa calls it, (ctx, next)'),
+    );
+  });
+});
