@@ -1,13 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   authenticatedOf,
+  calledByExpress,
   createGuard,
   forgettable,
+  frameworkOf,
   jwksResponse,
   lateSignIn,
+  refusedByKoa,
   rememberSession,
   sessionOf,
   toAuth,
+  wrongFramework,
 } from '../src/adapter-kit/index.js';
 import type { GuardDecision, GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
 import { isAuthError, toHttpError } from '../src/index.js';
@@ -25,8 +29,8 @@ import type {
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
-  // `req.auth` is not declared here: express-oauth2-jwt-bearer declares it otherwise (TS2717). Read the
-  // claims typed with `authOf(req, auth)`, or declare `auth` yourself (README).
+  // `req.auth` (the claims, as express-jwt leaves them) is not declared here: express-oauth2-jwt-bearer
+  // declares it otherwise (TS2717). Read the claims typed with `authOf(req, auth)`, or declare it (README).
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merged into by the app
     interface User {}
@@ -40,6 +44,24 @@ declare global {
 
 function respond(res: Response, { status, headers, body }: HttpError): void {
   res.status(status).set(headers).json(body);
+}
+
+/**
+ * `handler` as Express must call it. Used by Koa (or anything else), it throws on the request, a
+ * TypeError naming the adapter to import, which Koa answers 500; mounted with Koa's `app.use`, at once.
+ */
+function expressOnly(api: string, handler: RequestHandler): RequestHandler {
+  const checked: RequestHandler = (req, res, next) => {
+    if (!calledByExpress(res, next)) throw wrongFramework('express', api, frameworkOf(req));
+    handler(req, res, next);
+  };
+  return refusedByKoa(checked, api);
+}
+
+// The route pattern that matched, once Express routed the request (a guard mounted on the route).
+function routeOf(req: Request): string | undefined {
+  const path: unknown = (req as { route?: { path?: unknown } }).route?.path;
+  return typeof path === 'string' ? path : undefined;
 }
 
 /**
@@ -63,6 +85,7 @@ function middleware<U, C extends Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C>,
   mode: GuardMode,
+  api: string,
 ): RequestHandler {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
@@ -71,10 +94,11 @@ function middleware<U, C extends Claims>(
     const slots = req as unknown as Record<string, unknown>;
     switch (decision.kind) {
       case 'user': {
-        const { user, claims, token } = decision.authenticated;
+        const { user, claims } = decision.authenticated;
         rememberSession(req, auth, decision.authenticated);
         req.user = user as Express.User;
-        if (property !== undefined) slots[property] = { claims, token };
+        // The payload, where express-jwt (>= 7) leaves it: req.auth.sub.
+        if (property !== undefined) slots[property] = claims;
         // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
         if (req.authError !== undefined) req.authError = undefined;
         if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
@@ -101,18 +125,22 @@ function middleware<U, C extends Claims>(
         respond(res, decision.http);
     }
   };
-  return (req, res, next) => {
-    // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
+  return expressOnly(api, (req, res, next) => {
+    // req.secure (trust proxy, X-Forwarded-Proto) and the route are worked out only when needed.
     const context = {
+      request: req,
       path: req.originalUrl,
       get secure() {
         return req.secure;
+      },
+      get route() {
+        return routeOf(req);
       },
     };
     whenOpen(guard(req, context), res, next, (decision) => {
       apply(decision, req, res, next);
     });
-  };
+  });
 }
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `req.user`. */
@@ -120,7 +148,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
-  return middleware(authOrOptions, options, 'required');
+  return middleware(authOrOptions, options, 'required', 'requireAuth');
 }
 
 /** Sets `req.user` when the request has a valid token; otherwise goes on anonymously, keeping `req.authError`. */
@@ -128,7 +156,7 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
-  return middleware(authOrOptions, options, 'optional');
+  return middleware(authOrOptions, options, 'optional', 'optionalAuth');
 }
 
 /**
@@ -149,6 +177,33 @@ export function authOf<U, C extends Claims>(
   return authenticatedOf<U, C>(req, auth, options?.optional === true);
 }
 
+/** `req` once a guard let it through with a user: `req.user` typed as the `Auth`'s users, never undefined. */
+export type RequestWithUser<U> = Omit<Request, 'user'> & { user: U };
+
+/**
+ * `handler` for a route behind `requireAuth(auth)`, given `req.user` typed as `auth`'s users: no `!`.
+ * A request no guard of `auth` let through with a user is a TypeError (500), never a handler run without
+ * one. A promise the handler returns that rejects goes to `next(err)`, on Express 4 as on 5.
+ */
+export function withUser<U, C extends Claims>(
+  auth: Auth<U, C>,
+  handler: (req: RequestWithUser<U>, res: Response, next: NextFunction) => unknown,
+): RequestHandler {
+  return expressOnly('withUser', (req, res, next) => {
+    authenticatedOf<U, C>(req, auth, false);
+    const result: unknown = handler(req as unknown as RequestWithUser<U>, res, next);
+    if (result instanceof Promise) result.catch(next);
+  });
+}
+
+// signIn and signOut write to Express's res: a Koa context has no res.req.secure to read.
+function checkResponse(api: string, res: Response): void {
+  const given = res as unknown as { req?: unknown; append?: unknown } | null;
+  const found = frameworkOf(given);
+  if (found === 'koa' || typeof given?.req !== 'object' || typeof given.append !== 'function')
+    throw wrongFramework('express', `${api}(res, ...)`, found);
+}
+
 /**
  * Issues a token for `claims` and sets the session cookie; returns the token. Await it before
  * answering: a cookie that comes after the response is a TypeError (reported as a process warning
@@ -160,6 +215,7 @@ export function signIn<U, C extends Claims>(
   claims: C,
   overrides?: IssueOverrides,
 ): Promise<string> {
+  checkResponse('signIn', res);
   return forgettable(
     auth.startSession(claims, overrides, { secure: res.req.secure }).then(({ token, cookies }) => {
       if (res.headersSent) throw lateSignIn();
@@ -178,6 +234,7 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
+  checkResponse('signOut', res);
   const req = res.req;
   const claims = sessionOf<U, C>(req, auth)?.claims;
   const { cookies, revoked } = auth.endSession(req, {
@@ -185,6 +242,7 @@ export function signOut<U, C extends Claims>(
     secure: req.secure,
     claims,
     path: req.originalUrl,
+    request: req,
   });
   res.append('Set-Cookie', [...cookies]);
   return revoked;
@@ -196,15 +254,15 @@ export function jwksHandler<U, C extends Claims>(
   options?: JwksHandlerOptions,
 ): RequestHandler {
   const { status, headers, body } = jwksResponse(auth, options);
-  return (_req, res) => {
+  return expressOnly('jwksHandler', (_req, res) => {
     res.status(status).set(headers).send(body);
-  };
+  });
 }
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
-  return (req, res, next) => {
-    const outcome = auth.refresh(req, { secure: req.secure }).then(
+  return expressOnly('refreshHandler', (req, res, next) => {
+    const outcome = auth.refresh(req, { secure: req.secure, path: req.originalUrl, request: req }).then(
       ({ cookies }) => ({ cookies }),
       (err: unknown) => {
         if (!isAuthError(err)) throw err;
@@ -215,5 +273,5 @@ export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHa
       if ('refused' in answer) respond(res, answer.refused);
       else res.append('Set-Cookie', [...answer.cookies]).sendStatus(204);
     });
-  };
+  });
 }

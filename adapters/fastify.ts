@@ -19,8 +19,8 @@ declare module 'fastify' {
     user?: (keyof SessionUser extends never ? Claims : SessionUser) | undefined;
     /** Why `optionalAuth` let the request through anonymously. */
     authError?: AuthError | undefined;
-    /** The claims and the token, unless the guard's `property` moved them; `authOf` types them by the Auth. */
-    auth?: { claims: Claims; token: string } | undefined;
+    /** The token's claims, unless the guard's `property` moved them; `authOf` types them, and the token, by the Auth. */
+    auth?: Claims | undefined;
   }
 }
 
@@ -61,10 +61,11 @@ const guarding =
       const slots = request as unknown as Record<string, unknown>;
       switch (decision.kind) {
         case 'user': {
-          const { user, claims, token } = decision.authenticated;
+          const { user, claims } = decision.authenticated;
           kit.rememberSession(request.raw, auth, decision.authenticated);
           slots.user = user;
-          if (property !== undefined) slots[property] = { claims, token };
+          // The payload, as on Express (express-jwt's req.auth): request.auth.sub.
+          if (property !== undefined) slots[property] = claims;
           request.authError = undefined;
           if (decision.cookies) reply.header('set-cookie', decision.cookies);
           return true;

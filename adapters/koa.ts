@@ -1,15 +1,18 @@
 import type { IncomingMessage } from 'node:http';
-import type { Middleware } from 'koa';
+import type { Context, Middleware, Next, ParameterizedContext } from 'koa';
 import {
   authenticatedOf,
+  calledByKoa,
   createGuard,
   forgettable,
+  frameworkOf,
   jwksResponse,
   keepingClearingCookies,
   lateSignIn,
   rememberSession,
   sessionOf,
   toAuth,
+  wrongFramework,
 } from '../src/adapter-kit/index.js';
 import type { GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
 import { isAuthError, toHttpError } from '../src/index.js';
@@ -24,39 +27,65 @@ import type {
   SignOutOptions,
 } from '../src/index.js';
 
-/** What `requireAuth` puts on `ctx.state`. */
+/** What `requireAuth` puts on `ctx.state`: the user, and the claims on `auth` (or the `property` option's name). */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
   user: U;
-  auth: { claims: C; token: string };
+  auth: C;
 }
 
 /** What `optionalAuth` puts on `ctx.state`. */
 export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
   user: U | undefined;
-  auth: { claims: C; token: string } | undefined;
+  auth: C | undefined;
   authError: AuthError | undefined;
 }
 
+/**
+ * Whether a middleware was called as Koa calls it. Express calls it `(req, res, next)`: its `next` then
+ * gets the TypeError naming the adapter to import (a 500), where a rejected promise would go unhandled
+ * on Express 4 and end the process.
+ */
+function calledRight(api: string, ctx: unknown, next: unknown, expressNext: unknown): boolean {
+  if (calledByKoa(ctx, next)) return true;
+  const error = wrongFramework('koa', api, frameworkOf(ctx));
+  if (typeof expressNext !== 'function') throw error;
+  (expressNext as (err: unknown) => void)(error);
+  return false;
+}
+
+// The route @koa/router matched, when it ran before the guard.
+function routeOf(ctx: object): string | undefined {
+  const route: unknown = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  return typeof route === 'string' ? route : undefined;
+}
+
 function middleware<U, C extends Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
   options: GuardOptions<C>,
   mode: GuardMode,
+  api: string,
 ): Middleware<OptionalAuthState<U, C>> {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
-  return async (ctx, next) => {
-    const decision = await guard(ctx.req, { secure: ctx.secure, path: ctx.originalUrl });
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight(api, ctx, next, expressNext)) return;
+    const decision = await guard(ctx.req, {
+      request: ctx,
+      secure: ctx.secure,
+      path: ctx.originalUrl,
+      route: routeOf(ctx),
+    });
     // Answered while the guard waited (a timeout middleware, or a write to ctx.res): Koa would drop
     // our writes, but next() would still run the route, and a forwarded error would be reported.
     if (ctx.headerSent) return;
     const state = ctx.state as unknown as Record<string, unknown>;
     switch (decision.kind) {
       case 'user': {
-        const { user, claims, token } = decision.authenticated;
+        const { user, claims } = decision.authenticated;
         rememberSession(ctx.req, auth, decision.authenticated);
         ctx.state.user = user;
-        if (property !== undefined) state[property] = { claims, token };
+        if (property !== undefined) state[property] = claims;
         ctx.state.authError = undefined;
         if (decision.cookies) ctx.append('Set-Cookie', [...decision.cookies]);
         break;
@@ -85,18 +114,42 @@ function middleware<U, C extends Claims>(
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `ctx.state.user`. */
 export function requireAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
   options: GuardOptions<C> = {},
 ): Middleware<AuthState<U, C>> {
-  return middleware(authOrOptions, options, 'required') as Middleware<AuthState<U, C>>;
+  return middleware(authOrOptions, options, 'required', 'requireAuth') as Middleware<AuthState<U, C>>;
 }
 
 /** Sets `ctx.state.user` when the request has a valid token; otherwise goes on anonymously, keeping `ctx.state.authError`. */
 export function optionalAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
   options: GuardOptions<C> = {},
 ): Middleware<OptionalAuthState<U, C>> {
-  return middleware(authOrOptions, options, 'optional');
+  return middleware(authOrOptions, options, 'optional', 'optionalAuth');
+}
+
+/**
+ * `handler` for middleware behind `requireAuth(auth)`, given `ctx.state.user` typed as `auth`'s users,
+ * also when `app.use` calls are separate statements (Koa then types `ctx.state` as `any`). A request no
+ * guard of `auth` let through with a user is a TypeError (500), never a handler run without one.
+ */
+export function withUser<U, C extends Claims>(
+  auth: Auth<U, C>,
+  handler: (ctx: ParameterizedContext<AuthState<U, C>>, next: Next) => unknown,
+): Middleware<AuthState<U, C>> {
+  return (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('withUser', ctx, next, expressNext)) return undefined;
+    authenticatedOf<U, C>(ctx.req, auth, false);
+    return handler(ctx, next);
+  };
+}
+
+// signIn and signOut write to Koa's context: Express's res has no ctx.originalUrl, ctx.secure or headerSent.
+function checkContext(api: string, ctx: CookieContext): void {
+  const given = ctx as unknown as { req?: unknown; append?: unknown } | null;
+  const found = frameworkOf(given);
+  if (found === 'express' || typeof given?.req !== 'object' || typeof given.append !== 'function')
+    throw wrongFramework('koa', `${api}(ctx, ...)`, found);
 }
 
 /** The part of a Koa context that signing in and out uses. */
@@ -142,6 +195,7 @@ export function signIn<U, C extends Claims>(
   claims: C,
   overrides?: IssueOverrides,
 ): Promise<string> {
+  checkContext('signIn', ctx);
   return forgettable(
     auth.startSession(claims, overrides, { secure: ctx.secure }).then(({ token, cookies }) => {
       if (ctx.headerSent) throw lateSignIn();
@@ -160,12 +214,14 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
+  checkContext('signOut', ctx);
   const claims = sessionOf<U, C>(ctx.req, auth)?.claims;
   const { cookies, revoked } = auth.endSession(ctx.req, {
     ...options,
     secure: ctx.secure,
     claims,
     path: ctx.originalUrl,
+    request: ctx,
   });
   ctx.append('Set-Cookie', [...cookies]);
   // Koa's error handler drops the headers set above: the rejection carries them.
@@ -175,7 +231,8 @@ export function signOut<U, C extends Claims>(
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */
 export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): Middleware {
   const { status, headers, body } = jwksResponse(auth, options);
-  return (ctx) => {
+  return (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('jwksHandler', ctx, next, expressNext)) return;
     ctx.status = status;
     ctx.set(headers);
     ctx.body = body;
@@ -184,9 +241,14 @@ export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: Jwk
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
-  return async (ctx) => {
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('refreshHandler', ctx, next, expressNext)) return;
     try {
-      const { cookies } = await auth.refresh(ctx.req, { secure: ctx.secure });
+      const { cookies } = await auth.refresh(ctx.req, {
+        secure: ctx.secure,
+        path: ctx.originalUrl,
+        request: ctx,
+      });
       ctx.append('Set-Cookie', [...cookies]);
       ctx.status = 204;
     } catch (err) {

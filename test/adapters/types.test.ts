@@ -11,8 +11,11 @@ import {
   hs256,
   type Auth,
   type AuthError,
+  type AuthErrorCode,
   type Authenticated,
   type Claims,
+  type UnauthorizedError,
+  type UnauthorizedErrorCode,
 } from '../../src/index.js';
 import type { User } from '../../examples/users.js';
 import { SECRET } from '../helpers.js';
@@ -32,7 +35,7 @@ describe('Express typing', () => {
     const handler: RequestHandler = (req) => {
       expectTypeOf(req.user).toEqualTypeOf<Express.User | undefined>();
       // Declared by test/support/express-request.d.ts, as the README shows an app doing.
-      expectTypeOf(req.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
+      expectTypeOf(req.auth).toEqualTypeOf<Claims | undefined>();
       expectTypeOf(req.authError).toEqualTypeOf<AuthError | undefined>();
     };
     expectTypeOf(handler).toBeFunction();
@@ -67,19 +70,51 @@ describe('Express typing', () => {
     expectTypeOf(handler).toBeFunction();
   });
 
-  it('getToken receives the framework’s own request: Express req.query, Koa’s IncomingMessage', () => {
+  it('getToken and requestId receive the framework’s own request: Express req, Koa ctx', () => {
     forExpress.requireAuth({
       key: hs256(SECRET),
       getToken: (req) => (typeof req.query.token === 'string' ? req.query.token : undefined),
+      requestId: (req) => req.get('x-request-id'),
     });
-    forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
+    forKoa.requireAuth({
+      key: hs256(SECRET),
+      getToken: (ctx) => {
+        expectTypeOf(ctx).toEqualTypeOf<Koa.Context>();
+        return typeof ctx.request.query.token === 'string' ? ctx.request.query.token : ctx.throw(401);
+      },
+      requestId: (ctx) => ctx.get('x-request-id'),
+    });
     const typed = createAuth({
       key: hs256(SECRET),
       getToken: (req: import('express').Request) => req.get('x-token'),
     });
     expectTypeOf(forExpress.requireAuth(typed)).toEqualTypeOf<RequestHandler>();
-    // @ts-expect-error an IncomingMessage has no query
-    forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });
+    // @ts-expect-error getToken is given Koa's Context, whose originalUrl is a string
+    forKoa.requireAuth({ key: hs256(SECRET), getToken: (ctx) => ctx.originalUrl() });
+  });
+
+  it('withUser types req.user as the Auth’s users, with no `!`', () => {
+    const handler = forExpress.withUser(auth, (req, res) => {
+      expectTypeOf(req.user).toEqualTypeOf<Member>();
+      res.json({ id: req.user.id });
+    });
+    expectTypeOf(handler).toEqualTypeOf<RequestHandler>();
+    const claimsOnly = createAuth({ key: hs256(SECRET) });
+    forExpress.withUser(claimsOnly, (req) => {
+      expectTypeOf(req.user.sub).toEqualTypeOf<string | undefined>();
+    });
+  });
+
+  it('errors: "express-jwt" and "koa-jwt" are guard options; UnauthorizedError carries both shapes', () => {
+    forExpress.requireAuth(auth, { errors: 'express-jwt' });
+    forKoa.requireAuth(auth, { errors: 'koa-jwt' });
+    const seen = (err: UnauthorizedError): void => {
+      expectTypeOf(err.code).toEqualTypeOf<UnauthorizedErrorCode>();
+      expectTypeOf(err.cause.code).toEqualTypeOf<AuthErrorCode>();
+      expectTypeOf(err.inner.message).toEqualTypeOf<string>();
+      expectTypeOf(err.originalError).toEqualTypeOf<Error | undefined>();
+    };
+    expectTypeOf(seen).toBeFunction();
   });
 
   it('checks guard options against the claims type', () => {
@@ -109,8 +144,24 @@ describe('Koa typing', () => {
     const app = new Koa();
     app.use(forKoa.requireAuth(auth)).use((ctx) => {
       expectTypeOf(ctx.state.user).toEqualTypeOf<Member>();
-      expectTypeOf(ctx.state.auth.claims).toEqualTypeOf<Claims>();
+      expectTypeOf(ctx.state.auth).toEqualTypeOf<Claims>();
     });
+    expectTypeOf(app).not.toBeAny();
+  });
+
+  it('types ctx.state.user in withUser when app.use calls are separate statements', () => {
+    const app = new Koa();
+    app.use(forKoa.requireAuth(auth));
+    app.use((ctx) => {
+      // Koa types the user of a separate app.use as `any`: the reason for withUser.
+      expectTypeOf(ctx.state.user).toBeAny();
+    });
+    app.use(
+      forKoa.withUser(auth, (ctx) => {
+        expectTypeOf(ctx.state.user).toEqualTypeOf<Member>();
+        ctx.body = ctx.state.user.id;
+      }),
+    );
     expectTypeOf(app).not.toBeAny();
   });
 
@@ -153,7 +204,7 @@ describe('Fastify typing', () => {
       expectTypeOf(request.user).toEqualTypeOf<forFastify.SessionUser | undefined>();
       expectTypeOf<forFastify.SessionUser>().toExtend<User>();
       expectTypeOf(request.authError).toEqualTypeOf<AuthError | undefined>();
-      expectTypeOf(request.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
+      expectTypeOf(request.auth).toEqualTypeOf<Claims | undefined>();
       const session = forFastify.authOf(request, typed);
       expectTypeOf(session.user).toEqualTypeOf<Member>();
       expectTypeOf(session.claims.tenant).toEqualTypeOf<string>();
