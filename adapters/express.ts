@@ -130,6 +130,10 @@ function middleware<U, C extends Claims>(
     const context = {
       request: req,
       path: req.originalUrl,
+      // What the router routes: a rewrite of req.url before the guard counts, and so does the mount point.
+      get routedPath() {
+        return req.baseUrl + req.path;
+      },
       get secure() {
         return req.secure;
       },

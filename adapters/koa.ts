@@ -53,6 +53,12 @@ function calledRight(api: string, ctx: unknown, next: unknown, expressNext: unkn
   return false;
 }
 
+// The path the app routes by: ctx.path after any rewrite, under koa-mount's prefix (ctx.mountPath).
+function routedPath(ctx: Context): string {
+  const mount: unknown = (ctx as { mountPath?: unknown }).mountPath;
+  return typeof mount === 'string' ? mount + ctx.path : ctx.path;
+}
+
 // The route @koa/router matched, when it ran before the guard.
 function routeOf(ctx: object): string | undefined {
   const route: unknown = (ctx as { _matchedRoute?: unknown })._matchedRoute;
@@ -74,6 +80,7 @@ function middleware<U, C extends Claims>(
       request: ctx,
       secure: ctx.secure,
       path: ctx.originalUrl,
+      routedPath: routedPath(ctx),
       route: routeOf(ctx),
     });
     // Answered while the guard waited (a timeout middleware, or a write to ctx.res): Koa would drop

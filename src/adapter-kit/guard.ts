@@ -63,9 +63,17 @@ export type GuardDecision<U, C extends Claims> =
 
 /**
  * What an adapter knows of the request beyond its headers: whether it came over HTTPS, the framework's
- * own request (what `getToken` and `requestId` receive), the path before routing and the route.
+ * own request (what `getToken` and `requestId` receive), the path before routing, the route, and the
+ * path the router serves.
  */
-export interface GuardContext extends SecureHint, RequestContext {}
+export interface GuardContext extends SecureHint, RequestContext {
+  /**
+   * The path the framework routes the request by, which `unless` tests: after any rewrite before the
+   * guard, and from the root when the guard is mounted under a prefix (Express `req.baseUrl + req.path`).
+   * Not `path`: a rewrite of `/open/me` to `/me` would let `/me` through. @default req.url
+   */
+  readonly routedPath?: string | undefined;
+}
 
 /** `context.secure` says whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
 export interface Guard<U, C extends Claims> {
@@ -161,7 +169,7 @@ export function createGuard<U, C extends Claims>(
   const guard = async (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>> => {
     // Passing a preflight on would run every handler after the guard that answers OPTIONS, with no user.
     if (isPreflight(req)) return preflight === 'answer' ? PREFLIGHT : ANONYMOUS;
-    if (skip !== undefined && skip(req.method, context?.path ?? req.url)) return ANONYMOUS;
+    if (skip !== undefined && skip(req.method, context?.routedPath ?? req.url)) return ANONYMOUS;
     let authenticated: Authenticated<U, C> | null = null;
     let renewed: StartedSession | undefined;
     try {
