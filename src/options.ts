@@ -32,7 +32,7 @@ import type { TokenSettings } from './token/settings.js';
 
 /**
  * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework's guards
- * hand `getToken` and `requestId`: Express's `req`, Koa's `ctx`.
+ * hand `getToken` and `requestId`: Express's `req`, Koa's `ctx`, Fastify's `request`.
  */
 export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike> {
   /**
@@ -79,8 +79,8 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   /** Accept `Authorization: Bearer <token>` (RFC 6750 §2.1). @default true */
   bearer?: boolean;
   /**
-   * Your own extraction, given the framework's request (Express `req`, Koa `ctx`). Alone it replaces the
-   * built-in one (Bearer header, then cookie); `sources` can put it before them instead, as koa-jwt does.
+   * Your own extraction, given the framework's request (Express `req`, Koa `ctx`, Fastify `request`). Alone
+   * it replaces the built-in one (Bearer header, then cookie); `sources` can put it before them instead, as koa-jwt does.
    * A string is treated as cookie-borne (CSRF checks on unsafe methods; sliding renewal when it is the
    * session cookie's own value); return `{ token, source: 'bearer' }` for a token the client presented
    * on purpose, which no browser sends by itself.

@@ -2,13 +2,16 @@
 // method, the path (never the query), the route, the subject once the signature held, and the app's own
 // request id. Never a token, a cookie or a secret.
 import express from 'express';
+import Fastify, { type FastifyRequest } from 'fastify';
 import Koa from 'koa';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as forExpress from '../adapters/express.js';
+import * as forFastify from '../adapters/fastify.js';
 import * as forKoa from '../adapters/koa.js';
 import { createAuth, hs256, type AuthEvent } from '../src/index.js';
 import { NOW_MS, OTHER_SECRET, SECRET } from './helpers.js';
+import { listenerOf } from './support/fastify.js';
 
 const warnings: Error[] = [];
 const warn = (warning: Error): void => void warnings.push(warning);
@@ -117,6 +120,78 @@ describe('Koa', () => {
         method: 'GET',
         path: '/me',
         requestId: 'koa-req-1',
+      },
+    ]);
+  });
+});
+
+describe('Fastify', () => {
+  const events: AuthEvent[] = [];
+  const auth = createAuth({
+    key: hs256(SECRET),
+    onEvent: (event) => void events.push(event),
+    requestId: (request: FastifyRequest) => request.id,
+  });
+  // An old path served by the new route: the event says the path the client sent, and the route it reached.
+  const app = Fastify({
+    genReqId: () => 'fastify-req-1',
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^\/v1\//, '/api/'),
+  });
+  void app.register(forFastify.jwtGate);
+  void app.register(
+    async (api) => {
+      api.addHook('onRequest', forFastify.optionalAuth(auth, { invalid: 'refuse' }));
+      api.get(
+        '/orders/:id',
+        { preHandler: forFastify.requireAuth(auth, { roles: ['admin'] }) },
+        async () => 'ok',
+      );
+    },
+    { prefix: '/api' },
+  );
+  const handler = listenerOf(app);
+
+  it('the method, the path the client sent without its query, the route, the subject and the request id', async () => {
+    events.length = 0;
+    const member = await auth.issue({ sub: 'user-7', role: 'member' });
+    const res = await request(handler)
+      .get(`/v1/orders/42?access_token=${member}&q=secret`)
+      .set('Authorization', `Bearer ${member}`)
+      .set('Cookie', `jwt=${member}; other=cookie-value`);
+    expect(res.status).toBe(403);
+    expect(events).toEqual([
+      {
+        type: 'refused',
+        code: 'ERR_FORBIDDEN',
+        status: 403,
+        claim: undefined,
+        sub: 'user-7',
+        method: 'GET',
+        path: '/v1/orders/42',
+        route: '/api/orders/:id',
+        requestId: 'fastify-req-1',
+      },
+    ]);
+    const heard = JSON.stringify(events);
+    for (const secret of [member.split('.')[2]!, 'access_token', 'q=secret', 'cookie-value', SECRET])
+      expect(heard).not.toContain(secret);
+  });
+
+  it('a forged token: no subject; the route, which Fastify knows before its first hook', async () => {
+    events.length = 0;
+    const token = await forged.issue({ sub: 'admin' });
+    const res = await request(handler).get('/api/orders/42').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(events).toEqual([
+      {
+        type: 'refused',
+        code: 'ERR_SIGNATURE_INVALID',
+        status: 401,
+        claim: undefined,
+        method: 'GET',
+        path: '/api/orders/42',
+        route: '/api/orders/:id',
+        requestId: 'fastify-req-1',
       },
     ]);
   });

@@ -328,9 +328,14 @@ describe('the packed tarball', () => {
     const kitOnly = [
       'Framework',
       'calledByExpress',
+      'calledByFastify',
       'calledByKoa',
+      'clearingCookiesOnce',
       'frameworkOf',
+      'refreshAnswer',
       'refusedByKoa',
+      'signingIn',
+      'wrongCall',
       'wrongFramework',
     ];
     expect(deprecated).toEqual(

@@ -19,7 +19,8 @@ export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> 
    * Who answers a refusal. `'respond'`: the guard, with a JSON body and the RFC 6750 challenge.
    * `'forward'`: your error handler, given the `AuthError`. `'express-jwt'`, `'koa-jwt'`: your error
    * handler, given an `UnauthorizedError` shaped as those libraries throw theirs (`name`, `code`,
-   * `inner`, `originalError`, `status`), the `AuthError` as its `cause`. @default 'respond'
+   * `inner`, `originalError`, `status`), the `AuthError` as its `cause` (jwt-gate/fastify takes neither).
+   * @default 'respond'
    */
   readonly errors?: 'respond' | 'forward' | ErrorStyle;
   /**
@@ -32,8 +33,9 @@ export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> 
   /** Requests that go on without authentication, as express-unless's `.unless()`: public paths and methods. */
   readonly unless?: SkipRules;
   /**
-   * Where the adapter puts `{ claims, token }`: `req[property]` (Express) or `ctx.state[property]` (Koa).
-   * Rename it when another library uses `auth`; `false` sets nothing (read it with `authOf`). @default 'auth'
+   * Where the adapter puts the token's claims: `req[property]` (Express), `ctx.state[property]` (Koa),
+   * `request[property]` (Fastify). Rename it when another library uses `auth`; `false` sets nothing (read
+   * the claims, and the token, with `authOf`). @default 'auth'
    */
   readonly property?: string | false;
   /**
@@ -78,7 +80,7 @@ export interface GuardContext extends SecureHint, RequestContext {
 /** `context.secure` says whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
 export interface Guard<U, C extends Claims> {
   (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>>;
-  /** Where the adapter puts `{ claims, token }`, or `undefined` for nowhere. */
+  /** Where the adapter puts the claims, or `undefined` for nowhere. */
   readonly property: string | undefined;
 }
 

@@ -18,9 +18,15 @@ export interface RequestLike {
  * Nothing of it is needed: `auth.authenticate(req)` alone works for any framework.
  */
 export interface RequestContext {
-  /** The framework's own request, which `getToken` and `requestId` receive (Koa's `ctx`). @default the request */
+  /**
+   * The framework's own request, which `getToken` and `requestId` receive (Koa's `ctx`, Fastify's
+   * `request`). @default the request
+   */
   readonly request?: unknown;
-  /** The path the client asked for, before any router rewrote it (Express `req.originalUrl`, Koa `ctx.originalUrl`). */
+  /**
+   * The path the client asked for, before any rewrite (`req.originalUrl`, `ctx.originalUrl`,
+   * `request.originalUrl`): what `refused` events say, and what sign-out checks the refresh cookie reaches.
+   */
   readonly path?: string | undefined;
   /** The route pattern that matched, when the framework knows it: for `refused` events. */
   readonly route?: string | undefined;

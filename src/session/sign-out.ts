@@ -24,11 +24,11 @@ export interface EndSessionOptions extends SecureHint, SignOutOptions {
   /** The session's claims when already verified (`req.auth.claims`); otherwise the request is authenticated. */
   readonly claims?: Claims | undefined;
   /**
-   * The request's path as the browser sent it (Express `req.originalUrl`, Koa `ctx.originalUrl`);
+   * The request's path as the browser sent it (`req.originalUrl`, `ctx.originalUrl`, `request.originalUrl`);
    * with refresh tokens on, it must lie under `refresh.path`. @default the path of `req.url`
    */
   readonly path?: string | undefined;
-  /** The framework's own request (Koa's `ctx`), which `getToken` receives. @default req */
+  /** The framework's own request (Koa's `ctx`, Fastify's `request`), which `getToken` gets. @default req */
   readonly request?: unknown;
 }
 

@@ -687,7 +687,10 @@ function fastifyHost(auth: Auth, layers: readonly Layer[]): Handler {
   const app = Fastify();
   void app.register(forFastify.jwtGate);
   const guards = layers.map(([kind, options]) =>
-    (kind === 'optional' ? forFastify.optionalAuth : forFastify.requireAuth)(auth, options ?? {}),
+    (kind === 'optional' ? forFastify.optionalAuth : forFastify.requireAuth)(
+      auth,
+      (options ?? {}) as forFastify.FastifyGuardOptions,
+    ),
   );
   app.all('/p', { onRequest: guards }, async (request) => ({
     user: (request.user as { sub?: string } | undefined)?.sub ?? null,

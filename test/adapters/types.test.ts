@@ -1,6 +1,6 @@
 // Compile-time checks of the adapters' typing, enforced by `npm run typecheck`.
 import type { RequestHandler } from 'express';
-import Fastify, { type FastifyPluginCallback, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyPluginCallback, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import Koa from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
@@ -215,20 +215,40 @@ describe('Fastify typing', () => {
     });
   });
 
-  it('getToken receives the raw IncomingMessage; options, sign-in and handlers are typed', () => {
-    forFastify.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
+  it('getToken receives the FastifyRequest; options, sign-in and handlers are typed', () => {
+    forFastify.requireAuth({
+      key: hs256(SECRET),
+      getToken: (request) => (request.query as { token?: string }).token,
+      requestId: (request) => request.id,
+    });
     const wrong = (): void => {
-      // @ts-expect-error an IncomingMessage has no query
-      forFastify.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });
+      // @ts-expect-error a FastifyRequest's url is a string, not a function
+      forFastify.requireAuth({ key: hs256(SECRET), getToken: (request) => request.url() });
       // @ts-expect-error roles is a list
       forFastify.requireAuth(auth, { roles: 'admin' });
       // @ts-expect-error errors is respond or forward
       forFastify.optionalAuth(auth, { errors: 'throw' });
+      // @ts-expect-error express-jwt's error shape is for express-jwt's handlers
+      forFastify.requireAuth(auth, { errors: 'express-jwt' });
     };
     expectTypeOf(wrong).toBeFunction();
     expectTypeOf(forFastify.signIn<Member, Claims>).returns.resolves.toEqualTypeOf<string>();
     expectTypeOf(forFastify.signOut<Member, Claims>).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(forFastify.refreshHandler(auth)).toEqualTypeOf<RouteHandlerMethod>();
+  });
+
+  it('withUser types request.user as the Auth’s users, with no `!`', () => {
+    const handler = forFastify.withUser(auth, async (request, reply) => {
+      expectTypeOf(request.user).toEqualTypeOf<Member>();
+      expectTypeOf(reply).toEqualTypeOf<FastifyReply>();
+      return { id: request.user.id };
+    });
+    expectTypeOf(handler).toEqualTypeOf<RouteHandlerMethod>();
+    Fastify().get('/me', { onRequest: forFastify.requireAuth(auth) }, handler);
+    const claimsOnly = createAuth({ key: hs256(SECRET) });
+    forFastify.withUser(claimsOnly, (request) => {
+      expectTypeOf(request.user.sub).toEqualTypeOf<string | undefined>();
+    });
     expectTypeOf(forFastify.jwksHandler(auth)).toEqualTypeOf<RouteHandlerMethod>();
   });
 });

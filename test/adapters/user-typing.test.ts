@@ -1,10 +1,12 @@
 // README's "Typing req.user": what the declarations say is what runs. With a user mapper, req.user is its
 // result (the User the README declares); without one, the claims; withUser hands either to the handler.
 import express from 'express';
+import Fastify from 'fastify';
 import Koa from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
+import * as forFastify from '../../adapters/fastify.js';
 import * as forKoa from '../../adapters/koa.js';
 import { createAuth, hs256 } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
@@ -87,5 +89,44 @@ describe('Koa: withUser in a separate app.use', () => {
     const token = await mapped.issue({ sub: 'user-1' });
     const res = await request(app.callback()).get('/').set('Authorization', `Bearer ${token}`);
     expect(res.body).toEqual({ email: 'ada@example.com' });
+  });
+});
+
+describe('Fastify: withUser hands the handler request.user as it runs', () => {
+  const app = Fastify();
+  void app.register(forFastify.jwtGate);
+  app.get(
+    '/mapped',
+    { onRequest: forFastify.requireAuth(mapped) },
+    forFastify.withUser(mapped, async (request) => request.user),
+  );
+  app.get(
+    '/plain',
+    { onRequest: forFastify.requireAuth(plain) },
+    forFastify.withUser(plain, async (request) => request.user),
+  );
+  app.get(
+    '/forgot-the-guard',
+    forFastify.withUser(plain, async () => 'ran'),
+  );
+
+  it('with a user mapper: the User, id and all; without one: the claims, with no id', async () => {
+    const mappedToken = await mapped.issue({ sub: 'user-1' });
+    const res = await app.inject({ url: '/mapped', headers: { authorization: `Bearer ${mappedToken}` } });
+    expect(res.json()).toEqual({ id: 'user-1', email: 'ada@example.com', role: 'admin' });
+    const plainToken = await plain.issue({ sub: 'user-1', role: 'member' });
+    const claims = (
+      await app.inject({ url: '/plain', headers: { authorization: `Bearer ${plainToken}` } })
+    ).json();
+    expect(claims).toMatchObject({ sub: 'user-1', role: 'member' });
+    expect(claims).not.toHaveProperty('id');
+  });
+
+  it('withUser with no guard before it: a 500 that says so, never a handler run without a user', async () => {
+    const res = await app.inject('/forgot-the-guard');
+    expect(res.statusCode).toBe(500);
+    expect(res.json().message).toBe(
+      'jwt-gate: authOf: neither requireAuth nor optionalAuth of this auth ran on this request',
+    );
   });
 });
