@@ -134,7 +134,10 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
         'EVAL (log)',
         'EVAL',
       ]);
-      const again = `jwt=${cookie(await request(app).post('/login'), 'jwt')}`;
+      // Through commandsOf, so the sign-in's own commands are all seen before the next step counts.
+      let second: request.Response | undefined;
+      await commandsOf(async () => (second = await request(app).post('/login')));
+      const again = `jwt=${cookie(second!, 'jwt')}`;
       // The login and the subject's cut, each its log entry then its write, side by side.
       const everywhere = await commandsOf(() =>
         request(app).post('/auth/logout-everywhere').set('Cookie', again),
