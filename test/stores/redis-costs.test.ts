@@ -91,8 +91,11 @@ describe.runIf(runRedis)('commands per step, as MONITOR sees them', () => {
       // MONITOR's feed may trail the replies: wait for a marker sent after the step on every node.
       const marker = `${prefix}marker-${++markers}`;
       await Promise.all(pokes.map((poke) => poke.call('ECHO', marker)));
-      for (let i = 0; i < 100 && seen.filter((entry) => entry.name === 'ECHO').length < pokes.length; i++)
+      // Up to 5 s: on a busy machine the feed trailed by more than a second.
+      for (let i = 0; i < 500 && seen.filter((entry) => entry.name === 'ECHO').length < pokes.length; i++)
         await new Promise((resolve) => setTimeout(resolve, 10));
+      if (seen.filter((entry) => entry.name === 'ECHO').length < pokes.length)
+        throw new Error('MONITOR did not show the markers within 5 s');
       return seen
         .filter((entry) => entry.name !== 'ECHO')
         .sort((a, b) => a.time - b.time)
