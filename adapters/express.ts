@@ -2,15 +2,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   authenticatedOf,
   createGuard,
-  endRequestLogin,
   forgettable,
+  frameworkOf,
   jwksResponse,
   lateSignIn,
   rememberSession,
-  requestedSid,
-  requestLogins,
   sessionOf,
   toAuth,
+  wrongFramework,
 } from '../src/adapter-kit/index.js';
 import type { GuardDecision, GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
 import { isAuthError, toHttpError } from '../src/index.js';
@@ -20,17 +19,18 @@ import type {
   Authenticated,
   AuthOptions,
   Claims,
-  HttpError,
   JwksHandlerOptions,
-  Login,
   SignInOptions,
   SignOutOptions,
 } from '../src/index.js';
+import { expressOnly, respond, routeOf, whenOpen } from './express-response.js';
+
+export { endLogin, endLoginHandler, loginsHandler, loginsOf } from './express-logins.js';
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
-  // `req.auth` is not declared here: express-oauth2-jwt-bearer declares it otherwise (TS2717). Read the
-  // claims typed with `authOf(req, auth)`, or declare `auth` yourself (README).
+  // `req.auth` (the claims, as express-jwt leaves them) is not declared here: express-oauth2-jwt-bearer
+  // declares it otherwise (TS2717). Read the claims typed with `authOf(req, auth)`, or declare it (README).
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merged into by the app
     interface User {}
@@ -42,31 +42,11 @@ declare global {
   }
 }
 
-function respond(res: Response, { status, headers, body }: HttpError): void {
-  res.status(status).set(headers).json(body);
-}
-
-/**
- * Writes the outcome of `work` unless the response is already gone (a timeout middleware answered
- * while a key set or store was slow). Then nothing is written and next() is not called: the request
- * has been answered, and Express's final handler would destroy the socket. Express 4 ignores a
- * rejected promise and Node exits on an unhandled one, so every error, a throw in `write` included,
- * goes to next(err). next() runs after `work` settled: a downstream error is never an auth failure.
- */
-function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write: (value: T) => void): void {
-  work
-    .then((value) => {
-      if (!res.headersSent) write(value);
-    })
-    .catch((err: unknown) => {
-      if (!res.headersSent) next(err);
-    });
-}
-
 function middleware<U, C extends Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C>,
   mode: GuardMode,
+  api: string,
 ): RequestHandler {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
@@ -75,10 +55,11 @@ function middleware<U, C extends Claims>(
     const slots = req as unknown as Record<string, unknown>;
     switch (decision.kind) {
       case 'user': {
-        const { user, claims, token } = decision.authenticated;
+        const { user, claims } = decision.authenticated;
         rememberSession(req, auth, decision.authenticated);
         req.user = user as Express.User;
-        if (property !== undefined) slots[property] = { claims, token };
+        // The payload, where express-jwt (>= 7) leaves it: req.auth.sub.
+        if (property !== undefined) slots[property] = claims;
         // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
         if (req.authError !== undefined) req.authError = undefined;
         if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
@@ -105,18 +86,26 @@ function middleware<U, C extends Claims>(
         respond(res, decision.http);
     }
   };
-  return (req, res, next) => {
-    // req.secure is worked out (trust proxy, X-Forwarded-Proto) only when a renewal needs it.
+  return expressOnly(api, (req, res, next) => {
+    // req.secure (trust proxy, X-Forwarded-Proto) and the route are worked out only when needed.
     const context = {
+      request: req,
       path: req.originalUrl,
+      // What the router routes: a rewrite of req.url before the guard counts, and so does the mount point.
+      get routedPath() {
+        return req.baseUrl + req.path;
+      },
       get secure() {
         return req.secure;
+      },
+      get route() {
+        return routeOf(req);
       },
     };
     whenOpen(guard(req, context), res, next, (decision) => {
       apply(decision, req, res, next);
     });
-  };
+  });
 }
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `req.user`. */
@@ -124,7 +113,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
-  return middleware(authOrOptions, options, 'required');
+  return middleware(authOrOptions, options, 'required', 'requireAuth');
 }
 
 /** Sets `req.user` when the request has a valid token; otherwise goes on anonymously, keeping `req.authError`. */
@@ -132,7 +121,7 @@ export function optionalAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
   options: GuardOptions<C> = {},
 ): RequestHandler {
-  return middleware(authOrOptions, options, 'optional');
+  return middleware(authOrOptions, options, 'optional', 'optionalAuth');
 }
 
 /**
@@ -153,6 +142,33 @@ export function authOf<U, C extends Claims>(
   return authenticatedOf<U, C>(req, auth, options?.optional === true);
 }
 
+/** `req` once a guard let it through with a user: `req.user` typed as the `Auth`'s users, never undefined. */
+export type RequestWithUser<U> = Omit<Request, 'user'> & { user: U };
+
+/**
+ * `handler` for a route behind `requireAuth(auth)`, given `req.user` typed as `auth`'s users: no `!`.
+ * A request no guard of `auth` let through with a user is a TypeError (500), never a handler run without
+ * one. A promise the handler returns that rejects goes to `next(err)`, on Express 4 as on 5.
+ */
+export function withUser<U, C extends Claims>(
+  auth: Auth<U, C>,
+  handler: (req: RequestWithUser<U>, res: Response, next: NextFunction) => unknown,
+): RequestHandler {
+  return expressOnly('withUser', (req, res, next) => {
+    authenticatedOf<U, C>(req, auth, false);
+    const result: unknown = handler(req as unknown as RequestWithUser<U>, res, next);
+    if (result instanceof Promise) result.catch(next);
+  });
+}
+
+// signIn and signOut write to Express's res: a Koa context has no res.req.secure to read.
+function checkResponse(api: string, res: Response): void {
+  const given = res as unknown as { req?: unknown; append?: unknown } | null;
+  const found = frameworkOf(given);
+  if (found === 'koa' || typeof given?.req !== 'object' || typeof given.append !== 'function')
+    throw wrongFramework('express', `${api}(res, ...)`, found);
+}
+
 /**
  * Issues a token for `claims` and sets the session cookie; returns the token. Await it before
  * answering: a cookie that comes after the response is a TypeError (reported as a process warning
@@ -164,6 +180,7 @@ export function signIn<U, C extends Claims>(
   claims: C,
   options?: SignInOptions,
 ): Promise<string> {
+  checkResponse('signIn', res);
   return forgettable(
     auth.startSession(claims, options, { secure: res.req.secure }).then(({ token, cookies }) => {
       if (res.headersSent) throw lateSignIn();
@@ -182,6 +199,7 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
+  checkResponse('signOut', res);
   const req = res.req;
   const claims = sessionOf<U, C>(req, auth)?.claims;
   const { cookies, revoked } = auth.endSession(req, {
@@ -189,6 +207,7 @@ export function signOut<U, C extends Claims>(
     secure: req.secure,
     claims,
     path: req.originalUrl,
+    request: req,
   });
   res.append('Set-Cookie', [...cookies]);
   return revoked;
@@ -200,15 +219,15 @@ export function jwksHandler<U, C extends Claims>(
   options?: JwksHandlerOptions,
 ): RequestHandler {
   const { status, headers, body } = jwksResponse(auth, options);
-  return (_req, res) => {
+  return expressOnly('jwksHandler', (_req, res) => {
     res.status(status).set(headers).send(body);
-  };
+  });
 }
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
-  return (req, res, next) => {
-    const outcome = auth.refresh(req, { secure: req.secure }).then(
+  return expressOnly('refreshHandler', (req, res, next) => {
+    const outcome = auth.refresh(req, { secure: req.secure, path: req.originalUrl, request: req }).then(
       ({ cookies }) => ({ cookies }),
       (err: unknown) => {
         if (!isAuthError(err)) throw err;
@@ -219,71 +238,5 @@ export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHa
       if ('refused' in answer) respond(res, answer.refused);
       else res.append('Set-Cookie', [...answer.cookies]).sendStatus(204);
     });
-  };
-}
-
-/**
- * The live logins of `req`'s user ("Your sessions"), newest first, its own marked `current`, for a page
- * behind `requireAuth(auth)`. Rejects with `ERR_TOKEN_MISSING` for an anonymous request (`optionalAuth`).
- */
-export function loginsOf<U, C extends Claims>(req: Request, auth: Auth<U, C>): Promise<Login[]> {
-  return requestLogins(req, auth);
-}
-
-/**
- * Ends the login `sid` (from a form) of `res.req`'s user with sign-out's cross-site rules, clearing the
- * session cookies when it is the request's own: true when it did; false, changing nothing, for any other
- * value (another user's sid among them).
- */
-export function endLogin<U, C extends Claims>(
-  res: Response,
-  auth: Auth<U, C>,
-  sid: unknown,
-): Promise<boolean> {
-  const { cookies, ended } = endRequestLogin(res.req, auth, sid, { secure: res.req.secure });
-  if (cookies.length > 0) res.append('Set-Cookie', [...cookies]);
-  return ended;
-}
-
-// The JSON of `work`, never cached, or the refusal a guard would answer; other errors go to next(err).
-function answerJson(work: Promise<object>, res: Response, next: NextFunction, realm: string): void {
-  const outcome = work.then(
-    (body) => ({ body }),
-    (err: unknown) => {
-      if (!isAuthError(err)) throw err;
-      return { refused: toHttpError(err, realm) };
-    },
-  );
-  whenOpen(outcome, res, next, (answer) => {
-    if ('refused' in answer) respond(res, answer.refused);
-    else res.set('Cache-Control', 'no-store').json(answer.body);
   });
-}
-
-/** Answers `{ logins }` (see `loginsOf`); mount it behind `requireAuth(auth)`. */
-export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
-  return (req, res, next) => {
-    answerJson(
-      loginsOf(req, auth).then((logins) => ({ logins })),
-      res,
-      next,
-      auth.realm,
-    );
-  };
-}
-
-/**
- * Ends the login of the route's `:sid`, else of the parsed body's `sid` (`express.urlencoded()` or
- * `express.json()` before it), and answers `{ ended }` (see `endLogin`). Behind `requireAuth(auth)`.
- */
-export function endLoginHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
-  return (req, res, next) => {
-    const sid = requestedSid(req.params, req.body as unknown);
-    answerJson(
-      endLogin(res, auth, sid).then((ended) => ({ ended })),
-      res,
-      next,
-      auth.realm,
-    );
-  };
 }

@@ -1,10 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify';
 import * as kit from '../src/adapter-kit/index.js';
-import { isAuthError, toHttpError, type Auth, type AuthError, type Authenticated } from '../src/index.js';
-import type { AuthOptions, Claims, GuardOptions, HttpError, IssueOverrides } from '../src/index.js';
-import type { JwksHandlerOptions, SignOutOptions } from '../src/index.js';
+import type { Auth, AuthError, Authenticated, AuthOptions, Claims, IssueOverrides } from '../src/index.js';
+import type { HttpError, JwksHandlerOptions, SignOutOptions } from '../src/index.js';
 
 /**
  * The type of `request.user`, declared once by the app as @fastify/passport's `PassportUser` is:
@@ -19,10 +17,19 @@ declare module 'fastify' {
     user?: (keyof SessionUser extends never ? Claims : SessionUser) | undefined;
     /** Why `optionalAuth` let the request through anonymously. */
     authError?: AuthError | undefined;
-    /** The claims and the token, unless the guard's `property` moved them; `authOf` types them by the Auth. */
-    auth?: { claims: Claims; token: string } | undefined;
+    /** The token's claims (as express-jwt's `req.auth`), unless the guard's `property` moved them. */
+    auth?: Claims | undefined;
   }
 }
+
+/**
+ * The options of `requireAuth` and `optionalAuth`, as on Express and Koa but for `errors`: `'respond'` or
+ * `'forward'` (Fastify's error handler answers an `AuthError`). express-jwt's and koa-jwt's error shapes
+ * are for those libraries' handlers.
+ */
+export type FastifyGuardOptions<C extends Claims = Claims> = Omit<kit.GuardOptions<C>, 'errors'> & {
+  readonly errors?: 'respond' | 'forward';
+};
 
 /**
  * A guard: a route's `onRequest` or `preHandler` hook, or a scope's (`addHook`), which it then covers. It calls
@@ -33,38 +40,53 @@ export type AuthHook = (request: FastifyRequest, reply: FastifyReply, done: Hook
 
 /** `requireAuth` and `optionalAuth`: a guard for an `Auth`, or for the options to create one. */
 export type AuthHookFactory = <U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
-  options?: GuardOptions<C>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, FastifyRequest>,
+  options?: FastifyGuardOptions<C>,
 ) => AuthHook;
 
-const send = (reply: FastifyReply, { status, headers, body }: HttpError) =>
+/** `request` once a guard let it through with a user: `request.user` typed as the `Auth`'s users. */
+export type RequestWithUser<U> = Omit<FastifyRequest, 'user'> & { user: U };
+
+// An answer of the kit's (a refusal, the key set): its status, headers and body.
+const send = (reply: FastifyReply, { status, headers, body }: HttpError | kit.JwksResponse) =>
   reply.code(status).headers(headers).send(body);
 
-// `protocol` follows the app's trustProxy. Read at once: a getter (an accessor made per request) cost a
-// guard 8 % of its requests/s and doubled its p99 (the bench's ladder).
-const isHttps = (request: FastifyRequest) => request.protocol === 'https';
-// Sessions follow the path the browser asked for (before rewriteUrl): its cookies are sent by that path.
-const hint = (request: FastifyRequest) => ({ path: request.originalUrl, secure: isHttps(request) });
+// Whether another framework called `api`: Express's next then has the TypeError naming the adapter to
+// import (a 500); Koa, which passes none, has it thrown (a 500 too).
+const wrongTurn = (api: string, request: unknown, reply: unknown, next: unknown): boolean =>
+  !kit.calledByFastify(request, reply) && kit.wrongCall('fastify', api, request, next);
+
+// What the guard and the session helpers read of a request, each at once: a getter in an object literal
+// (made per request) cost a guard 8 % of its requests/s. `path` is the one the browser asked for (before
+// rewriteUrl): events say it, and its cookies are sent by it; `unless` tests the one Fastify routed.
+const seen = (request: FastifyRequest): kit.GuardContext => ({
+  request,
+  secure: request.protocol === 'https',
+  path: request.originalUrl,
+  routedPath: request.url,
+  route: request.routeOptions.url,
+});
+
+type Decision = kit.GuardDecision<unknown, Claims>;
 
 const guarding =
-  (mode: kit.GuardMode): AuthHookFactory =>
+  (mode: kit.GuardMode, api: string): AuthHookFactory =>
   (authOrOptions, options = {}) => {
     const auth = kit.toAuth(authOrOptions);
     const guard = kit.createGuard(auth, options, mode);
+    if (options.errors !== undefined && options.errors !== 'respond' && options.errors !== 'forward')
+      throw new TypeError('jwt-gate/fastify: "errors" must be "respond" or "forward"');
     const { property } = guard;
     // Whether the request goes on; a refusal is answered here, and a forwarded one thrown.
-    const apply = (
-      decision: kit.GuardDecision<unknown, Claims>,
-      request: FastifyRequest,
-      reply: FastifyReply,
-    ) => {
+    const apply = (decision: Decision, request: FastifyRequest, reply: FastifyReply) => {
       const slots = request as unknown as Record<string, unknown>;
       switch (decision.kind) {
         case 'user': {
-          const { user, claims, token } = decision.authenticated;
+          const { user, claims } = decision.authenticated;
           kit.rememberSession(request.raw, auth, decision.authenticated);
           slots.user = user;
-          if (property !== undefined) slots[property] = { claims, token };
+          // The payload, as on Express (express-jwt's req.auth): request.auth.sub.
+          if (property !== undefined) slots[property] = claims;
           request.authError = undefined;
           if (decision.cookies) reply.header('set-cookie', decision.cookies);
           return true;
@@ -87,9 +109,9 @@ const guarding =
       }
     };
     return (request, reply, done) => {
-      // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides; its
-      // url is the path Fastify routed (after rewriteUrl), so `unless` tests what is served.
-      guard(request.raw, { secure: isHttps(request) })
+      if (wrongTurn(api, request, reply, done)) return;
+      // The raw request: its rawHeaders show a repeated Authorization, which `request.headers` hides.
+      guard(request.raw, seen(request))
         // Answered while the guard waited (a timeout): Fastify runs nothing more, and would warn of a second answer.
         .then((decision) => !reply.sent && apply(decision, request, reply))
         .then(
@@ -104,17 +126,17 @@ const guarding =
   };
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `request.user`. */
-export const requireAuth: AuthHookFactory = guarding('required');
+export const requireAuth: AuthHookFactory = guarding('required', 'requireAuth');
 
 /** Sets `request.user` when the request has a valid token; else goes on anonymously, keeping `request.authError`. */
-export const optionalAuth: AuthHookFactory = guarding('optional');
+export const optionalAuth: AuthHookFactory = guarding('optional', 'optionalAuth');
 
 /**
  * Declares `request.user`, `authError` and `auth` where it is registered: `app.register(jwtGate)`. Not
  * encapsulated, as fastify-plugin marks a plugin; a guard covers the routes or the scope it is added to.
  */
 export const jwtGate: FastifyPluginCallback = Object.assign(
-  (fastify: Parameters<FastifyPluginCallback>[0], _options: unknown, done: () => void) => {
+  (fastify: FastifyInstance, _options: unknown, done: () => void) => {
     // Another plugin's `user` (@fastify/passport) is shared, not declared twice.
     for (const name of ['user', 'authError', 'auth'] as const)
       if (!fastify.hasRequestDecorator(name)) fastify.decorateRequest(name, undefined);
@@ -140,6 +162,27 @@ export function authOf<U, C extends Claims, O extends boolean = false>(
 }
 
 /**
+ * `handler` for a route behind `requireAuth(auth)`, given `request.user` typed as `auth`'s users: no `!`.
+ * A request no guard of `auth` let through with a user is a TypeError (500), never a handler run without one.
+ */
+export function withUser<U, C extends Claims>(
+  auth: Auth<U, C>,
+  handler: (this: FastifyInstance, request: RequestWithUser<U>, reply: FastifyReply) => unknown,
+): RouteHandlerMethod {
+  return function (this: FastifyInstance, request, reply, next?: unknown) {
+    if (wrongTurn('withUser', request, reply, next)) return undefined;
+    kit.authenticatedOf<U, C>(request.raw, auth, false);
+    return handler.call(this, request as unknown as RequestWithUser<U>, reply);
+  };
+}
+
+// signIn and signOut write to Fastify's reply: Express's res and Koa's ctx have no reply.request.
+function checkReply(api: string, reply: FastifyReply): void {
+  if (!kit.calledByFastify((reply as { request?: unknown } | null)?.request, reply))
+    throw kit.wrongFramework('fastify', `${api}(reply, ...)`, kit.frameworkOf(reply));
+}
+
+/**
  * Issues a token for `claims` and sets the session cookie; returns the token. Await it before answering:
  * a cookie that comes later is a TypeError (a process warning when nobody awaits it), never a silent loss.
  */
@@ -149,14 +192,10 @@ export function signIn<U, C extends Claims>(
   claims: C,
   overrides?: IssueOverrides,
 ): Promise<string> {
-  const started = auth.startSession(claims, overrides, hint(reply.request));
-  return kit.forgettable(
-    started.then(({ token, cookies }) => {
-      if (reply.sent) throw kit.lateSignIn();
-      reply.header('set-cookie', cookies);
-      return token;
-    }),
-  );
+  checkReply('signIn', reply);
+  const started = auth.startSession(claims, overrides, { secure: reply.request.protocol === 'https' });
+  const sent = () => reply.sent;
+  return kit.signingIn(started, sent, (cookies) => reply.header('set-cookie', cookies));
 }
 
 /**
@@ -168,18 +207,13 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
+  checkReply('signOut', reply);
   const { raw } = reply.request;
   const claims = kit.sessionOf<U, C>(raw, auth)?.claims;
-  const { cookies, revoked } = auth.endSession(raw, { ...options, ...hint(reply.request), claims });
+  const { cookies, revoked } = auth.endSession(raw, { ...options, ...seen(reply.request), claims });
   reply.header('set-cookie', cookies);
-  // Fastify's error handler keeps the headers set before an error and adds the error's own: an AuthError
-  // goes on without the cookies already set, so each is sent once.
-  const once = revoked.catch((err: unknown) => {
-    if (!isAuthError(err) || err.headers['Set-Cookie'] === undefined) throw err;
-    const { 'Set-Cookie': _set, ...headers } = err.headers;
-    throw Object.create(err, { headers: { value: headers } }) as AuthError;
-  });
-  return kit.forgettable(once);
+  // Fastify's error handler keeps the headers set before an error, and adds the error's own.
+  return kit.clearingCookiesOnce(revoked);
 }
 
 /** Serves the public JWK Set of `auth`'s keys, e.g. `app.get('/.well-known/jwks.json', jwksHandler(auth))`. */
@@ -187,20 +221,19 @@ export function jwksHandler<U, C extends Claims>(
   auth: Auth<U, C>,
   options?: JwksHandlerOptions,
 ): RouteHandlerMethod {
-  const { status, headers, body } = kit.jwksResponse(auth, options);
-  return (_request, reply) => reply.code(status).headers(headers).send(body);
+  const published = kit.jwksResponse(auth, options);
+  return (request, reply, next?: unknown) =>
+    wrongTurn('jwksHandler', request, reply, next) ? undefined : send(reply, published);
 }
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RouteHandlerMethod {
-  const refused = (err: unknown): HttpError => {
-    if (!isAuthError(err)) throw err;
-    return toHttpError(err, auth.realm);
-  };
-  return async (request, reply) => {
-    const answer = await auth.refresh(request.raw, hint(request)).then(({ cookies }) => cookies, refused);
+  return async (request, reply, next?: unknown) => {
+    if (wrongTurn('refreshHandler', request, reply, next)) return undefined;
+    const answer = await kit.refreshAnswer(auth, request.raw, seen(request));
     // Answered while it waited (a timeout): Fastify would warn of a second answer.
     if (reply.sent) return reply;
-    return 'status' in answer ? send(reply, answer) : reply.header('set-cookie', answer).code(204).send();
+    if ('status' in answer) return send(reply, answer);
+    return reply.header('set-cookie', answer.cookies).code(204).send();
   };
 }

@@ -1,16 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import type { Context, Middleware } from 'koa';
+import type { Context, Middleware, Next, ParameterizedContext } from 'koa';
 import {
   authenticatedOf,
   createGuard,
-  endRequestLogin,
   forgettable,
   jwksResponse,
   keepingClearingCookies,
   lateSignIn,
   rememberSession,
-  requestedSid,
-  requestLogins,
   sessionOf,
   toAuth,
 } from '../src/adapter-kit/index.js';
@@ -23,44 +20,67 @@ import type {
   AuthOptions,
   Claims,
   JwksHandlerOptions,
-  Login,
   SignInOptions,
   SignOutOptions,
 } from '../src/index.js';
+import { calledRight, checkContext, type CookieContext } from './koa-context.js';
 
-/** What `requireAuth` puts on `ctx.state`. */
+export type { CookieContext } from './koa-context.js';
+export { endLogin, endLoginHandler, loginsHandler, loginsOf } from './koa-logins.js';
+
+/** What `requireAuth` puts on `ctx.state`: the user, and the claims on `auth` (or the `property` option's name). */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
   user: U;
-  auth: { claims: C; token: string };
+  auth: C;
 }
 
 /** What `optionalAuth` puts on `ctx.state`. */
 export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
   user: U | undefined;
-  auth: { claims: C; token: string } | undefined;
+  auth: C | undefined;
   authError: AuthError | undefined;
 }
 
+// The path the app routes by: ctx.path after any rewrite, under koa-mount's prefix (ctx.mountPath).
+function routedPath(ctx: Context): string {
+  const mount: unknown = (ctx as { mountPath?: unknown }).mountPath;
+  return typeof mount === 'string' ? mount + ctx.path : ctx.path;
+}
+
+// The route @koa/router matched, when it ran before the guard.
+function routeOf(ctx: object): string | undefined {
+  const route: unknown = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  return typeof route === 'string' ? route : undefined;
+}
+
 function middleware<U, C extends Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
   options: GuardOptions<C>,
   mode: GuardMode,
+  api: string,
 ): Middleware<OptionalAuthState<U, C>> {
   const auth = toAuth(authOrOptions);
   const guard = createGuard(auth, options, mode);
   const { property } = guard;
-  return async (ctx, next) => {
-    const decision = await guard(ctx.req, { secure: ctx.secure, path: ctx.originalUrl });
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight(api, ctx, next, expressNext)) return;
+    const decision = await guard(ctx.req, {
+      request: ctx,
+      secure: ctx.secure,
+      path: ctx.originalUrl,
+      routedPath: routedPath(ctx),
+      route: routeOf(ctx),
+    });
     // Answered while the guard waited (a timeout middleware, or a write to ctx.res): Koa would drop
     // our writes, but next() would still run the route, and a forwarded error would be reported.
     if (ctx.headerSent) return;
     const state = ctx.state as unknown as Record<string, unknown>;
     switch (decision.kind) {
       case 'user': {
-        const { user, claims, token } = decision.authenticated;
+        const { user, claims } = decision.authenticated;
         rememberSession(ctx.req, auth, decision.authenticated);
         ctx.state.user = user;
-        if (property !== undefined) state[property] = { claims, token };
+        if (property !== undefined) state[property] = claims;
         ctx.state.authError = undefined;
         if (decision.cookies) ctx.append('Set-Cookie', [...decision.cookies]);
         break;
@@ -89,29 +109,34 @@ function middleware<U, C extends Claims>(
 
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `ctx.state.user`. */
 export function requireAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
   options: GuardOptions<C> = {},
 ): Middleware<AuthState<U, C>> {
-  return middleware(authOrOptions, options, 'required') as Middleware<AuthState<U, C>>;
+  return middleware(authOrOptions, options, 'required', 'requireAuth') as Middleware<AuthState<U, C>>;
 }
 
 /** Sets `ctx.state.user` when the request has a valid token; otherwise goes on anonymously, keeping `ctx.state.authError`. */
 export function optionalAuth<U = Claims, C extends Claims = Claims>(
-  authOrOptions: Auth<U, C> | AuthOptions<U, C, IncomingMessage>,
+  authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
   options: GuardOptions<C> = {},
 ): Middleware<OptionalAuthState<U, C>> {
-  return middleware(authOrOptions, options, 'optional');
+  return middleware(authOrOptions, options, 'optional', 'optionalAuth');
 }
 
-/** The part of a Koa context that signing in and out uses. */
-export interface CookieContext {
-  readonly secure: boolean;
-  /** The path the browser asked for, before any router rewrote `ctx.path`. */
-  readonly originalUrl: string;
-  readonly req: IncomingMessage;
-  /** Whether the response has gone: a session cookie set later would be lost. */
-  readonly headerSent: boolean;
-  append(field: string, value: string[]): void;
+/**
+ * `handler` for middleware behind `requireAuth(auth)`, given `ctx.state.user` typed as `auth`'s users,
+ * also when `app.use` calls are separate statements (Koa then types `ctx.state` as `any`). A request no
+ * guard of `auth` let through with a user is a TypeError (500), never a handler run without one.
+ */
+export function withUser<U, C extends Claims>(
+  auth: Auth<U, C>,
+  handler: (ctx: ParameterizedContext<AuthState<U, C>>, next: Next) => unknown,
+): Middleware<AuthState<U, C>> {
+  return (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('withUser', ctx, next, expressNext)) return undefined;
+    authenticatedOf<U, C>(ctx.req, auth, false);
+    return handler(ctx, next);
+  };
 }
 
 /**
@@ -146,6 +171,7 @@ export function signIn<U, C extends Claims>(
   claims: C,
   options?: SignInOptions,
 ): Promise<string> {
+  checkContext('signIn', ctx);
   return forgettable(
     auth.startSession(claims, options, { secure: ctx.secure }).then(({ token, cookies }) => {
       if (ctx.headerSent) throw lateSignIn();
@@ -164,12 +190,14 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
+  checkContext('signOut', ctx);
   const claims = sessionOf<U, C>(ctx.req, auth)?.claims;
   const { cookies, revoked } = auth.endSession(ctx.req, {
     ...options,
     secure: ctx.secure,
     claims,
     path: ctx.originalUrl,
+    request: ctx,
   });
   ctx.append('Set-Cookie', [...cookies]);
   // Koa's error handler drops the headers set above: the rejection carries them.
@@ -179,7 +207,8 @@ export function signOut<U, C extends Claims>(
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */
 export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): Middleware {
   const { status, headers, body } = jwksResponse(auth, options);
-  return (ctx) => {
+  return (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('jwksHandler', ctx, next, expressNext)) return;
     ctx.status = status;
     ctx.set(headers);
     ctx.body = body;
@@ -188,9 +217,14 @@ export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: Jwk
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
-  return async (ctx) => {
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('refreshHandler', ctx, next, expressNext)) return;
     try {
-      const { cookies } = await auth.refresh(ctx.req, { secure: ctx.secure });
+      const { cookies } = await auth.refresh(ctx.req, {
+        secure: ctx.secure,
+        path: ctx.originalUrl,
+        request: ctx,
+      });
       ctx.append('Set-Cookie', [...cookies]);
       ctx.status = 204;
     } catch (err) {
@@ -200,70 +234,5 @@ export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middlewar
       ctx.set(headers);
       ctx.body = body;
     }
-  };
-}
-
-/**
- * The live logins of `ctx`'s user ("Your sessions"), newest first, its own marked `current`, for a page
- * behind `requireAuth(auth)`. Rejects with `ERR_TOKEN_MISSING` for an anonymous request (`optionalAuth`).
- */
-export function loginsOf<U, C extends Claims>(
-  ctx: { readonly req: IncomingMessage },
-  auth: Auth<U, C>,
-): Promise<Login[]> {
-  return requestLogins(ctx.req, auth);
-}
-
-/**
- * Ends the login `sid` (from a form) of `ctx`'s user with sign-out's cross-site rules, clearing the
- * session cookies when it is the request's own: true when it did; false, changing nothing, for any other
- * value (another user's sid among them).
- */
-export function endLogin<U, C extends Claims>(
-  ctx: CookieContext,
-  auth: Auth<U, C>,
-  sid: unknown,
-): Promise<boolean> {
-  const { cookies, ended } = endRequestLogin(ctx.req, auth, sid, { secure: ctx.secure });
-  if (cookies.length > 0) ctx.append('Set-Cookie', [...cookies]);
-  return ended;
-}
-
-// The JSON of `work`, never cached, or the refusal a guard would answer; other errors are thrown.
-async function answerJson(ctx: Context, work: Promise<object>, realm: string): Promise<void> {
-  try {
-    ctx.body = await work;
-    ctx.set('Cache-Control', 'no-store');
-  } catch (err) {
-    if (!isAuthError(err)) throw err;
-    const { status, headers, body } = toHttpError(err, realm);
-    ctx.status = status;
-    ctx.set(headers);
-    ctx.body = body;
-  }
-}
-
-/** Answers `{ logins }` (see `loginsOf`); mount it behind `requireAuth(auth)`. */
-export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
-  return (ctx) =>
-    answerJson(
-      ctx,
-      loginsOf(ctx, auth).then((logins) => ({ logins })),
-      auth.realm,
-    );
-}
-
-/**
- * Ends the login of the route's `:sid` (`ctx.params`), else of the parsed body's `sid`
- * (`ctx.request.body`), and answers `{ ended }` (see `endLogin`). Behind `requireAuth(auth)`.
- */
-export function endLoginHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
-  return (ctx) => {
-    const sid = requestedSid((ctx as { params?: unknown }).params, (ctx.request as { body?: unknown }).body);
-    return answerJson(
-      ctx,
-      endLogin(ctx, auth, sid).then((ended) => ({ ended })),
-      auth.realm,
-    );
   };
 }

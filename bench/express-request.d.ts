@@ -5,7 +5,7 @@ import type { Claims } from 'jwt-gate';
 declare global {
   namespace Express {
     interface Request {
-      auth?: { claims: Claims; token: string } | undefined;
+      auth?: Claims | undefined;
     }
   }
 }

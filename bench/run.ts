@@ -4,10 +4,13 @@ import { runLoop } from './loop/index.js';
 import { runMemory } from './memory/index.js';
 import { runMicro } from './micro/index.js';
 import { closeBenchRedis, connectBenchRedis, startRedis } from './redis.js';
+import { runStartup } from './startup/index.js';
 
-// npm run bench [-- micro|http|loop|memory|all [group]]; BENCH_ROUNDS, BENCH_TIME_MS, BENCH_HTTP_SLICE, BENCH_HTTP_ROUNDS tune the length,
+// npm run bench [-- micro|http|loop|memory|startup|all [group]]; BENCH_ROUNDS, BENCH_TIME_MS, BENCH_HTTP_SLICE, BENCH_HTTP_ROUNDS tune the length,
 // BENCH_CASES (a regular expression over row names) keeps some rows of the micro groups, BENCH_HTTP_CASES some
-// guards; BENCH_HTTP_LADDER=1 measures the layers between the floor and requireAuth instead of the peers.
+// guards; BENCH_HTTP_LADDER=1 measures the layers between the floor and requireAuth instead of the peers;
+// BENCH_STARTUP_ROUNDS sets the processes per row of the start-up benchmark; BENCH_STARTUP_BASELINE=<dir>
+// adds jwt-gate's rows loaded from another built checkout.
 const what = process.argv[2] ?? 'all';
 const number = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -57,6 +60,10 @@ if (what === 'loop' || what === 'all') {
   reports.push(await runLoop({ logins: 50, bursts: number('BENCH_LOOP_BURSTS', 20) }));
 }
 if (what === 'memory' || what === 'all') reports.push(await runMemory());
-if (!['micro', 'http', 'loop', 'memory', 'all'].includes(what))
-  throw new TypeError('bench: say micro, http, loop, memory or all');
+if (what === 'startup' || what === 'all')
+  reports.push(
+    runStartup({ rounds: number('BENCH_STARTUP_ROUNDS', 21), baseline: process.env.BENCH_STARTUP_BASELINE }),
+  );
+if (!['micro', 'http', 'loop', 'memory', 'startup', 'all'].includes(what))
+  throw new TypeError('bench: say micro, http, loop, memory, startup or all');
 writeFileSync(new URL(`./last-${what}.md`, import.meta.url), `${reports.join('\n\n')}\n`);

@@ -1,6 +1,6 @@
 import { createAuthentication, type Authenticated } from './authentication/authenticate.js';
 import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cookies/cookie.js';
-import type { RequestLike } from './authentication/request.js';
+import { lowerCased, type RequestContext, type RequestLike } from './authentication/request.js';
 import { AUTH_EVENTS } from './events.js';
 import type { PublicJwk } from './keys/provider.js';
 import { resolveOptions, type AuthOptions } from './options.js';
@@ -28,8 +28,12 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
   issue(claims: C, overrides?: IssueOverrides): Promise<string>;
   /** The token's claims; rejects with an `AuthError` when any check fails. */
   verify(token: string): Promise<C>;
-  /** `null` when the request carries no token; rejects with an `AuthError` when it carries a bad one. */
-  authenticate(req: RequestLike): Promise<Authenticated<U, C> | null>;
+  /**
+   * `null` when the request carries no token; rejects with an `AuthError` when it carries a bad one.
+   * Header names in any case. `context` is what an adapter knows besides: the framework's own request
+   * for `getToken` and `requestId`, the path and route for `refused` events.
+   */
+  authenticate(req: RequestLike, context?: RequestContext): Promise<Authenticated<U, C> | null>;
   /** A `Set-Cookie` value holding `token`, living as long as the token. */
   sessionCookie(token: string, hint?: SecureHint): string;
   /** A `Set-Cookie` value that removes the session cookie. */
@@ -46,7 +50,7 @@ export interface Auth<U = Claims, C extends Claims = Claims> {
    */
   startSession(claims: C, options?: SignInOptions, hint?: SecureHint): Promise<StartedSession>;
   /** Exchanges the request's refresh cookie for a new access token and a new refresh token. */
-  refresh(req: RequestLike, hint?: SecureHint): Promise<StartedSession>;
+  refresh(req: RequestLike, hint?: SecureHint & RequestContext): Promise<StartedSession>;
   /** A fresh session for a cookie token past `renew.after` of its lifetime (sliding sessions), else `undefined`. */
   renew(session: Authenticated<U, C>, hint?: SecureHint): Promise<StartedSession | undefined>;
   /**
@@ -86,26 +90,39 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
 ): Auth<U, C> {
   const o = resolveOptions(options);
   const tokens = createTokens(o);
-  const refusal = createRefusal(o.emit, o.realm);
+  const refusal = createRefusal(o.refused, o.realm);
   const authentication = createAuthentication(o, tokens, refusal);
   const { authenticate, renewable } = authentication;
+
+  // A request made by hand may name its headers in any case; getToken still gets the request as it was.
+  const asGiven = <T extends { readonly request?: unknown }>(
+    req: RequestLike,
+    lowered: RequestLike,
+    more?: T,
+  ) => (lowered === req || more?.request !== undefined ? more : { ...more, request: req });
 
   const auth: Auth<U, C> = {
     realm: o.realm,
     cookieName: o.cookie?.name,
     issue: (claims, overrides) => tokens.sign(claims, overrides),
-    authenticate,
+    authenticate(req, context) {
+      const lowered = lowerCased(req);
+      return authenticate(lowered, asGiven(req, lowered, context));
+    },
     revoke: (claims) => revoke(o, claims),
     revokeSubject: (sub) => revokeSubject(o, sub),
     startSession: (claims, overrides, hint) => startSession(o, tokens, claims, overrides, hint),
-    endSession: (req, endOptions) => endSession(o, tokens, authentication, req, endOptions),
+    endSession(req, endOptions) {
+      const lowered = lowerCased(req);
+      return endSession(o, tokens, authentication, lowered, asGiven(req, lowered, endOptions));
+    },
     logins: (sub, listOptions) => listLogins(o, sub, listOptions),
     endLogin: (sub, sid) => endLogin(o, sub, sid),
-    endLoginOf: (req, sid, endOptions) => endLoginOf(o, req, sid, endOptions),
+    endLoginOf: (req, sid, endOptions) => endLoginOf(o, lowerCased(req), sid, endOptions),
     // A token getToken found outside the session cookie is never written into it.
     renew: (session, hint) =>
       renewable(session) ? renew(o, tokens, session, hint) : Promise.resolve(undefined),
-    refresh: (req, hint) => refresh(o, tokens, refusal, req, hint),
+    refresh: (req, hint) => refresh(o, tokens, refusal, lowerCased(req), hint),
     verify(token) {
       try {
         return refusal.settle(tokens.verifyToken(token, o.typKey));
@@ -118,6 +135,6 @@ export function createAuth<U = Claims, C extends Claims = Claims, R extends Requ
     clearCookie: (hint) => clearCookieHeader(cookieConfig(o), hint),
     jwks: () => ({ keys: [...(o.provider.publicJwks?.() ?? [])] }),
   };
-  Object.defineProperty(auth, AUTH_EVENTS, { value: o.emit });
+  Object.defineProperty(auth, AUTH_EVENTS, { value: o.refused });
   return Object.freeze(auth);
 }

@@ -113,6 +113,20 @@ export class AuthError extends Error {
   }
 }
 
+// The subject of a refused token whose signature was verified, for the `refused` event: kept beside the
+// error, not in it, so that an error handler that serialises the error sends no claim to the client.
+const SUBJECT = new WeakMap<AuthError, string>();
+
+/** Notes that `err` refused a token of `claims.sub`, verified as far as its signature; returns `err`. */
+export function refusedSubject(err: unknown, claims: { readonly sub?: unknown } | undefined): unknown {
+  const sub = claims?.sub;
+  if (typeof sub === 'string' && isAuthError(err) && !SUBJECT.has(err)) SUBJECT.set(err, sub);
+  return err;
+}
+
+/** The subject `refusedSubject` noted for `err`. */
+export const subjectOfRefusal = (err: AuthError): string | undefined => SUBJECT.get(err);
+
 /** True for an AuthError from any copy of jwt-gate (CJS and ESM may both be loaded). */
 export function isAuthError(value: unknown): value is AuthError {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
@@ -138,7 +152,7 @@ export function withRealm(err: unknown, realm: string): unknown {
     ...(err.claim ? { claim: err.claim } : {}),
   });
   if (err.stack !== undefined) rebuilt.stack = err.stack;
-  return rebuilt;
+  return refusedSubject(rebuilt, { sub: SUBJECT.get(err) });
 }
 
 /** Rejects a realm that would break the quoted-string of `WWW-Authenticate` (RFC 7235 §2.1). */

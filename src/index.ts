@@ -42,7 +42,13 @@ export type { KeyInput, RsaKeyInput } from './keys/key-import.js';
 export type { Jwk } from './keys/jwk-members.js';
 export type { AuthOptions } from './options.js';
 export type { TrustedIssuer } from './token/issuers.js';
-export type { FoundToken, RequestLike, TokenSource } from './authentication/request.js';
+export type {
+  FoundToken,
+  RequestContext,
+  RequestLike,
+  TokenSource,
+  TokenSourceName,
+} from './authentication/request.js';
 export type { TokenCacheOptions } from './token/cache.js';
 export { keySet } from './keys/key-set.js';
 export type { KeySet, KeySetOptions } from './keys/key-set.js';
@@ -79,10 +85,20 @@ export type {
   StoredLogin,
 } from './stores/store.js';
 export type { CsrfOptions } from './authentication/csrf.js';
-export type { AuthEvent, KeySkipReason, KeySkippedEvent } from './events.js';
+export type { AuthEvent, KeySkipReason, KeySkippedEvent, RefusedEvent } from './events.js';
 export type { EventError } from './event-error.js';
-// The options of requireAuth, optionalAuth and jwksHandler, which apps write.
-export type { AccessRules, GuardOptions, JwksHandlerOptions, SkipRules } from './adapter-kit/index.js';
+// The options of requireAuth, optionalAuth and jwksHandler, which apps write, and what errors: 'express-jwt'
+// and 'koa-jwt' forward, which apps catch.
+export type {
+  AccessRules,
+  ErrorStyle,
+  GuardOptions,
+  JwksHandlerOptions,
+  PeerInnerError,
+  SkipRules,
+  UnauthorizedErrorCode,
+} from './adapter-kit/index.js';
+export { UnauthorizedError } from './adapter-kit/peer-errors.js';
 // What adapters are built on, kept here until the next minor version: import it from jwt-gate/adapter-kit.
 export {
   /** @deprecated Import it from `jwt-gate/adapter-kit`; the main entry drops it in the next minor version. */

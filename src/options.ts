@@ -23,16 +23,17 @@ import { typKey } from './jws/jws.js';
 import { resolveRefresh, type RefreshOptions } from './session/refresh.js';
 import { resolveRenew, type RenewOptions } from './session/renew.js';
 import type { SessionSettings } from './session/settings.js';
-import { eventSink, type AuthEvent } from './events.js';
+import { eventSink, refusalReporter, type AuthEvent } from './events.js';
 import { Outage } from './outage.js';
 import { storeEvents } from './stores/store-events.js';
-import type { FoundToken, RequestLike } from './authentication/request.js';
+import type { FoundToken, RequestLike, TokenSourceName } from './authentication/request.js';
+import { resolveSources } from './authentication/sources.js';
 import { resolveCache, type TokenCacheOptions } from './token/cache.js';
 import type { TokenSettings } from './token/settings.js';
 
 /**
- * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework hands the
- * guard (Express `Request`, Koa's `ctx.req`), as `getToken` receives it.
+ * Everything `createAuth` takes. Only `key` is required. `R` is the request your framework's guards
+ * hand `getToken` and `requestId`: Express's `req`, Koa's `ctx`, Fastify's `request`.
  */
 export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends RequestLike = RequestLike> {
   /**
@@ -79,11 +80,24 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
   /** Accept `Authorization: Bearer <token>` (RFC 6750 §2.1). @default true */
   bearer?: boolean;
   /**
-   * Replaces the built-in extraction (Bearer header, then cookie). A string is treated as cookie-borne
-   * (CSRF checks on unsafe methods; sliding renewal when it is the session cookie's own value); return
-   * `{ token, source: 'bearer' }` for a token the client presented on purpose, which no browser sends by itself.
+   * Your own extraction, given the framework's request (Express `req`, Koa `ctx`, Fastify `request`). Alone
+   * it replaces the built-in one (Bearer header, then cookie); `sources` can put it before them instead, as koa-jwt does.
+   * A string is treated as cookie-borne (CSRF checks on unsafe methods; sliding renewal when it is the
+   * session cookie's own value); return `{ token, source: 'bearer' }` for a token the client presented
+   * on purpose, which no browser sends by itself.
    */
   getToken?: (req: R) => MaybePromise<string | FoundToken | null | undefined>;
+  /**
+   * Where a token is looked for, in order; the first place that holds one decides (a stale token there
+   * is refused, never passed over). koa-jwt's order is `['getToken', 'cookie', 'bearer']`.
+   * @default ['getToken'] with a getToken, else ['bearer', 'cookie']
+   */
+  sources?: readonly TokenSourceName[];
+  /**
+   * Your request id (a header your proxy sets, pino-http's `req.id`), read from the framework's request
+   * for the `refused` events of `onEvent`. Only strings are kept.
+   */
+  requestId?: (req: R) => string | undefined;
   /**
    * What lands on `req.user` / `ctx.state.user`. Returning `null` or `undefined` (no such user any
    * more) refuses the token with `ERR_USER_NOT_FOUND` (401). @default the claims
@@ -144,6 +158,8 @@ const KNOWN = [
   'cookie',
   'bearer',
   'getToken',
+  'sources',
+  'requestId',
   'user',
   'isRevoked',
   'realm',
@@ -162,7 +178,7 @@ const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
   algorithms: 'the key decides the algorithm: hs256() verifies HS256 only, rs256() RS256 only',
   credentialsRequired: 'use optionalAuth (with { invalid: "refuse" } to still refuse a bad token)',
   passthrough: 'use optionalAuth: the error is kept on req.authError / ctx.state.authError',
-  requestProperty: 'pass { property } to requireAuth / optionalAuth, or read authOf(req, auth)',
+  requestProperty: 'pass { property } to requireAuth / optionalAuth for the claims (req.user holds them too)',
   tokenKey: 'the token is authOf(req, auth).token',
   onExpired: 'optionalAuth keeps the error on req.authError; or requireAuth(auth, { errors: "forward" })',
   debug: 'use onEvent',
@@ -203,6 +219,8 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   // ahead, judged that far behind, must still fall under it.
   if (store !== undefined && clockTolerance > FOLD_AHEAD / 2)
     throw optionError('clockTolerance', `at most ${FOLD_AHEAD / 2} seconds with a session store`);
+  const requestId = optionalFunction(options.requestId, 'requestId') as
+    ((req: unknown) => unknown) | undefined;
   // A store's own changes of state (a near cache turned off) are the app's events too.
   if (emit !== undefined) store?.watch?.(storeEvents(emit));
   const csrf = resolveCsrf(options.csrf, cookie);
@@ -228,9 +246,14 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
     now,
     maxTokenBytes,
     cookie,
-    sources: Object.freeze({ bearer: flag(options.bearer, 'bearer', true), cookieName: cookie?.name }),
+    sources: resolveSources({
+      sources: options.sources,
+      bearer: flag(options.bearer, 'bearer', true),
+      cookieName: cookie?.name,
+      getToken: optionalFunction(options.getToken, 'getToken') !== undefined,
+    }),
     // The adapters hand getToken the framework's own request: the R it was typed for.
-    getToken: optionalFunction(options.getToken, 'getToken') as ResolvedOptions<U, C>['getToken'],
+    getToken: options.getToken as ResolvedOptions<U, C>['getToken'],
     user: optionalFunction(options.user, 'user'),
     isRevoked: optionalFunction(options.isRevoked, 'isRevoked'),
     realm,
@@ -241,6 +264,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
     refresh: resolveRefresh(options.refresh, { key, store, cookie, csrfCookie: csrf?.cookie }),
     cache: resolveCache(options.cache, maxTokenBytes),
     emit,
+    refused: emit === undefined ? undefined : refusalReporter(emit, requestId),
     storeOutage:
       emit === undefined || store === undefined ? undefined : new Outage(emit, 'store-unavailable'),
     keysOutage: emit === undefined ? undefined : new Outage(emit, 'keys-unavailable'),

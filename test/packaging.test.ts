@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -104,6 +104,73 @@ console.log(JSON.stringify({
   crossSub,
 }));
 `;
+
+// Loads the main entry and jwt-gate/express, as an Express app does, and prints the package's files the process
+// read: a process pays for each one at start-up. (CommonJS: the require cache. ESM: a load hook, which posts each
+// URL on a port and answers a last message after them, so every URL has arrived when the answer does.)
+const LOAD_PROBE_CJS = `
+require('jwt-gate');
+require('jwt-gate/express');
+console.log(JSON.stringify(Object.keys(require.cache)));
+`;
+const LOAD_PROBE_ESM = `
+import { register } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+const hooks = \`let port;
+export function initialize(data) {
+  port = data.port;
+  port.on('message', () => port.postMessage('done'));
+}
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) port.postMessage(url);
+  return next(url, context);
+}\`;
+const { port1, port2 } = new MessageChannel();
+const files = [];
+const done = new Promise((resolve) => port1.on('message', (m) => (m === 'done' ? resolve() : files.push(fileURLToPath(m)))));
+register('data:text/javascript,' + encodeURIComponent(hooks), import.meta.url, { data: { port: port2 }, transferList: [port2] });
+await import('jwt-gate');
+await import('jwt-gate/express');
+port1.postMessage('flush');
+await done;
+port1.close();
+console.log(JSON.stringify(files));
+`;
+
+// A configuration mistake thrown inside the package, seen with --enable-source-maps: the stack names the source.
+const STACK_PROBE = (load: string): string => `
+${load}
+try {
+  m.hs256('too short');
+} catch (err) {
+  console.log(JSON.stringify({ stack: err.stack }));
+}
+`;
+
+// One copy of the core per module system, whichever entry a name comes from: the kit's functions are the main
+// entry's, and an error the Express adapter hands to next() is an instance of the main entry's AuthError.
+const SAME_CORE_PROBE = (load: string): string => `
+${load}
+const auth = main.createAuth({ key: main.hs256('x'.repeat(32)) });
+const forwarded = new Promise((resolve) =>
+  express.requireAuth(auth, { errors: 'forward' })(
+    { headers: {}, method: 'GET', originalUrl: '/', url: '/' },
+    { headersSent: false },
+    resolve,
+  ),
+);
+forwarded.then((err) => {
+  console.log(JSON.stringify({
+    sameGuard: kit.createGuard === main.createGuard,
+    sameToAuth: kit.toAuth === main.toAuth,
+    forwardedCode: err?.code,
+    forwardedIsAuthError: err instanceof main.AuthError,
+  }));
+});
+`;
+const REQUIRE_ALL = `const main = require('jwt-gate'); const kit = require('jwt-gate/adapter-kit'); const express = require('jwt-gate/express');`;
+const IMPORT_ALL = `import * as main from 'jwt-gate'; import * as kit from 'jwt-gate/adapter-kit'; import * as express from 'jwt-gate/express';`;
 
 // The apps of test/consumer/, compiled with this repo's TypeScript, @types/node and framework types (npm test
 // installs nothing from the registry but the tarball's own dependency). scripts/check-types.mjs (CI) compiles
@@ -199,6 +266,12 @@ describe('the packed tarball', () => {
 
     writeFileSync(join(app, 'probe.cjs'), CJS_PROBE);
     writeFileSync(join(app, 'probe.mjs'), ESM_PROBE);
+    writeFileSync(join(app, 'load.cjs'), LOAD_PROBE_CJS);
+    writeFileSync(join(app, 'load.mjs'), LOAD_PROBE_ESM);
+    writeFileSync(join(app, 'stack.cjs'), STACK_PROBE(`const m = require('jwt-gate');`));
+    writeFileSync(join(app, 'stack.mjs'), STACK_PROBE(`import * as m from 'jwt-gate';`));
+    writeFileSync(join(app, 'core.cjs'), SAME_CORE_PROBE(REQUIRE_ALL));
+    writeFileSync(join(app, 'core.mjs'), SAME_CORE_PROBE(IMPORT_ALL));
     // In a "type": "module" project, .ts is ESM and .cts is CommonJS under nodenext.
     for (const file of CONSUMER_FILES) {
       const source = readFileSync(join(root, 'test', 'consumer', file), 'utf8');
@@ -235,8 +308,8 @@ describe('the packed tarball', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function probe<T>(file: string): T {
-    const r = run(process.execPath, [file], app);
+  function probe<T>(file: string, flags: readonly string[] = []): T {
+    const r = run(process.execPath, [...flags, file], app);
     expect(r.status, failure(`node ${file}`, r)).toBe(0);
     return JSON.parse(r.stdout) as T;
   }
@@ -293,6 +366,38 @@ describe('the packed tarball', () => {
     expect(r.cjsRecognisesEsmError).toBe(true);
   });
 
+  // Start-up: an app pays for every file it loads (issue 19 measured 71 for these two entries, one per source file).
+  it.each(['load.cjs', 'load.mjs'])(
+    'loads a handful of files for jwt-gate + jwt-gate/express (%s)',
+    (file) => {
+      const loaded = probe<string[]>(file);
+      const pkg = `${join('node_modules', 'jwt-gate')}${sep}`;
+      const own = loaded.filter((f) => f.includes(pkg)).map((f) => f.slice(f.lastIndexOf(pkg) + pkg.length));
+      expect(own).toContain(join('dist', file.endsWith('.cjs') ? 'cjs' : 'esm', 'adapters', 'express.js'));
+      expect(own.length, `files of the package loaded:\n${own.join('\n')}`).toBeLessThanOrEqual(5);
+      // cookie is the one runtime dependency, and it is loaded, not copied in.
+      expect(loaded.some((f) => f.includes(`${join('node_modules', 'cookie')}${sep}`))).toBe(true);
+    },
+  );
+
+  it.each(['stack.cjs', 'stack.mjs'])(
+    'maps a stack trace to the TypeScript source under --enable-source-maps (%s)',
+    (file) => {
+      const { stack } = probe<{ stack: string }>(file, ['--enable-source-maps']);
+      expect(stack).toMatch(/^RangeError: jwt-gate: an HS256 secret must be at least 32 bytes/);
+      expect(stack).toMatch(/[\\/]src[\\/]keys[\\/]hs256\.ts:\d+:\d+/);
+    },
+  );
+
+  it.each(['core.cjs', 'core.mjs'])('shares one core between the entries (%s)', (file) => {
+    expect(probe(file)).toEqual({
+      sameGuard: true,
+      sameToAuth: true,
+      forwardedCode: 'ERR_TOKEN_MISSING',
+      forwardedIsAuthError: true,
+    });
+  });
+
   it.each(Object.entries(TSCONFIGS))(
     'type-checks the consumer apps: %s %j',
     (name) => {
@@ -315,14 +420,38 @@ describe('the packed tarball', () => {
           .filter(Boolean),
       );
     const deprecated = [...main.matchAll(/@deprecated[^*]*\*\/\s*(\w+)/g)].map(([, name]) => name).sort();
-    const appFacing = ['AccessRules', 'GuardOptions', 'JwksHandlerOptions', 'SkipRules'];
-    // Added to the kit since the split: never on the main entry.
-    const kitOnly = ['endRequestLogin', 'requestLogins', 'requestedSid'];
+    const appFacing = [
+      'AccessRules',
+      'ErrorStyle',
+      'GuardOptions',
+      'JwksHandlerOptions',
+      'PeerInnerError',
+      'SkipRules',
+      'UnauthorizedErrorCode',
+    ];
+    // Newer than the deprecated aliases: never on the main entry.
+    const kitOnly = [
+      'Framework',
+      'calledByExpress',
+      'calledByFastify',
+      'calledByKoa',
+      'clearingCookiesOnce',
+      'endRequestLogin',
+      'frameworkOf',
+      'refreshAnswer',
+      'refusedByKoa',
+      'requestLogins',
+      'requestedSid',
+      'signingIn',
+      'wrongCall',
+      'wrongFramework',
+    ];
     expect(deprecated).toEqual(
       exported(kit)
         .filter((name) => !appFacing.includes(name) && !kitOnly.includes(name))
         .sort(),
     );
+    expect(exported(main).filter((name) => kitOnly.includes(name))).toEqual([]);
     expect(deprecated).toContain('createGuard');
   });
 

@@ -112,7 +112,7 @@ export function expressGuard(guard: GuardName): RequestHandler {
       const user = floorUser(req.headers.authorization, alg);
       if (user === undefined) res.status(401).end();
       else {
-        req.auth = { claims: user, token: '' };
+        req.auth = user;
         if (later) queueMicrotask(next);
         else next();
       }
@@ -123,7 +123,7 @@ export function expressGuard(guard: GuardName): RequestHandler {
     return (req, res, next) => {
       byHand(guard, a, req.headers.authorization, req).then(
         (claims) => {
-          req.auth = { claims: claims as Record<string, unknown>, token: '' };
+          req.auth = claims as Record<string, unknown>;
           next();
         },
         () => res.status(401).end(),

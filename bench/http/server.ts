@@ -23,9 +23,9 @@ function expressApp(): express.Express {
   app.disable('x-powered-by').disable('etag');
   for (const guard of guards) {
     app.get(`/${guard}`, expressGuard(guard), (req, res) => {
-      // jwt-gate leaves { claims, token } on req.auth; express-jwt and the floor leave the claims.
-      const auth = req.auth as { claims?: { sub?: unknown }; sub?: unknown } | undefined;
-      res.json({ sub: auth?.claims?.sub ?? auth?.sub ?? 'anonymous' });
+      // jwt-gate, express-jwt and the floor all leave the claims on req.auth.
+      const auth = req.auth as { sub?: unknown } | undefined;
+      res.json({ sub: auth?.sub ?? 'anonymous' });
     });
   }
   return app;

@@ -1,4 +1,4 @@
-import { isAuthError } from '../errors.js';
+import { isAuthError, type AuthError } from '../errors.js';
 
 /**
  * For a framework whose error handler drops every header set before an error and sets only the error's
@@ -13,6 +13,21 @@ export function keepingClearingCookies(revoked: Promise<void>, cookies: readonly
   // Handled as `revoked` is: a sign-out that is not awaited must not take the process down.
   kept.catch(() => undefined);
   return kept;
+}
+
+/**
+ * For a framework whose error handler keeps the headers set before an error and adds the error's own
+ * (Fastify): the `AuthError` of a failed sign-out goes on without its `Set-Cookie`, which the response
+ * already has, so each clearing cookie is sent once. Handled as `revoked` is: nobody need await it.
+ */
+export function clearingCookiesOnce(revoked: Promise<void>): Promise<void> {
+  const once = revoked.catch((err: unknown) => {
+    if (!isAuthError(err) || err.headers['Set-Cookie'] === undefined) throw err;
+    const { 'Set-Cookie': _set, ...headers } = err.headers;
+    throw Object.create(err, { headers: { value: headers } }) as AuthError;
+  });
+  once.catch(() => undefined);
+  return once;
 }
 
 // Rendered as the app's error asks: its status, and its message only where it chose to expose it.

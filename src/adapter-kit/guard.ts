@@ -4,18 +4,25 @@ import type { StartedSession } from '../cookies/session-cookies.js';
 import type { Authenticated } from '../authentication/authenticate.js';
 import type { Claims } from '../jws/claims.js';
 import type { SecureHint } from '../cookies/cookie.js';
-import { AuthError, isAuthError, toHttpError, withRealm, type HttpError } from '../errors.js';
+import { AuthError, isAuthError, refusedSubject, toHttpError, withRealm, type HttpError } from '../errors.js';
 import { eventsOf, reportRefusal } from '../events.js';
 import { checkKnownKeys, optionError, stringArray } from '../validate.js';
 import type { AuthOptions } from '../options.js';
-import type { RequestLike } from '../authentication/request.js';
+import { lowerCased, type RequestContext, type RequestLike } from '../authentication/request.js';
+import { inStyle, type ErrorStyle, type UnauthorizedError } from './peer-errors.js';
 import { isPreflight, resolvePreflight } from './preflight.js';
 import { resolveSkip, type SkipRules } from './skip.js';
 
 /** The second argument of `requireAuth` / `optionalAuth`. */
 export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> {
-  /** `'respond'` answers a refusal itself; `'forward'` hands the AuthError to the app's error handler. @default 'respond' */
-  readonly errors?: 'respond' | 'forward';
+  /**
+   * Who answers a refusal. `'respond'`: the guard, with a JSON body and the RFC 6750 challenge.
+   * `'forward'`: your error handler, given the `AuthError`. `'express-jwt'`, `'koa-jwt'`: your error
+   * handler, given an `UnauthorizedError` shaped as those libraries throw theirs (`name`, `code`,
+   * `inner`, `originalError`, `status`), the `AuthError` as its `cause` (jwt-gate/fastify takes neither).
+   * @default 'respond'
+   */
+  readonly errors?: 'respond' | 'forward' | ErrorStyle;
   /**
    * `optionalAuth` only: what a request with a bad token gets. `'anonymous'` goes on without a user
    * (an expired cookie must not break a public page); `'refuse'` answers 401 as `requireAuth` would,
@@ -26,8 +33,9 @@ export interface GuardOptions<C extends Claims = Claims> extends AccessRules<C> 
   /** Requests that go on without authentication, as express-unless's `.unless()`: public paths and methods. */
   readonly unless?: SkipRules;
   /**
-   * Where the adapter puts `{ claims, token }`: `req[property]` (Express) or `ctx.state[property]` (Koa).
-   * Rename it when another library uses `auth`; `false` sets nothing (read it with `authOf`). @default 'auth'
+   * Where the adapter puts the token's claims: `req[property]` (Express), `ctx.state[property]` (Koa),
+   * `request[property]` (Fastify). Rename it when another library uses `auth`; `false` sets nothing (read
+   * the claims, and the token, with `authOf`). @default 'auth'
    */
   readonly property?: string | false;
   /**
@@ -52,18 +60,27 @@ export type GuardDecision<U, C extends Claims> =
   /** A CORS preflight the guard answers itself: 204, and nothing after it runs. */
   | { readonly kind: 'preflight' }
   | { readonly kind: 'respond'; readonly error: AuthError; readonly http: HttpError }
-  | { readonly kind: 'forward'; readonly error: AuthError };
+  /** For the app's error handler: the AuthError, or (errors: 'express-jwt' | 'koa-jwt') the peer's shape of it. */
+  | { readonly kind: 'forward'; readonly error: AuthError | UnauthorizedError };
 
-/** What an adapter knows of the request beyond its headers. */
-export interface GuardContext extends SecureHint {
-  /** The path the browser asked for, before any router rewrote it (Express `req.originalUrl`, Koa `ctx.originalUrl`). */
-  readonly path?: string | undefined;
+/**
+ * What an adapter knows of the request beyond its headers: whether it came over HTTPS, the framework's
+ * own request (what `getToken` and `requestId` receive), the path before routing, the route, and the
+ * path the router serves.
+ */
+export interface GuardContext extends SecureHint, RequestContext {
+  /**
+   * The path the framework routes the request by, which `unless` tests: after any rewrite before the
+   * guard, and from the root when the guard is mounted under a prefix (Express `req.baseUrl + req.path`).
+   * Not `path`: a rewrite of `/open/me` to `/me` would let `/me` through. @default req.url
+   */
+  readonly routedPath?: string | undefined;
 }
 
 /** `context.secure` says whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
 export interface Guard<U, C extends Claims> {
   (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>>;
-  /** Where the adapter puts `{ claims, token }`, or `undefined` for nowhere. */
+  /** Where the adapter puts the claims, or `undefined` for nowhere. */
   readonly property: string | undefined;
 }
 
@@ -101,7 +118,8 @@ function resolveGuardOptions<C extends Claims>(options: GuardOptions<C>, mode: G
     mode === 'required' ? 'requireAuth' : 'optionalAuth',
   );
   const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && errors !== 'forward') throw optionError('errors', '"respond" or "forward"');
+  if (!['respond', 'forward', 'express-jwt', 'koa-jwt'].includes(errors))
+    throw optionError('errors', '"respond", "forward", "express-jwt" or "koa-jwt"');
   const invalid = options.invalid ?? 'anonymous';
   if (invalid !== 'anonymous' && invalid !== 'refuse')
     throw optionError('invalid', '"anonymous" or "refuse"');
@@ -142,25 +160,27 @@ export function createGuard<U, C extends Claims>(
   const { errors, refuseInvalid, skip, property, preflight, access } = resolveGuardOptions(options, mode);
   const checksAccess =
     access.roles !== undefined || access.scopes !== undefined || access.check !== undefined;
-  const emit = eventsOf(auth);
-  const refuse = (error: AuthError): GuardDecision<U, C> =>
-    errors === 'forward'
-      ? { kind: 'forward', error }
-      : { kind: 'respond', error, http: toHttpError(error, auth.realm) };
+  const report = eventsOf(auth);
+  const refuse = (error: AuthError, req: RequestLike): GuardDecision<U, C> => {
+    if (errors === 'respond') return { kind: 'respond', error, http: toHttpError(error, auth.realm) };
+    if (errors === 'forward') return { kind: 'forward', error };
+    // express-jwt names an Authorization header of another scheme apart from none at all.
+    return { kind: 'forward', error: inStyle(error, errors, lowerCased(req).headers.authorization) };
+  };
 
   const guard = async (req: RequestLike, context?: GuardContext): Promise<GuardDecision<U, C>> => {
     // Passing a preflight on would run every handler after the guard that answers OPTIONS, with no user.
     if (isPreflight(req)) return preflight === 'answer' ? PREFLIGHT : ANONYMOUS;
-    if (skip !== undefined && skip(req.method, context?.path ?? req.url)) return ANONYMOUS;
+    if (skip !== undefined && skip(req.method, context?.routedPath ?? req.url)) return ANONYMOUS;
     let authenticated: Authenticated<U, C> | null = null;
     let renewed: StartedSession | undefined;
     try {
-      authenticated = await auth.authenticate(req);
+      authenticated = await auth.authenticate(req, context);
       if (authenticated === null) {
-        if (mode === 'required')
-          return refuse(
-            reportRefusal(emit, new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm })) as AuthError,
-          );
+        if (mode === 'required') {
+          const missing = new AuthError('ERR_TOKEN_MISSING', { realm: auth.realm });
+          return refuse(reportRefusal(report, missing, req, context) as AuthError, req);
+        }
         return ANONYMOUS;
       }
       if (checksAccess) await checkAccess(authenticated.claims, access);
@@ -169,10 +189,12 @@ export function createGuard<U, C extends Claims>(
       if (!isAuthError(err)) throw err;
       // authenticate reported its own refusals; the access check and the renewal are ours to report.
       const error = withRealm(
-        authenticated === null ? err : reportRefusal(emit, err),
+        authenticated === null
+          ? err
+          : reportRefusal(report, refusedSubject(err, authenticated.claims), req, context),
         auth.realm,
       ) as AuthError;
-      if (refuseInvalid || error.status === 503) return refuse(error);
+      if (refuseInvalid || error.status === 503) return refuse(error, req);
       return { kind: 'anonymous', authError: error };
     }
     return { kind: 'user', authenticated, cookies: renewed?.cookies };

@@ -1,3 +1,5 @@
+import type { StartedSession } from '../cookies/session-cookies.js';
+
 const LATE: unique symbol = Symbol('jwt-gate.late');
 
 /** A cookie that came after the response was sent: the app did not await signIn. */
@@ -18,4 +20,22 @@ export function forgettable<T>(work: Promise<T>): Promise<T> {
     if (err instanceof Error && (err as { [LATE]?: true })[LATE] === true) process.emitWarning(err);
   });
   return work;
+}
+
+/**
+ * The token of a sign-in once `write` has set its cookies; a `lateSignIn` TypeError instead when `sent()`
+ * says the response has gone. `forgettable`: a sign-in nobody awaits is still reported.
+ */
+export function signingIn(
+  started: Promise<StartedSession>,
+  sent: () => boolean,
+  write: (cookies: readonly string[]) => unknown,
+): Promise<string> {
+  return forgettable(
+    started.then(({ token, cookies }) => {
+      if (sent()) throw lateSignIn();
+      write(cookies);
+      return token;
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js';
+import { AuthError, refusedSubject } from '../errors.js';
 import { isPromiseLike } from '../promise.js';
 import type { Refusal } from '../refusal.js';
 import type { Claims } from '../jws/claims.js';
@@ -7,9 +7,11 @@ import { checkCsrf } from './csrf.js';
 import {
   cookieValues,
   extractToken,
-  extractTokens,
   foundToken,
+  tokenFrom,
+  tokensFrom,
   type FoundToken,
+  type RequestContext,
   type RequestLike,
   type TokenSource,
 } from './request.js';
@@ -27,12 +29,13 @@ export interface Authenticated<U = Claims, C extends Claims = Claims> {
 /** A request's token, found, verified, CSRF-checked and mapped to a user. */
 export interface Authentication<U, C extends Claims> {
   /** `null` when the request carries no token; rejects with an AuthError when it carries a bad one. */
-  readonly authenticate: (req: RequestLike) => Promise<Authenticated<U, C> | null>;
+  readonly authenticate: (req: RequestLike, context?: RequestContext) => Promise<Authenticated<U, C> | null>;
   /**
    * The request's tokens, unverified, for sign-out: what `getToken` found, the Bearer token, or every
-   * value of the session cookie (one planted beside the browser's own must not hide it).
+   * value of the session cookie (one planted beside the browser's own must not hide it). `request` is
+   * what `getToken` receives.
    */
-  readonly requestTokens: (req: RequestLike) => Promise<readonly FoundToken[]>;
+  readonly requestTokens: (req: RequestLike, request?: unknown) => Promise<readonly FoundToken[]>;
   /**
    * An access token verified, its refusal reported, without the CSRF checks and the user mapper (a
    * users database that is down must not keep a login alive), asking the store itself. For sign-out.
@@ -57,13 +60,17 @@ export function createAuthentication<U, C extends Claims>(
     { token, source }: FoundToken,
     claims: C,
   ): Authenticated<U, C> | Promise<Authenticated<U, C>> {
-    // A cookie rides along on any request the browser makes; a Bearer header never does.
-    if (source === 'cookie') checkCsrf(req, claims, o.csrf);
-    if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
-    const user = o.user(claims);
-    return isPromiseLike(user)
-      ? Promise.resolve(user).then((u) => withUser(u, claims, token, source))
-      : withUser(user, claims, token, source);
+    try {
+      // A cookie rides along on any request the browser makes; a Bearer header never does.
+      if (source === 'cookie') checkCsrf(req, claims, o.csrf);
+      if (o.user === undefined) return { user: claims as unknown as U, claims, token, source };
+      const user = o.user(claims);
+      return isPromiseLike(user)
+        ? Promise.resolve(user).then((u) => withUser(u, claims, token, source))
+        : withUser(user, claims, token, source);
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
   }
 
   // A mapper that finds no user (a deleted account) refuses the token, as passport does.
@@ -73,66 +80,93 @@ export function createAuthentication<U, C extends Claims>(
     token: string,
     source: TokenSource,
   ): Authenticated<U, C> {
-    if (user === null || user === undefined) throw new AuthError('ERR_USER_NOT_FOUND');
+    if (user === null || user === undefined)
+      throw refusedSubject(new AuthError('ERR_USER_NOT_FOUND'), claims);
     return { user, claims, token, source };
   }
 
-  async function authenticateLater(
+  // What getToken found, as a session: a bare string is cookie-borne unless it is not the session cookie.
+  async function fromGetToken(req: RequestLike, value: unknown): Promise<Authenticated<U, C> | null> {
+    const fromApp = foundToken(value);
+    if (fromApp === undefined) return null;
+    const inCookie =
+      fromApp.source === 'cookie' && o.cookie !== undefined
+        ? cookieValues(req.headers.cookie, o.cookie.name)
+        : [];
+    // getToken picked one of two session cookies: one may be planted, so neither is used.
+    if (inCookie.length > 1 && inCookie.includes(fromApp.token)) throw new AuthError('ERR_DUPLICATE_COOKIE');
+    const session = await authenticated(req, fromApp, await verifyToken(fromApp.token, o.typKey));
+    if (fromApp.source === 'cookie' && inCookie[0] !== fromApp.token) notTheCookie.add(session);
+    return session;
+  }
+
+  // With getToken among the sources: each in order, until one holds a token.
+  async function authenticateInOrder(
     req: RequestLike,
-    pending: Promise<unknown> | Promise<C>,
-    found?: FoundToken,
+    context: RequestContext | undefined,
   ): Promise<Authenticated<U, C> | null> {
     try {
-      if (found === undefined) {
-        const fromApp = foundToken(await pending);
-        if (fromApp === undefined) return null;
-        const inCookie =
-          fromApp.source === 'cookie' && o.cookie !== undefined
-            ? cookieValues(req.headers.cookie, o.cookie.name)
-            : [];
-        // getToken picked one of two session cookies: one may be planted, so neither is used.
-        if (inCookie.length > 1 && inCookie.includes(fromApp.token))
-          throw new AuthError('ERR_DUPLICATE_COOKIE');
-        const session = await authenticated(req, fromApp, await verifyToken(fromApp.token, o.typKey));
-        if (fromApp.source === 'cookie' && inCookie[0] !== fromApp.token) notTheCookie.add(session);
-        return session;
+      for (const source of o.sources.order) {
+        if (source === 'getToken') {
+          const session = await fromGetToken(req, await o.getToken?.(context?.request ?? req));
+          if (session !== null) return session;
+          continue;
+        }
+        const found = tokenFrom(req, source, o.sources.cookieName);
+        if (found !== undefined)
+          return await authenticated(req, found, await verifyToken(found.token, o.typKey));
       }
-      return await authenticated(req, found, (await pending) as C);
+      return null;
     } catch (err) {
-      throw refusal.error(err);
+      throw refusal.error(err, req, context);
     }
   }
 
   // Synchronous as far as the token, the key, the user mapper and the store allow: one promise per request.
-  function authenticate(req: RequestLike): Promise<Authenticated<U, C> | null> {
+  function authenticate(req: RequestLike, context?: RequestContext): Promise<Authenticated<U, C> | null> {
     try {
-      if (o.getToken) return authenticateLater(req, Promise.resolve(o.getToken(req)));
+      if (o.getToken) return authenticateInOrder(req, context);
       const found = extractToken(req, o.sources);
       if (found === undefined || found.token === '') return Promise.resolve(null);
       const claims = verifyToken(found.token, o.typKey);
-      if (claims instanceof Promise) return authenticateLater(req, claims, found);
-      return refusal.settle(authenticated(req, found, claims));
+      if (claims instanceof Promise)
+        return refusal.settle(
+          claims.then((verified) => authenticated(req, found, verified)),
+          req,
+          context,
+        );
+      return refusal.settle(authenticated(req, found, claims), req, context);
     } catch (err) {
-      return refusal.reject(err);
+      return refusal.reject(err, req, context);
     }
   }
 
-  async function requestTokens(req: RequestLike): Promise<readonly FoundToken[]> {
+  async function requestTokens(req: RequestLike, request?: unknown): Promise<readonly FoundToken[]> {
     try {
-      if (o.getToken === undefined) return extractTokens(req, o.sources);
-      const found = foundToken(await o.getToken(req));
-      if (found === undefined) return [];
-      // getToken picked one of two session cookies: the other is ended too.
-      const inCookie =
-        found.source === 'cookie' && o.cookie !== undefined
-          ? cookieValues(req.headers.cookie, o.cookie.name).filter((token) => token !== '')
-          : [];
-      return inCookie.length > 1 && inCookie.includes(found.token)
-        ? inCookie.map((token) => ({ token, source: 'cookie' }))
-        : [found];
+      for (const source of o.sources.order) {
+        const found =
+          source === 'getToken'
+            ? await getTokenTokens(req, request)
+            : tokensFrom(req, source, o.sources.cookieName);
+        if (found.length > 0) return found;
+      }
+      return [];
     } catch (err) {
-      throw refusal.error(err);
+      throw refusal.error(err, req);
     }
+  }
+
+  async function getTokenTokens(req: RequestLike, request: unknown): Promise<readonly FoundToken[]> {
+    const found = foundToken(await o.getToken?.(request ?? req));
+    if (found === undefined) return [];
+    // getToken picked one of two session cookies: the other is ended too.
+    const inCookie =
+      found.source === 'cookie' && o.cookie !== undefined
+        ? cookieValues(req.headers.cookie, o.cookie.name).filter((token) => token !== '')
+        : [];
+    return inCookie.length > 1 && inCookie.includes(found.token)
+      ? inCookie.map((token) => ({ token, source: 'cookie' }))
+      : [found];
   }
 
   const verifyAccess = (token: string): Promise<C> => {

@@ -13,9 +13,32 @@ export interface RequestLike {
   readonly method?: string | undefined;
 }
 
+/**
+ * What an adapter knows of a request besides the request itself, as `authenticate` and the guards take it.
+ * Nothing of it is needed: `auth.authenticate(req)` alone works for any framework.
+ */
+export interface RequestContext {
+  /**
+   * The framework's own request, which `getToken` and `requestId` receive (Koa's `ctx`, Fastify's
+   * `request`). @default the request
+   */
+  readonly request?: unknown;
+  /**
+   * The path the client asked for, before any rewrite (`req.originalUrl`, `ctx.originalUrl`,
+   * `request.originalUrl`): what `refused` events say, and what sign-out checks the refresh cookie reaches.
+   */
+  readonly path?: string | undefined;
+  /** The route pattern that matched, when the framework knows it: for `refused` events. */
+  readonly route?: string | undefined;
+}
+
+/** A place a token is looked for: the `Authorization: Bearer` header, the session cookie, the app's `getToken`. */
+export type TokenSourceName = 'bearer' | 'cookie' | 'getToken';
+
 /** Where tokens may come from, resolved once by `createAuth`. */
 export interface TokenSources {
-  readonly bearer: boolean;
+  /** The places looked in, in order; the first that holds a token decides. */
+  readonly order: readonly TokenSourceName[];
   /** The session cookie's name, or `undefined` when cookies are off. */
   readonly cookieName: string | undefined;
 }
@@ -115,6 +138,38 @@ export function cookieToken(cookieHeader: string | string[] | undefined, name: s
 }
 
 /**
+ * `req` with its header names in lower case, as Node gives them. A request made by hand (a serverless
+ * shim, a test) may say `Authorization`; a name sent in two cases counts as sent twice. Node's own
+ * requests (they have `rawHeaders`) and requests already in lower case are returned as they are.
+ */
+export function lowerCased<R extends RequestLike>(req: R): R {
+  // Anything else than an object is left for authenticate to refuse, as it always has.
+  const given: unknown = req;
+  if (typeof given !== 'object' || given === null || Array.isArray(req.rawHeaders)) return req;
+  const headers: unknown = req.headers;
+  if (typeof headers !== 'object' || headers === null) return req;
+  const names = Object.keys(headers);
+  if (names.every((name) => name === name.toLowerCase())) return req;
+  const lowered: Record<string, string | string[] | undefined> = Object.create(null) as Record<
+    string,
+    string | string[] | undefined
+  >;
+  for (const name of names) {
+    const value = (headers as Record<string, string | string[] | undefined>)[name];
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const before = lowered[key];
+    lowered[key] =
+      before === undefined
+        ? value
+        : key === 'cookie'
+          ? [before, value].flat().join('; ')
+          : [before, value].flat();
+  }
+  return { ...req, headers: lowered };
+}
+
+/**
  * The request's `Authorization` header as `headersDistinct?.authorization ?? headers.authorization`
  * reads it: every value when it came more than once (RFC 6750 §3.1 makes that a 400), where
  * `headers` keeps only the first. Node builds `headersDistinct` on first read by copying every
@@ -145,25 +200,45 @@ export interface FoundToken {
   readonly source: TokenSource;
 }
 
-/** The request's token: the Bearer header first, then the session cookie. */
+/** The token `source` holds (`bearer` or `cookie`), if any. */
+export function tokenFrom(
+  req: RequestLike,
+  source: TokenSourceName,
+  cookieName: string | undefined,
+): FoundToken | undefined {
+  if (source === 'bearer') {
+    // Two Authorization headers are a 400 (RFC 6750 §3.1), not "the first one wins" as in `headers`.
+    const token = bearerToken(authorizationOf(req));
+    return token === undefined ? undefined : { token, source: 'bearer' };
+  }
+  if (source !== 'cookie' || cookieName === undefined) return undefined;
+  const token = cookieToken(req.headers.cookie, cookieName);
+  return token === undefined ? undefined : { token, source: 'cookie' };
+}
+
+/** The request's token, from the first of `sources` (but `getToken`) that holds one. */
 export function extractToken(req: RequestLike, sources: TokenSources): FoundToken | undefined {
-  // Two Authorization headers are a 400 (RFC 6750 §3.1), not "the first one wins" as in `headers`.
-  const fromHeader = sources.bearer ? bearerToken(authorizationOf(req)) : undefined;
-  if (fromHeader !== undefined) return { token: fromHeader, source: 'bearer' };
-  const fromCookie =
-    sources.cookieName === undefined ? undefined : cookieToken(req.headers.cookie, sources.cookieName);
-  return fromCookie === undefined ? undefined : { token: fromCookie, source: 'cookie' };
+  for (const source of sources.order) {
+    const found = tokenFrom(req, source, sources.cookieName);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /**
- * Every token of the request, for sign-out: the Bearer token, or else every value of the session
- * cookie, so that a cookie planted beside the browser's own hides neither.
+ * The tokens `source` holds, for sign-out: the Bearer token, or every value of the session cookie, so
+ * that a cookie planted beside the browser's own does not hide it.
  */
-export function extractTokens(req: RequestLike, sources: TokenSources): FoundToken[] {
-  const fromHeader = sources.bearer ? bearerToken(authorizationOf(req)) : undefined;
-  if (fromHeader !== undefined) return [{ token: fromHeader, source: 'bearer' }];
-  if (sources.cookieName === undefined) return [];
-  return cookieValues(req.headers.cookie, sources.cookieName)
+export function tokensFrom(
+  req: RequestLike,
+  source: TokenSourceName,
+  cookieName: string | undefined,
+): FoundToken[] {
+  if (source !== 'cookie' || cookieName === undefined) {
+    const found = tokenFrom(req, source, cookieName);
+    return found === undefined ? [] : [found];
+  }
+  return cookieValues(req.headers.cookie, cookieName)
     .filter((token) => token !== '')
     .map((token) => ({ token, source: 'cookie' }));
 }

@@ -14,10 +14,11 @@ export interface KeySetOptions {
   /** The `kid` that `issue` signs with, and the key a token without `kid` is checked against. */
   readonly active: string;
   /**
-   * The `kid` of one older key that a token without `kid` is checked against when the active key does
-   * not verify it: tokens of a system that never named its keys. One key, never every key.
+   * The `kid`s of older keys that a token without `kid` is checked against, in this order, when the
+   * active key does not verify it: tokens of a system that never named its keys (koa-jwt's
+   * `secret: [a, b, c]` is `{ active: 'a', legacy: ['b', 'c'] }`). Only these, never every key.
    */
-  readonly legacy?: string;
+  readonly legacy?: string | readonly string[];
 }
 
 export interface KeySet {
@@ -30,6 +31,8 @@ export interface KeySet {
    */
   fromFiles(options: KeyDirOptions): KeyProvider;
 }
+
+const NONE: readonly BoundKey[] = Object.freeze([]);
 
 interface Member {
   readonly key: BoundKey;
@@ -63,15 +66,18 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
   if (typeof options.active !== 'string' || active === undefined) {
     throw new TypeError(`jwt-gate: keySet "active" must be one of the kids: ${[...byKid.keys()].join(', ')}`);
   }
-  const legacy = options.legacy === undefined ? undefined : byKid.get(options.legacy);
+  const legacyKids: readonly unknown[] =
+    options.legacy === undefined ? [] : Array.isArray(options.legacy) ? options.legacy : [options.legacy];
+  const legacy = legacyKids.map((kid) => (typeof kid === 'string' ? byKid.get(kid) : undefined));
   if (
-    options.legacy !== undefined &&
-    (typeof options.legacy !== 'string' || legacy === undefined || legacy === active)
+    (options.legacy !== undefined && legacy.length === 0) ||
+    legacy.some((member, i) => member === undefined || member === active || legacy.indexOf(member) !== i)
   ) {
     throw new TypeError(
-      `jwt-gate: keySet "legacy" must be one of the kids other than the active one: ${[...byKid.keys()].join(', ')}`,
+      `jwt-gate: keySet "legacy" must be one or more of the kids other than the active one, each once: ${[...byKid.keys()].join(', ')}`,
     );
   }
+  const legacyKeys: readonly BoundKey[] = Object.freeze(legacy.map((member) => (member as Member).key));
   const algorithms: readonly Algorithm[] = Object.freeze([
     ...new Set([...byKid.values()].flatMap((m) => verifiableAs(m.key.alg))),
   ]);
@@ -84,11 +90,11 @@ function createKeySet(providers: readonly KeyProvider[], options: KeySetOptions)
     // Exact kid match only; no kid means the active key, never "try every key".
     verifyKey: (header: JwsHeader): BoundKey | undefined =>
       (header.kid === undefined ? active : byKid.get(header.kid))?.key,
-    ...(legacy === undefined
+    ...(legacyKeys.length === 0
       ? {}
       : {
-          fallbackKey: (header: JwsHeader): BoundKey | undefined =>
-            header.kid === undefined ? legacy.key : undefined,
+          fallbackKeys: (header: JwsHeader): readonly BoundKey[] =>
+            header.kid === undefined ? legacyKeys : NONE,
         }),
     signingKey(kid?: string): BoundKey | undefined {
       const member = kid === undefined ? active : byKid.get(kid);

@@ -54,10 +54,10 @@ export interface KeyProvider {
    */
   verifyKey(header: JwsHeader, report?: (event: KeySkippedEvent) => void): MaybePromise<BoundKey | undefined>;
   /**
-   * A second key for a token `verifyKey`'s key did not verify: `keySet`'s one named `legacy` key,
-   * for kid-less tokens of an older secret. Never more than one: trying every key is no check.
+   * The keys, in order, for a token `verifyKey`'s key did not verify: `keySet`'s `legacy` keys, for
+   * kid-less tokens of older secrets. Only those the app listed: trying every key is no check.
    */
-  fallbackKey?(header: JwsHeader): BoundKey | undefined;
+  fallbackKeys?(header: JwsHeader): readonly BoundKey[];
   /** The key `issue` signs with (the active one, or the one named by `kid`); absent when verify-only. */
   signingKey?(kid?: string): BoundKey | undefined;
   /** The public JWKs of the asymmetric keys held; never a private member or a secret. */
@@ -116,10 +116,7 @@ export interface CheckedKey {
  * that is not a bound key is the provider's programming error: a TypeError that says what came back
  * (in fixed words, never the value), not a token refusal (a list of keys once passed for ERR_ALG_NOT_ALLOWED).
  */
-export function checkedKey(
-  value: unknown,
-  method: 'verifyKey' | 'fallbackKey' | 'signingKey',
-): CheckedKey | undefined {
+export function checkedKey(value: unknown, method: 'verifyKey' | 'signingKey'): CheckedKey | undefined {
   if (value === undefined || value === null) return undefined;
   let fault: string;
   if (Array.isArray(value)) fault = 'an array';
@@ -133,6 +130,29 @@ export function checkedKey(
   throw new TypeError(
     `jwt-gate: the key provider's ${method} returned ${fault}; it must return { alg, key: KeyObject, kid? } or undefined`,
   );
+}
+
+/**
+ * A provider's `fallbackKeys` answer, checked as `checkedKey` checks one key: a list (or nothing) of
+ * bound keys. Anything else is the provider's programming error, said in fixed words.
+ */
+export function checkedKeys(value: unknown): readonly CheckedKey[] {
+  if (value === undefined || value === null) return [];
+  const fault = (what: string) =>
+    new TypeError(
+      `jwt-gate: the key provider's fallbackKeys returned ${what}; it must return a list of { alg, key: KeyObject, kid? }`,
+    );
+  if (!Array.isArray(value))
+    throw fault(typeof value === 'object' ? 'an object that is no list' : `a ${typeof value}`);
+  return value.map((member: unknown) => {
+    try {
+      const checked = checkedKey(member, 'verifyKey');
+      if (checked !== undefined) return checked;
+    } catch {
+      // Named below, as the list's fault.
+    }
+    throw fault('a list with a member that is no key');
+  });
 }
 
 /**

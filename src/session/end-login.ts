@@ -28,9 +28,9 @@ export interface EndedLogin {
   readonly ended: Promise<boolean>;
 }
 
-function refused(o: SessionSettings, err: unknown): EndedLogin {
+function refused(o: SessionSettings, req: RequestLike, err: unknown): EndedLogin {
   const ended = Promise.reject(
-    isAuthError(err) ? reportRefusal(o.emit, new AuthError(err.code, { realm: o.realm })) : err,
+    isAuthError(err) ? reportRefusal(o.refused, new AuthError(err.code, { realm: o.realm }), req) : err,
   );
   ended.catch(() => undefined);
   return { cookies: [], ended };
@@ -53,7 +53,7 @@ export function endLoginOf(
       throw new AuthError('ERR_CSRF');
     if (source === 'cookie') checkCsrf(req, claims, o.csrf);
   } catch (err) {
-    return refused(o, err);
+    return refused(o, req, err);
   }
   // Another issuer's user "42" is not the app's user "42": it has no logins here to end.
   if (!isOwnToken(o, claims)) return { cookies: [], ended: Promise.resolve(false) };

@@ -1,8 +1,8 @@
 import { toSeconds, type Duration } from '../duration.js';
-import { AuthError } from '../errors.js';
+import { AuthError, refusedSubject } from '../errors.js';
 import { isHostPrefixed, resolveCookie, type ResolvedCookie, type SecureHint } from '../cookies/cookie.js';
 import { checkCsrf } from '../authentication/csrf.js';
-import { cookieToken, type RequestLike } from '../authentication/request.js';
+import { cookieToken, type RequestContext, type RequestLike } from '../authentication/request.js';
 import type { KeyProvider } from '../keys/provider.js';
 import type { Refusal } from '../refusal.js';
 import { checkStore, loginIssuerOf, storeWrite } from '../stores/store-check.js';
@@ -94,16 +94,17 @@ export async function refresh<C extends Claims>(
   tokens: Tokens<C>,
   refusal: Refusal,
   req: RequestLike,
-  hint?: SecureHint,
+  hint?: SecureHint & RequestContext,
 ): Promise<StartedSession> {
   const options = o.refresh;
   const store = o.store;
   if (options === undefined || store === undefined)
     throw new TypeError('jwt-gate: refresh is not configured');
+  let claims: Claims | undefined;
   try {
     const token = cookieToken(req.headers.cookie, options.cookie.name);
     if (token === undefined) throw new AuthError('ERR_TOKEN_MISSING');
-    const claims = await tokens.verifyToken(token, REFRESH_TYP);
+    claims = await tokens.verifyToken(token, REFRESH_TYP);
     checkCsrf(req, claims, o.csrf);
     const { jti, sid, exp } = claims;
     if (typeof jti !== 'string' || typeof sid !== 'string' || typeof exp !== 'number')
@@ -155,6 +156,6 @@ export async function refresh<C extends Claims>(
     o.emit?.({ type: 'refreshed', sub });
     return { token: access, cookies };
   } catch (err) {
-    throw refusal.error(err);
+    throw refusal.error(refusedSubject(err, claims), req, hint);
   }
 }

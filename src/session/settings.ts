@@ -1,6 +1,6 @@
 import type { ResolvedCsrf } from '../authentication/csrf.js';
 import type { CookieSettings } from '../cookies/settings.js';
-import type { EventSink } from '../events.js';
+import type { EventSink, RefusalReporter } from '../events.js';
 import type { ClaimRules } from '../jws/claims.js';
 import type { StoreSettings } from '../stores/settings.js';
 import type { OtherIssuers } from '../token/trust.js';
@@ -19,6 +19,8 @@ export interface SessionSettings extends StoreSettings, CookieSettings {
   readonly otherIssuers: OtherIssuers;
   readonly realm: string;
   readonly emit: EventSink | undefined;
+  /** Reports a refusal with what the request tells, when there is a listener. */
+  readonly refused: RefusalReporter | undefined;
   readonly csrf: ResolvedCsrf | undefined;
   readonly renew: ResolvedRenew | undefined;
   readonly refresh: ResolvedRefresh | undefined;

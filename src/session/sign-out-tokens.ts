@@ -40,10 +40,11 @@ function verifiedOrNull(verifying: Promise<Claims>): Promise<Claims | undefined>
 async function accessTokens<C extends Claims>(
   reader: AccessReader<C>,
   req: RequestLike,
+  request: unknown,
 ): Promise<Verified[]> {
   let found: readonly FoundToken[];
   try {
-    found = await reader.requestTokens(req);
+    found = await reader.requestTokens(req, request);
   } catch (err) {
     // A request whose token cannot even be read (getToken refused it, a malformed header) ends nothing.
     if (!isAuthError(err) || err.status >= 500) throw err;
@@ -84,10 +85,13 @@ export async function tokensToEnd<C extends Claims>(
   reader: AccessReader<C>,
   req: RequestLike,
   given: Claims | undefined,
+  request?: unknown,
 ): Promise<EndingToken[]> {
   // Both reads go out together: one round trip, whatever there is to end.
   const [access, refresh] = await Promise.all([
-    given === undefined ? accessTokens(reader, req) : [{ claims: given, refresh: false, ambient: false }],
+    given === undefined
+      ? accessTokens(reader, req, request)
+      : [{ claims: given, refresh: false, ambient: false }],
     refreshTokens(o, tokens, req),
   ]);
   const all = [...access, ...refresh];

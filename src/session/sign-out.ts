@@ -24,10 +24,12 @@ export interface EndSessionOptions extends SecureHint, SignOutOptions {
   /** The session's claims when already verified (`req.auth.claims`); otherwise the request is authenticated. */
   readonly claims?: Claims | undefined;
   /**
-   * The request's path as the browser sent it (Express `req.originalUrl`, Koa `ctx.originalUrl`);
+   * The request's path as the browser sent it (`req.originalUrl`, `ctx.originalUrl`, `request.originalUrl`);
    * with refresh tokens on, it must lie under `refresh.path`. @default the path of `req.url`
    */
   readonly path?: string | undefined;
+  /** The framework's own request (Koa's `ctx`, Fastify's `request`), which `getToken` gets. @default req */
+  readonly request?: unknown;
 }
 
 /** A sign-out: the `Set-Cookie` values that clear the session, ready at once, and the revocation. */
@@ -64,8 +66,8 @@ async function revokeLogin<C extends Claims>(
   // then every write goes out together: two round trips, whatever there is to revoke.
   // Another issuer's tokens are its own to end (the store holds the app's logins, under the app's
   // subjects): signing out with one clears the cookies and revokes nothing.
-  const ending = (await tokensToEnd(o, tokens, reader, req, options.claims)).filter(({ claims }) =>
-    isOwnToken(o, claims),
+  const ending = (await tokensToEnd(o, tokens, reader, req, options.claims, options.request)).filter(
+    ({ claims }) => isOwnToken(o, claims),
   );
   const writes: Promise<void>[] = [];
   const logins = new Map<string, { sub: string | undefined; until: number }>();
@@ -154,7 +156,12 @@ export function endSession<C extends Claims>(
   // revoked. Whatever the method: a GET sign-out changes state as much as a POST one.
   const crossSite = o.csrf !== undefined && isCrossSite(req, o.csrf);
   if (crossSite && carriesSessionCookie(o, req)) {
-    const refused = Promise.reject(reportRefusal(o.emit, new AuthError('ERR_CSRF', { realm })));
+    const refused = Promise.reject(
+      reportRefusal(o.refused, new AuthError('ERR_CSRF', { realm }), req, {
+        path: options.path,
+        request: options.request,
+      }),
+    );
     refused.catch(() => undefined);
     return { cookies: [], revoked: refused };
   }

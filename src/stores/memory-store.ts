@@ -29,7 +29,6 @@ export interface MemoryStore extends SessionStore {
   logins: LoginStore['logins'];
 }
 
-
 /** A bounded in-process store: state for one process only (use `redisStore` for several). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkKnownKeys(options, ['max', 'maxPerSubject', 'now'], 'memoryStore');

@@ -1,5 +1,5 @@
 import { checkClaims, copyFlatClaims, type ClaimRules, type Claims } from '../jws/claims.js';
-import { AuthError, isAuthError } from '../errors.js';
+import { AuthError, isAuthError, refusedSubject } from '../errors.js';
 import { acceptsAlg } from '../jws/jwa.js';
 import {
   decodePayloadText,
@@ -10,7 +10,7 @@ import {
   type CompactJws,
   type JwsHeader,
 } from '../jws/jws.js';
-import { checkedKey, type BoundKey, type CheckedKey } from '../keys/provider.js';
+import { checkedKey, checkedKeys, type BoundKey, type CheckedKey } from '../keys/provider.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
 import { checkStore, loginIssuerOf, type StoreCheck } from '../stores/store-check.js';
 import { TokenCache } from './cache.js';
@@ -85,7 +85,7 @@ export function createVerifier<C extends Claims>(
     const { provider } = hit.trust;
     const same =
       sameKey(key, hit.key) ||
-      (provider.fallbackKey !== undefined && sameKey(provider.fallbackKey(hit.header), hit.key));
+      checkedKeys(provider.fallbackKeys?.(hit.header)).some((fallback) => sameKey(fallback.bound, hit.key));
     return same ? checkState(checkCached(hit, now), hit.trust) : checkSigned(token, o.typKey);
   }
 
@@ -142,12 +142,19 @@ export function createVerifier<C extends Claims>(
     let key = found.bound;
     const refused = refusalBy(found, jws);
     if (refused !== undefined) {
-      // One second chance at most: the provider's one legacy key, for a token that names no key.
-      const fallback = checkedKey(trust.provider.fallbackKey?.(jws.header), 'fallbackKey');
-      const again = fallback === undefined ? refused : refusalBy(fallback, jws);
-      // The refusal of the key the token's algorithm was meant for says most.
-      if (again !== undefined) throw again.code === 'ERR_ALG_NOT_ALLOWED' ? refused : again;
-      key = (fallback as CheckedKey).bound;
+      // Only the legacy keys the app listed, in its order, for a token that names no key.
+      let again: AuthError | undefined = refused;
+      for (const fallback of checkedKeys(trust.provider.fallbackKeys?.(jws.header))) {
+        const refusal = refusalBy(fallback, jws);
+        if (refusal === undefined) {
+          again = undefined;
+          key = fallback.bound;
+          break;
+        }
+        if (refusal.code !== 'ERR_ALG_NOT_ALLOWED') again = refusal;
+      }
+      // The refusal of a key the token's algorithm was meant for says most.
+      if (again !== undefined) throw again;
     }
     const access = expectedTyp === o.typKey;
     const typ = jws.header.typ;
@@ -159,11 +166,14 @@ export function createVerifier<C extends Claims>(
     const payload = routed?.text ?? decodePayloadText(jws);
     const now = o.now() / 1000;
     // Unrounded: a token is expired from the very instant of its `exp` (RFC 7519 §4.1.4).
-    const claims = checkClaims(
-      routed?.claims ?? parseJsonObject(payload),
-      access ? trust.claimRules : refreshRules,
-      now,
-    ) as C;
+    const parsed = routed?.claims ?? parseJsonObject(payload);
+    let claims: C;
+    try {
+      claims = checkClaims(parsed, access ? trust.claimRules : refreshRules, now) as C;
+    } catch (err) {
+      // The signature held: the subject it names is the token's own, for the refusal event.
+      throw refusedSubject(err, parsed);
+    }
     if (cache !== undefined && access && typeof claims.exp === 'number') {
       // Never kept past exp; checkCached checks every claim against the clock again on each hit.
       const tolerance = trust.claimRules.clockTolerance;
@@ -194,7 +204,11 @@ export function createVerifier<C extends Claims>(
     const claims =
       (hit.claims === undefined ? undefined : copyFlatClaims(hit.claims)) ??
       parseJsonObject(hit.payload as string);
-    return checkClaims(claims, hit.trust.claimRules, now) as C;
+    try {
+      return checkClaims(claims, hit.trust.claimRules, now) as C;
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
   }
 
   const storeCheck: StoreCheck = {
@@ -211,14 +225,30 @@ export function createVerifier<C extends Claims>(
     const store = trust.own ? o.store : undefined;
     if (o.isRevoked !== undefined) return askState(claims, store);
     if (store === undefined) return claims;
-    const checked = checkStore(store, claims, storeCheck);
-    return checked === undefined ? claims : checked.then(() => claims);
+    let checked: void | Promise<void>;
+    try {
+      checked = checkStore(store, claims, storeCheck);
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
+    return checked === undefined
+      ? claims
+      : checked.then(
+          () => claims,
+          (err: unknown) => {
+            throw refusedSubject(err, claims);
+          },
+        );
   }
 
   async function askState(claims: C, store: SessionStore | undefined): Promise<C> {
-    if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-    if (store !== undefined) await checkStore(store, claims, storeCheck);
-    return claims;
+    try {
+      if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
+      if (store !== undefined) await checkStore(store, claims, storeCheck);
+      return claims;
+    } catch (err) {
+      throw refusedSubject(err, claims);
+    }
   }
 
   return verifyToken;

@@ -35,7 +35,7 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
   const show = (req: express5.Request, res: express5.Response): void => {
     res.json({
       user: req.user ?? null,
-      claims: req.auth?.claims ?? null,
+      claims: req.auth ?? null,
       authError: req.authError?.code ?? null,
     });
   };
@@ -242,7 +242,7 @@ function koaApp(Factory: typeof Koa3, auth: Auth, trustProxy: boolean): Handler 
   const show: Koa3.Middleware = (ctx) => {
     ctx.body = {
       user: ctx.state.user ?? null,
-      claims: ctx.state.auth?.claims ?? null,
+      claims: ctx.state.auth ?? null,
       authError: ctx.state.authError?.code ?? null,
     };
   };
@@ -270,7 +270,7 @@ function fastifyApp(auth: Auth, trustProxy: boolean): Handler {
   void app.register(jwtGate);
   const show = async (request: FastifyRequest) => ({
     user: request.user ?? null,
-    claims: request.auth?.claims ?? null,
+    claims: request.auth ?? null,
     authError: request.authError?.code ?? null,
   });
   const logout =

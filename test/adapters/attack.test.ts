@@ -649,7 +649,7 @@ function expressHost(factory: typeof express5, auth: Auth, layers: readonly Laye
   app.use('/p', ...guards, (req: express5.Request, res: express5.Response) => {
     res.json({
       user: (req.user as Claims | undefined)?.sub ?? null,
-      auth: req.auth?.claims.sub ?? null,
+      auth: req.auth?.sub ?? null,
       token: req.auth ? 'kept' : null,
       authError: req.authError?.code ?? null,
     });
@@ -666,10 +666,10 @@ function koaHost(Factory: typeof Koa3, auth: Auth, layers: readonly Layer[]): Ha
   const chain: Koa3.Middleware[] = [
     ...guards,
     (ctx) => {
-      const state = ctx.state as { user?: Claims; auth?: { claims: Claims }; authError?: { code: string } };
+      const state = ctx.state as { user?: Claims; auth?: Claims; authError?: { code: string } };
       ctx.body = {
         user: state.user?.sub ?? null,
-        auth: state.auth?.claims.sub ?? null,
+        auth: state.auth?.sub ?? null,
         token: state.auth ? 'kept' : null,
         authError: state.authError?.code ?? null,
       };
@@ -687,11 +687,14 @@ function fastifyHost(auth: Auth, layers: readonly Layer[]): Handler {
   const app = Fastify();
   void app.register(forFastify.jwtGate);
   const guards = layers.map(([kind, options]) =>
-    (kind === 'optional' ? forFastify.optionalAuth : forFastify.requireAuth)(auth, options ?? {}),
+    (kind === 'optional' ? forFastify.optionalAuth : forFastify.requireAuth)(
+      auth,
+      (options ?? {}) as forFastify.FastifyGuardOptions,
+    ),
   );
   app.all('/p', { onRequest: guards }, async (request) => ({
     user: (request.user as { sub?: string } | undefined)?.sub ?? null,
-    auth: request.auth?.claims.sub ?? null,
+    auth: request.auth?.sub ?? null,
     token: request.auth ? 'kept' : null,
     authError: request.authError?.code ?? null,
   }));

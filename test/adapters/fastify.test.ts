@@ -1,10 +1,10 @@
 // What only Fastify has: the plugin and its decorators, scopes (encapsulation), hooks at either stage, and
 // the error handler of a scope. The behaviour every host shares is in contract.test.ts and the suites beside it.
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import * as forFastify from '../../adapters/fastify.js';
-import { createAuth, isAuthError, toHttpError } from '../../src/index.js';
+import { createAuth, hs256, isAuthError, toHttpError, type AuthEvent } from '../../src/index.js';
 import { hsOptions, validHsToken } from '../hostile-tokens.js';
 import { listenerOf } from '../support/fastify.js';
 
@@ -199,5 +199,115 @@ describe('guards beside the app’s own hooks', () => {
     const head = await app.inject({ method: 'HEAD', url: '/me' });
     expect([head.statusCode, head.headers['www-authenticate']]).toEqual([401, 'Bearer realm="api"']);
     expect(seen).toEqual([null, 'user-1', null]);
+  });
+});
+
+describe('what the guards and the session helpers hand the app: Fastify’s own request', () => {
+  const SECRET_32 = 'a-fastify-test-secret-0123456789-abcdef';
+  const tokenOf = (request: FastifyRequest): { token: string; source: 'bearer' } | undefined => {
+    const { token } = request.query as { token?: unknown };
+    return typeof token === 'string' ? { token, source: 'bearer' } : undefined;
+  };
+
+  it('getToken and requestId are given the FastifyRequest, in a guard and in a sign-out', async () => {
+    const given: unknown[] = [];
+    const events: AuthEvent[] = [];
+    const queried = createAuth({
+      key: hs256(SECRET_32),
+      getToken: (request: FastifyRequest) => {
+        given.push(request.routeOptions.url);
+        return tokenOf(request);
+      },
+      requestId: (request: FastifyRequest) => request.id,
+      onEvent: (event) => void events.push(event),
+    });
+    const app = Fastify({ genReqId: () => 'req-9' });
+    void app.register(jwtGate);
+    app.get('/me', { onRequest: requireAuth(queried) }, async (request) => request.auth);
+    app.post('/auth/logout', async (_request, reply) => {
+      await forFastify.signOut(reply, queried);
+      return reply.code(204).send();
+    });
+    const token = await queried.issue({ sub: 'user-1' });
+    expect((await app.inject({ url: '/me', query: { token } })).json()).toMatchObject({ sub: 'user-1' });
+    expect((await app.inject({ method: 'POST', url: '/auth/logout', query: { token } })).statusCode).toBe(
+      204,
+    );
+    expect((await app.inject({ url: '/me', query: { token } })).statusCode).toBe(401);
+    expect(given).toEqual(['/me', '/auth/logout', '/me']);
+    expect(events.find((event) => event.type === 'refused')).toMatchObject({
+      code: 'ERR_TOKEN_REVOKED',
+      sub: 'user-1',
+      requestId: 'req-9',
+    });
+  });
+
+  it('request.auth holds the claims, as req.auth on Express; the token is authOf(...).token', async () => {
+    const app = Fastify();
+    void app.register(jwtGate);
+    app.get('/me', { onRequest: requireAuth(auth) }, async (request) => ({
+      sub: request.auth?.sub,
+      token: forFastify.authOf(request, auth).token === validHsToken,
+    }));
+    expect((await app.inject({ url: '/me', headers: { authorization: bearer } })).json()).toEqual({
+      sub: 'user-1',
+      token: true,
+    });
+  });
+});
+
+describe('errors: who answers a refusal on Fastify', () => {
+  it.each(['express-jwt', 'koa-jwt'])(
+    "'%s' shapes errors for that library's handler: a TypeError when the guard is made",
+    (style) => {
+      for (const make of [requireAuth, optionalAuth])
+        expect(() => make(auth, { errors: style as 'forward' })).toThrow(
+          new TypeError('jwt-gate/fastify: "errors" must be "respond" or "forward"'),
+        );
+    },
+  );
+});
+
+describe('withUser', () => {
+  interface Member {
+    readonly id: string;
+  }
+  const members = createAuth({ ...hsOptions, user: (claims): Member => ({ id: String(claims.sub) }) });
+
+  it('hands the handler request.user as the Auth types it, `this` the Fastify instance', async () => {
+    const app = Fastify();
+    void app.register(jwtGate);
+    app.decorate('greeting', 'hello');
+    app.get(
+      '/me',
+      { onRequest: requireAuth(members) },
+      forFastify.withUser(members, async function (request) {
+        return { id: request.user.id, greeting: (this as unknown as { greeting: string }).greeting };
+      }),
+    );
+    const res = await app.inject({ url: '/me', headers: { authorization: bearer } });
+    expect([res.statusCode, res.json()]).toEqual([200, { id: 'user-1', greeting: 'hello' }]);
+  });
+
+  it('behind no guard of its Auth, or one that let the request go on anonymously: a 500, the handler never runs', async () => {
+    const ran: string[] = [];
+    const app = Fastify();
+    const seen: string[] = [];
+    app.setErrorHandler((err: Error, _request, reply) => {
+      seen.push(err.message);
+      return reply.code(500).send();
+    });
+    const handler = forFastify.withUser(members, async (request) => void ran.push(request.user.id));
+    app.get('/unguarded', handler);
+    app.get('/anonymous', { onRequest: optionalAuth(members) }, handler);
+    app.get('/other', { onRequest: requireAuth(auth) }, handler);
+    for (const url of ['/unguarded', '/anonymous', '/other'])
+      expect(
+        (await app.inject({ url, headers: url === '/anonymous' ? {} : { authorization: bearer } }))
+          .statusCode,
+      ).toBe(500);
+    expect(ran).toEqual([]);
+    expect(seen).toHaveLength(3);
+    for (const message of seen) expect(message).toMatch(/^jwt-gate: /);
   });
 });

@@ -33,7 +33,17 @@ interface Host {
   staticApp(auth: Auth, unless: SkipRules): Handler;
   /** A guard in front of everything, then a handler for every method: `app.all`, or a plain Koa middleware. */
   everyMethodApp(auth: Auth): Handler;
+  /**
+   * `/open/me` served as `/me` and `/status` as `/health` by a rewrite before the guard (`req.url`, `ctx.path`,
+   * Fastify's rewriteUrl), under `prefix` (a mount point), with `unless: { path: [prefix + '/health', /open/] }`.
+   */
+  rewritingApp(auth: Auth, prefix: '' | '/api'): Handler;
 }
+
+const ALIASES: Readonly<Record<string, string>> = { '/open/me': '/me', '/status': '/health' };
+const publicOf = (prefix: string): SkipRules => ({
+  path: [`${prefix}/health`, new RegExp(`^${prefix.replace('/', '\\/')}\\/open\\/`)],
+});
 
 const expressHost = (name: string, factory: typeof express5): Host => ({
   name,
@@ -48,6 +58,22 @@ const expressHost = (name: string, factory: typeof express5): Host => ({
     const app = factory();
     app.use(forExpress.requireAuth(auth));
     app.all('/payroll', (req, res) => void res.json({ payroll: 'PAYROLL', user: req.user ?? null }));
+    return app;
+  },
+  rewritingApp(auth, prefix) {
+    const app = factory();
+    const area = factory.Router();
+    area.use((req, _res, next) => {
+      req.url = ALIASES[req.url] ?? req.url;
+      next();
+    });
+    area.use(forExpress.requireAuth(auth, { unless: publicOf(prefix) }));
+    area.get('/health', (_req, res) => void res.json({ up: true }));
+    area.get(
+      '/me',
+      (req, res) => void res.json({ user: (req.user as { sub?: string } | undefined)?.sub ?? null }),
+    );
+    app.use(prefix || '/', area);
     return app;
   },
 });
@@ -89,6 +115,31 @@ const koaHost = (name: string, Factory: typeof Koa3): Host => ({
     });
     return app.callback();
   },
+  rewritingApp(auth, prefix) {
+    const app = new Factory();
+    app.silent = true;
+    const guard = forKoa.requireAuth(auth, { unless: publicOf(prefix) });
+    const area: Koa3.Middleware = async (ctx, next) => {
+      ctx.path = ALIASES[ctx.path] ?? ctx.path;
+      await guard(ctx, async () => {
+        if (ctx.path === '/health') ctx.body = { up: true };
+        else if (ctx.path === '/me')
+          ctx.body = { user: (ctx.state.user as { sub?: string } | undefined)?.sub ?? null };
+        else await next();
+      });
+    };
+    // What koa-mount does: the rest of the path as ctx.path, the prefix as ctx.mountPath, put back after.
+    app.use(async (ctx, next) => {
+      if (prefix === '') return area(ctx, next);
+      if (!ctx.path.startsWith(`${prefix}/`)) return next();
+      const before = ctx.path;
+      Object.assign(ctx, { mountPath: prefix });
+      ctx.path = before.slice(prefix.length);
+      await area(ctx, next);
+      ctx.path = before;
+    });
+    return app.callback();
+  },
 });
 
 const fastifyHost: Host = {
@@ -114,6 +165,27 @@ const fastifyHost: Host = {
     void app.register(forFastify.jwtGate);
     app.addHook('onRequest', forFastify.requireAuth(auth));
     app.all('/payroll', async (request) => ({ payroll: 'PAYROLL', user: request.user ?? null }));
+    return listenerOf(app);
+  },
+  rewritingApp(auth, prefix) {
+    const app = Fastify({
+      rewriteUrl: (req) => {
+        const url = req.url ?? '/';
+        const rest = url.slice(prefix.length);
+        return url.startsWith(`${prefix}/`) && ALIASES[rest] ? prefix + ALIASES[rest] : url;
+      },
+    });
+    void app.register(forFastify.jwtGate);
+    void app.register(
+      async (area) => {
+        area.addHook('onRequest', forFastify.requireAuth(auth, { unless: publicOf(prefix) }));
+        area.get('/health', async () => ({ up: true }));
+        area.get('/me', async (request) => ({
+          user: (request.user as { sub?: string } | undefined)?.sub ?? null,
+        }));
+      },
+      { prefix },
+    );
     return listenerOf(app);
   },
 };
@@ -158,6 +230,25 @@ describe.each(hosts)('$name', (host) => {
     const res = await raw(app, 'GET', 'http://public/admin');
     expect(res.body).not.toContain('ADMIN');
     expect(res.status).toBe(401);
+  });
+
+  describe.each(['', '/api'] as const)('unless behind a rewrite, under %j', (prefix) => {
+    // The router serves the rewritten path: that path, not the one the client sent, decides what is public.
+    const app = host.rewritingApp(auth, prefix);
+
+    it('an alias of a guarded path is guarded, though the path sent matched unless', async () => {
+      expectRefused(await request(app).get(`${prefix}/open/me`), 401, 'ERR_TOKEN_MISSING');
+      const token = await auth.issue({ sub: 'user-1' });
+      const res = await request(app).get(`${prefix}/open/me`).set('Authorization', `Bearer ${token}`);
+      expect([res.status, res.body]).toEqual([200, { user: 'user-1' }]);
+    });
+
+    it('an alias of a public path goes on; the public path itself too', async () => {
+      for (const path of ['/status', '/health']) {
+        const res = await request(app).get(prefix + path);
+        expect([res.status, res.body]).toEqual([200, { up: true }]);
+      }
+    });
   });
 
   it(

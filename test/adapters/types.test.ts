@@ -1,6 +1,6 @@
 // Compile-time checks of the adapters' typing, enforced by `npm run typecheck`.
 import type { RequestHandler } from 'express';
-import Fastify, { type FastifyPluginCallback, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyPluginCallback, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import Koa from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as forExpress from '../../adapters/express.js';
@@ -11,8 +11,11 @@ import {
   hs256,
   type Auth,
   type AuthError,
+  type AuthErrorCode,
   type Authenticated,
   type Claims,
+  type UnauthorizedError,
+  type UnauthorizedErrorCode,
 } from '../../src/index.js';
 import type { User } from '../../examples/users.js';
 import { SECRET } from '../helpers.js';
@@ -32,7 +35,7 @@ describe('Express typing', () => {
     const handler: RequestHandler = (req) => {
       expectTypeOf(req.user).toEqualTypeOf<Express.User | undefined>();
       // Declared by test/support/express-request.d.ts, as the README shows an app doing.
-      expectTypeOf(req.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
+      expectTypeOf(req.auth).toEqualTypeOf<Claims | undefined>();
       expectTypeOf(req.authError).toEqualTypeOf<AuthError | undefined>();
     };
     expectTypeOf(handler).toBeFunction();
@@ -67,19 +70,51 @@ describe('Express typing', () => {
     expectTypeOf(handler).toBeFunction();
   });
 
-  it('getToken receives the framework’s own request: Express req.query, Koa’s IncomingMessage', () => {
+  it('getToken and requestId receive the framework’s own request: Express req, Koa ctx', () => {
     forExpress.requireAuth({
       key: hs256(SECRET),
       getToken: (req) => (typeof req.query.token === 'string' ? req.query.token : undefined),
+      requestId: (req) => req.get('x-request-id'),
     });
-    forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
+    forKoa.requireAuth({
+      key: hs256(SECRET),
+      getToken: (ctx) => {
+        expectTypeOf(ctx).toEqualTypeOf<Koa.Context>();
+        return typeof ctx.request.query.token === 'string' ? ctx.request.query.token : ctx.throw(401);
+      },
+      requestId: (ctx) => ctx.get('x-request-id'),
+    });
     const typed = createAuth({
       key: hs256(SECRET),
       getToken: (req: import('express').Request) => req.get('x-token'),
     });
     expectTypeOf(forExpress.requireAuth(typed)).toEqualTypeOf<RequestHandler>();
-    // @ts-expect-error an IncomingMessage has no query
-    forKoa.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });
+    // @ts-expect-error getToken is given Koa's Context, whose originalUrl is a string
+    forKoa.requireAuth({ key: hs256(SECRET), getToken: (ctx) => ctx.originalUrl() });
+  });
+
+  it('withUser types req.user as the Auth’s users, with no `!`', () => {
+    const handler = forExpress.withUser(auth, (req, res) => {
+      expectTypeOf(req.user).toEqualTypeOf<Member>();
+      res.json({ id: req.user.id });
+    });
+    expectTypeOf(handler).toEqualTypeOf<RequestHandler>();
+    const claimsOnly = createAuth({ key: hs256(SECRET) });
+    forExpress.withUser(claimsOnly, (req) => {
+      expectTypeOf(req.user.sub).toEqualTypeOf<string | undefined>();
+    });
+  });
+
+  it('errors: "express-jwt" and "koa-jwt" are guard options; UnauthorizedError carries both shapes', () => {
+    forExpress.requireAuth(auth, { errors: 'express-jwt' });
+    forKoa.requireAuth(auth, { errors: 'koa-jwt' });
+    const seen = (err: UnauthorizedError): void => {
+      expectTypeOf(err.code).toEqualTypeOf<UnauthorizedErrorCode>();
+      expectTypeOf(err.cause.code).toEqualTypeOf<AuthErrorCode>();
+      expectTypeOf(err.inner.message).toEqualTypeOf<string>();
+      expectTypeOf(err.originalError).toEqualTypeOf<Error | undefined>();
+    };
+    expectTypeOf(seen).toBeFunction();
   });
 
   it('checks guard options against the claims type', () => {
@@ -109,8 +144,24 @@ describe('Koa typing', () => {
     const app = new Koa();
     app.use(forKoa.requireAuth(auth)).use((ctx) => {
       expectTypeOf(ctx.state.user).toEqualTypeOf<Member>();
-      expectTypeOf(ctx.state.auth.claims).toEqualTypeOf<Claims>();
+      expectTypeOf(ctx.state.auth).toEqualTypeOf<Claims>();
     });
+    expectTypeOf(app).not.toBeAny();
+  });
+
+  it('types ctx.state.user in withUser when app.use calls are separate statements', () => {
+    const app = new Koa();
+    app.use(forKoa.requireAuth(auth));
+    app.use((ctx) => {
+      // Koa types the user of a separate app.use as `any`: the reason for withUser.
+      expectTypeOf(ctx.state.user).toBeAny();
+    });
+    app.use(
+      forKoa.withUser(auth, (ctx) => {
+        expectTypeOf(ctx.state.user).toEqualTypeOf<Member>();
+        ctx.body = ctx.state.user.id;
+      }),
+    );
     expectTypeOf(app).not.toBeAny();
   });
 
@@ -153,7 +204,7 @@ describe('Fastify typing', () => {
       expectTypeOf(request.user).toEqualTypeOf<forFastify.SessionUser | undefined>();
       expectTypeOf<forFastify.SessionUser>().toExtend<User>();
       expectTypeOf(request.authError).toEqualTypeOf<AuthError | undefined>();
-      expectTypeOf(request.auth).toEqualTypeOf<{ claims: Claims; token: string } | undefined>();
+      expectTypeOf(request.auth).toEqualTypeOf<Claims | undefined>();
       const session = forFastify.authOf(request, typed);
       expectTypeOf(session.user).toEqualTypeOf<Member>();
       expectTypeOf(session.claims.tenant).toEqualTypeOf<string>();
@@ -164,20 +215,40 @@ describe('Fastify typing', () => {
     });
   });
 
-  it('getToken receives the raw IncomingMessage; options, sign-in and handlers are typed', () => {
-    forFastify.requireAuth({ key: hs256(SECRET), getToken: (req) => req.url?.split('token=')[1] });
+  it('getToken receives the FastifyRequest; options, sign-in and handlers are typed', () => {
+    forFastify.requireAuth({
+      key: hs256(SECRET),
+      getToken: (request) => (request.query as { token?: string }).token,
+      requestId: (request) => request.id,
+    });
     const wrong = (): void => {
-      // @ts-expect-error an IncomingMessage has no query
-      forFastify.requireAuth({ key: hs256(SECRET), getToken: (req) => req.query });
+      // @ts-expect-error a FastifyRequest's url is a string, not a function
+      forFastify.requireAuth({ key: hs256(SECRET), getToken: (request) => request.url() });
       // @ts-expect-error roles is a list
       forFastify.requireAuth(auth, { roles: 'admin' });
       // @ts-expect-error errors is respond or forward
       forFastify.optionalAuth(auth, { errors: 'throw' });
+      // @ts-expect-error express-jwt's error shape is for express-jwt's handlers
+      forFastify.requireAuth(auth, { errors: 'express-jwt' });
     };
     expectTypeOf(wrong).toBeFunction();
     expectTypeOf(forFastify.signIn<Member, Claims>).returns.resolves.toEqualTypeOf<string>();
     expectTypeOf(forFastify.signOut<Member, Claims>).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(forFastify.refreshHandler(auth)).toEqualTypeOf<RouteHandlerMethod>();
+  });
+
+  it('withUser types request.user as the Auth’s users, with no `!`', () => {
+    const handler = forFastify.withUser(auth, async (request, reply) => {
+      expectTypeOf(request.user).toEqualTypeOf<Member>();
+      expectTypeOf(reply).toEqualTypeOf<FastifyReply>();
+      return { id: request.user.id };
+    });
+    expectTypeOf(handler).toEqualTypeOf<RouteHandlerMethod>();
+    Fastify().get('/me', { onRequest: forFastify.requireAuth(auth) }, handler);
+    const claimsOnly = createAuth({ key: hs256(SECRET) });
+    forFastify.withUser(claimsOnly, (request) => {
+      expectTypeOf(request.user.sub).toEqualTypeOf<string | undefined>();
+    });
     expectTypeOf(forFastify.jwksHandler(auth)).toEqualTypeOf<RouteHandlerMethod>();
   });
 });

@@ -110,7 +110,7 @@ describe('a cookie name sent twice', () => {
 });
 
 describe('extractToken', () => {
-  const both = { bearer: true, cookieName: 'jwt' };
+  const both = { order: ['bearer', 'cookie'] as const, cookieName: 'jwt' };
   it('reads the header first, then the cookie, and says which it was', () => {
     expect(extractToken({ headers: { authorization: 'Bearer h', cookie: 'jwt=c' } }, both)).toEqual({
       token: 'h',
@@ -121,10 +121,22 @@ describe('extractToken', () => {
       source: 'cookie',
     });
     expect(
-      extractToken({ headers: { authorization: 'Bearer h' } }, { bearer: false, cookieName: 'jwt' }),
+      extractToken({ headers: { authorization: 'Bearer h' } }, { order: ['cookie'], cookieName: 'jwt' }),
     ).toBeUndefined();
     expect(
-      extractToken({ headers: { cookie: 'jwt=c' } }, { bearer: true, cookieName: undefined }),
+      extractToken({ headers: { cookie: 'jwt=c' } }, { order: ['bearer'], cookieName: undefined }),
     ).toBeUndefined();
+  });
+
+  it('in the order given: the cookie first, as koa-jwt reads it', () => {
+    const cookieFirst = { order: ['cookie', 'bearer'] as const, cookieName: 'jwt' };
+    expect(extractToken({ headers: { authorization: 'Bearer h', cookie: 'jwt=c' } }, cookieFirst)).toEqual({
+      token: 'c',
+      source: 'cookie',
+    });
+    expect(extractToken({ headers: { authorization: 'Bearer h' } }, cookieFirst)).toEqual({
+      token: 'h',
+      source: 'bearer',
+    });
   });
 });

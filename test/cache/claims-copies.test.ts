@@ -127,7 +127,7 @@ describe('each hit gets claims of its own', () => {
   });
 });
 
-describe('an app that mutates req.auth.claims / ctx.state.auth.claims / request.auth.claims', () => {
+describe('an app that mutates req.auth / ctx.state.auth / request.auth', () => {
   const admin = { roles: ['admin'] };
   const token = hsToken({ ...claims, roles: ['member'], scope: 'read' });
 
@@ -135,7 +135,7 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims / request.
     const auth = createAuth({ key: hs256(SECRET), now: fixedNow, store: false });
     const app = express5();
     app.get('/me', forExpress.requireAuth(auth), (req, res) => {
-      const c = req.auth!.claims;
+      const c = req.auth!;
       c.role = 'admin';
       (c.roles as string[]).push('admin');
       c.scope = 'read write';
@@ -143,7 +143,7 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims / request.
       res.json(c);
     });
     app.get('/admin', forExpress.requireAuth(auth, admin), (req, res) => {
-      res.json(req.auth!.claims);
+      res.json(req.auth);
     });
     for (let i = 0; i < 3; i++) {
       expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual([
@@ -165,7 +165,7 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims / request.
     app.use(async (ctx, next) => {
       if (ctx.path === '/me') {
         await me(ctx, async () => {
-          const c = (ctx.state as { auth: { claims: Claims } }).auth.claims;
+          const c = (ctx.state as { auth: Claims }).auth;
           c.role = 'admin';
           (c.roles as string[]).push('admin');
           ctx.body = c;
@@ -197,17 +197,13 @@ describe('an app that mutates req.auth.claims / ctx.state.auth.claims / request.
     const app = Fastify();
     void app.register(forFastify.jwtGate);
     app.get('/me', { onRequest: forFastify.requireAuth(auth) }, async (request) => {
-      const c = request.auth!.claims;
+      const c = request.auth!;
       c.role = 'admin';
       (c.roles as string[]).push('admin');
       c.scope = 'read write';
       return c;
     });
-    app.get(
-      '/admin',
-      { onRequest: forFastify.requireAuth(auth, admin) },
-      async (request) => request.auth!.claims,
-    );
+    app.get('/admin', { onRequest: forFastify.requireAuth(auth, admin) }, async (request) => request.auth);
     const handler = listenerOf(app);
     for (let i = 0; i < 3; i++) {
       expect((await request(handler).get('/me').set('Authorization', `Bearer ${token}`)).body.roles).toEqual([

@@ -1,7 +1,7 @@
 // An Express consumer of the published package; see core.ts.
 import express from 'express';
 import { createAuth, hs256 } from 'jwt-gate';
-import { authOf, optionalAuth, requireAuth, signIn } from 'jwt-gate/express';
+import { authOf, optionalAuth, requireAuth, signIn, withUser } from 'jwt-gate/express';
 
 const auth = createAuth({ key: hs256('x'.repeat(32)) });
 
@@ -15,6 +15,14 @@ app.get('/me', requireAuth(auth, { roles: ['admin'] }), (req, res) => {
   const sub: string | undefined = claims.sub;
   res.json({ user, sub, merged: req.user });
 });
+app.get(
+  '/profile',
+  requireAuth(auth, { errors: 'express-jwt' }),
+  withUser(auth, (req, res) => {
+    const sub: string | undefined = req.user.sub; // typed from the Auth, no `!`
+    res.json({ sub });
+  }),
+);
 app.get('/feed', optionalAuth(auth), (req, res) => {
   res.json({ anonymous: req.user === undefined, why: req.authError?.code });
 });

@@ -67,15 +67,19 @@ describe('a custom provider whose verifyKey answers something other than a key',
     expect((seen[0] as Error).message).toMatch(/verifyKey returned an array/);
   });
 
-  it('a fallbackKey that answers a list is named the same way', async () => {
+  it.each([
+    ['one key, not a list', (): unknown => key, /fallbackKeys returned an object that is no list/],
+    ['a list of lists', (): unknown => [[key]], /fallbackKeys returned a list with a member that is no key/],
+    ['a string', (): unknown => 'secret', /fallbackKeys returned a string/],
+  ])('fallbackKeys that answers %s is named the same way', async (_, answer, message) => {
     const other = hs256('another-test-secret-0123456789abcdef-0123').keys?.[0] as BoundKey;
     const provider: KeyProvider = {
       algorithms: ['HS256'],
       verifyKey: () => other,
-      fallbackKey: () => [key] as unknown as BoundKey,
+      fallbackKeys: answer as () => readonly BoundKey[],
     };
     const auth = createAuth({ key: provider, now: fixedNow });
-    await expect(auth.verify(token)).rejects.toThrow(/fallbackKey returned an array/);
+    await expect(auth.verify(token)).rejects.toThrow(message);
   });
 });
 

@@ -113,3 +113,63 @@ describe('keySet with a legacy key for tokens that name none', () => {
     expect(() => keySet([active, old], { active: 'now', legacy: 'gone' })).toThrow(/"legacy"/);
   });
 });
+
+describe("keySet with several legacy keys: koa-jwt's secret: [a, b, c]", () => {
+  const A = 'the-active-secret-0123456789abcdef-0123';
+  const B = 'the-b-secret-0123456789abcdef-0123456789';
+  const C = 'the-c-secret-0123456789abcdef-0123456789';
+  const D = 'the-d-secret-0123456789abcdef-0123456789';
+  const members = [A, B, C, D].map((secret, i) => hs256({ secret, kid: 'abcd'[i] as string }));
+  const auth = createAuth({
+    key: keySet(members, { active: 'a', legacy: ['b', 'c'] }),
+    now: fixedNow,
+    store: false,
+  });
+
+  it('a kid-less token of the active key or of any legacy key verifies; the active key signs', async () => {
+    for (const secret of [A, B, C])
+      await expect(auth.verify(hmacToken('HS256', 'sha256', secret))).resolves.toMatchObject({
+        sub: 'legacy-user',
+      });
+    const issued = await auth.issue({ sub: 'new' });
+    expect(JSON.parse(Buffer.from(issued.split('.')[0]!, 'base64url').toString())).toMatchObject({
+      kid: 'a',
+    });
+  });
+
+  it('only the keys listed: a kid-less token of a key in the set but not listed is refused', async () => {
+    await expect(auth.verify(hmacToken('HS256', 'sha256', D))).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+    });
+    await expect(auth.verify(hmacToken('HS256', 'sha256', D, { kid: 'd' }))).resolves.toMatchObject({
+      sub: 'legacy-user',
+    });
+  });
+
+  it('a token that names a kid never falls back to the legacy keys', async () => {
+    await expect(auth.verify(hmacToken('HS256', 'sha256', B, { kid: 'a' }))).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+    });
+  });
+
+  it('a legacy token found in the cache still needs its key listed', async () => {
+    const cached = createAuth({
+      key: keySet(members, { active: 'a', legacy: ['b', 'c'] }),
+      now: fixedNow,
+      store: false,
+    });
+    const token = hmacToken('HS256', 'sha256', C);
+    await expect(cached.verify(token)).resolves.toMatchObject({ sub: 'legacy-user' });
+    await expect(cached.verify(token)).resolves.toMatchObject({ sub: 'legacy-user' });
+  });
+
+  it.each([
+    [['a'], 'the active key'],
+    [['b', 'b'], 'a kid twice'],
+    [['b', 'gone'], 'a kid not in the set'],
+    [[], 'no kid at all'],
+    [[7], 'a kid that is no string'],
+  ] as const)('legacy %j is refused at start-up: %s', (legacy, _why) => {
+    expect(() => keySet(members, { active: 'a', legacy: legacy as never })).toThrow(/"legacy"/);
+  });
+});

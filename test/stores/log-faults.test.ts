@@ -441,7 +441,8 @@ describe.runIf(runRedis)('Sentinel: a master, a replica, a failover', () => {
     const durable = redisStore({
       client: await clients.connect('ioredis sentinels'),
       prefix: freshPrefix(),
-      durability: { replicas: 1, timeoutDuration: 200 },
+      // Long enough for a busy machine's replica to acknowledge; the stall below outlasts it.
+      durability: { replicas: 1, timeoutDuration: 1500 },
     });
     onTestFinished(() => durable.close());
     const a = auth(durable);
@@ -454,10 +455,10 @@ describe.runIf(runRedis)('Sentinel: a master, a replica, a failover', () => {
     ).toBe('revoked');
     const second = await a.startSession({ sub: 'user-1' });
     const claims = await a.verify(second.token);
-    const { resumed } = await stall(replica.port, 1000);
+    const { resumed } = await stall(replica.port, 3000);
     const started = performance.now();
     expect(await signOut(a, claims)).toBe('ERR_STORE_UNAVAILABLE');
-    expect(performance.now() - started).toBeLessThan(900);
+    expect(performance.now() - started).toBeLessThan(2900);
     await resumed;
   }, 30_000);
 });

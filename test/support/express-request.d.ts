@@ -5,7 +5,7 @@ import type { Claims } from '../../src/index.js';
 declare global {
   namespace Express {
     interface Request {
-      auth?: { claims: Claims; token: string } | undefined;
+      auth?: Claims | undefined;
     }
   }
 }
