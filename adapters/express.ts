@@ -1,12 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   authenticatedOf,
+  calledByExpress,
+  endRequestLogin,
   createGuard,
   forgettable,
   frameworkOf,
   jwksResponse,
   lateSignIn,
+  refusedByKoa,
   rememberSession,
+  requestedSid,
+  requestLogins,
   sessionOf,
   toAuth,
   wrongFramework,
@@ -19,13 +24,12 @@ import type {
   Authenticated,
   AuthOptions,
   Claims,
+  HttpError,
   JwksHandlerOptions,
+  Login,
   SignInOptions,
   SignOutOptions,
 } from '../src/index.js';
-import { expressOnly, respond, routeOf, whenOpen } from './express-response.js';
-
-export { endLogin, endLoginHandler, loginsHandler, loginsOf } from './express-logins.js';
 
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
@@ -40,6 +44,45 @@ declare global {
       authError?: AuthError | undefined;
     }
   }
+}
+
+function respond(res: Response, { status, headers, body }: HttpError): void {
+  res.status(status).set(headers).json(body);
+}
+
+/**
+ * `handler` as Express must call it. Used by Koa (or anything else), it throws on the request, a
+ * TypeError naming the adapter to import, which Koa answers 500; mounted with Koa's `app.use`, at once.
+ */
+function expressOnly(api: string, handler: RequestHandler): RequestHandler {
+  const checked: RequestHandler = (req, res, next) => {
+    if (!calledByExpress(res, next)) throw wrongFramework('express', api, frameworkOf(req));
+    handler(req, res, next);
+  };
+  return refusedByKoa(checked, api);
+}
+
+// The route pattern that matched, once Express routed the request (a guard mounted on the route).
+function routeOf(req: Request): string | undefined {
+  const path: unknown = (req as { route?: { path?: unknown } }).route?.path;
+  return typeof path === 'string' ? path : undefined;
+}
+
+/**
+ * Writes the outcome of `work` unless the response is already gone (a timeout middleware answered
+ * while a key set or store was slow). Then nothing is written and next() is not called: the request
+ * has been answered, and Express's final handler would destroy the socket. Express 4 ignores a
+ * rejected promise and Node exits on an unhandled one, so every error, a throw in `write` included,
+ * goes to next(err). next() runs after `work` settled: a downstream error is never an auth failure.
+ */
+function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write: (value: T) => void): void {
+  work
+    .then((value) => {
+      if (!res.headersSent) write(value);
+    })
+    .catch((err: unknown) => {
+      if (!res.headersSent) next(err);
+    });
 }
 
 function middleware<U, C extends Claims>(
@@ -238,5 +281,71 @@ export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHa
       if ('refused' in answer) respond(res, answer.refused);
       else res.append('Set-Cookie', [...answer.cookies]).sendStatus(204);
     });
+  });
+}
+
+/**
+ * The live logins of `req`'s user ("Your sessions"), newest first, its own marked `current`, for a page
+ * behind `requireAuth(auth)`. Rejects with `ERR_TOKEN_MISSING` for an anonymous request (`optionalAuth`).
+ */
+export function loginsOf<U, C extends Claims>(req: Request, auth: Auth<U, C>): Promise<Login[]> {
+  return requestLogins(req, auth);
+}
+
+/**
+ * Ends the login `sid` (from a form) of `res.req`'s user with sign-out's cross-site rules, clearing the
+ * session cookies when it is the request's own: true when it did; false, changing nothing, for any other
+ * value (another user's sid among them).
+ */
+export function endLogin<U, C extends Claims>(
+  res: Response,
+  auth: Auth<U, C>,
+  sid: unknown,
+): Promise<boolean> {
+  const { cookies, ended } = endRequestLogin(res.req, auth, sid, { secure: res.req.secure });
+  if (cookies.length > 0) res.append('Set-Cookie', [...cookies]);
+  return ended;
+}
+
+// The JSON of `work`, never cached, or the refusal a guard would answer; other errors go to next(err).
+function answerJson(work: Promise<object>, res: Response, next: NextFunction, realm: string): void {
+  const outcome = work.then(
+    (body) => ({ body }),
+    (err: unknown) => {
+      if (!isAuthError(err)) throw err;
+      return { refused: toHttpError(err, realm) };
+    },
+  );
+  whenOpen(outcome, res, next, (answer) => {
+    if ('refused' in answer) respond(res, answer.refused);
+    else res.set('Cache-Control', 'no-store').json(answer.body);
+  });
+}
+
+/** Answers `{ logins }` (see `loginsOf`); mount it behind `requireAuth(auth)`. */
+export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
+  return expressOnly('loginsHandler', (req, res, next) => {
+    answerJson(
+      loginsOf(req, auth).then((logins) => ({ logins })),
+      res,
+      next,
+      auth.realm,
+    );
+  });
+}
+
+/**
+ * Ends the login of the route's `:sid`, else of the parsed body's `sid` (`express.urlencoded()` or
+ * `express.json()` before it), and answers `{ ended }` (see `endLogin`). Behind `requireAuth(auth)`.
+ */
+export function endLoginHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
+  return expressOnly('endLoginHandler', (req, res, next) => {
+    const sid = requestedSid(req.params, req.body as unknown);
+    answerJson(
+      endLogin(res, auth, sid).then((ended) => ({ ended })),
+      res,
+      next,
+      auth.realm,
+    );
   });
 }

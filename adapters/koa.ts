@@ -2,14 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware, Next, ParameterizedContext } from 'koa';
 import {
   authenticatedOf,
+  calledByKoa,
+  endRequestLogin,
+  frameworkOf,
   createGuard,
   forgettable,
   jwksResponse,
   keepingClearingCookies,
   lateSignIn,
   rememberSession,
+  requestedSid,
+  requestLogins,
   sessionOf,
   toAuth,
+  wrongFramework,
 } from '../src/adapter-kit/index.js';
 import type { GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
 import { isAuthError, toHttpError } from '../src/index.js';
@@ -20,13 +26,10 @@ import type {
   AuthOptions,
   Claims,
   JwksHandlerOptions,
+  Login,
   SignInOptions,
   SignOutOptions,
 } from '../src/index.js';
-import { calledRight, checkContext, type CookieContext } from './koa-context.js';
-
-export type { CookieContext } from './koa-context.js';
-export { endLogin, endLoginHandler, loginsHandler, loginsOf } from './koa-logins.js';
 
 /** What `requireAuth` puts on `ctx.state`: the user, and the claims on `auth` (or the `property` option's name). */
 export interface AuthState<U = Claims, C extends Claims = Claims> {
@@ -39,6 +42,38 @@ export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
   user: U | undefined;
   auth: C | undefined;
   authError: AuthError | undefined;
+}
+
+/**
+ * Whether a middleware was called as Koa calls it. Express calls it `(req, res, next)`: its `next` then
+ * gets the TypeError naming the adapter to import (a 500), where a rejected promise would go unhandled
+ * on Express 4 and end the process.
+ */
+function calledRight(api: string, ctx: unknown, next: unknown, expressNext: unknown): boolean {
+  if (calledByKoa(ctx, next)) return true;
+  const error = wrongFramework('koa', api, frameworkOf(ctx));
+  if (typeof expressNext !== 'function') throw error;
+  (expressNext as (err: unknown) => void)(error);
+  return false;
+}
+
+// signIn and signOut write to Koa's context: Express's res has no ctx.originalUrl, ctx.secure or headerSent.
+function checkContext(api: string, ctx: CookieContext): void {
+  const given = ctx as unknown as { req?: unknown; append?: unknown } | null;
+  const found = frameworkOf(given);
+  if (found === 'express' || typeof given?.req !== 'object' || typeof given.append !== 'function')
+    throw wrongFramework('koa', `${api}(ctx, ...)`, found);
+}
+
+/** The part of a Koa context that signing in and out uses. */
+export interface CookieContext {
+  readonly secure: boolean;
+  /** The path the browser asked for, before any router rewrote `ctx.path`. */
+  readonly originalUrl: string;
+  readonly req: IncomingMessage;
+  /** Whether the response has gone: a session cookie set later would be lost. */
+  readonly headerSent: boolean;
+  append(field: string, value: string[]): void;
 }
 
 // The path the app routes by: ctx.path after any rewrite, under koa-mount's prefix (ctx.mountPath).
@@ -234,5 +269,73 @@ export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middlewar
       ctx.set(headers);
       ctx.body = body;
     }
+  };
+}
+
+/**
+ * The live logins of `ctx`'s user ("Your sessions"), newest first, its own marked `current`, for a page
+ * behind `requireAuth(auth)`. Rejects with `ERR_TOKEN_MISSING` for an anonymous request (`optionalAuth`).
+ */
+export function loginsOf<U, C extends Claims>(
+  ctx: { readonly req: IncomingMessage },
+  auth: Auth<U, C>,
+): Promise<Login[]> {
+  return requestLogins(ctx.req, auth);
+}
+
+/**
+ * Ends the login `sid` (from a form) of `ctx`'s user with sign-out's cross-site rules, clearing the
+ * session cookies when it is the request's own: true when it did; false, changing nothing, for any other
+ * value (another user's sid among them).
+ */
+export function endLogin<U, C extends Claims>(
+  ctx: CookieContext,
+  auth: Auth<U, C>,
+  sid: unknown,
+): Promise<boolean> {
+  const { cookies, ended } = endRequestLogin(ctx.req, auth, sid, { secure: ctx.secure });
+  if (cookies.length > 0) ctx.append('Set-Cookie', [...cookies]);
+  return ended;
+}
+
+// The JSON of `work`, never cached, or the refusal a guard would answer; other errors are thrown.
+async function answerJson(ctx: Context, work: Promise<object>, realm: string): Promise<void> {
+  try {
+    ctx.body = await work;
+    ctx.set('Cache-Control', 'no-store');
+  } catch (err) {
+    if (!isAuthError(err)) throw err;
+    const { status, headers, body } = toHttpError(err, realm);
+    ctx.status = status;
+    ctx.set(headers);
+    ctx.body = body;
+  }
+}
+
+/** Answers `{ logins }` (see `loginsOf`); mount it behind `requireAuth(auth)`. */
+export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('loginsHandler', ctx, next, expressNext)) return;
+    await answerJson(
+      ctx,
+      loginsOf(ctx, auth).then((logins) => ({ logins })),
+      auth.realm,
+    );
+  };
+}
+
+/**
+ * Ends the login of the route's `:sid` (`ctx.params`), else of the parsed body's `sid`
+ * (`ctx.request.body`), and answers `{ ended }` (see `endLogin`). Behind `requireAuth(auth)`.
+ */
+export function endLoginHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
+  return async (ctx, next, expressNext?: unknown) => {
+    if (!calledRight('endLoginHandler', ctx, next, expressNext)) return;
+    const sid = requestedSid((ctx as { params?: unknown }).params, (ctx.request as { body?: unknown }).body);
+    await answerJson(
+      ctx,
+      endLogin(ctx, auth, sid).then((ended) => ({ ended })),
+      auth.realm,
+    );
   };
 }

@@ -9,6 +9,7 @@ import { createApp as createKoaApp } from '../examples/koa-app.js';
 import { createApp as createFastifyApp } from '../examples/fastify-app.js';
 import { listenerOf } from './support/fastify.js';
 import { redisAvailable, redisServer } from './stores/redis-server.js';
+import { asSigned } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-examples-'));
 beforeAll(() => {
@@ -81,7 +82,9 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect((await agent.get('/')).body).toEqual({ message: 'hello, guest', signedIn: false });
     const signup = await agent.post('/signup').send(ada);
     expect(signup.status).toBe(201);
-    expect(setCookie(signup, 'jwt')).toMatch(/^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(asSigned(setCookie(signup, 'jwt'), 3600)).toMatch(
+      /^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
     expect(setCookie(signup, 'jwt-refresh')).toMatch(
       /^jwt-refresh=.+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/,
     );

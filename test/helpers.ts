@@ -98,3 +98,10 @@ export function countingProvider(): {
 /** The modulus of the first published JWK, or `undefined` when it is not an RSA key. */
 export const modulusOf = (jwk: PublicJwk | undefined): string | undefined =>
   jwk?.kty === 'RSA' ? jwk.n : undefined;
+
+/**
+ * A cookie as if written in the second its token was signed: on a real clock a token signed just before a
+ * second's boundary has one second less left when its cookie's Max-Age is computed.
+ */
+export const asSigned = (cookie: string | undefined, seconds: number): string | undefined =>
+  cookie?.replace(`; Max-Age=${seconds - 1};`, `; Max-Age=${seconds};`);

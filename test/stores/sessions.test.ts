@@ -12,7 +12,7 @@ import {
 } from '../../src/index.js';
 import { loginGeneration } from '../../src/session/sign-in.js';
 import { variants } from '../adapters/apps.js';
-import { SECRET } from '../helpers.js';
+import { SECRET, asSigned } from '../helpers.js';
 import { redisAvailable, redisServer } from './redis-server.js';
 
 const server = redisServer();
@@ -169,7 +169,7 @@ describe.each(variants)('$name', ({ build }) => {
       const cookies = login.headers['set-cookie'] as unknown as string[];
       expect(cookies).toHaveLength(2);
       expect(cookies[0]).toContain('HttpOnly');
-      expect(cookies[1]).toMatch(/^csrf=[\w-]{22}; Max-Age=3600; Path=\/; SameSite=Lax$/);
+      expect(asSigned(cookies[1], 3600)).toMatch(/^csrf=[\w-]{22}; Max-Age=3600; Path=\/; SameSite=Lax$/);
       const token = cookieOf(login);
       const csrf = /^csrf=([^;]*)/.exec(cookies[1]!)![1]!;
       const post = (value?: string): request.Test => {
