@@ -46,6 +46,9 @@ function testsOfParts(): string[] {
   });
 }
 
+// Tests that start the examples in processes of their own (`npm start`: tsx, the sources): no bundle is theirs.
+const OWN_PROCESSES = ['test/browser/**', 'test/examples-start.test.ts'];
+
 export default defineConfig(({ mode }) => ({
   plugins: mode === 'dist' ? [entriesFromDist()] : [],
   resolve: {
@@ -64,7 +67,10 @@ export default defineConfig(({ mode }) => ({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(mode === 'dist' ? testsOfParts().map((f) => `test/${f}`) : [])],
+    exclude: [
+      ...configDefaults.exclude,
+      ...(mode === 'dist' ? [...testsOfParts().map((f) => `test/${f}`), ...OWN_PROCESSES] : []),
+    ],
     testTimeout: 20_000,
     // Above the Redis helpers' own start timeout (20 s), so a slow start fails with their message.
     hookTimeout: 60_000,

@@ -1,9 +1,10 @@
-// The same app on Fastify: sign up, log in, a profile, an admin page, a public page, log out.
-// Run: npm run start:fastify
+// The same app's JSON API on Fastify: sign up, log in, a profile, an admin page, a public page, "Your
+// sessions", log out (the pages are the Express and Koa apps'). Run: npm run start:fastify
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pathToFileURL } from 'node:url';
 import { isAuthError, toHttpError } from 'jwt-gate';
 import {
+  authOf,
   jwtGate,
   optionalAuth,
   refreshHandler,
@@ -12,6 +13,7 @@ import {
   signOut,
   withUser,
 } from 'jwt-gate/fastify';
+import { tokenFor } from './accounts.js';
 import { banner, sessionClaims, setUp, type ExampleOptions, type ExampleSetup } from './setup.js';
 import { readCredentials, type User } from './users.js';
 
@@ -42,9 +44,19 @@ export async function createApp(
     if (typeof credentials === 'string') return reply.code(400).send({ error: credentials });
     const user = await users.logIn(credentials.email, credentials.password);
     if (!user) return reply.code(401).send({ error: 'wrong email or password' });
-    const token = await signIn(reply, auth, sessionClaims(user));
-    // The cookie is the session; the token is returned too for API clients that send a Bearer header.
-    return { user, token };
+    // The session is the HttpOnly cookie: no token in the body, where page script could read it.
+    await signIn(reply, auth, sessionClaims(user));
+    return { user };
+  });
+
+  // A Bearer token for an API client, in the body and no cookie.
+  app.post('/auth/token', async (request, reply) => {
+    const { status, body } = await tokenFor(auth, users, {
+      form: false,
+      body: request.body,
+      headers: request.headers,
+    });
+    return reply.code(status).send(body);
   });
 
   // onRequest: the guard answers before Fastify reads a body.
@@ -60,6 +72,13 @@ export async function createApp(
   app.get('/', { onRequest: optionalAuth(auth) }, async (request) => {
     const user: User | undefined = request.user;
     return { message: user ? `hello, ${user.email}` : 'hello, guest', signedIn: Boolean(user) };
+  });
+
+  // The user's logins ("Your sessions"), through the core: jwt-gate/fastify has no helper for them yet.
+  app.get('/auth/logins', { onRequest: requireAuth(auth) }, async (request, reply) => {
+    const session = authOf(request, auth);
+    const logins = await auth.logins(session.claims.sub ?? '', { session });
+    return reply.header('Cache-Control', 'no-store').send({ logins });
   });
 
   app.post('/auth/refresh', refreshHandler(auth));
@@ -96,6 +115,12 @@ export async function createApp(
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { app, setup } = await createApp();
   const port = Number(process.env.PORT ?? 3002);
-  await app.listen({ port, host: '127.0.0.1' });
-  console.log(banner('Fastify example', `http://127.0.0.1:${port}`, setup));
+  try {
+    const address = await app.listen({ port, host: '127.0.0.1' });
+    console.log(banner('Fastify example', address, setup));
+  } catch (err) {
+    console.error(`Fastify example: cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`);
+    process.exitCode = 1;
+    await setup.close();
+  }
 }

@@ -46,6 +46,11 @@ export class UserStore {
     }
   }
 
+  /** Every user, in the order they signed up. */
+  list(): User[] {
+    return [...this.#byEmail.values()].map(({ id, email, role }) => ({ id, email, role }));
+  }
+
   /** The user whose password matches, or `undefined`. */
   async logIn(email: string, password: string): Promise<User | undefined> {
     const stored = this.#byEmail.get(email.toLowerCase());
@@ -55,7 +60,7 @@ export class UserStore {
   }
 }
 
-/** Email and password from a JSON body, or the reason they are unusable. */
+/** Email and password from a JSON or form body, or the reason they are unusable. */
 export function readCredentials(body: unknown): { email: string; password: string } | string {
   const { email, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<
     string,

@@ -22,6 +22,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The `Set-Cookie` value for `name` in a response. */
+function setCookie(res: request.Response, name: string): string | undefined {
+  const values = res.headers['set-cookie'] as unknown as string[] | undefined;
+  return values?.find((value) => value.startsWith(`${name}=`));
+}
+const cookieValue = (res: request.Response, name: string): string =>
+  /^[^=]+=([^;]*)/.exec(setCookie(res, name) ?? '')?.[1] ?? '';
+
 const apps = [
   [
     'Express',
@@ -74,22 +82,34 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect((await agent.get('/')).body).toEqual({ message: 'hello, guest', signedIn: false });
     const signup = await agent.post('/signup').send(ada);
     expect(signup.status).toBe(201);
-    expect(asSigned(signup.headers['set-cookie']?.[0], 3600)).toMatch(
+    expect(asSigned(setCookie(signup, 'jwt'), 3600)).toMatch(
       /^jwt=.+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/,
     );
-    expect(signup.headers['set-cookie']?.[1]).toMatch(
+    expect(setCookie(signup, 'jwt-refresh')).toMatch(
       /^jwt-refresh=.+; Max-Age=2592000; Path=\/auth; HttpOnly; SameSite=Strict$/,
     );
+    // The double-submit value: the one cookie page script can read, as long as the login can be refreshed.
+    expect(setCookie(signup, 'csrf')).toMatch(/^csrf=[\w-]{16,}; Max-Age=2592000; Path=\/; SameSite=Lax$/);
     expect((await agent.post('/signup').send(ada)).status).toBe(409);
 
+    // The session is the HttpOnly cookie: a cookie sign-in puts no token where page script could read it.
     const login = await agent.post('/login').send(ada);
     expect(login.status).toBe(200);
-    const token = login.body.token as string;
-    expect(token.split('.')).toHaveLength(3);
+    expect(login.body).toEqual({
+      user: { id: signup.body.user.id, email: 'ada@example.com', role: 'member' },
+    });
+    expect(login.text).not.toContain(cookieValue(login, 'jwt'));
+    const csrf = cookieValue(login, 'csrf');
 
     const me = await agent.get('/me');
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ email: 'ada@example.com', role: 'member' });
+    // API clients get a Bearer token at /auth/token, in the body and with no cookie.
+    const issued = await request(app).post('/auth/token').send(ada);
+    expect(issued.status).toBe(200);
+    expect(issued.headers['set-cookie']).toBeUndefined();
+    const token = issued.body.token as string;
+    expect(token.split('.')).toHaveLength(3);
     const byBearer = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
     expect(byBearer.body.user).toEqual(me.body.user);
 
@@ -98,24 +118,28 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect(forbidden.body.code).toBe('ERR_FORBIDDEN');
     expect((await agent.get('/')).body).toEqual({ message: 'hello, ada@example.com', signedIn: true });
 
-    const refreshed = await agent.post('/auth/refresh');
+    // A cookie session's unsafe requests repeat the csrf cookie in the header, as README's page script does.
+    const unrepeated = await agent.post('/auth/refresh');
+    expect(unrepeated.status).toBe(403);
+    expect(unrepeated.body.code).toBe('ERR_CSRF');
+    const refreshed = await agent.post('/auth/refresh').set('x-csrf-token', csrf);
     expect(refreshed.status).toBe(204);
-    expect(refreshed.headers['set-cookie']).toHaveLength(2);
+    expect(refreshed.headers['set-cookie']).toHaveLength(3);
     expect((await agent.get('/me')).body.user).toMatchObject({ email: 'ada@example.com' });
 
-    const logout = await agent.post('/auth/logout');
+    const logout = await agent.post('/auth/logout').set('x-csrf-token', csrf);
     expect(logout.status).toBe(204);
-    expect(logout.headers['set-cookie']?.[0]).toMatch(/^jwt=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/);
+    expect(setCookie(logout, 'jwt')).toMatch(/^jwt=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970/);
     const after = await agent.get('/me');
     expect(after.status).toBe(401);
     expect(after.headers['www-authenticate']).toBe('Bearer realm="api"');
-    expect((await agent.post('/auth/refresh')).status).toBe(401);
+    expect((await agent.post('/auth/refresh').set('x-csrf-token', csrf)).status).toBe(401);
   });
 
   it('lets the seeded admin in, and refuses bad passwords and bad bodies', async () => {
     const app = await build();
     const admin = await request(app)
-      .post('/login')
+      .post('/auth/token')
       .send({ email: 'admin@example.com', password: 'admin-password-1' });
     expect(admin.status).toBe(200);
     const page = await request(app)
@@ -124,20 +148,21 @@ describe.each(apps)('examples: %s app', (_name, build) => {
     expect(page.status).toBe(200);
     expect(page.body.message).toBe('welcome to the admin page, admin@example.com');
 
-    expect(
-      (await request(app).post('/login').send({ email: 'admin@example.com', password: 'wrong-password' }))
-        .status,
-    ).toBe(401);
-    expect(
-      (await request(app).post('/login').send({ email: 'nobody@example.com', password: 'whatever-1' }))
-        .status,
-    ).toBe(401);
-    expect(
-      (await request(app).post('/login').send({ email: 'not-an-email', password: 'whatever-1' })).status,
-    ).toBe(400);
-    expect(
-      (await request(app).post('/login').set('Content-Type', 'application/json').send('{"email":')).status,
-    ).toBe(400);
+    for (const path of ['/login', '/auth/token']) {
+      expect(
+        (await request(app).post(path).send({ email: 'admin@example.com', password: 'wrong-password' }))
+          .status,
+      ).toBe(401);
+      expect(
+        (await request(app).post(path).send({ email: 'nobody@example.com', password: 'whatever-1' })).status,
+      ).toBe(401);
+      expect(
+        (await request(app).post(path).send({ email: 'not-an-email', password: 'whatever-1' })).status,
+      ).toBe(400);
+      expect(
+        (await request(app).post(path).set('Content-Type', 'application/json').send('{"email":')).status,
+      ).toBe(400);
+    }
   });
 });
 
@@ -160,7 +185,7 @@ describe.runIf(redisAvailable || Boolean(process.env.CI))('examples with REDIS_U
     setups.push(one.setup, two.setup, three.setup);
     expect(one.setup.storeDescription).toBe(`in Redis at ${server.url}`);
     const login = await request(one.app)
-      .post('/login')
+      .post('/auth/token')
       .send({ email: 'admin@example.com', password: 'admin-password-1' });
     const token = login.body.token as string;
     const others = [two.app.callback(), listenerOf(three.app)];
