@@ -233,7 +233,9 @@ describe.each(variants)('$name', ({ build, framework }) => {
       const res = await request(app).post('/login');
       expect(res.status).toBe(204);
       const cookie = sessionCookie(res);
-      expect(asSigned(cookie, 3600)).toMatch(/^jwt=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+      expect(asSigned(cookie, 3600)).toMatch(
+        /^jwt=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/,
+      );
       const token = /^jwt=([^;]+)/.exec(cookie)![1]!;
       const me = await request(app).get('/required').set('Cookie', `jwt=${token}`);
       expect(me.body.user).toMatchObject({ sub: 'user-1', role: 'member' });

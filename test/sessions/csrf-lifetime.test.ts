@@ -137,6 +137,8 @@ describe('the csrf cookie at createAuth', () => {
   it('a __Host- csrf cookie is Secure, host-only at Path=/ and readable', async () => {
     const auth = createAuth({ ...base, csrf: { header: 'x-csrf-token', cookie: '__Host-csrf' } });
     const { cookies } = await auth.startSession({ sub: 'user-1' }, undefined, { secure: false });
-    expect(asSigned(cookies[1], 3600)).toMatch(/^__Host-csrf=[\w-]{22}; Max-Age=3600; Path=\/; Secure; SameSite=Lax$/);
+    expect(asSigned(cookies[1], 3600)).toMatch(
+      /^__Host-csrf=[\w-]{22}; Max-Age=3600; Path=\/; Secure; SameSite=Lax$/,
+    );
   });
 });
