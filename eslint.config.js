@@ -51,7 +51,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '.keys/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', '.keys/', 'docs/api/'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -274,6 +274,22 @@ describe('README.md and docs/*.md', () => {
     ]);
   });
 
+  // typedoc.config.mjs documents every entry point of package.json "exports", an entry added later included.
+  it('the API reference covers the source of every public entry point', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { import: { types: string } }>;
+    };
+    const sources = Object.values(pkg.exports)
+      .filter((target) => typeof target === 'object')
+      .map((target) => target.import.types);
+    expect(sources).toContain('./dist/esm/adapters/express.d.ts');
+    const config = (await import(join(root, 'typedoc.config.mjs'))) as { default: { entryPoints: string[] } };
+    expect(config.default.entryPoints).toEqual(
+      sources.map((types) => `./${types.slice('./dist/esm/'.length, -'.d.ts'.length)}.ts`),
+    );
+    expect(config.default.entryPoints.filter((source) => !existsSync(join(root, source)))).toEqual([]);
+  });
+
   // npm renders README.md on the package page and resolves its relative links against `repository`.
   it('package.json names the repository, so relative links resolve on the npm page', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
