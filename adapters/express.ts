@@ -1,3 +1,7 @@
+/**
+ * Express 4 and 5: the guards, sign-in and sign-out, the refresh, JWKS and "Your sessions" handlers.
+ * @module jwt-gate/express
+ */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   authenticatedOf,
@@ -34,7 +38,7 @@ import type {
 declare global {
   // The passport shape, so both can be installed together; apps narrow it with `interface User extends MyUser {}`.
   // `req.auth` (the claims, as express-jwt leaves them) is not declared here: express-oauth2-jwt-bearer
-  // declares it otherwise (TS2717). Read the claims typed with `authOf(req, auth)`, or declare it (README).
+  // declares it otherwise (TS2717). Read the claims typed with `authOf(req, auth)`, or declare it (docs/typing.md).
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merged into by the app
     interface User {}

@@ -1,3 +1,7 @@
+/**
+ * Fastify 5: the `jwtGate` plugin, the guards as hooks, sign-in and sign-out, the refresh and JWKS handlers.
+ * @module jwt-gate/fastify
+ */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { HookHandlerDoneFunction, RouteHandlerMethod } from 'fastify';
 import * as kit from '../src/adapter-kit/index.js';

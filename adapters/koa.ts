@@ -1,3 +1,7 @@
+/**
+ * Koa 2 and 3: the guards, sign-in and sign-out, the refresh, JWKS and "Your sessions" handlers.
+ * @module jwt-gate/koa
+ */
 import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware, Next, ParameterizedContext } from 'koa';
 import {
@@ -73,6 +77,7 @@ export interface CookieContext {
   readonly req: IncomingMessage;
   /** Whether the response has gone: a session cookie set later would be lost. */
   readonly headerSent: boolean;
+  /** Adds a response header without replacing the values already set (Koa's `ctx.append`). */
   append(field: string, value: string[]): void;
 }
 

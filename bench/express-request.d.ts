@@ -1,4 +1,4 @@
-// What an app that reads `req.auth` declares (README): jwt-gate leaves it undeclared,
+// What an app that reads `req.auth` declares (docs/typing.md): jwt-gate leaves it undeclared,
 // since express-oauth2-jwt-bearer declares `req.auth` with another type.
 import type { Claims } from 'jwt-gate';
 

@@ -24,7 +24,7 @@ export async function startRedis(): Promise<{ url: string; stop: () => void } | 
   );
   for (let i = 0; i < 100 && !(await canConnect(port)); i++)
     await new Promise((resolve) => setTimeout(resolve, 50));
-  // A near cache keeps nothing read from a log whose server has been up less than 20 s (README): the
+  // A near cache keeps nothing read from a log whose server has been up less than 20 s (docs/many-instances.md): the
   // rows measure the cache as it runs, not those first seconds.
   await new Promise((resolve) => setTimeout(resolve, 20_000));
   return { url: `redis://127.0.0.1:${port}`, stop: () => void child.kill('SIGKILL') };

@@ -163,7 +163,7 @@ export async function createApp(
     if (wantsHtml(req)) sendPage(res, 404, notFoundPage());
     else res.status(404).json({ error: 'not found' });
   });
-  // A refusal (a guard's, a cross-site sign-out, a store outage) is answered as README's "Customising
+  // A refusal (a guard's, a cross-site sign-out, a store outage) is answered as docs/errors.md "Customising
   // errors" shows; a body that is not JSON gets the answer to missing credentials, without the parser's words.
   app.use(
     async (

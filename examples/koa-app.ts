@@ -183,7 +183,7 @@ export async function createApp(options: ExampleOptions = {}): Promise<{ app: Ko
     ctx.set(SECURITY_HEADERS);
     await next();
   });
-  // A refusal (a guard's, a cross-site sign-out, a store outage) is answered as README's "Customising errors"
+  // A refusal (a guard's, a cross-site sign-out, a store outage) is answered as docs/errors.md "Customising errors"
   // shows: a page for a browser, JSON for an API client.
   app.use(async (ctx, next) => {
     try {

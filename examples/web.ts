@@ -36,7 +36,7 @@ export function localPath(value: unknown): string {
 
 /**
  * Whether a sign-in or sign-up came from this site. The guards check requests that carry a session;
- * these carry none, so the app checks them itself, by the rule of README's "CSRF protection": another
+ * these carry none, so the app checks them itself, by the rule of "CSRF protection" (docs/sessions.md): another
  * site's form must not sign the browser in to an account of the attacker's.
  */
 export function fromThisSite(headers: IncomingHttpHeaders): boolean {
@@ -78,7 +78,7 @@ export interface RefusalPage {
   readonly viewer?: Viewer | undefined;
 }
 
-/** A refusal from a guard or a sign-out: README's `toHttpError`, rendered as a page for a browser. */
+/** A refusal from a guard or a sign-out: `toHttpError` (docs/errors.md), rendered as a page for a browser. */
 export function refusal(err: AuthError, realm: string, page: RefusalPage): Answer {
   const answer = toHttpError(err, realm);
   if (!page.html) return answer;

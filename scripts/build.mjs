@@ -1,5 +1,5 @@
 // The build: a bundle per public entry, so an app loads a handful of files at start-up instead of one per
-// source file (README "Performance"), while src/ keeps one concept per file.
+// source file (docs/performance.md), while src/ keeps one concept per file.
 // 1. tsc checks the types and writes the declarations, one .d.ts per source file, to dist/esm; dist/cjs gets
 //    the same files.
 // 2. esbuild bundles every entry of package.json "exports" (its `import` path names the source: a new entry

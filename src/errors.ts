@@ -20,6 +20,7 @@ export type AuthErrorCode =
 /** The RFC 6750 §3.1 error codes carried in `WWW-Authenticate`. */
 export type BearerError = 'invalid_token' | 'invalid_request' | 'insufficient_scope';
 
+/** The statuses an `AuthError` carries: a malformed request, no or a bad token, a refused access, an outage. */
 export type AuthErrorStatus = 400 | 401 | 403 | 503;
 
 interface CodeRow {
@@ -52,7 +53,7 @@ const TABLE = {
   ERR_CSRF: { status: 403, error: undefined, description: 'cross-site request refused' },
 } as const satisfies Record<AuthErrorCode, CodeRow>;
 
-/** The fixed description of every code, as the README documents it. */
+/** The fixed description of every code, as docs/errors.md documents it. */
 export const errorDescriptions: Readonly<Record<AuthErrorCode, string>> = Object.freeze(
   Object.fromEntries(Object.entries(TABLE).map(([code, row]) => [code, row.description])) as Record<
     AuthErrorCode,
@@ -63,6 +64,7 @@ export const errorDescriptions: Readonly<Record<AuthErrorCode, string>> = Object
 export const DEFAULT_REALM = 'api';
 const BRAND: unique symbol = Symbol.for('jwt-gate.AuthError') as never;
 
+/** What an `AuthError` may carry beside its code. */
 export interface AuthErrorOptions {
   /** The claim that failed, for `ERR_CLAIM_INVALID`. */
   readonly claim?: string;
@@ -162,12 +164,14 @@ export function assertRealm(realm: unknown): asserts realm is string {
   }
 }
 
+/** The JSON body of a refusal: the RFC 6750 `error`, its fixed description, and jwt-gate's `code`. */
 export interface HttpErrorBody {
   readonly error: BearerError | 'unauthorized' | 'forbidden' | 'temporarily_unavailable';
   readonly error_description: string;
   readonly code: AuthErrorCode;
 }
 
+/** A refusal ready to write: status, headers (the `WWW-Authenticate` challenge) and JSON body. */
 export interface HttpError {
   readonly status: AuthErrorStatus;
   readonly headers: Readonly<Record<string, string>>;

@@ -1,3 +1,7 @@
+/**
+ * What applications call: `createAuth`, the key providers, the session stores, errors and events.
+ * @module jwt-gate
+ */
 export { createAuth } from './auth.js';
 export type { Auth, JwkSet } from './auth.js';
 export type { Authenticated } from './authentication/authenticate.js';

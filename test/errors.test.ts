@@ -123,10 +123,10 @@ describe('AuthError', () => {
   });
 });
 
-describe('README error table', () => {
-  const readme = readFileSync(createRequire(import.meta.url).resolve('../README.md'), 'utf8');
+describe('docs/errors.md error table', () => {
+  const page = readFileSync(createRequire(import.meta.url).resolve('../docs/errors.md'), 'utf8');
   const rows = new Map(
-    [...readme.matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d{3}) \| (`[a-z_]+`|—) \| ([^|]+) \|/gm)].map((m) => [
+    [...page.matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d{3}) \| (`[a-z_]+`|—) \| ([^|]+) \|/gm)].map((m) => [
       m[1],
       { status: Number(m[2]), error: m[3], description: m[4]!.trim() },
     ]),

@@ -26,7 +26,7 @@ const importOf = (from: string, to: string): string => {
   return `export * from '${spec.startsWith('.') ? spec : `./${spec}`}';\n`;
 };
 
-// Bottom first, as README "Development" draws them: where a probe stands on the floor, and a real file of it.
+// Bottom first, as docs/development.md draws them: where a probe stands on the floor, and a real file of it.
 // Two units on one row stand side by side.
 const FLOORS: readonly (readonly {
   readonly unit: string;

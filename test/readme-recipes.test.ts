@@ -1,8 +1,9 @@
-// README's event recipes, run as they are written: each ```ts block is transpiled and evaluated with the real
-// jwt-gate, and with a test pino (lines written as pino writes them: the object's members, JSON-encoded) and
-// the real @opentelemetry/api given a test meter and a context manager. readme.test.ts type-checks them.
+// The event recipes of docs/events.md, run as they are written: each ```ts block is transpiled and evaluated
+// with the real jwt-gate, and with a test pino (lines written as pino writes them: the object's members,
+// JSON-encoded) and the real @opentelemetry/api given a test meter and a context manager. readme.test.ts
+// type-checks them.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 import {
   ROOT_CONTEXT,
@@ -27,15 +28,24 @@ import * as jwtGate from '../src/index.js';
 import type { AuthEvent, AuthOptions } from '../src/index.js';
 import { SECRET } from './helpers.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+// README.md and every page of docs/: a recipe is found wherever it is, and must be there once.
+const docs = new URL('../docs/', import.meta.url);
+const pages = [
+  readFileSync(new URL('../README.md', import.meta.url), 'utf8'),
+  ...readdirSync(docs)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => readFileSync(new URL(name, docs), 'utf8')),
+];
 
-/** The one ```ts block of README.md that imports `from`, evaluated; returns the values of `names` in it. */
+/** The one ```ts block of the pages that imports `from`, evaluated; returns the values of `names` in it. */
 function runRecipe(
   from: string,
   modules: Record<string, unknown>,
   names: readonly string[],
 ): Record<string, unknown> {
-  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
+  const blocks = pages.flatMap((page) =>
+    [...page.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? ''),
+  );
   const found = blocks.filter((code) => code.includes(`from '${from}'`));
   expect(found).toHaveLength(1);
   const { outputText } = ts.transpileModule(found[0] ?? '', {

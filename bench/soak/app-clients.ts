@@ -8,7 +8,7 @@ export const CLIENTS = ['node-redis', 'ioredis'] as const;
 export type ClientName = (typeof CLIENTS)[number];
 
 /**
- * A connected client for `connection`, built as README's table of set-ups says (plus `extra`, the
+ * A connected client for `connection`, built as docs/many-instances.md's table of set-ups says (plus `extra`, the
  * soak's `--client-options`, merged into the options of that row; `lazyConnect` only lets ioredis be
  * awaited like node-redis). Both clients emit `error` on every lost connection: an app listens, or
  * node-redis's error takes the process down (ioredis only logs it).

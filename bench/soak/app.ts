@@ -18,9 +18,9 @@ export interface AppSettings {
   readonly expiresIn: number;
   readonly refreshExpiresIn: number;
   readonly clockTolerance: number;
-  /** Merged into redisStore's options (e.g. an opt-in that README names). */
+  /** Merged into redisStore's options (e.g. an opt-in that docs/many-instances.md names). */
   readonly storeOptions: Record<string, unknown>;
-  /** Merged into the client's options of README's row. */
+  /** Merged into the client's options of docs/many-instances.md's row. */
   readonly clientOptions: Record<string, unknown>;
 }
 

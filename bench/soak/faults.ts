@@ -136,7 +136,7 @@ export const FAULTS: readonly Fault[] = [
     name: 'maxmemory',
     setups: ['single', 'sentinel', 'cluster'],
     async run(ctx, begin) {
-      // Full as README advises it to be (noeviction): the next writes get OOM. On a Cluster, the log's master.
+      // Full as docs/many-instances.md advises it to be (noeviction): the next writes get OOM. On a Cluster, the log's master.
       const { p, label } = await target(ctx);
       const used = Number(await info(p.port, 'memory', 'used_memory'));
       begin(`maxmemory reached on ${label} (noeviction) ${seconds(ctx.holdMs)}`);

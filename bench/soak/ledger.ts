@@ -40,7 +40,7 @@ const MAX_HELDS = 16;
  * when Redis held a revocation of it (an acknowledged sign-out or log-out-everywhere, a reuse detected,
  * or a revocation that answered 503 but was then seen held), and how often each refresh token was spent.
  */
-// README "A near cache in every process": a write reaches Redis up to 10 s after its log entry, or never.
+// docs/many-instances.md, "A near cache in every process": a write reaches Redis up to 10 s after its log entry, or never.
 const LATE_WRITE_MS = 10_000;
 
 export class Ledger {
@@ -50,7 +50,7 @@ export class Ledger {
   readonly #spends = new Map<string, { count: number; firstAt: number; latestAt: number; end: number }>();
   readonly #lifeMs: number;
   /**
-   * Per subject: until when a log-out-everywhere that did not answer 204 may still land (README: a write
+   * Per subject: until when a log-out-everywhere that did not answer 204 may still land (docs/many-instances.md: a write
    * reaches Redis up to 10 s after its log entry, or never), and so cut a login made meanwhile.
    */
   readonly #pendingCuts = new Map<string, number>();

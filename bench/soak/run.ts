@@ -27,7 +27,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 // Whatever runs now, stopped on an interrupt too: no redis-server or app process outlives the soak.
 const running = new Set<() => Promise<void>>();
-// README "A near cache in every process": nothing read is kept from a log whose server is younger.
+// docs/many-instances.md, "A near cache in every process": nothing read is kept from a log whose server is younger.
 const HOLD_MS = 20_000;
 const stopAll = async (): Promise<void> => {
   await Promise.all([...running].map((stop) => stop().catch(() => undefined)));

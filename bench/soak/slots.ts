@@ -21,7 +21,7 @@ export function keySlot(key: string): number {
 }
 
 /**
- * The slot of a subject's keys: README's hash tag `{sub:<subject>}`. The soak's subjects need no
+ * The slot of a subject's keys: docs/many-instances.md's hash tag `{sub:<subject>}`. The soak's subjects need no
  * percent-encoding (letters, digits, `-` and `.`), so the tag holds the subject as it is.
  */
 export function subjectSlot(sub: string): number {

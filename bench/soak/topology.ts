@@ -15,7 +15,7 @@ export interface Node {
   readonly port: number;
 }
 
-/** What an app process connects to, as README's rows take it. */
+/** What an app process connects to, as docs/many-instances.md's rows take it. */
 export type Connection =
   | { readonly setup: 'single'; readonly url: string }
   | { readonly setup: 'sentinel'; readonly name: string; readonly sentinels: readonly Node[] }
@@ -32,7 +32,7 @@ export interface Topology {
   masterOf(key: string): Promise<RedisProcess>;
   /** The slots a Cluster master serves; `undefined` elsewhere (a node holds every key). */
   slotsOf(p: RedisProcess): Promise<readonly SlotRange[] | undefined>;
-  /** redisStore options README gives this set-up (the soak's --store-options go over them). */
+  /** redisStore options docs/many-instances.md gives this set-up (the soak's --store-options go over them). */
   readonly storeOptions: Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -86,7 +86,7 @@ function single(server: RedisProcess, stop: () => Promise<void>): Topology {
 }
 
 async function sentinel(start: Start, stop: () => Promise<void>): Promise<Topology> {
-  // Named by number, not role: a failover makes a replica the primary. As README says for a set-up
+  // Named by number, not role: a failover makes a replica the primary. As docs/many-instances.md says for a set-up
   // that must not lose an acknowledged revocation: a master cut off from its replicas takes no write.
   const guarded = [...VOLATILE, 'min-replicas-to-write 1', 'min-replicas-max-lag 10'];
   const first = await start('redis-1', guarded);

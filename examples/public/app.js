@@ -1,7 +1,7 @@
 /* global document, fetch, location, sessionStorage */
 // The example's one script. Every page works without it; it adds two things:
 // - on a "please sign in" page, one try at continuing the login with the refresh cookie;
-// - the API page (/app), which uses the session over JSON as README tells a page script to: the cookie
+// - the API page (/app), which uses the session over JSON as docs/sessions.md tells a page script to: the cookie
 //   goes by itself, and each unsafe request repeats the readable `csrf` cookie in the X-CSRF-Token header.
 'use strict';
 

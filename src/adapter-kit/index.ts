@@ -1,3 +1,7 @@
+/**
+ * What an adapter for another framework is built on.
+ * @module jwt-gate/adapter-kit
+ */
 // `jwt-gate/adapter-kit`: what an adapter for a framework is built on. jwt-gate/express and jwt-gate/koa
 // use nothing else besides the main entry; an adapter for another framework needs nothing more.
 export { checkAccess } from './access.js';

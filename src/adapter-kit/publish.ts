@@ -2,11 +2,13 @@ import type { Auth } from '../auth.js';
 import type { Claims } from '../jws/claims.js';
 import { checkKnownKeys, isWhole, optionError } from '../validate.js';
 
+/** How long verifiers may cache the published JWK Set. */
 export interface JwksHandlerOptions {
   /** Seconds verifiers may cache the set: `Cache-Control: public, max-age=...`. @default 300 */
   readonly maxAge?: number;
 }
 
+/** The answer of a JWKS endpoint, for an adapter to write: status, caching headers and the JSON text. */
 export interface JwksResponse {
   readonly status: 200;
   readonly headers: Readonly<Record<string, string>>;

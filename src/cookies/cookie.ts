@@ -27,6 +27,7 @@ export interface ResolvedCookie {
   readonly production: boolean;
 }
 
+/** What a cookie writer is told of the request, to choose `Secure` when `cookie.secure` is not set. */
 export interface SecureHint {
   /** Whether the request arrived over HTTPS (`req.secure`, `ctx.secure`). */
   readonly secure?: boolean;

@@ -5,6 +5,7 @@ import { checkKid, singleKeyProvider, type KeyProvider } from './provider.js';
 /** An HMAC secret: text (UTF-8), bytes, or a secret `KeyObject`. */
 export type HmacSecret = string | Uint8Array | KeyObject;
 
+/** The secret of `hs256`, and what else it may take. */
 export interface Hs256Options {
   readonly secret: HmacSecret;
   /** Written to the token header and required to match on verify when the token names one. */

@@ -11,6 +11,7 @@ import {
 } from './key-files.js';
 import { checkKid } from './provider.js';
 
+/** The folder `keySet.fromFiles` loads its pairs from, and what it signs with. */
 export interface KeyDirOptions {
   /** The folder of `<kid>.private.pem` / `<kid>.public.pem` files; created (mode 0700) when missing. */
   readonly dir: string;
@@ -28,6 +29,7 @@ export interface KeyDirEntry {
 
 const KEY_FILE = /^([A-Za-z0-9_-][A-Za-z0-9._-]{0,127})\.(private|public)\.pem$/;
 
+/** Where `generateKeyFiles` writes a new pair, under which `kid`, for which algorithm. */
 export interface GenerateKeyFilesOptions {
   readonly dir: string;
   /** @default the key's RFC 7638 thumbprint */

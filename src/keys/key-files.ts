@@ -17,6 +17,7 @@ import type { Algorithm } from '../jws/jwa.js';
 import { checkKnownKeys, folderPath } from '../validate.js';
 import { checkKid } from './provider.js';
 
+/** Where `rs256.fromFiles` (and its siblings) load their key pair from, or generate it on first start. */
 export interface KeyFilesOptions {
   /** The folder holding `private.pem` and `public.pem`; created (mode 0700) when missing. */
   readonly dir: string;

@@ -10,6 +10,7 @@ import type { BoundKey, KeyProvider, PublicJwk } from './provider.js';
 import { ps256 } from './ps256.js';
 import { rs256 } from './rs256.js';
 
+/** Which key of a `keySet` signs, and which verify tokens that name none. */
 export interface KeySetOptions {
   /** The `kid` that `issue` signs with, and the key a token without `kid` is checked against. */
   readonly active: string;
@@ -21,13 +22,14 @@ export interface KeySetOptions {
   readonly legacy?: string | readonly string[];
 }
 
+/** `keySet` itself: call it with providers, or load a folder of key pairs with `fromFiles`. */
 export interface KeySet {
   /** Several keys told apart by `kid`, for rotation: sign with the active one, verify with any. */
   (providers: readonly KeyProvider[], options: KeySetOptions): KeyProvider;
   /**
    * Every `<kid>.private.pem` (signs and verifies) and `<kid>.public.pem` (verifies only) in `dir`,
    * each used for the algorithm its key type says (RSA: RS256, RSA-PSS: PS256, P-256: ES256,
-   * Ed25519: EdDSA); on first start, one generated pair (`alg`). See the README's rotation procedure.
+   * Ed25519: EdDSA); on first start, one generated pair (`alg`). See docs/many-services.md, "Rotating keys".
    */
   fromFiles(options: KeyDirOptions): KeyProvider;
 }
@@ -131,6 +133,10 @@ function pairProvider({ kid, privateKeyPem, publicKeyPem }: KeyDirEntry): KeyPro
   });
 }
 
+/**
+ * Several keys told apart by `kid`, for rotation without logging anyone out: `keySet([...], { active })`, or
+ * `keySet.fromFiles({ dir })` for a folder of `<kid>.private.pem` / `<kid>.public.pem` pairs.
+ */
 export const keySet: KeySet = Object.assign(createKeySet, {
   fromFiles(options: KeyDirOptions): KeyProvider {
     const { pairs, active } = loadKeyDir(options);

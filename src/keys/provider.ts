@@ -4,6 +4,7 @@ import { ALGORITHMS, isAlgorithm, verifiableAs, type Algorithm } from '../jws/jw
 import type { JwsHeader } from '../jws/jws.js';
 import { optionError, optionalString } from '../validate.js';
 
+/** A value, or a promise of it: a key provider may answer at once or after a fetch. */
 export type MaybePromise<T> = T | Promise<T>;
 
 /** A key bound to the one algorithm it may be used with (for Ed25519, under either of its names). */

@@ -5,6 +5,7 @@ import { CUT, LOGIN, REVOKED, USED, entriesOf, isLive, type Entry, type Subject 
 import { memoryLogins } from './memory-logins.js';
 import type { LoginStore, SessionStatus, SessionStore } from './store.js';
 
+/** How much `memoryStore` keeps, and its clock. */
 export interface MemoryStoreOptions {
   /**
    * The most entries kept (about 300 bytes each with their ids). When full, expired entries go first;
@@ -24,8 +25,11 @@ export interface MemoryStoreOptions {
 export interface MemoryStore extends SessionStore {
   /** Entries held now; never more than `max`. */
   readonly size: number;
+  /** Records a login at sign-in ("Your sessions"); see `LoginStore`. A store has all three login methods, or none. */
   addLogin: LoginStore['addLogin'];
+  /** Moves a login's `lastActiveAt` at a refresh or a renewal; see `LoginStore`. */
   touchLogin: LoginStore['touchLogin'];
+  /** A user's live logins, for `auth.logins`; see `LoginStore`. */
   logins: LoginStore['logins'];
 }
 

@@ -1,25 +1,37 @@
 /** A `redis` (node-redis 4+) client from `createClient()`. */
 export interface NodeRedisClient {
+  /** node-redis's raw command call. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 /** A `redis` (node-redis 4+) Redis Cluster client from `createCluster()`: it has `masters`, or `getSlotMaster` in early 4.x. */
 export type NodeRedisClusterClient = {
+  /** node-redis's raw command call on a Cluster: the first key routes it to its master. */
   sendCommand(
     firstKey: string | undefined,
     isReadonly: boolean | undefined,
     args: string[],
   ): Promise<unknown>;
-} & ({ readonly masters: readonly unknown[] } | { getSlotMaster(slot: number): unknown });
+} & (
+  | { readonly masters: readonly unknown[] }
+  | {
+      /** Tells an early 4.x Cluster client apart, which has no `masters`. */
+      getSlotMaster(slot: number): unknown;
+    }
+);
 /** A `redis` (node-redis 5+) client from `createSentinel()`. */
 export interface NodeRedisSentinelClient {
+  /** node-redis's raw command call on a Sentinel client. */
   sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  /** Tells a Sentinel client apart from the others; the store never reads from a replica. */
   getMasterNode(): unknown;
 }
 /** An `ioredis` client: `new Redis()`, `new Redis({ sentinels, name })` or `new Cluster()`. */
 export interface IoRedisClient {
+  /** ioredis's raw command call. */
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
+/** Any connected client `redisStore` takes, told apart by its shape. */
 export type RedisClient = NodeRedisClient | NodeRedisClusterClient | NodeRedisSentinelClient | IoRedisClient;
 
 /** Sends one command; `key` is the key it touches first, which routes it on a cluster. */

@@ -1,6 +1,7 @@
 import { checkKnownKeys, isWhole, optionError, positiveInteger } from '../validate.js';
 import type { RedisClient } from './redis-client.js';
 
+/** The client `redisStore` sends its commands through, and how it keeps revocations current and durable. */
 export interface RedisStoreOptions {
   /** A connected `redis` or `ioredis` client: single node, Sentinel or Cluster. */
   readonly client: RedisClient;
@@ -33,6 +34,7 @@ export interface RedisStoreOptions {
   readonly durability?: DurabilityOptions;
 }
 
+/** The revocation state each process keeps, so that a known token costs no round trip to Redis. */
 export interface NearCacheOptions {
   /** The most token ids and subjects held. @default 10000 */
   readonly max?: number;
@@ -43,6 +45,7 @@ export interface NearCacheOptions {
   readonly staleness?: number;
 }
 
+/** How many replicas must hold a write before a sign-out, refresh or sign-in is acknowledged. */
 export interface DurabilityOptions {
   /** How many replicas must hold a write before it is acknowledged. */
   readonly replicas: number;

@@ -28,8 +28,11 @@ export interface RedisStore extends SessionStore {
   /** Stops reading the revocation log (the client stays yours to close). */
   close(): void;
   watch(listener: (event: StoreEvent) => void): void;
+  /** Records a login at sign-in ("Your sessions"); see `LoginStore`. A store has all three login methods, or none. */
   addLogin: LoginStore['addLogin'];
+  /** Moves a login's `lastActiveAt` at a refresh or a renewal; see `LoginStore`. */
   touchLogin: LoginStore['touchLogin'];
+  /** A user's live logins, for `auth.logins`; see `LoginStore`. */
   logins: LoginStore['logins'];
 }
 
@@ -66,7 +69,7 @@ function numberOf(value: unknown): number | undefined {
  * Every write goes to the log first, then to Redis with a deadline: a process that reads the entry
  * refuses at once what it revokes and asks Redis about that subject until the deadline has passed,
  * so a write whose entry nobody read cannot exist, and an entry whose write never landed only
- * refuses more for a while. See README "A near cache in every process".
+ * refuses more for a while. See docs/many-instances.md, "A near cache in every process".
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const o = resolveRedisStoreOptions(options);

@@ -46,8 +46,11 @@ export interface SessionStore {
   /** Hears the store's own changes of state (a near cache turned off or on). */
   watch?(listener: (event: StoreEvent) => void): void;
   // A store keeps logins' records ("Your sessions") with all three of these, or none: see LoginStore.
+  /** Records a login at sign-in ("Your sessions"); see `LoginStore`. A store has all three login methods, or none. */
   addLogin?: LoginStore['addLogin'];
+  /** Moves a login's `lastActiveAt` at a refresh or a renewal; see `LoginStore`. */
   touchLogin?: LoginStore['touchLogin'];
+  /** A user's live logins, for `auth.logins`; see `LoginStore`. */
   logins?: LoginStore['logins'];
 }
 
@@ -87,6 +90,7 @@ export interface NewLogin {
   readonly meta: LoginMeta;
 }
 
+/** What `LoginStore.addLogin` answers: the login recorded, or the logins to end first. */
 export type AddedLogin =
   /** Recorded as `<id>.<end>.<generation>`; `floor` as `status` answers it. */
   | { readonly generation: number; readonly floor?: number | undefined }
@@ -109,6 +113,7 @@ export type StoreEvent =
   | { readonly type: 'near-cache-unavailable'; readonly error: unknown }
   | { readonly type: 'near-cache-recovered' };
 
+/** How fresh a `status` answer must be. */
 export interface StatusOptions {
   /**
    * Read the source of truth, never a near cache: for a check after which new tokens are signed,
@@ -117,6 +122,7 @@ export interface StatusOptions {
   readonly consistent?: boolean;
 }
 
+/** What a store knows of a token: revoked, or the cuts of "log out everywhere" that apply to it. */
 export interface SessionStatus {
   readonly revoked: boolean;
   /**

@@ -1,6 +1,6 @@
 import { checkKnownKeys, isWhole, optionError } from '../validate.js';
 
-/** Options of {@link TokenCache}. */
+/** The verified-token cache (`createAuth`'s `cache`): how many tokens it keeps, and how long a token it takes. */
 export interface TokenCacheOptions {
   /** The most tokens held; the least recently used one makes room for a new one. */
   readonly max: number;

@@ -78,7 +78,7 @@ function expressApp(factory: typeof express5, auth: Auth, trustProxy: boolean): 
       res.sendStatus(204);
     }),
   );
-  // The mistake README warns of: sign-out on GET, reachable by a link or an <img> from another site.
+  // The mistake docs/sessions.md warns of: sign-out on GET, reachable by a link or an <img> from another site.
   app.get(
     '/auth/logout-all',
     forwarded(async (_req, res) => {
@@ -296,7 +296,7 @@ function fastifyApp(auth: Auth, trustProxy: boolean): Handler {
   app.post('/auth/logout', logout());
   app.post('/auth/logout-everywhere', { onRequest: requireAuth(auth) }, logout({ everywhere: true }));
   app.post('/auth/logout-all', logout({ everywhere: true }));
-  // The mistake README warns of: sign-out on GET, reachable by a link or an <img> from another site.
+  // The mistake docs/sessions.md warns of: sign-out on GET, reachable by a link or an <img> from another site.
   app.get('/auth/logout-all', logout({ everywhere: true }));
   // The common mistake: signOut not awaited.
   app.post('/auth/logout-unawaited', (_request, reply) => {

@@ -47,7 +47,7 @@ describe('guards in Fastify', () => {
     void app.register(
       async (api) => {
         api.addHook('onRequest', requireAuth(auth, { errors: 'forward' }));
-        // As README's "Customising errors" renders a forwarded error.
+        // As docs/errors.md's "Customising errors" renders a forwarded error.
         api.setErrorHandler((err, _request, reply) => {
           if (!isAuthError(err)) throw err;
           const { status, headers, body } = toHttpError(err, auth.realm);

@@ -34,7 +34,7 @@ describe('Express typing', () => {
     expectTypeOf(forExpress.requireAuth(auth)).toEqualTypeOf<RequestHandler>();
     const handler: RequestHandler = (req) => {
       expectTypeOf(req.user).toEqualTypeOf<Express.User | undefined>();
-      // Declared by test/support/express-request.d.ts, as the README shows an app doing.
+      // Declared by test/support/express-request.d.ts, as docs/typing.md shows an app doing.
       expectTypeOf(req.auth).toEqualTypeOf<Claims | undefined>();
       expectTypeOf(req.authError).toEqualTypeOf<AuthError | undefined>();
     };
@@ -200,7 +200,7 @@ describe('Fastify typing', () => {
       user: (claims) => ({ id: claims.tenant, admin: false }),
     });
     Fastify().get('/me', { onRequest: forFastify.requireAuth(typed) }, async (request) => {
-      // SessionUser is declared by examples/fastify-app.ts, as README shows an app doing.
+      // SessionUser is declared by examples/fastify-app.ts, as docs/typing.md shows an app doing.
       expectTypeOf(request.user).toEqualTypeOf<forFastify.SessionUser | undefined>();
       expectTypeOf<forFastify.SessionUser>().toExtend<User>();
       expectTypeOf(request.authError).toEqualTypeOf<AuthError | undefined>();

@@ -1,5 +1,5 @@
-// README's "Typing req.user": what the declarations say is what runs. With a user mapper, req.user is its
-// result (the User the README declares); without one, the claims; withUser hands either to the handler.
+// docs/typing.md: what the declarations say is what runs. With a user mapper, req.user is its
+// result (the User the page declares); without one, the claims; withUser hands either to the handler.
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
@@ -20,7 +20,7 @@ const users = new Map<string, User>([['user-1', { id: 'user-1', email: 'ada@exam
 const mapped = createAuth({ key: hs256(SECRET), user: (claims) => users.get(claims.sub ?? '') });
 const plain = createAuth({ key: hs256(SECRET) });
 
-describe('Express: req.user is what the README declares', () => {
+describe('Express: req.user is what docs/typing.md declares', () => {
   const app = express();
   app.set('env', 'test');
   app.get(

@@ -31,7 +31,7 @@ export function pageScenarios(bench: () => Bench): void {
     await screenshot(bench(), tab, 'profile');
     const jar = await cookiesOf(session);
     expect(Object.keys(jar).sort()).toEqual(['csrf', 'jwt', 'jwt-refresh']);
-    // Plain HTTP outside production: no Secure (README "The session cookie"); each lives as long as it is of use.
+    // Plain HTTP outside production: no Secure (docs/sessions.md, "The session cookie"); each lives as long as it is of use.
     expect(jar.jwt).toMatchObject({
       domain: APP_HOST,
       path: '/',

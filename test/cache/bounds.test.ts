@@ -91,7 +91,7 @@ describe('the cache’s bounds', () => {
     const flat = (text: string): string => Buffer.from(text, 'latin1').toString('latin1');
 
     const COUNT = 300;
-    const bound = COUNT * 2048 * 1.5; // token/cache.ts: "at most max × maxTokenLength bytes"; README: "about 0.7 KB per HS256 token"
+    const bound = COUNT * 2048 * 1.5; // token/cache.ts: "at most max × maxTokenLength bytes"; docs/performance.md: "about 0.7 KB per HS256 token"
     const attackerTokens = (): string[] =>
       Array.from({ length: COUNT }, (_, i) => hsToken({ ...claims, sub: `attacker-login-${i}` }));
 

@@ -1,5 +1,5 @@
-// express-jwt 8's own test cases, replayed against express-jwt and against jwt-gate configured as README's
-// migration guide says, each behind the error handler of express-jwt's README: same status, same handler
+// express-jwt 8's own test cases, replayed against express-jwt and against jwt-gate configured as the
+// migration guide (docs/migrating.md) says, each behind the error handler of express-jwt's README: same status, same handler
 // reached with the same error fields, the same claims on req.auth. A difference is a trap unless the guide
 // names it (the last describe block).
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
@@ -230,7 +230,7 @@ describe('express-jwt, replayed', () => {
   });
 });
 
-// Each of these differs from express-jwt on purpose, and README's migration guide says so.
+// Each of these differs from express-jwt on purpose, and docs/migrating.md says so.
 describe('express-jwt, the differences the guide names', () => {
   it('a token without exp is refused (requireExp: false lifts it)', async () => {
     const send = bearer(sign({ sub: 'user-1' }, SECRET, {}));

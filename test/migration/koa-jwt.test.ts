@@ -1,5 +1,5 @@
-// koa-jwt 4's own test cases, replayed against koa-jwt and against jwt-gate configured as README's
-// migration guide says, each behind the error handling of koa-jwt's README: same status and body, the same
+// koa-jwt 4's own test cases, replayed against koa-jwt and against jwt-gate configured as the
+// migration guide (docs/migrating.md) says, each behind the error handling of koa-jwt's README: same status and body, the same
 // handler reached with the same error fields, the same user on ctx.state.
 import Koa, { type Context, type Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
@@ -169,7 +169,7 @@ const rows: readonly Row[] = [
   },
 ];
 
-// Each of these differs from koa-jwt on purpose, and README's migration guide says so.
+// Each of these differs from koa-jwt on purpose, and docs/migrating.md says so.
 describe('koa-jwt, the differences the guide names', () => {
   it('a session cookie sent twice: koa-jwt takes the first, jwt-gate refuses both (400)', async () => {
     const send = (r: request.Test): request.Test =>

@@ -140,7 +140,7 @@ describe.runIf(runRedis)('redis store', () => {
       await auth.revokeSubject('user-1');
       // Signed in after the first log out everywhere, at generation 1.
       const { token } = await auth.startSession({ sub: 'user-1' });
-      // Redis restarts and loses the first cut, as README says it may; the login made after it is legitimate.
+      // Redis restarts and loses the first cut, as docs/many-instances.md says it may; the login made after it is legitimate.
       await own.stop();
       await own.start();
       let done = false;

@@ -68,7 +68,7 @@ describe.each(variants)('$name', (variant) => {
       expect((await withCookie(app, fresh.access)).status).toBe(200);
     });
 
-    // A full memory store drops expired entries before a live one (README: "dropping expired ones first").
+    // A full memory store drops expired entries before a live one (docs/sessions.md: "expired entries go first").
     it('when full, drops expired entries before a live revocation', async () => {
       let clock = NOW_MS;
       const store = memoryStore({ max: 2, now: () => clock });

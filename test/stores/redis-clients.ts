@@ -1,4 +1,4 @@
-// Connected clients of every kind redisStore takes, each set up the way the README advises: both
+// Connected clients of every kind redisStore takes, each set up the way docs/many-instances.md advises: both
 // libraries, their versions whose replies differ, and both protocols (RESP2 and RESP3).
 import { Cluster, Redis } from 'ioredis';
 import { Cluster as Cluster600, Redis as Redis600 } from 'ioredis-6.0.0';

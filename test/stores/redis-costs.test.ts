@@ -1,4 +1,4 @@
-// The README's cost table comes from here: the commands Redis receives (MONITOR) for each step. On
+// docs/many-instances.md's cost table comes from here: the commands Redis receives (MONITOR) for each step. On
 // servers of its own, so that no other test's traffic (the near caches' reads of their logs) is seen.
 import { Redis } from 'ioredis';
 import request from 'supertest';

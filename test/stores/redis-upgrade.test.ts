@@ -1,5 +1,5 @@
 // An upgrade from 0.1, whose redisStore wrote a key per entry: its revocations, "log out everywhere"
-// and spent refresh tokens still hold once the new version runs (README "Many instances").
+// and spent refresh tokens still hold once the new version runs (docs/many-instances.md).
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, hs256, redisStore } from '../../src/index.js';
