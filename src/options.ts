@@ -99,10 +99,11 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
    */
   requestId?: (req: R) => string | undefined;
   /**
-   * What lands on `req.user` / `ctx.state.user`. Returning `null` or `undefined` (no such user any
-   * more) refuses the token with `ERR_USER_NOT_FOUND` (401). @default the claims
+   * What lands on `req.user` / `ctx.state.user`. Returning `null`, `undefined` or `false` (no such
+   * user any more; passport's `done(null, false)`) refuses the token with `ERR_USER_NOT_FOUND` (401).
+   * @default the claims
    */
-  user?: (claims: C) => MaybePromise<U | null | undefined>;
+  user?: (claims: C) => MaybePromise<U | null | undefined | false>;
   /** Called for every token that passed every other check. */
   isRevoked?: (claims: C) => MaybePromise<boolean>;
   /** The realm of the `WWW-Authenticate` challenge. @default 'api' */
