@@ -68,7 +68,7 @@ const options: ts.CompilerOptions = {
 };
 
 // Type-checks the snippets together with AMBIENT; returns each diagnostic as "README.md:line: TSxxxx message".
-function check(snippets: readonly Snippet[]): string[] {
+function check(snippets: readonly Snippet[], page = 'README.md'): string[] {
   const dir = join(root, 'test', '.readme-snippets'); // never written: the host serves these files from memory
   const ambientFile = join(dir, 'ambient.d.ts');
   const files = new Map<string, { text: string; snippet?: Snippet }>([[ambientFile, { text: AMBIENT }]]);
@@ -93,7 +93,7 @@ function check(snippets: readonly Snippet[]): string[] {
     if (!d.file || d.start === undefined) return `TS${d.code} ${text}`;
     const { line } = d.file.getLineAndCharacterOfPosition(d.start);
     const where = file?.snippet
-      ? `README.md:${file.snippet.line + 1 + line}`
+      ? `${page}:${file.snippet.line + 1 + line}`
       : `${d.file.fileName}:${line + 1}`;
     return `${where}: TS${d.code} ${text}`;
   };
@@ -146,15 +146,15 @@ function linkTargets(markdown: string): string[] {
   );
 }
 
-/** The relative links (and #anchors) of `markdown` that lead nowhere, files looked up under the repository root. */
-function brokenLinks(markdown: string): string[] {
+/** The relative links (and #anchors) of `markdown` that lead nowhere, files looked up under `dir` (the page's). */
+function brokenLinks(markdown: string, dir = root): string[] {
   const headings = anchors(markdown);
   return linkTargets(markdown)
     .filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t))
     .filter((t) => {
       const [path = '', fragment] = t.split('#');
       if (path === '') return !headings.has(decodeURIComponent(fragment ?? ''));
-      return !existsSync(join(root, decodeURIComponent(path)));
+      return !existsSync(join(dir, decodeURIComponent(path)));
     });
 }
 
@@ -226,5 +226,23 @@ describe('README.md', () => {
     const repo = (pkg.repository as { url: string }).url.replace(/^git\+/, '').replace(/\.git$/, '');
     expect(pkg.homepage).toBe(`${repo}#readme`);
     expect(pkg.bugs).toEqual({ url: `${repo}/issues` });
+  });
+});
+
+// The pages of docs/ this file checks too, by the same rules; their links resolve from docs/.
+describe.each(['docs/migrating-from-passport-jwt.md'])('%s', (page) => {
+  const markdown = readFileSync(join(root, page), 'utf8');
+  const snippets = tsSnippets(markdown);
+
+  it('every ```ts snippet type-checks under strict against the sources', () => {
+    expect(snippets.length).toBeGreaterThan(0);
+    const global = snippets.filter((s) => /\bdeclare global\b/.test(s.code));
+    const shared = snippets.filter((s) => !global.includes(s));
+    const errors = [...check(shared, page), ...global.flatMap((s) => check([s], page))];
+    expect(errors.join('\n')).toBe('');
+  }, 60_000);
+
+  it('every relative link points to a file of the repository, every #anchor to a heading', () => {
+    expect(brokenLinks(markdown, join(root, page, '..'))).toEqual([]);
   });
 });
