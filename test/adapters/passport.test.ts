@@ -6,13 +6,7 @@ import request from 'supertest';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { authOf, withUser } from '../../adapters/express.js';
 import { JwtGateStrategy, type JwtGateInfo } from '../../adapters/passport.js';
-import {
-  AuthError,
-  createAuth,
-  hs256,
-  type Claims,
-  type KeyProvider,
-} from '../../src/index.js';
+import { AuthError, createAuth, hs256, type Claims, type KeyProvider } from '../../src/index.js';
 import { NOW_MS, OTHER_SECRET, SECRET, fixedNow } from '../helpers.js';
 
 type Authenticator = InstanceType<typeof passport.Passport>;
