@@ -21,11 +21,17 @@ declare global {
  * `originalUrl`, `secure`). Nothing else is read from it.
  */
 export interface PassportRequest extends IncomingMessage {
+  /** Express: the URL before any rewrite, for `refused` events and sign-out's path check. */
   readonly originalUrl?: string | undefined;
+  /** Express: where the router is mounted; with `path`, the routed path. */
   readonly baseUrl?: string | undefined;
+  /** Express: the path within the mount point. */
   readonly path?: string | undefined;
+  /** Express: whether the request came over HTTPS, for the `Secure` flag of a renewed cookie. */
   readonly secure?: boolean | undefined;
+  /** Express: the response, where a renewed cookie is set and a CORS preflight answered. */
   readonly res?: ServerResponse | undefined;
+  /** Why the strategy refused the request: the `AuthError`, with its stable `code`. */
   authError?: AuthError | undefined;
 }
 
