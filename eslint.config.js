@@ -27,7 +27,7 @@ const FLOORS = [
   ['src/index.ts'],
 ];
 const ENTRIES = ['./index.ts', './adapter-kit/index.ts'];
-const ADAPTERS = ['adapters/express.ts', 'adapters/koa.ts', 'adapters/fastify.ts'];
+const ADAPTERS = ['adapters/express.ts', 'adapters/koa.ts', 'adapters/fastify.ts', 'adapters/passport.ts'];
 const ABOVE = "It stands on a floor above this file's: imports only point down (docs/development.md).";
 const layers = [
   ...FLOORS.map((floor, i) => ({
@@ -93,7 +93,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(express|koa|fastify|fastify-plugin|@fastify/.+)(/|$)',
+              regex: '^(express|koa|fastify|fastify-plugin|@fastify/.+|passport|passport-.+)(/|$)',
               message: 'src/ never imports a framework',
             },
           ],

@@ -60,7 +60,7 @@ export default defineConfig(({ mode }) => ({
         replacement: fileURLToPath(new URL('./src/adapter-kit/index.ts', import.meta.url)),
       },
       {
-        find: /^jwt-gate\/(express|koa|fastify)$/,
+        find: /^jwt-gate\/(express|koa|fastify|passport)$/,
         replacement: fileURLToPath(new URL('./adapters/$1.ts', import.meta.url)),
       },
     ],

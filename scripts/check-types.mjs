@@ -1,7 +1,7 @@
 // The packed package as its users compile it. Packs the tarball once (prepack builds it), then makes fresh
 // consumer projects from the registry in one temporary folder: for each @types/node major supported (20, 22,
-// 24 and whatever is latest), one Express app, one Koa app and one Fastify app, each with the framework and its
-// types. (Apart, as users have them: beside express 5, whose content-disposition 2 is hoisted, @types/koa fails
+// 24 and whatever is latest), one Express app, one Koa app, one Fastify app and one Passport app, each with the
+// framework and its types. (Apart, as users have them: beside express 5, whose content-disposition 2 is hoisted, @types/koa fails
 // its own lib check.) Each project type-checks the files of test/consumer/ with `strict`, `exactOptionalPropertyTypes`,
 // `noUncheckedIndexedAccess` and `skipLibCheck: false`, under moduleResolution nodenext (an ESM .ts and a
 // CommonJS .cts copy) and bundler with the TypeScript a new project installs today (latest), and under node10
@@ -29,6 +29,10 @@ const APPS = {
   koa: { files: ['koa.ts'], dependencies: { koa: '^3', '@types/koa': '^3' } },
   // Fastify ships its own types.
   fastify: { files: ['fastify.ts'], dependencies: { fastify: '^5' } },
+  passport: {
+    files: ['passport.ts'],
+    dependencies: { express: '^5', '@types/express': '^5', passport: '^0.7', '@types/passport': '^1' },
+  },
 };
 // Each TypeScript is installed once per run, under an npm alias, in a tools project.
 const TYPESCRIPT = { latest: undefined, legacy: '5' }; // undefined: `npm view typescript version`

@@ -99,10 +99,11 @@ export interface AuthOptions<U = Claims, C extends Claims = Claims, R extends Re
    */
   requestId?: (req: R) => string | undefined;
   /**
-   * What lands on `req.user` / `ctx.state.user`. Returning `null` or `undefined` (no such user any
-   * more) refuses the token with `ERR_USER_NOT_FOUND` (401). @default the claims
+   * What lands on `req.user` / `ctx.state.user`. Returning `null`, `undefined` or `false` (no such
+   * user any more; passport's `done(null, false)`) refuses the token with `ERR_USER_NOT_FOUND` (401).
+   * @default the claims
    */
-  user?: (claims: C) => MaybePromise<U | null | undefined>;
+  user?: (claims: C) => MaybePromise<U | null | undefined | false>;
   /** Called for every token that passed every other check. */
   isRevoked?: (claims: C) => MaybePromise<boolean>;
   /** The realm of the `WWW-Authenticate` challenge. @default 'api' */
@@ -185,6 +186,10 @@ const REPLACEMENTS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Checks every option once and fills in the defaults. */
+// Date.now read at each call, not kept: tests that fake the clock after the app was made (vi, jest, sinon)
+// are followed, as jsonwebtoken follows them.
+const readClock = (): number => Date.now();
+
 export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   options: AuthOptions<U, C, R>,
 ): ResolvedOptions<U, C> {
@@ -213,7 +218,7 @@ export function resolveOptions<U, C extends Claims, R extends RequestLike>(
   const audience = stringList(options.audience, 'audience');
   const subject = optionalString(options.subject, 'subject');
   const cookie = resolveCookie(options.cookie, process.env.NODE_ENV === 'production');
-  const now = optionalFunction(options.now, 'now') ?? Date.now;
+  const now = optionalFunction(options.now, 'now') ?? readClock;
   const store = resolveStore(options.store, now);
   // A store folds a flooding subject into a cut FOLD_AHEAD s ahead of its clock: a token issued that far
   // ahead, judged that far behind, must still fall under it.

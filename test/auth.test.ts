@@ -360,3 +360,21 @@ describe('issue refuses tokens its own verify would refuse', () => {
     await expect(auth.issue(claims as never, overrides as never)).rejects.toThrow(message);
   });
 });
+
+describe('the default clock', () => {
+  // An app made once at start-up, and tests that fake the time afterwards (vi, jest, sinon): as jsonwebtoken
+  // and passport-jwt read Date.now, so does an Auth made before the clock was faked.
+  it('reads Date.now at each call: fake timers installed after createAuth are followed', async () => {
+    const auth = createAuth({ key: hs256(SECRET), cache: false });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.UTC(2026, 0, 1));
+      const token = await auth.issue({ sub: 'u1' }, { expiresIn: 60 });
+      expect(decodePart(token, 1).iat).toBe(Date.UTC(2026, 0, 1) / 1000);
+      vi.setSystemTime(Date.UTC(2026, 0, 1, 0, 2));
+      await expect(auth.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

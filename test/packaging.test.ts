@@ -175,7 +175,7 @@ const IMPORT_ALL = `import * as main from 'jwt-gate'; import * as kit from 'jwt-
 // The apps of test/consumer/, compiled with this repo's TypeScript, @types/node and framework types (npm test
 // installs nothing from the registry but the tarball's own dependency). scripts/check-types.mjs (CI) compiles
 // them in fresh projects, over the @types/node majors, with every lib checked.
-const CONSUMER_FILES = ['core.ts', 'express.ts', 'koa.ts', 'fastify.ts', 'adapter-kit.ts'];
+const CONSUMER_FILES = ['core.ts', 'express.ts', 'koa.ts', 'fastify.ts', 'adapter-kit.ts', 'passport.ts'];
 const cts = (files: readonly string[]): string[] => files.flatMap((f) => [f, f.replace(/\.ts$/, '.cts')]);
 
 // One tsconfig per module resolution a consumer may use; node10 (TypeScript's old "node") knows no `exports`,
@@ -279,7 +279,7 @@ describe('the packed tarball', () => {
       writeFileSync(join(app, file.replace(/\.ts$/, '.cts')), source);
     }
     // The framework types of this repo, where the consumer's own install would put them (Fastify ships its own).
-    for (const name of ['@types/express', '@types/koa', 'fastify']) {
+    for (const name of ['@types/express', '@types/koa', 'fastify', '@types/passport']) {
       mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
       symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name), 'junction');
     }
@@ -347,6 +347,8 @@ describe('the packed tarball', () => {
       expect.arrayContaining(['createAuth', 'hs256', 'rs256', 'AuthError', 'isAuthError', 'toHttpError']),
     );
     expect(esm.subpaths).toEqual(cjs.subpaths);
+    // Loaded without passport installed: the strategy needs nothing of passport at run time.
+    expect(esm.subpaths['jwt-gate/passport']).toEqual(['JwtGateStrategy']);
   });
 
   it('issues and verifies from both module systems', () => {

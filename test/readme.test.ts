@@ -72,6 +72,7 @@ const options: ts.CompilerOptions = {
     'jwt-gate/express': [join(root, 'adapters/express.ts')],
     'jwt-gate/koa': [join(root, 'adapters/koa.ts')],
     'jwt-gate/fastify': [join(root, 'adapters/fastify.ts')],
+    'jwt-gate/passport': [join(root, 'adapters/passport.ts')],
     'jwt-gate/adapter-kit': [join(root, 'src/adapter-kit/index.ts')],
   },
 };

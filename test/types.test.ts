@@ -19,6 +19,15 @@ interface AppClaims extends Claims {
 }
 
 describe('public types', () => {
+  it('infers the user type from a mapper that may answer null, undefined or false (nobody): without them', () => {
+    const users = new Map<string, User>();
+    const auth = createAuth({
+      key: hs256(SECRET),
+      user: async (claims) => users.get(claims.sub ?? '') ?? false,
+    });
+    expectTypeOf(auth).toEqualTypeOf<Auth<User>>();
+  });
+
   it('infers the user type from the user mapper', () => {
     const auth = createAuth({
       key: hs256(SECRET),

@@ -73,14 +73,15 @@ export function createAuthentication<U, C extends Claims>(
     }
   }
 
-  // A mapper that finds no user (a deleted account) refuses the token, as passport does.
+  // A mapper that finds no user (a deleted account) refuses the token, as passport does: `false` is
+  // passport's own word for nobody (`done(null, false)`), so it refuses too.
   function withUser(
-    user: U | null | undefined,
+    user: U | null | undefined | false,
     claims: C,
     token: string,
     source: TokenSource,
   ): Authenticated<U, C> {
-    if (user === null || user === undefined)
+    if (user === null || user === undefined || user === false)
       throw refusedSubject(new AuthError('ERR_USER_NOT_FOUND'), claims);
     return { user, claims, token, source };
   }

@@ -12,7 +12,7 @@ export interface AuthenticationSettings<U, C extends Claims> {
   readonly getToken: ((request: unknown) => MaybePromise<string | FoundToken | null | undefined>) | undefined;
   /** The session cookie's name, to tell a cookie getToken picked from a planted one. */
   readonly cookie: Pick<ResolvedCookie, 'name'> | undefined;
-  readonly user: ((claims: C) => MaybePromise<U | null | undefined>) | undefined;
+  readonly user: ((claims: C) => MaybePromise<U | null | undefined | false>) | undefined;
   readonly csrf: ResolvedCsrf | undefined;
   /** The access tokens' `typ`, as compared. */
   readonly typKey: string;

@@ -80,7 +80,7 @@ function checkWhole(
 
 /** The fetch options with their defaults, checked once. */
 export function resolveRemote(options: RemoteOptions, where: string): ResolvedRemote {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   if (typeof now !== 'function') throw optionError('now', 'a function returning milliseconds', where);
   return Object.freeze({
     // A fetch given no time, or a body of no bytes, could never succeed; 0 is refused there only.

@@ -38,7 +38,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   checkKnownKeys(options, ['max', 'maxPerSubject', 'now'], 'memoryStore');
   const max = positiveInteger(options.max ?? 100_000, 'max', 'memoryStore');
   const maxPerSubject = positiveInteger(options.maxPerSubject ?? 100, 'maxPerSubject', 'memoryStore');
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   // Ids are keyed by the names as given, so a look-up builds no string.
   const subjects = new Map<string, Subject>();
   const alone = new Map<string, Entry>();

@@ -73,7 +73,7 @@ function numberOf(value: unknown): number | undefined {
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   const o = resolveRedisStoreOptions(options);
-  const now = o.now ?? Date.now;
+  const now = o.now ?? (() => Date.now());
   const send = withTimeout(commandOf(o.client), o.timeoutDuration);
   const sendAndWait = waitingSendOf(o.client, send, o.timeoutDuration + (o.durability?.timeoutDuration ?? 0));
   const keys = redisKeys(o.prefix);

@@ -126,7 +126,8 @@ describe.each(variants)('$name', (variant) => {
 
 describe.each(variants)('$name: a user mapper that finds nobody', (variant) => {
   const users = new Map([['user-1', { id: 'user-1', name: 'Ada' }]]);
-  for (const missing of [null, undefined] as const) {
+  // false too: passport's verify callbacks say `done(null, false)` for nobody, and apps carry it over.
+  for (const missing of [null, undefined, false] as const) {
     it(`returning ${String(missing)}: 401 ERR_USER_NOT_FOUND under requireAuth, anonymous under optionalAuth`, async () => {
       const auth = createAuth({
         key: hs256(SECRET),

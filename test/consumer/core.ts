@@ -1,5 +1,5 @@
 // A consumer of the published package, with no framework. scripts/check-types.mjs type-checks it (and
-// express.ts, koa.ts, fastify.ts beside it) against the packed tarball in fresh projects, as ESM and CommonJS, under each
+// express.ts, koa.ts, fastify.ts, passport.ts beside it) against the packed tarball in fresh projects, as ESM and CommonJS, under each
 // module resolution and @types/node major supported; test/packaging.test.ts does a quicker round of the same,
 // and `npm run typecheck` checks these files against the sources. Only compiled, never run. Wrong on purpose
 // where marked: were a public type to degrade to `any`, the @ts-expect-error line would fail.
