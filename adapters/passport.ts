@@ -1,3 +1,7 @@
+/**
+ * Passport 0.7: `JwtGateStrategy`, the strategy `passport.authenticate('jwt-gate', { session: false })` runs.
+ * @module jwt-gate/passport
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGuard, rememberSession, toAuth } from '../src/adapter-kit/index.js';
 import type { AccessRules, GuardContext, GuardDecision } from '../src/adapter-kit/index.js';
