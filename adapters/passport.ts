@@ -35,6 +35,8 @@ export interface PassportRequest extends IncomingMessage {
   readonly secure?: boolean | undefined;
   /** Express: the response, where a renewed cookie is set and a CORS preflight answered. */
   readonly res?: ServerResponse | undefined;
+  /** Express: the router's `next`, given what the app's custom callback throws. */
+  readonly next?: ((err?: unknown) => void) | undefined;
   /** Why the strategy refused the request: the `AuthError`, with its stable `code`. */
   authError?: AuthError | undefined;
 }
@@ -140,15 +142,31 @@ export class JwtGateStrategy<U = Claims, C extends Claims = Claims> {
 
   /** Called by passport, with its actions as `this`: decides the request, then calls one of them. */
   authenticate(req: PassportRequest): void {
+    // Called on the strategy itself there is no action to call: said now, not as an unhandled rejection.
+    if (typeof this.success !== 'function' || typeof this.error !== 'function')
+      throw new TypeError(
+        'jwt-gate/passport: authenticate is called by passport: passport.use(strategy), then passport.authenticate()',
+      );
     const res = req.res;
+    // A timeout middleware may have answered while a key set or store was slow: nothing more to say.
+    const open = (): boolean => res?.headersSent !== true;
     this.decide(req)
-      .then((decision) => {
-        // A timeout middleware answered while a key set or store was slow: nothing more to say.
-        if (res?.headersSent === true) return;
-        this.apply(decision, req, res);
-      })
+      .then(
+        (decision) => {
+          if (open()) this.apply(decision, req, res);
+        },
+        (err: unknown) => {
+          if (open()) this.error(err);
+        },
+      )
+      // An action threw: the app's custom callback, run inside ours. Never passport's error (the callback
+      // would run twice), never an unhandled rejection (a crash): Express's next, as for a throwing handler.
       .catch((err: unknown) => {
-        if (res?.headersSent !== true) this.error(err);
+        if (typeof req.next === 'function') req.next(err);
+        else if (res !== undefined && open()) {
+          res.statusCode = 500;
+          res.end();
+        }
       });
   }
 

@@ -466,6 +466,17 @@ describe('passport-jwt, the differences the page names', () => {
     }
   });
 
+  it('jsonWebTokenOptions.jwtid / nonce: a check, a 403 where jsonwebtoken gave a 401', async () => {
+    const send = bearer(sign({ sub: 'user-1', nonce: 'other' }));
+    expect((await seen(peer({ jsonWebTokenOptions: { nonce: 'expected' } }), send)).status).toBe(401);
+    const checked = (nonce: string): passport.Strategy =>
+      new JwtGateStrategy(createAuth({ key: hs256(SECRET) }), {
+        check: (claims) => claims.nonce === nonce,
+      });
+    expect((await seen(checked('expected'), send)).status).toBe(403);
+    expect((await seen(checked('other'), send)).user).toMatchObject({ sub: 'user-1' });
+  });
+
   it('a secret shorter than 32 bytes is refused at start-up', () => {
     expect(() => hs256('secret')).toThrow(RangeError);
   });
