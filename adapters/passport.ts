@@ -61,16 +61,27 @@ export interface JwtGateStrategyOptions<C extends Claims = Claims> extends Acces
 
 const OPTIONS = new Set(['roles', 'scopes', 'check', 'preflight']);
 
-// The guards' context, read from what Express adds to Node's request when it is there.
+// koa-passport hands strategies a stand-in request holding Koa's context, and a stand-in response.
+interface KoaContextLike {
+  readonly secure?: unknown;
+  readonly originalUrl?: unknown;
+  readonly append?: unknown;
+}
+const koaContextOf = (req: PassportRequest): KoaContextLike | undefined =>
+  (req as { ctx?: KoaContextLike }).ctx;
+
+// The guards' context, read from what Express (or koa-passport) adds to Node's request when it is there.
 function contextOf(req: PassportRequest): GuardContext {
+  const koa = koaContextOf(req);
+  const koaUrl = typeof koa?.originalUrl === 'string' ? koa.originalUrl : undefined;
   return {
     request: req,
-    path: req.originalUrl ?? req.url,
+    path: req.originalUrl ?? koaUrl ?? req.url,
     get routedPath() {
       return req.baseUrl !== undefined && req.path !== undefined ? req.baseUrl + req.path : req.url;
     },
     get secure() {
-      return req.secure === true;
+      return req.secure === true || koa?.secure === true;
     },
     get route() {
       const path: unknown = (req as { route?: { path?: unknown } }).route?.path;
@@ -79,8 +90,18 @@ function contextOf(req: PassportRequest): GuardContext {
   };
 }
 
-// A renewed session's cookies, added to any the response already sets (Node's API, Express or not).
-function appendCookies(res: ServerResponse | undefined, cookies: readonly string[]): void {
+// A renewed session's cookies, added to any the response already sets (Node's API, Express or not;
+// under koa-passport, whose stand-in response has no getHeader, through Koa's context).
+function appendCookies(
+  req: PassportRequest,
+  res: ServerResponse | undefined,
+  cookies: readonly string[],
+): void {
+  const koa = koaContextOf(req);
+  if (typeof res?.getHeader !== 'function' && typeof koa?.append === 'function') {
+    (koa.append as (field: string, value: string[]) => void).call(koa, 'Set-Cookie', [...cookies]);
+    return;
+  }
   if (res === undefined || res.headersSent) return;
   const set = res.getHeader('set-cookie');
   const before = set === undefined ? [] : Array.isArray(set) ? set : [String(set)];
@@ -176,7 +197,7 @@ export class JwtGateStrategy<U = Claims, C extends Claims = Claims> {
         const { user, claims, source } = decision.authenticated;
         rememberSession(req, this.auth, decision.authenticated);
         if (req.authError !== undefined) req.authError = undefined;
-        if (decision.cookies) appendCookies(res, decision.cookies);
+        if (decision.cookies) appendCookies(req, res, decision.cookies);
         this.success(user, { claims, source });
         return;
       }
