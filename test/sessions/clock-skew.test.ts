@@ -1,26 +1,14 @@
 // Instances whose clocks disagree, within clockTolerance: "log out everywhere" is decided by what they
 // share (the subject's generation in the store), not by comparing one clock with another, and every
 // entry about a token outlives what any of the instances may still accept.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAuth, hs256, memoryStore, redisStore, type Auth, type SessionStore } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
-import { redisServer, runRedis } from '../stores/redis-server.js';
+import { ownRedis } from '../stores/own-redis.js';
+import { runRedis } from '../stores/redis-server.js';
 
-const server = redisServer();
-let client: Redis | undefined;
-beforeAll(async () => {
-  if (!runRedis) return;
-  await server.start();
-  client = new Redis(server.port, '127.0.0.1');
-});
-afterAll(async () => {
-  client?.disconnect();
-  if (runRedis) await server.stop();
-});
+const { redis, freshPrefix } = ownRedis('skew');
 
-let prefixes = 0;
-const tag = Math.random().toString(36).slice(2, 8);
 const TOLERANCE = 30;
 type Make = (trueNow: () => number) => { store: SessionStore; prefix?: string };
 const kinds: [string, Make][] = [
@@ -31,8 +19,8 @@ const kinds: [string, Make][] = [
         [
           'redis',
           () => {
-            const prefix = `skew-${process.pid}-${tag}-${++prefixes}:`;
-            return { store: redisStore({ client: client!, prefix, nearCache: false }), prefix };
+            const prefix = freshPrefix();
+            return { store: redisStore({ client: redis(), prefix, nearCache: false }), prefix };
           },
         ] as [string, Make],
       ]
@@ -109,7 +97,7 @@ describe.each(kinds)('%s store', (_name, make) => {
     await a.revoke(await a.verify(token));
     if (prefix !== undefined) {
       // Redis ends the entry by its own clock: it must outlive exp + 2 × clockTolerance.
-      const end = Number(await client!.hget(`${prefix}{sub:user-1}`, `i:jti:${jti}`));
+      const end = Number(await redis().hget(`${prefix}{sub:user-1}`, `i:jti:${jti}`));
       expect(end).toBeGreaterThanOrEqual(exp! + 2 * TOLERANCE);
     }
     // B accepts the token up to exp + tolerance by its clock, 55 s later in true time: still refused then.

@@ -1,31 +1,16 @@
 // What one account can make Redis hold, what a login costs in bytes, a write that comes too late, and a
 // near cache that cannot read its log: each on a real redis-server.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createAuth, hs256, redisStore, type AuthEvent } from '../../src/index.js';
 import { REVOKE_IN_SUBJECT } from '../../src/stores/redis-scripts.js';
 import { SECRET } from '../helpers.js';
-import { redisServer, runRedis } from './redis-server.js';
+import { ownRedis, sidOf } from './own-redis.js';
+import { runRedis } from './redis-server.js';
 
-const server = redisServer();
-let client: Redis | undefined;
-beforeAll(async () => {
-  if (!runRedis) return;
-  await server.start();
-  client = new Redis(server.port, '127.0.0.1');
-});
-afterAll(async () => {
-  client?.disconnect();
-  if (runRedis) await server.stop();
-});
+const { server, redis, freshPrefix } = ownRedis('bounds');
 
-let prefixes = 0;
-const tag = Math.random().toString(36).slice(2, 8);
-const freshPrefix = (): string => `bounds-${process.pid}-${tag}-${++prefixes}:`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const redis = (): Redis => client!;
-const sidOf = (token: string): string =>
-  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
 
 describe.runIf(runRedis)('redisStore bounds', () => {
   it('one account signing out 300 stockpiled logins keeps at most maxPerSubject entries, and ends only its own logins', async () => {

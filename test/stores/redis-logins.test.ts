@@ -1,30 +1,13 @@
 // Logins' records in Redis: what a login costs in bytes (MEMORY USAGE), where its record lives, that the
 // verify path reads none of it, and what an earlier version or a hand leaves in the hash.
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createAuth, hs256, redisStore, type Auth } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
 import { intercept } from './redis-clients.js';
-import { redisServer, runRedis, upFor } from './redis-server.js';
+import { ownRedis, sidOf } from './own-redis.js';
+import { runRedis, upFor } from './redis-server.js';
 
-const server = redisServer();
-let client: Redis | undefined;
-beforeAll(async () => {
-  if (!runRedis) return;
-  await server.start();
-  client = new Redis(server.port, '127.0.0.1');
-});
-afterAll(async () => {
-  client?.disconnect();
-  if (runRedis) await server.stop();
-});
-
-let prefixes = 0;
-const tag = Math.random().toString(36).slice(2, 8);
-const freshPrefix = (): string => `rlogins-${process.pid}-${tag}-${++prefixes}:`;
-const redis = (): Redis => client!;
-const sidOf = (token: string): string =>
-  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+const { server, redis, freshPrefix } = ownRedis('rlogins');
 
 // A Firefox on Linux, and the label an app would show.
 const TYPICAL = {
