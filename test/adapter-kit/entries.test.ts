@@ -37,6 +37,7 @@ const KIT_VALUES = [
 ];
 // Newer than the deprecated aliases: on the kit alone.
 const KIT_ONLY_VALUES = [
+  'answerOf',
   'calledByExpress',
   'calledByFastify',
   'calledByKoa',
