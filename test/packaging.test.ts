@@ -438,6 +438,7 @@ describe('the packed tarball', () => {
       'calledByExpress',
       'calledByFastify',
       'calledByKoa',
+      'checkCookieTarget',
       'clearingCookiesOnce',
       'endRequestLogin',
       'frameworkOf',

@@ -13,6 +13,7 @@ export {
   calledByExpress,
   calledByFastify,
   calledByKoa,
+  checkCookieTarget,
   frameworkOf,
   refusedByKoa,
   wrongCall,

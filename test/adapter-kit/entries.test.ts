@@ -41,6 +41,7 @@ const KIT_ONLY_VALUES = [
   'calledByExpress',
   'calledByFastify',
   'calledByKoa',
+  'checkCookieTarget',
   'clearingCookiesOnce',
   'endRequestLogin',
   'frameworkOf',
