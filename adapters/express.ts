@@ -3,25 +3,7 @@
  * @module jwt-gate/express
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import {
-  authenticatedOf,
-  calledByExpress,
-  endRequestLogin,
-  createGuard,
-  forgettable,
-  frameworkOf,
-  jwksResponse,
-  lateSignIn,
-  refusedByKoa,
-  rememberSession,
-  requestedSid,
-  requestLogins,
-  sessionOf,
-  toAuth,
-  wrongFramework,
-} from '../src/adapter-kit/index.js';
-import type { GuardDecision, GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
-import { isAuthError, toHttpError } from '../src/index.js';
+import * as kit from '../src/adapter-kit/index.js';
 import type {
   Auth,
   AuthError,
@@ -60,10 +42,10 @@ function respond(res: Response, { status, headers, body }: HttpError): void {
  */
 function expressOnly(api: string, handler: RequestHandler): RequestHandler {
   const checked: RequestHandler = (req, res, next) => {
-    if (!calledByExpress(res, next)) throw wrongFramework('express', api, frameworkOf(req));
+    if (!kit.calledByExpress(res, next)) throw kit.wrongFramework('express', api, kit.frameworkOf(req));
     handler(req, res, next);
   };
-  return refusedByKoa(checked, api);
+  return kit.refusedByKoa(checked, api);
 }
 
 // The route pattern that matched, once Express routed the request (a guard mounted on the route).
@@ -91,48 +73,13 @@ function whenOpen<T>(work: Promise<T>, res: Response, next: NextFunction, write:
 
 function middleware<U, C extends Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
-  options: GuardOptions<C>,
-  mode: GuardMode,
+  options: kit.GuardOptions<C>,
+  mode: kit.GuardMode,
   api: string,
 ): RequestHandler {
-  const auth = toAuth(authOrOptions);
-  const guard = createGuard(auth, options, mode);
+  const auth = kit.toAuth(authOrOptions);
+  const guard = kit.createGuard(auth, options, mode);
   const { property } = guard;
-  const apply = (decision: GuardDecision<U, C>, req: Request, res: Response, next: NextFunction): void => {
-    const slots = req as unknown as Record<string, unknown>;
-    switch (decision.kind) {
-      case 'user': {
-        const { user, claims } = decision.authenticated;
-        rememberSession(req, auth, decision.authenticated);
-        req.user = user as Express.User;
-        // The payload, where express-jwt (>= 7) leaves it: req.auth.sub.
-        if (property !== undefined) slots[property] = claims;
-        // Only cleared when an earlier optionalAuth set it: a property added to every request costs Express.
-        if (req.authError !== undefined) req.authError = undefined;
-        if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
-        next();
-        return;
-      }
-      case 'anonymous':
-        rememberSession(req, auth, null);
-        req.user = undefined;
-        if (property !== undefined) slots[property] = undefined;
-        req.authError = decision.authError;
-        {
-          next();
-          return;
-        }
-      case 'preflight':
-        res.sendStatus(204);
-        return;
-      case 'forward': {
-        next(decision.error);
-        return;
-      }
-      case 'respond':
-        respond(res, decision.http);
-    }
-  };
   return expressOnly(api, (req, res, next) => {
     // req.secure (trust proxy, X-Forwarded-Proto) and the route are worked out only when needed.
     const context = {
@@ -150,7 +97,36 @@ function middleware<U, C extends Claims>(
       },
     };
     whenOpen(guard(req, context), res, next, (decision) => {
-      apply(decision, req, res, next);
+      const slots = req as unknown as Record<string, unknown>;
+      switch (decision.kind) {
+        case 'user': {
+          const { user, claims } = decision.authenticated;
+          kit.rememberSession(req, auth, decision.authenticated);
+          req.user = user as Express.User;
+          // The payload, where express-jwt (>= 7) leaves it: req.auth.sub.
+          if (property !== undefined) slots[property] = claims;
+          // Cleared only if an earlier optionalAuth set it: a property added to every request costs Express.
+          if (req.authError !== undefined) req.authError = undefined;
+          if (decision.cookies) res.append('Set-Cookie', [...decision.cookies]);
+          next();
+          return;
+        }
+        case 'anonymous':
+          kit.rememberSession(req, auth, null);
+          req.user = undefined;
+          if (property !== undefined) slots[property] = undefined;
+          req.authError = decision.authError;
+          next();
+          return;
+        case 'preflight':
+          res.sendStatus(204);
+          return;
+        case 'forward':
+          next(decision.error);
+          return;
+        case 'respond':
+          respond(res, decision.http);
+      }
     });
   });
 }
@@ -158,7 +134,7 @@ function middleware<U, C extends Claims>(
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `req.user`. */
 export function requireAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
-  options: GuardOptions<C> = {},
+  options: kit.GuardOptions<C> = {},
 ): RequestHandler {
   return middleware(authOrOptions, options, 'required', 'requireAuth');
 }
@@ -166,7 +142,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
 /** Sets `req.user` when the request has a valid token; otherwise goes on anonymously, keeping `req.authError`. */
 export function optionalAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Request>,
-  options: GuardOptions<C> = {},
+  options: kit.GuardOptions<C> = {},
 ): RequestHandler {
   return middleware(authOrOptions, options, 'optional', 'optionalAuth');
 }
@@ -186,7 +162,7 @@ export function authOf<U, C extends Claims>(
   auth: Auth<U, C>,
   options?: { readonly optional?: boolean },
 ): Authenticated<U, C> | undefined {
-  return authenticatedOf<U, C>(req, auth, options?.optional === true);
+  return kit.authenticatedOf<U, C>(req, auth, options?.optional === true);
 }
 
 /** `req` once a guard let it through with a user: `req.user` typed as the `Auth`'s users, never undefined. */
@@ -202,18 +178,10 @@ export function withUser<U, C extends Claims>(
   handler: (req: RequestWithUser<U>, res: Response, next: NextFunction) => unknown,
 ): RequestHandler {
   return expressOnly('withUser', (req, res, next) => {
-    authenticatedOf<U, C>(req, auth, false);
+    kit.authenticatedOf<U, C>(req, auth, false);
     const result: unknown = handler(req as unknown as RequestWithUser<U>, res, next);
     if (result instanceof Promise) result.catch(next);
   });
-}
-
-// signIn and signOut write to Express's res: a Koa context has no res.req.secure to read.
-function checkResponse(api: string, res: Response): void {
-  const given = res as unknown as { req?: unknown; append?: unknown } | null;
-  const found = frameworkOf(given);
-  if (found === 'koa' || typeof given?.req !== 'object' || typeof given.append !== 'function')
-    throw wrongFramework('express', `${api}(res, ...)`, found);
 }
 
 /**
@@ -227,14 +195,10 @@ export function signIn<U, C extends Claims>(
   claims: C,
   options?: SignInOptions,
 ): Promise<string> {
-  checkResponse('signIn', res);
-  return forgettable(
-    auth.startSession(claims, options, { secure: res.req.secure }).then(({ token, cookies }) => {
-      if (res.headersSent) throw lateSignIn();
-      res.append('Set-Cookie', [...cookies]);
-      return token;
-    }),
-  );
+  kit.checkCookieTarget('express', 'signIn(res, ...)', res);
+  const started = auth.startSession(claims, options, { secure: res.req.secure });
+  const sent = () => res.headersSent;
+  return kit.signingIn(started, sent, (cookies) => res.append('Set-Cookie', [...cookies]));
 }
 
 /**
@@ -246,16 +210,11 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
-  checkResponse('signOut', res);
+  kit.checkCookieTarget('express', 'signOut(res, ...)', res);
   const req = res.req;
-  const claims = sessionOf<U, C>(req, auth)?.claims;
-  const { cookies, revoked } = auth.endSession(req, {
-    ...options,
-    secure: req.secure,
-    claims,
-    path: req.originalUrl,
-    request: req,
-  });
+  const context = { secure: req.secure, path: req.originalUrl, request: req };
+  const claims = kit.sessionOf<U, C>(req, auth)?.claims;
+  const { cookies, revoked } = auth.endSession(req, { ...options, ...context, claims });
   res.append('Set-Cookie', [...cookies]);
   return revoked;
 }
@@ -265,7 +224,7 @@ export function jwksHandler<U, C extends Claims>(
   auth: Auth<U, C>,
   options?: JwksHandlerOptions,
 ): RequestHandler {
-  const { status, headers, body } = jwksResponse(auth, options);
+  const { status, headers, body } = kit.jwksResponse(auth, options);
   return expressOnly('jwksHandler', (_req, res) => {
     res.status(status).set(headers).send(body);
   });
@@ -274,15 +233,9 @@ export function jwksHandler<U, C extends Claims>(
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
   return expressOnly('refreshHandler', (req, res, next) => {
-    const outcome = auth.refresh(req, { secure: req.secure, path: req.originalUrl, request: req }).then(
-      ({ cookies }) => ({ cookies }),
-      (err: unknown) => {
-        if (!isAuthError(err)) throw err;
-        return { refused: toHttpError(err, auth.realm) };
-      },
-    );
-    whenOpen(outcome, res, next, (answer) => {
-      if ('refused' in answer) respond(res, answer.refused);
+    const context = { secure: req.secure, path: req.originalUrl, request: req };
+    whenOpen(kit.refreshAnswer(auth, req, context), res, next, (answer) => {
+      if ('status' in answer) respond(res, answer);
       else res.append('Set-Cookie', [...answer.cookies]).sendStatus(204);
     });
   });
@@ -293,7 +246,7 @@ export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHa
  * behind `requireAuth(auth)`. Rejects with `ERR_TOKEN_MISSING` for an anonymous request (`optionalAuth`).
  */
 export function loginsOf<U, C extends Claims>(req: Request, auth: Auth<U, C>): Promise<Login[]> {
-  return requestLogins(req, auth);
+  return kit.requestLogins(req, auth);
 }
 
 /**
@@ -306,35 +259,24 @@ export function endLogin<U, C extends Claims>(
   auth: Auth<U, C>,
   sid: unknown,
 ): Promise<boolean> {
-  const { cookies, ended } = endRequestLogin(res.req, auth, sid, { secure: res.req.secure });
+  const { cookies, ended } = kit.endRequestLogin(res.req, auth, sid, { secure: res.req.secure });
   if (cookies.length > 0) res.append('Set-Cookie', [...cookies]);
   return ended;
 }
 
 // The JSON of `work`, never cached, or the refusal a guard would answer; other errors go to next(err).
 function answerJson(work: Promise<object>, res: Response, next: NextFunction, realm: string): void {
-  const outcome = work.then(
-    (body) => ({ body }),
-    (err: unknown) => {
-      if (!isAuthError(err)) throw err;
-      return { refused: toHttpError(err, realm) };
-    },
-  );
-  whenOpen(outcome, res, next, (answer) => {
-    if ('refused' in answer) respond(res, answer.refused);
-    else res.set('Cache-Control', 'no-store').json(answer.body);
+  whenOpen(kit.answerOf(work, realm), res, next, (answer) => {
+    if ('status' in answer) respond(res, answer);
+    else res.set('Cache-Control', 'no-store').json(answer);
   });
 }
 
 /** Answers `{ logins }` (see `loginsOf`); mount it behind `requireAuth(auth)`. */
 export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
   return expressOnly('loginsHandler', (req, res, next) => {
-    answerJson(
-      loginsOf(req, auth).then((logins) => ({ logins })),
-      res,
-      next,
-      auth.realm,
-    );
+    const work = loginsOf(req, auth).then((logins) => ({ logins }));
+    answerJson(work, res, next, auth.realm);
   });
 }
 
@@ -344,12 +286,8 @@ export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHan
  */
 export function endLoginHandler<U, C extends Claims>(auth: Auth<U, C>): RequestHandler {
   return expressOnly('endLoginHandler', (req, res, next) => {
-    const sid = requestedSid(req.params, req.body as unknown);
-    answerJson(
-      endLogin(res, auth, sid).then((ended) => ({ ended })),
-      res,
-      next,
-      auth.realm,
-    );
+    const sid = kit.requestedSid(req.params, req.body as unknown);
+    const work = endLogin(res, auth, sid).then((ended) => ({ ended }));
+    answerJson(work, res, next, auth.realm);
   });
 }

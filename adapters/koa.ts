@@ -4,31 +4,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware, Next, ParameterizedContext } from 'koa';
-import {
-  authenticatedOf,
-  calledByKoa,
-  endRequestLogin,
-  frameworkOf,
-  createGuard,
-  forgettable,
-  jwksResponse,
-  keepingClearingCookies,
-  lateSignIn,
-  rememberSession,
-  requestedSid,
-  requestLogins,
-  sessionOf,
-  toAuth,
-  wrongFramework,
-} from '../src/adapter-kit/index.js';
-import type { GuardMode, GuardOptions } from '../src/adapter-kit/index.js';
-import { isAuthError, toHttpError } from '../src/index.js';
+import * as kit from '../src/adapter-kit/index.js';
 import type {
   Auth,
   AuthError,
   Authenticated,
   AuthOptions,
   Claims,
+  HttpError,
   JwksHandlerOptions,
   Login,
   SignInOptions,
@@ -49,24 +32,18 @@ export interface OptionalAuthState<U = Claims, C extends Claims = Claims> {
 }
 
 /**
- * Whether a middleware was called as Koa calls it. Express calls it `(req, res, next)`: its `next` then
- * gets the TypeError naming the adapter to import (a 500), where a rejected promise would go unhandled
- * on Express 4 and end the process.
+ * Whether another framework called a middleware. Express calls it `(req, res, next)`: its `next` then gets
+ * the TypeError naming the adapter to import (a 500), where a rejected promise would go unhandled on
+ * Express 4 and end the process.
  */
-function calledRight(api: string, ctx: unknown, next: unknown, expressNext: unknown): boolean {
-  if (calledByKoa(ctx, next)) return true;
-  const error = wrongFramework('koa', api, frameworkOf(ctx));
-  if (typeof expressNext !== 'function') throw error;
-  (expressNext as (err: unknown) => void)(error);
-  return false;
-}
+const wrongTurn = (api: string, ctx: unknown, next: unknown, expressNext: unknown): boolean =>
+  !kit.calledByKoa(ctx, next) && kit.wrongCall('koa', api, ctx, expressNext);
 
-// signIn and signOut write to Koa's context: Express's res has no ctx.originalUrl, ctx.secure or headerSent.
-function checkContext(api: string, ctx: CookieContext): void {
-  const given = ctx as unknown as { req?: unknown; append?: unknown } | null;
-  const found = frameworkOf(given);
-  if (found === 'express' || typeof given?.req !== 'object' || typeof given.append !== 'function')
-    throw wrongFramework('koa', `${api}(ctx, ...)`, found);
+// A refusal or the key set: its status, headers and body.
+function send(ctx: Context, { status, headers, body }: HttpError | kit.JwksResponse): void {
+  ctx.status = status;
+  ctx.set(headers);
+  ctx.body = body;
 }
 
 /** The part of a Koa context that signing in and out uses. */
@@ -95,15 +72,15 @@ function routeOf(ctx: object): string | undefined {
 
 function middleware<U, C extends Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
-  options: GuardOptions<C>,
-  mode: GuardMode,
+  options: kit.GuardOptions<C>,
+  mode: kit.GuardMode,
   api: string,
 ): Middleware<OptionalAuthState<U, C>> {
-  const auth = toAuth(authOrOptions);
-  const guard = createGuard(auth, options, mode);
+  const auth = kit.toAuth(authOrOptions);
+  const guard = kit.createGuard(auth, options, mode);
   const { property } = guard;
   return async (ctx, next, expressNext?: unknown) => {
-    if (!calledRight(api, ctx, next, expressNext)) return;
+    if (wrongTurn(api, ctx, next, expressNext)) return;
     const decision = await guard(ctx.req, {
       request: ctx,
       secure: ctx.secure,
@@ -118,7 +95,7 @@ function middleware<U, C extends Claims>(
     switch (decision.kind) {
       case 'user': {
         const { user, claims } = decision.authenticated;
-        rememberSession(ctx.req, auth, decision.authenticated);
+        kit.rememberSession(ctx.req, auth, decision.authenticated);
         ctx.state.user = user;
         if (property !== undefined) state[property] = claims;
         ctx.state.authError = undefined;
@@ -126,7 +103,7 @@ function middleware<U, C extends Claims>(
         break;
       }
       case 'anonymous':
-        rememberSession(ctx.req, auth, null);
+        kit.rememberSession(ctx.req, auth, null);
         ctx.state.user = undefined;
         if (property !== undefined) state[property] = undefined;
         ctx.state.authError = decision.authError;
@@ -137,9 +114,7 @@ function middleware<U, C extends Claims>(
       case 'forward':
         throw decision.error;
       case 'respond':
-        ctx.status = decision.http.status;
-        ctx.set(decision.http.headers);
-        ctx.body = decision.http.body;
+        send(ctx, decision.http);
         return;
     }
     // Outside any try: an error thrown downstream stays the app's, never a 401.
@@ -150,7 +125,7 @@ function middleware<U, C extends Claims>(
 /** Lets only requests with a valid token (and the given roles, scopes or check) through; sets `ctx.state.user`. */
 export function requireAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
-  options: GuardOptions<C> = {},
+  options: kit.GuardOptions<C> = {},
 ): Middleware<AuthState<U, C>> {
   return middleware(authOrOptions, options, 'required', 'requireAuth') as Middleware<AuthState<U, C>>;
 }
@@ -158,7 +133,7 @@ export function requireAuth<U = Claims, C extends Claims = Claims>(
 /** Sets `ctx.state.user` when the request has a valid token; otherwise goes on anonymously, keeping `ctx.state.authError`. */
 export function optionalAuth<U = Claims, C extends Claims = Claims>(
   authOrOptions: Auth<U, C> | AuthOptions<U, C, Context>,
-  options: GuardOptions<C> = {},
+  options: kit.GuardOptions<C> = {},
 ): Middleware<OptionalAuthState<U, C>> {
   return middleware(authOrOptions, options, 'optional', 'optionalAuth');
 }
@@ -173,8 +148,8 @@ export function withUser<U, C extends Claims>(
   handler: (ctx: ParameterizedContext<AuthState<U, C>>, next: Next) => unknown,
 ): Middleware<AuthState<U, C>> {
   return (ctx, next, expressNext?: unknown) => {
-    if (!calledRight('withUser', ctx, next, expressNext)) return undefined;
-    authenticatedOf<U, C>(ctx.req, auth, false);
+    if (wrongTurn('withUser', ctx, next, expressNext)) return undefined;
+    kit.authenticatedOf<U, C>(ctx.req, auth, false);
     return handler(ctx, next);
   };
 }
@@ -197,7 +172,7 @@ export function authOf<U, C extends Claims>(
   auth: Auth<U, C>,
   options?: { readonly optional?: boolean },
 ): Authenticated<U, C> | undefined {
-  return authenticatedOf<U, C>(ctx.req, auth, options?.optional === true);
+  return kit.authenticatedOf<U, C>(ctx.req, auth, options?.optional === true);
 }
 
 /**
@@ -211,14 +186,12 @@ export function signIn<U, C extends Claims>(
   claims: C,
   options?: SignInOptions,
 ): Promise<string> {
-  checkContext('signIn', ctx);
-  return forgettable(
-    auth.startSession(claims, options, { secure: ctx.secure }).then(({ token, cookies }) => {
-      if (ctx.headerSent) throw lateSignIn();
-      ctx.append('Set-Cookie', [...cookies]);
-      return token;
-    }),
-  );
+  kit.checkCookieTarget('koa', 'signIn(ctx, ...)', ctx);
+  const started = auth.startSession(claims, options, { secure: ctx.secure });
+  const sent = () => ctx.headerSent;
+  return kit.signingIn(started, sent, (cookies) => {
+    ctx.append('Set-Cookie', [...cookies]);
+  });
 }
 
 /**
@@ -230,49 +203,34 @@ export function signOut<U, C extends Claims>(
   auth: Auth<U, C>,
   options: SignOutOptions = {},
 ): Promise<void> {
-  checkContext('signOut', ctx);
-  const claims = sessionOf<U, C>(ctx.req, auth)?.claims;
-  const { cookies, revoked } = auth.endSession(ctx.req, {
-    ...options,
-    secure: ctx.secure,
-    claims,
-    path: ctx.originalUrl,
-    request: ctx,
-  });
+  kit.checkCookieTarget('koa', 'signOut(ctx, ...)', ctx);
+  const context = { secure: ctx.secure, path: ctx.originalUrl, request: ctx };
+  const claims = kit.sessionOf<U, C>(ctx.req, auth)?.claims;
+  const { cookies, revoked } = auth.endSession(ctx.req, { ...options, ...context, claims });
   ctx.append('Set-Cookie', [...cookies]);
   // Koa's error handler drops the headers set above: the rejection carries them.
-  return keepingClearingCookies(revoked, cookies);
+  return kit.keepingClearingCookies(revoked, cookies);
 }
 
 /** Serves the public JWK Set of `auth`'s keys; mount it at a path such as `/.well-known/jwks.json`. */
 export function jwksHandler<U, C extends Claims>(auth: Auth<U, C>, options?: JwksHandlerOptions): Middleware {
-  const { status, headers, body } = jwksResponse(auth, options);
+  const published = kit.jwksResponse(auth, options);
   return (ctx, next, expressNext?: unknown) => {
-    if (!calledRight('jwksHandler', ctx, next, expressNext)) return;
-    ctx.status = status;
-    ctx.set(headers);
-    ctx.body = body;
+    if (wrongTurn('jwksHandler', ctx, next, expressNext)) return;
+    send(ctx, published);
   };
 }
 
 /** Exchanges the refresh cookie for a new session (rotation with reuse detection); answers 204. */
 export function refreshHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
   return async (ctx, next, expressNext?: unknown) => {
-    if (!calledRight('refreshHandler', ctx, next, expressNext)) return;
-    try {
-      const { cookies } = await auth.refresh(ctx.req, {
-        secure: ctx.secure,
-        path: ctx.originalUrl,
-        request: ctx,
-      });
-      ctx.append('Set-Cookie', [...cookies]);
+    if (wrongTurn('refreshHandler', ctx, next, expressNext)) return;
+    const context = { secure: ctx.secure, path: ctx.originalUrl, request: ctx };
+    const answer = await kit.refreshAnswer(auth, ctx.req, context);
+    if ('status' in answer) send(ctx, answer);
+    else {
+      ctx.append('Set-Cookie', [...answer.cookies]);
       ctx.status = 204;
-    } catch (err) {
-      if (!isAuthError(err)) throw err;
-      const { status, headers, body } = toHttpError(err, auth.realm);
-      ctx.status = status;
-      ctx.set(headers);
-      ctx.body = body;
     }
   };
 }
@@ -285,7 +243,7 @@ export function loginsOf<U, C extends Claims>(
   ctx: { readonly req: IncomingMessage },
   auth: Auth<U, C>,
 ): Promise<Login[]> {
-  return requestLogins(ctx.req, auth);
+  return kit.requestLogins(ctx.req, auth);
 }
 
 /**
@@ -298,34 +256,27 @@ export function endLogin<U, C extends Claims>(
   auth: Auth<U, C>,
   sid: unknown,
 ): Promise<boolean> {
-  const { cookies, ended } = endRequestLogin(ctx.req, auth, sid, { secure: ctx.secure });
+  const { cookies, ended } = kit.endRequestLogin(ctx.req, auth, sid, { secure: ctx.secure });
   if (cookies.length > 0) ctx.append('Set-Cookie', [...cookies]);
   return ended;
 }
 
 // The JSON of `work`, never cached, or the refusal a guard would answer; other errors are thrown.
 async function answerJson(ctx: Context, work: Promise<object>, realm: string): Promise<void> {
-  try {
-    ctx.body = await work;
+  const answer = await kit.answerOf(work, realm);
+  if ('status' in answer) send(ctx, answer);
+  else {
+    ctx.body = answer;
     ctx.set('Cache-Control', 'no-store');
-  } catch (err) {
-    if (!isAuthError(err)) throw err;
-    const { status, headers, body } = toHttpError(err, realm);
-    ctx.status = status;
-    ctx.set(headers);
-    ctx.body = body;
   }
 }
 
 /** Answers `{ logins }` (see `loginsOf`); mount it behind `requireAuth(auth)`. */
 export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
   return async (ctx, next, expressNext?: unknown) => {
-    if (!calledRight('loginsHandler', ctx, next, expressNext)) return;
-    await answerJson(
-      ctx,
-      loginsOf(ctx, auth).then((logins) => ({ logins })),
-      auth.realm,
-    );
+    if (wrongTurn('loginsHandler', ctx, next, expressNext)) return;
+    const work = loginsOf(ctx, auth).then((logins) => ({ logins }));
+    await answerJson(ctx, work, auth.realm);
   };
 }
 
@@ -335,12 +286,10 @@ export function loginsHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware
  */
 export function endLoginHandler<U, C extends Claims>(auth: Auth<U, C>): Middleware {
   return async (ctx, next, expressNext?: unknown) => {
-    if (!calledRight('endLoginHandler', ctx, next, expressNext)) return;
-    const sid = requestedSid((ctx as { params?: unknown }).params, (ctx.request as { body?: unknown }).body);
-    await answerJson(
-      ctx,
-      endLogin(ctx, auth, sid).then((ended) => ({ ended })),
-      auth.realm,
-    );
+    if (wrongTurn('endLoginHandler', ctx, next, expressNext)) return;
+    const { params } = ctx as { params?: unknown };
+    const sid = kit.requestedSid(params, (ctx.request as { body?: unknown }).body);
+    const work = endLogin(ctx, auth, sid).then((ended) => ({ ended }));
+    await answerJson(ctx, work, auth.realm);
   };
 }

@@ -95,3 +95,16 @@ export function refusedByKoa<T extends object>(handler: T, api: string): T {
     enumerable: false,
   });
 }
+
+/**
+ * Throws the TypeError for `api` of jwt-gate/`adapter` (e.g. `'signIn(res, ...)'`) unless `given` is what
+ * its sign-in and sign-out write cookies to: an object holding Node's request (`req`) and an `append` for
+ * headers, of no other framework's shape (Express's response and Koa's context both have these).
+ */
+export function checkCookieTarget(adapter: Framework, api: string, given: unknown): void {
+  const found = frameworkOf(given);
+  const target = given as { req?: unknown; append?: unknown } | null;
+  const other = found !== undefined && found !== adapter;
+  if (other || typeof target?.req !== 'object' || typeof target.append !== 'function')
+    throw wrongFramework(adapter, api, found);
+}

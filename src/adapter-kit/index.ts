@@ -4,6 +4,7 @@
  */
 // `jwt-gate/adapter-kit`: what an adapter for a framework is built on. jwt-gate/express and jwt-gate/koa
 // use nothing else besides the main entry; an adapter for another framework needs nothing more.
+export { answerOf } from './answer.js';
 export { checkAccess } from './access.js';
 export type { AccessRules } from './access.js';
 export { clearingCookiesOnce, keepingClearingCookies } from './clearing-cookies.js';
@@ -12,6 +13,7 @@ export {
   calledByExpress,
   calledByFastify,
   calledByKoa,
+  checkCookieTarget,
   frameworkOf,
   refusedByKoa,
   wrongCall,

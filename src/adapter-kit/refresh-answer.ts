@@ -1,8 +1,9 @@
 import type { Auth } from '../auth.js';
 import type { RequestContext, RequestLike } from '../authentication/request.js';
 import type { SecureHint } from '../cookies/cookie.js';
-import { isAuthError, toHttpError, type HttpError } from '../errors.js';
+import type { HttpError } from '../errors.js';
 import type { Claims } from '../jws/claims.js';
+import { answerOf } from './answer.js';
 
 /**
  * What a refresh endpoint answers: the new session's `cookies` (for a 204), or the refusal to write
@@ -14,11 +15,8 @@ export function refreshAnswer<U, C extends Claims>(
   req: RequestLike,
   context: SecureHint & RequestContext,
 ): Promise<{ readonly cookies: readonly string[] } | HttpError> {
-  return auth.refresh(req, context).then(
-    ({ cookies }) => ({ cookies }),
-    (err: unknown) => {
-      if (!isAuthError(err)) throw err;
-      return toHttpError(err, auth.realm);
-    },
+  return answerOf(
+    auth.refresh(req, context).then(({ cookies }) => ({ cookies })),
+    auth.realm,
   );
 }

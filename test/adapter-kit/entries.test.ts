@@ -37,9 +37,11 @@ const KIT_VALUES = [
 ];
 // Newer than the deprecated aliases: on the kit alone.
 const KIT_ONLY_VALUES = [
+  'answerOf',
   'calledByExpress',
   'calledByFastify',
   'calledByKoa',
+  'checkCookieTarget',
   'clearingCookiesOnce',
   'endRequestLogin',
   'frameworkOf',
