@@ -22,7 +22,7 @@ const FLOORS = [
   ['src/cookies'],
   ['src/authentication'],
   ['src/session'],
-  ['src/auth.ts', 'src/options.ts'],
+  ['src/auth.ts', 'src/options.ts', 'src/resolve-options.ts'],
   ['src/adapter-kit'],
   ['src/index.ts'],
 ];

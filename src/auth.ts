@@ -3,7 +3,8 @@ import { clearCookieHeader, sessionCookieHeader, type SecureHint } from './cooki
 import { lowerCased, type RequestContext, type RequestLike } from './authentication/request.js';
 import { AUTH_EVENTS } from './events.js';
 import type { PublicJwk } from './keys/provider.js';
-import { resolveOptions, type AuthOptions } from './options.js';
+import type { AuthOptions } from './options.js';
+import { resolveOptions } from './resolve-options.js';
 import { createRefusal } from './refusal.js';
 import { cookieConfig, type StartedSession } from './cookies/session-cookies.js';
 import { refresh } from './session/refresh.js';

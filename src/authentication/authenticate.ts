@@ -4,8 +4,8 @@ import type { Refusal } from '../refusal.js';
 import type { Claims } from '../jws/claims.js';
 import type { Tokens } from '../token/tokens.js';
 import { checkCsrf } from './csrf.js';
+import { cookieValues } from './headers.js';
 import {
-  cookieValues,
   extractToken,
   foundToken,
   tokenFrom,

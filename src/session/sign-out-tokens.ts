@@ -1,6 +1,7 @@
 import type { Authentication } from '../authentication/authenticate.js';
 import { checkCsrf, type ResolvedCsrf } from '../authentication/csrf.js';
-import { cookieValues, type FoundToken, type RequestLike } from '../authentication/request.js';
+import { cookieValues } from '../authentication/headers.js';
+import type { FoundToken, RequestLike } from '../authentication/request.js';
 import { isAuthError } from '../errors.js';
 import { asPromise } from '../promise.js';
 import type { Claims } from '../jws/claims.js';

@@ -12,11 +12,10 @@ import {
 } from '../jws/jws.js';
 import { checkedKey, checkedKeys, type BoundKey, type CheckedKey } from '../keys/provider.js';
 import { REFRESH_AUDIENCE } from './claims-to-sign.js';
-import { checkStore, loginIssuerOf, type StoreCheck } from '../stores/store-check.js';
 import { TokenCache } from './cache.js';
+import { createRevocationCheck } from './revocation-check.js';
 import type { VerifySettings } from './settings.js';
 import { routeByIssuer, type RoutedPayload, type Trust } from './trust.js';
-import type { SessionStore } from '../stores/store.js';
 import { isPromiseLike } from '../promise.js';
 
 /** What a verified token leaves in the cache: enough to check it again without its signature. */
@@ -63,6 +62,8 @@ export function createVerifier<C extends Claims>(
   const cache = o.cache === undefined || fromStore ? undefined : new TokenCache<Verified>(o.cache);
   // Refresh tokens are addressed to the refresh endpoint alone, never to the app's audience.
   const refreshRules: ClaimRules = Object.freeze({ ...o.claimRules, audience: [REFRESH_AUDIENCE] });
+  // After the signature and the claims, the app's and the store's word: on a cache hit too.
+  const checkState = createRevocationCheck(o, fromStore);
 
   // Synchronous until a key, `isRevoked` or the store answers with a promise: awaiting a value
   // that is already there costs a trip through the microtask queue on every request.
@@ -206,46 +207,6 @@ export function createVerifier<C extends Claims>(
       parseJsonObject(hit.payload as string);
     try {
       return checkClaims(claims, hit.trust.claimRules, now) as C;
-    } catch (err) {
-      throw refusedSubject(err, claims);
-    }
-  }
-
-  const storeCheck: StoreCheck = {
-    failOpen: o.failOpen,
-    consistent: fromStore,
-    outage: o.storeOutage,
-    loginIssuer: loginIssuerOf(o.provider.signingKey?.() !== undefined, o.claimRules.issuer),
-  };
-
-  // The checks that ask the app or the store: on every verification, cached or not. Synchronous
-  // while they answer at once (no isRevoked, a memory store or a near cache). The store holds the
-  // app's own logins: another issuer's tokens are its own to revoke, and its subjects are not the app's.
-  function checkState(claims: C, trust: Trust): C | Promise<C> {
-    const store = trust.own ? o.store : undefined;
-    if (o.isRevoked !== undefined) return askState(claims, store);
-    if (store === undefined) return claims;
-    let checked: void | Promise<void>;
-    try {
-      checked = checkStore(store, claims, storeCheck);
-    } catch (err) {
-      throw refusedSubject(err, claims);
-    }
-    return checked === undefined
-      ? claims
-      : checked.then(
-          () => claims,
-          (err: unknown) => {
-            throw refusedSubject(err, claims);
-          },
-        );
-  }
-
-  async function askState(claims: C, store: SessionStore | undefined): Promise<C> {
-    try {
-      if (o.isRevoked !== undefined && (await o.isRevoked(claims))) throw new AuthError('ERR_TOKEN_REVOKED');
-      if (store !== undefined) await checkStore(store, claims, storeCheck);
-      return claims;
     } catch (err) {
       throw refusedSubject(err, claims);
     }

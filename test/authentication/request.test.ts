@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCookie } from 'cookie';
-import { bearerToken, cookieToken, cookieValues, extractToken } from '../../src/authentication/request.js';
+import { bearerToken, cookieToken, cookieValues } from '../../src/authentication/headers.js';
+import { extractToken } from '../../src/authentication/request.js';
 
 describe('bearerToken (RFC 6750 §2.1)', () => {
   it.each([

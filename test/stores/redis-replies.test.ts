@@ -4,7 +4,7 @@
 import { Redis as Redis6 } from 'ioredis6';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandOf } from '../../src/stores/redis-client.js';
-import { entriesOf } from '../../src/stores/revocation-log.js';
+import { entriesOf } from '../../src/stores/revocation-log-entries.js';
 import {
   CLUSTER_KINDS,
   SENTINEL_KINDS,
