@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 const entryPoints = Object.values(pkg.exports)
   .filter((target) => typeof target === 'object')
   .map((target) => target.import.types.replace(/^\.\/dist\/esm\//, './').replace(/\.d\.ts$/, '.ts'));
@@ -31,6 +32,10 @@ export default {
     'Accessor',
   ],
   treatWarningsAsErrors: true,
+  // Source links from package.json's repository, not from the clone's git remote: a checkout without one
+  // (or with a local path) would otherwise warn, and warnings fail the run.
+  disableGit: true,
+  sourceLinkTemplate: `${repository}/blob/main/{path}#L{line}`,
   // Named inside `Algorithm` (the names of its union), documented there; not an export of its own.
   intentionallyNotExported: ['src/jws/jwa.ts:LegacyAlgorithm'],
 };
