@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as kit from '../../src/adapter-kit/index.js';
 import * as main from '../../src/index.js';
+import { KIT_ONLY_VALUES } from '../support/kit-names.js';
 
 const APPLICATION_VALUES = [
   'AuthError',
@@ -34,24 +35,6 @@ const KIT_VALUES = [
   'rememberSession',
   'sessionOf',
   'toAuth',
-];
-// Newer than the deprecated aliases: on the kit alone.
-const KIT_ONLY_VALUES = [
-  'answerOf',
-  'calledByExpress',
-  'calledByFastify',
-  'calledByKoa',
-  'checkCookieTarget',
-  'clearingCookiesOnce',
-  'endRequestLogin',
-  'frameworkOf',
-  'refreshAnswer',
-  'refusedByKoa',
-  'requestLogins',
-  'requestedSid',
-  'signingIn',
-  'wrongCall',
-  'wrongFramework',
 ];
 
 describe('the public entries', () => {
